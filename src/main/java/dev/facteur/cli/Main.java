@@ -1,0 +1,29 @@
+package dev.facteur.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "facteur", mixinStandardHelpOptions = true, version = "Facteur 0.1.0",
+        description = "Facteur, a mail transfer agent: receives mail over SMTP and keeps it in a durable spool.",
+        subcommands = {ServeCommand.class, QueueCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("facteur: " + ex.getMessage());
+            return 1;
+        });
+    }
+}

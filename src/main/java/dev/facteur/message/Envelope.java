@@ -1,0 +1,38 @@
+package dev.facteur.message;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything SMTP says about a message besides its content: RFC 5321 envelope, the ESMTP MAIL
+ * parameters later stages need (SIZE, BODY, SMTPUTF8, RET, ENVID) and the client it came from.
+ *
+ * @param declaredSize the SIZE= value, or -1
+ * @param ret          RFC 3461 RET, or null when absent
+ * @param envid        RFC 3461 ENVID as received (xtext-encoded), or null
+ */
+public record Envelope(
+        QueueId id,
+        Instant arrival,
+        ReversePath sender,
+        List<Recipient> recipients,
+        long declaredSize,
+        Body body,
+        boolean smtpUtf8,
+        Ret ret,
+        String envid,
+        ClientInfo client) {
+
+    public Envelope {
+        recipients = List.copyOf(recipients);
+    }
+
+    public Envelope withRecipients(List<Recipient> rs) {
+        return new Envelope(id, arrival, sender, rs, declaredSize, body, smtpUtf8, ret, envid, client);
+    }
+
+    /** True when no recipient is still waiting for delivery. */
+    public boolean isComplete() {
+        return recipients.stream().noneMatch(r -> r.state() == Recipient.State.PENDING);
+    }
+}

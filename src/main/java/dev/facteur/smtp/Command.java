@@ -1,0 +1,23 @@
+package dev.facteur.smtp;
+
+import java.util.Map;
+
+/** One parsed SMTP command (RFC 5321 §4.1.1). Parameters keep their keyword in upper case. */
+sealed interface Command {
+    record Ehlo(String domain) implements Command {}
+    record Helo(String domain) implements Command {}
+    /** @param path the text between and including the angle brackets */
+    record Mail(String path, Map<String, String> params) implements Command {}
+    record Rcpt(String path, Map<String, String> params) implements Command {}
+    record Data() implements Command {}
+    record Bdat(long size, boolean last) implements Command {}
+    record Rset() implements Command {}
+    record Noop() implements Command {}
+    record Quit() implements Command {}
+    record Vrfy(String argument) implements Command {}
+    record Expn(String argument) implements Command {}
+    record Help() implements Command {}
+    record StartTls() implements Command {}
+    /** A line that could not be parsed; the reply says why. */
+    record Invalid(Reply reply) implements Command {}
+}

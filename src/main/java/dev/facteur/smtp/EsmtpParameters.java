@@ -1,0 +1,147 @@
+package dev.facteur.smtp;
+
+import dev.facteur.message.Body;
+import dev.facteur.message.Notify;
+import dev.facteur.message.Ret;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Validation of MAIL and RCPT parameters: SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8
+ * (RFC 6531), RET, ENVID, NOTIFY and ORCPT (RFC 3461). Anything else is refused with
+ * 555 5.5.4 (RFC 5321 §4.1.1.11), since we advertised nothing else.
+ */
+final class EsmtpParameters {
+
+    private EsmtpParameters() {}
+
+    /** Thrown with the reply that explains which parameter is wrong. */
+    static final class Refused extends Exception {
+        final Reply reply;
+
+        Refused(Reply reply) {
+            super(reply.toString(), null, false, false);
+            this.reply = reply;
+        }
+    }
+
+    record MailParams(long size, Body body, boolean smtpUtf8, Ret ret, String envid) {}
+
+    record RcptParams(Notify dsnNotify, String orcpt) {}
+
+    private static Refused unsupported(String key) {
+        return new Refused(new Reply(555, "5.5.4", "Unsupported parameter " + key));
+    }
+
+    private static Refused bad(String key) {
+        return new Refused(new Reply(501, "5.5.4", "Bad value for " + key));
+    }
+
+    static MailParams mail(Map<String, String> params, long maxSize) throws Refused {
+        long size = -1;
+        Body body = Body.SEVEN_BIT;
+        boolean utf8 = false;
+        Ret ret = null;
+        String envid = null;
+        for (var e : params.entrySet()) {
+            String key = e.getKey();
+            String v = e.getValue();
+            switch (key) {
+                case "SIZE" -> {
+                    if (v == null || v.length() > 20 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) throw bad(key);
+                    size = v.length() > 18 ? Long.MAX_VALUE : Long.parseLong(v);
+                    if (size > maxSize) throw new Refused(Replies.TOO_BIG);
+                }
+                case "BODY" -> {
+                    if (v == null) throw bad(key);
+                    try {
+                        body = Body.fromKeyword(v);
+                    } catch (IllegalArgumentException ex) {
+                        throw bad(key);
+                    }
+                    if (body == Body.BINARY_MIME) throw unsupported("BODY=BINARYMIME");
+                }
+                case "SMTPUTF8" -> {
+                    if (v != null) throw bad(key);
+                    utf8 = true;
+                }
+                case "RET" -> {
+                    if (v == null) throw bad(key);
+                    try {
+                        ret = Ret.valueOf(v.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException ex) {
+                        throw bad(key);
+                    }
+                }
+                case "ENVID" -> {
+                    if (v == null || v.length() > 100 || !isXtext(v)) throw bad(key);
+                    envid = v;
+                }
+                default -> throw unsupported(key);
+            }
+        }
+        return new MailParams(size, body, utf8, ret, envid);
+    }
+
+    static RcptParams rcpt(Map<String, String> params, boolean smtpUtf8) throws Refused {
+        Notify notify = Notify.DEFAULT;
+        String orcpt = null;
+        for (var e : params.entrySet()) {
+            String key = e.getKey();
+            String v = e.getValue();
+            switch (key) {
+                case "NOTIFY" -> notify = notify(v);
+                case "ORCPT" -> {
+                    if (v == null || v.length() > 500) throw bad(key);
+                    int semi = v.indexOf(';');
+                    if (semi <= 0) throw bad(key);
+                    String type = v.substring(0, semi);
+                    String addr = v.substring(semi + 1);
+                    if (!type.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-'))) throw bad(key);
+                    boolean utf8Type = type.equalsIgnoreCase("utf-8");
+                    if (addr.isEmpty() || (utf8Type ? !smtpUtf8 && !isAscii(addr) : !isXtext(addr))) throw bad(key);
+                    orcpt = v;
+                }
+                default -> throw unsupported(key);
+            }
+        }
+        return new RcptParams(notify, orcpt);
+    }
+
+    private static Notify notify(String v) throws Refused {
+        if (v == null) throw bad("NOTIFY");
+        if (v.equalsIgnoreCase("NEVER")) return Notify.never();
+        EnumSet<Notify.Condition> set = EnumSet.noneOf(Notify.Condition.class);
+        for (String part : v.split(",", -1)) {
+            try {
+                if (!set.add(Notify.Condition.valueOf(part.toUpperCase(Locale.ROOT)))) throw bad("NOTIFY");
+            } catch (IllegalArgumentException ex) {
+                throw bad("NOTIFY");
+            }
+        }
+        return new Notify(set, true);
+    }
+
+    /** RFC 3461 §4: xtext = *( xchar / hexchar ), xchar is "!".."~" but not "+" or "=". */
+    static boolean isXtext(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '+') {
+                if (i + 2 >= s.length() || !isUpperHex(s.charAt(i + 1)) || !isUpperHex(s.charAt(i + 2))) return false;
+                i += 2;
+            } else if (c < '!' || c > '~' || c == '=') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isUpperHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+    }
+
+    private static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 128);
+    }
+}

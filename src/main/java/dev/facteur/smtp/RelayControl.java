@@ -1,0 +1,36 @@
+package dev.facteur.smtp;
+
+import dev.facteur.message.Mailbox;
+import dev.facteur.net.Cidr;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Who may send where: mail for our own domains (and the bare Postmaster, RFC 5321 §4.5.1) is
+ * accepted from anyone; mail for anywhere else only from the relay networks.
+ */
+public record RelayControl(Set<String> localDomains, List<Cidr> relayNetworks) {
+
+    public RelayControl {
+        localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        relayNetworks = List.copyOf(relayNetworks);
+    }
+
+    public boolean isLocal(Mailbox rcpt) {
+        return !rcpt.hasDomain() || localDomains.contains(rcpt.domainKey());
+    }
+
+    public boolean mayRelay(InetAddress client) {
+        return relayNetworks.stream().anyMatch(n -> n.contains(client));
+    }
+
+    /** Empty when the recipient is acceptable from this client, else the refusal. */
+    Optional<Reply> check(InetAddress client, Mailbox rcpt) {
+        if (isLocal(rcpt) || mayRelay(client)) return Optional.empty();
+        return Optional.of(Replies.RELAY_DENIED);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.facteur.smtp;
+
+import dev.facteur.message.QueueId;
+import dev.facteur.net.HostPort;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on the configured addresses and runs each connection on its own virtual thread, with
+ * limits on connections in total and per client address.
+ */
+public final class SmtpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("facteur.smtpd");
+
+    private final SmtpSettings settings;
+    private final MessageSink sink;
+    private final QueueId.Generator ids;
+    private final Clock clock;
+    private final List<ServerSocket> listeners = new ArrayList<>();
+    private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private volatile boolean closing;
+
+    public SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock) {
+        this.settings = settings;
+        this.sink = sink;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Binds every listen address; fails without leaving any bound if one cannot be. */
+    public void start() throws IOException {
+        try {
+            for (HostPort hp : settings.listen()) {
+                ServerSocket ss = new ServerSocket();
+                ss.setReuseAddress(true);
+                try {
+                    ss.bind(hp.toSocketAddress(), 1024);
+                } catch (IOException e) {
+                    ss.close();
+                    throw new IOException("cannot listen on " + hp + ": " + e.getMessage(), e);
+                }
+                listeners.add(ss);
+            }
+        } catch (IOException e) {
+            for (ServerSocket ss : listeners) ss.close();
+            listeners.clear();
+            throw e;
+        }
+        for (ServerSocket ss : listeners) {
+            Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss));
+            log.info("SMTP listening on {}", ss.getLocalSocketAddress());
+        }
+    }
+
+    /** The addresses actually bound (port 0 in the config means any free port). */
+    public List<InetSocketAddress> boundAddresses() {
+        return listeners.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+    }
+
+    private void acceptLoop(ServerSocket ss) {
+        while (!closing) {
+            Socket s;
+            try {
+                s = ss.accept();
+            } catch (IOException e) {
+                if (!closing) log.error("accept failed on {}: {}", ss.getLocalSocketAddress(), e.toString());
+                continue;
+            }
+            Thread.ofVirtual().name("smtp-" + s.getInetAddress().getHostAddress()).start(() -> admit(s));
+        }
+    }
+
+    private void admit(Socket s) {
+        InetAddress client = s.getInetAddress();
+        AtomicInteger mine = perClient.computeIfAbsent(client, k -> new AtomicInteger());
+        int fromClient = mine.incrementAndGet();
+        int all = total.incrementAndGet();
+        Runnable release = () -> {
+            total.decrementAndGet();
+            if (mine.decrementAndGet() == 0) perClient.remove(client, mine);
+        };
+        Reply refusal = closing ? Replies.SHUTTING_DOWN
+                : all > settings.maxConnections() ? Replies.TOO_MANY_CONNECTIONS
+                : fromClient > settings.maxConnectionsPerIp() ? Replies.TOO_MANY_FROM_YOU
+                : null;
+        if (refusal != null) {
+            log.info("refusing connection from [{}]: {}", client.getHostAddress(), refusal);
+            try (s) {
+                s.getOutputStream().write(refusal.encode());
+            } catch (IOException ignored) {
+                // they are gone already
+            } finally {
+                release.run();
+            }
+            return;
+        }
+        SmtpSession session = new SmtpSession(settings, sink, ids, clock, client);
+        SmtpConnection[] self = new SmtpConnection[1];
+        self[0] = new SmtpConnection(s, settings, session, () -> {
+            connections.remove(self[0]);
+            release.run();
+        });
+        connections.add(self[0]);
+        self[0].run();
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /**
+     * Stops accepting, tells idle clients 421, lets transactions under way finish within
+     * {@code grace}, then cuts what is left. Nothing is lost: a message is either committed
+     * (and acknowledged) or still the client's.
+     */
+    public void shutdown(Duration grace) {
+        closing = true;
+        for (ServerSocket ss : listeners) {
+            try {
+                ss.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        connections.forEach(SmtpConnection::shutdown);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        connections.forEach(SmtpConnection::closeQuietly);
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+}

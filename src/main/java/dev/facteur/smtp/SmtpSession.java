@@ -1,0 +1,309 @@
+package dev.facteur.smtp;
+
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.ReversePath;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RFC 5321 state machine of one connection, one method per command, each returning the
+ * reply. It reads content through {@link SmtpInput} but never touches the socket, so the whole
+ * dialogue is testable with byte arrays.
+ */
+final class SmtpSession {
+
+    private static final Logger log = LoggerFactory.getLogger("facteur.smtpd");
+    private static final DateTimeFormatter RFC5322_DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.ROOT);
+
+    private final SmtpSettings settings;
+    private final MessageSink sink;
+    private final QueueId.Generator ids;
+    private final Clock clock;
+    private final InetAddress clientAddress;
+
+    private String helo;
+    private boolean esmtp;
+    private String tls = "";
+    private Transaction tx;
+
+    /** The sender and recipients gathered since MAIL, and the BDAT draft once chunks arrive. */
+    private static final class Transaction {
+        final QueueId id;
+        final ReversePath sender;
+        final EsmtpParameters.MailParams params;
+        final List<Recipient> recipients = new ArrayList<>();
+        MessageSink.Draft bdatDraft;
+        long bdatSize;
+        SmtpInput.LineEndCheck bdatCheck;
+
+        Transaction(QueueId id, ReversePath sender, EsmtpParameters.MailParams params) {
+            this.id = id;
+            this.sender = sender;
+            this.params = params;
+        }
+    }
+
+    SmtpSession(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock, InetAddress clientAddress) {
+        this.settings = settings;
+        this.sink = sink;
+        this.ids = ids;
+        this.clock = clock;
+        this.clientAddress = clientAddress;
+    }
+
+    Reply greeting() {
+        return new Reply(220, "", settings.hostname() + " ESMTP Facteur");
+    }
+
+    boolean tlsActive() {
+        return !tls.isEmpty();
+    }
+
+    /** Called once the TLS handshake is done: RFC 3207 §4.2 says forget everything learnt before. */
+    void tlsStarted(String description) {
+        tls = description;
+        helo = null;
+        esmtp = false;
+        reset();
+    }
+
+    /** True while a BDAT transfer is under way or a transaction is open (for graceful shutdown). */
+    boolean inTransaction() {
+        return tx != null;
+    }
+
+    Reply ehlo(String domain) {
+        if (!isPrintable(domain)) return Replies.EHLO_SYNTAX;
+        reset();
+        helo = domain;
+        esmtp = true;
+        List<String> lines = new ArrayList<>();
+        lines.add(settings.hostname() + " greets " + domain);
+        lines.add("PIPELINING");
+        lines.add("SIZE " + settings.maxMessageSize());
+        lines.add("8BITMIME");
+        lines.add("SMTPUTF8");
+        lines.add("CHUNKING");
+        lines.add("DSN");
+        lines.add("ENHANCEDSTATUSCODES");
+        if (settings.tls() != null && !tlsActive()) lines.add("STARTTLS");
+        return new Reply(250, "", lines);
+    }
+
+    Reply helo(String domain) {
+        if (!isPrintable(domain)) return Replies.HELO_SYNTAX;
+        reset();
+        helo = domain;
+        esmtp = false;
+        return new Reply(250, "", settings.hostname());
+    }
+
+    private static boolean isPrintable(String s) {
+        return s.codePoints().allMatch(c -> c > 32 && c != 127 && !Character.isISOControl(c));
+    }
+
+    Reply mail(Command.Mail cmd) {
+        if (helo == null) return Replies.NEED_HELO;
+        if (tx != null) return Replies.NESTED_MAIL;
+        EsmtpParameters.MailParams params;
+        try {
+            if (!esmtp && !cmd.params().isEmpty()) return Replies.MAIL_SYNTAX; // HELO clients get no extensions
+            params = EsmtpParameters.mail(cmd.params(), settings.maxMessageSize());
+        } catch (EsmtpParameters.Refused r) {
+            return r.reply;
+        }
+        ReversePath sender;
+        try {
+            sender = AddressSyntax.parseReversePath(cmd.path(), params.smtpUtf8());
+        } catch (AddressSyntax.Invalid e) {
+            return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.7", "Bad sender address syntax: " + e.getMessage());
+        }
+        tx = new Transaction(ids.next(clock.millis()), sender, params);
+        return Replies.SENDER_OK;
+    }
+
+    Reply rcpt(Command.Rcpt cmd) {
+        if (tx == null) return Replies.NEED_MAIL;
+        if (tx.bdatDraft != null) return Replies.NESTED_MAIL;
+        EsmtpParameters.RcptParams params;
+        try {
+            if (!esmtp && !cmd.params().isEmpty()) return Replies.RCPT_SYNTAX;
+            params = EsmtpParameters.rcpt(cmd.params(), tx.params.smtpUtf8());
+        } catch (EsmtpParameters.Refused r) {
+            return r.reply;
+        }
+        Mailbox rcpt;
+        try {
+            rcpt = AddressSyntax.parsePath(cmd.path(), tx.params.smtpUtf8());
+        } catch (AddressSyntax.Invalid e) {
+            return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage());
+        }
+        if (tx.recipients.size() >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
+        var refusal = settings.relay().check(clientAddress, rcpt);
+        if (refusal.isPresent()) {
+            log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
+                    refusal.get(), tx.sender, rcpt);
+            return refusal.get();
+        }
+        tx.recipients.add(Recipient.pending(rcpt, params.dsnNotify(), params.orcpt()));
+        return Replies.RECIPIENT_OK;
+    }
+
+    /** DATA: 354 when the transaction is ready; the caller then runs {@link #receiveData}. */
+    Reply data() {
+        if (tx == null) return helo == null ? Replies.NEED_HELO : Replies.NEED_MAIL;
+        if (tx.bdatDraft != null) return Replies.DATA_AFTER_BDAT;
+        if (tx.recipients.isEmpty()) return Replies.NO_VALID_RECIPIENTS;
+        return Replies.START_DATA;
+    }
+
+    /** Reads the content after 354 and stores the message; the transaction ends either way. */
+    Reply receiveData(SmtpInput in) throws IOException {
+        Transaction t = tx;
+        tx = null;
+        try (MessageSink.Draft draft = sink.open(t.id)) {
+            writeReceived(draft.content(), t);
+            SmtpInput.ContentCheck check = in.readData(draft.content(), settings.maxMessageSize());
+            return finish(t, draft, check);
+        }
+    }
+
+    /** One BDAT chunk (RFC 3030): the chunk is always read, even when it is refused. */
+    Reply bdat(Command.Bdat cmd, SmtpInput in) throws IOException {
+        Reply refusal = null;
+        if (!esmtp) refusal = Replies.BDAT_NEEDS_EHLO;
+        else if (tx == null) refusal = Replies.NEED_MAIL;
+        else if (tx.recipients.isEmpty()) refusal = Replies.NO_VALID_RECIPIENTS;
+        if (refusal != null) {
+            in.readChunk(cmd.size(), OutputStream.nullOutputStream(), 0, Long.MAX_VALUE, new SmtpInput.LineEndCheck());
+            return refusal;
+        }
+        Transaction t = tx;
+        try {
+            if (t.bdatDraft == null) {
+                t.bdatDraft = sink.open(t.id);
+                t.bdatCheck = new SmtpInput.LineEndCheck();
+                writeReceived(t.bdatDraft.content(), t);
+            }
+            SmtpInput.ContentCheck check = in.readChunk(cmd.size(), t.bdatDraft.content(), t.bdatSize,
+                    settings.maxMessageSize(), t.bdatCheck);
+            t.bdatSize = check.size();
+            if (check.tooBig()) {
+                abandon();
+                return Replies.TOO_BIG;
+            }
+            if (!cmd.last()) return new Reply(250, "2.0.0", cmd.size() + " octets received");
+            tx = null;
+            boolean bare = check.bareLineEnd() || !t.bdatCheck.endsCleanly();
+            return finish(t, t.bdatDraft, new SmtpInput.ContentCheck(check.size(), false, bare, check.nul()));
+        } catch (IOException | RuntimeException e) {
+            abandon();
+            throw e;
+        } finally {
+            if (tx == null && t.bdatDraft != null) t.bdatDraft.close();
+        }
+    }
+
+    private Reply finish(Transaction t, MessageSink.Draft draft, SmtpInput.ContentCheck check) {
+        if (!check.clean()) {
+            Reply r = check.tooBig() ? Replies.TOO_BIG : check.nul() ? Replies.NUL_IN_DATA : Replies.BARE_LINE_END;
+            log.info("{}: reject DATA from {}[{}]: {}", t.id, helo, clientAddress.getHostAddress(), r);
+            return r;
+        }
+        Envelope env = new Envelope(t.id, Instant.now(clock), t.sender, t.recipients, t.params.size(), t.params.body(),
+                t.params.smtpUtf8(), t.params.ret(), t.params.envid(),
+                new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls));
+        try {
+            draft.commit(env);
+        } catch (IOException e) {
+            log.error("{}: could not store message: {}", t.id, e.toString());
+            return Replies.STORAGE_FAILED;
+        }
+        log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}", t.id, helo,
+                clientAddress.getHostAddress(), t.sender, check.size(), t.recipients.size(), protocol(t),
+                tls.isEmpty() ? "" : ", tls=" + tls);
+        return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
+    }
+
+    /** RFC 3848 / RFC 6531 §3.7.3 protocol names for the Received header's WITH clause. */
+    private String protocol(Transaction t) {
+        if (!esmtp) return "SMTP";
+        String base = t.params.smtpUtf8() ? "UTF8SMTP" : "ESMTP";
+        return tlsActive() ? base + "S" : base;
+    }
+
+    /** RFC 5321 §4.4 trace header, prepended to the content. */
+    private void writeReceived(OutputStream out, Transaction t) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("Received: from ").append(helo).append(" ([").append(clientAddress.getHostAddress()).append("])\r\n");
+        if (tlsActive()) sb.append("\t(using ").append(tls).append(")\r\n");
+        sb.append("\tby ").append(settings.hostname()).append(" (Facteur) with ").append(protocol(t))
+                .append(" id ").append(t.id).append("\r\n");
+        if (t.recipients.size() == 1) sb.append("\tfor <").append(t.recipients.getFirst().address()).append(">");
+        else sb.append("\t");
+        sb.append("; ").append(RFC5322_DATE.format(clock.instant().atZone(ZoneId.systemDefault()))).append("\r\n");
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    Reply rset() {
+        reset();
+        return Replies.RESET;
+    }
+
+    private void reset() {
+        abandon();
+    }
+
+    /** Drops the transaction and any partial BDAT content. */
+    private void abandon() {
+        if (tx != null && tx.bdatDraft != null) tx.bdatDraft.close();
+        tx = null;
+    }
+
+    Reply noop() {
+        return Replies.OK;
+    }
+
+    Reply vrfy() {
+        return Replies.VRFY;
+    }
+
+    Reply help() {
+        return Replies.HELP;
+    }
+
+    Reply quit() {
+        abandon();
+        return new Reply(221, "2.0.0", settings.hostname() + " closing connection");
+    }
+
+    Reply startTls() {
+        if (tlsActive()) return Replies.ALREADY_TLS;
+        if (settings.tls() == null) return Replies.TLS_NOT_AVAILABLE;
+        if (helo == null) return Replies.NEED_HELO;
+        if (tx != null) return new Reply(503, "5.5.1", "STARTTLS not allowed during a mail transaction");
+        return Replies.READY_FOR_TLS;
+    }
+
+    /** Called when the connection ends however it ends. */
+    void close() {
+        abandon();
+    }
+}

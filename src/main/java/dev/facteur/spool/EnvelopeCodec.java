@@ -1,0 +1,105 @@
+package dev.facteur.spool;
+
+import dev.facteur.message.Body;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.Ret;
+import dev.facteur.message.ReversePath;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/** A compact binary form of {@link Envelope}, versioned so later fields can be added. */
+final class EnvelopeCodec {
+
+    private static final int VERSION = 1;
+
+    private EnvelopeCodec() {}
+
+    static byte[] encode(Envelope e) {
+        var bytes = new ByteArrayOutputStream(256);
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeLong(e.id().value());
+            out.writeLong(e.arrival().toEpochMilli());
+            writeString(out, e.sender().mailbox().map(Mailbox::localPart).orElse(null));
+            writeString(out, e.sender().mailbox().map(Mailbox::domain).orElse(null));
+            out.writeLong(e.declaredSize());
+            out.writeByte(e.body().ordinal());
+            out.writeBoolean(e.smtpUtf8());
+            out.writeByte(e.ret() == null ? -1 : e.ret().ordinal());
+            writeString(out, e.envid());
+            ClientInfo c = e.client();
+            writeString(out, c.address());
+            writeString(out, c.helo());
+            writeString(out, c.protocol());
+            writeString(out, c.tls());
+            out.writeInt(e.recipients().size());
+            for (Recipient r : e.recipients()) {
+                writeString(out, r.address().localPart());
+                writeString(out, r.address().domain());
+                Notify n = r.dsnNotify();
+                int mask = n.explicit() ? 1 : 0;
+                for (Notify.Condition cond : n.conditions()) mask |= 2 << cond.ordinal();
+                out.writeByte(mask);
+                writeString(out, r.orcpt());
+                out.writeByte(r.state().ordinal());
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Envelope decode(byte[] data) throws IOException {
+        var in = new DataInputStream(new ByteArrayInputStream(data));
+        int version = in.readUnsignedByte();
+        if (version != VERSION) throw new IOException("unknown envelope version " + version);
+        QueueId id = new QueueId(in.readLong());
+        Instant arrival = Instant.ofEpochMilli(in.readLong());
+        String senderLocal = readString(in);
+        String senderDomain = readString(in);
+        long size = in.readLong();
+        Body body = Body.values()[in.readUnsignedByte()];
+        boolean utf8 = in.readBoolean();
+        int retOrdinal = in.readByte();
+        Ret ret = retOrdinal < 0 ? null : Ret.values()[retOrdinal];
+        String envid = readString(in);
+        ClientInfo client = new ClientInfo(readString(in), readString(in), readString(in), readString(in));
+        int n = in.readInt();
+        if (n < 0 || n > 1_000_000) throw new IOException("bad recipient count " + n);
+        List<Recipient> rcpts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String local = readString(in);
+            String domain = readString(in);
+            int mask = in.readUnsignedByte();
+            EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
+            for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
+            String orcpt = readString(in);
+            Recipient.State state = Recipient.State.values()[in.readUnsignedByte()];
+            rcpts.add(new Recipient(new Mailbox(local, domain), new Notify(conds, (mask & 1) != 0), orcpt, state));
+        }
+        return new Envelope(id, arrival, senderLocal == null ? ReversePath.NULL : ReversePath.of(new Mailbox(senderLocal, senderDomain)), rcpts,
+                size, body, utf8, ret, envid, client);
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) out.writeUTF(s);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+}
