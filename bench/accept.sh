@@ -161,6 +161,8 @@ smtpd_client_auth_rate_limit = 0
 smtpd_client_event_limit_exceptions = \$mynetworks
 # fsync behaviour and in_flow_delay are left at their defaults
 EOF
+# experiments only: POSTFIX_MAIN_EXTRA='in_flow_delay = 0' bench/accept.sh ... (noted in the table)
+[ -z "${POSTFIX_MAIN_EXTRA:-}" ] || printf '%s\n' "$POSTFIX_MAIN_EXTRA" >> "$PF/etc/main.cf"
 # chroot = n everywhere: the private queue directory has no chroot environment
 cat > "$PF/etc/master.cf" <<EOF
 $POSTFIX_ADDR inet n - n - - smtpd
@@ -228,6 +230,7 @@ domains = ["example.test"]
 EOF
     log "starting Facteur on $FACTEUR_ADDR"
     start_group "$WORK/facteur.log" bin/facteur serve --config "$WORK/facteur.toml"
+    FACTEUR_PID=$!
     if ! wait_port "$FACTEUR_ADDR" 60; then
         tail -n 40 "$WORK/facteur.log" >&2
         die "Facteur does not listen on $FACTEUR_ADDR after 60 s"
@@ -238,6 +241,8 @@ fi
 ERRORS=0
 POSTFIX_SENT=0   # messages smtp-source handed to Postfix in runs without errors
 POSTFIX_FAILED=0
+FACTEUR_SENT=0   # same for Facteur
+FACTEUR_FAILED=0
 RESULT=""   # msg/s of the last run, or ERR
 
 run_source() { # label host:port sessions count size [extra smtp-source flags]
@@ -254,6 +259,7 @@ run_source() { # label host:port sessions count size [extra smtp-source flags]
         ERRORS=$((ERRORS + 1))
         RESULT=ERR
         [ "$addr" != "$POSTFIX_ADDR" ] || POSTFIX_FAILED=1
+        [ "$addr" != "$FACTEUR_ADDR" ] || FACTEUR_FAILED=1
         {
             echo "!!! ERROR: $label: smtp-source $* -s $s -m $m -l $l $addr exited $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
             sed 's/^/!!!   /' "$err" | head -n 20
@@ -262,6 +268,7 @@ run_source() { # label host:port sessions count size [extra smtp-source flags]
     fi
     RESULT=$(awk -v n="$m" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", n / (b - a) }')
     [ "$addr" != "$POSTFIX_ADDR" ] || POSTFIX_SENT=$((POSTFIX_SENT + m))
+    [ "$addr" != "$FACTEUR_ADDR" ] || FACTEUR_SENT=$((FACTEUR_SENT + m))
     log "$label s=$s m=$m l=$l $*: $RESULT msg/s"
 }
 
@@ -309,6 +316,7 @@ STAMP=$(date +%Y%m%d-%H%M%S)
         "$([ $POSTFIX_ONLY = 1 ] && echo 'POSTFIX ONLY' || echo 'facteur vs postfix')"
     echo "smtp-source -s S -m COUNT -l SIZE -M $HELO -f $SENDER -t $RCPT; msg/s = COUNT / wall time; medians shown"
     echo "Facteur: $FACTEUR_ADDR; Postfix $(postconf -c "$PF/etc" -h mail_version 2>/dev/null): $POSTFIX_ADDR, relayhost smtp-sink $SINK_ADDR"
+    [ -z "${POSTFIX_MAIN_EXTRA:-}" ] || echo "Postfix main.cf extra (not default!): $POSTFIX_MAIN_EXTRA"
     echo "Only ratios within one run are meaningful (shared machine)."
 } > "$TABLE"
 
@@ -352,6 +360,20 @@ if [ $POSTFIX_ONLY = 0 ]; then
         { echo "--- Facteur log, first ERROR/Exception lines:"; grep -Ei -m 10 'ERROR|Exception' "$WORK/facteur.log"; } >> "$TABLE"
     fi
     port_open "$FACTEUR_ADDR" || { ERRORS=$((ERRORS + 1)); echo "!!! Facteur no longer listens" | tee -a "$WORK/errors.txt" >&2; }
+    # stop Facteur, then count what its spool holds (all of it is still pending: no delivery)
+    log "stopping Facteur and counting its spool"
+    kill -TERM -- "-$FACTEUR_PID" 2>/dev/null || true
+    for _ in $(seq 300); do  # our child: a zombie until reaped, so look at its state
+        ps -o stat= -p "$FACTEUR_PID" 2>/dev/null | grep -qv Z || break
+        sleep 0.1
+    done
+    FQ=$(timeout 120 bin/facteur queue list --config "$WORK/facteur.toml" 2>&1 | tail -n 1 || true)
+    FQN=$(sed -n 's/^-- \([0-9]*\) messages.*/\1/p' <<<"$FQ")
+    echo "Facteur check: accepted in clean runs: $FACTEUR_SENT; facteur queue list after stop: $FQ" >> "$TABLE"
+    if [ $FACTEUR_FAILED = 0 ] && [ "$FQN" != "$FACTEUR_SENT" ]; then
+        ERRORS=$((ERRORS + 1))
+        echo "!!! Facteur spool holds '${FQN:-?}' messages, expected $FACTEUR_SENT ($FQ)" | tee -a "$WORK/errors.txt" >&2
+    fi
 fi
 if [ $ERRORS -gt 0 ]; then
     { echo; echo "ERRORS: $ERRORS (details below)"; cat "$WORK/errors.txt" 2>/dev/null; } >> "$TABLE"

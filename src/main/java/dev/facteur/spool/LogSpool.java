@@ -63,7 +63,12 @@ public final class LogSpool implements Spool {
         if (writable) {
             for (Path p : List.of(dir, segments, large, incoming)) Files.createDirectories(p);
             lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = lockChannel.tryLock();
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by this very process
+            }
             if (lock == null) {
                 lockChannel.close();
                 throw new IOException("spool " + dir + " is in use by another Facteur process");

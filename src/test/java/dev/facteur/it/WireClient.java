@@ -1,0 +1,162 @@
+package dev.facteur.it;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * An SMTP client that writes exactly the bytes it is given and reads replies line by line, so
+ * tests can send what no well-behaved client library would.
+ */
+final class WireClient implements AutoCloseable {
+
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    private WireClient(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(15_000);
+        this.in = new BufferedInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects and returns the client; the greeting is still to be read. */
+    static WireClient connect(InetSocketAddress server) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(server, 5_000);
+            return new WireClient(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Connects, reads the 220 greeting and says EHLO; fails unless both are positive. */
+    static WireClient ready(InetSocketAddress server, String helo) throws IOException {
+        WireClient c = connect(server);
+        try {
+            c.expect(220, c.read());
+            c.expect(250, c.command("EHLO " + helo));
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    void send(String s) throws IOException {
+        send(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Sends one command line (CRLF added) and reads its reply. */
+    WireReply command(String line) throws IOException {
+        send(line + "\r\n");
+        return read();
+    }
+
+    /** Reads one complete reply, following "250-" continuation lines up to the "250 " line. */
+    WireReply read() throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            String line = readLine();
+            if (line == null) throw new EOFException("connection closed while waiting for a reply; had " + lines);
+            if (line.length() < 3) throw new IOException("malformed reply line: " + line);
+            int code = Integer.parseInt(line.substring(0, 3));
+            lines.add(line.length() > 4 ? line.substring(4) : "");
+            if (line.length() == 3 || line.charAt(3) == ' ') return new WireReply(code, lines);
+            if (line.charAt(3) != '-') throw new IOException("malformed reply line: " + line);
+        }
+    }
+
+    /** Everything the server still sends until it closes the connection. */
+    String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, len, StandardCharsets.UTF_8);
+            }
+            line.write(b);
+        }
+        return null;
+    }
+
+    /**
+     * Runs the TLS handshake over the existing connection (after a 220 to STARTTLS), trusting
+     * any certificate: these tests check the protocol, not the PKI.
+     */
+    void startTls(String serverName) throws IOException {
+        SSLSocket tls = (SSLSocket) trustAll().getSocketFactory()
+                .createSocket(socket, serverName, socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.setSoTimeout(15_000);
+        tls.startHandshake();
+        socket = tls;
+        in = new BufferedInputStream(tls.getInputStream());
+        out = tls.getOutputStream();
+    }
+
+    /** The negotiated protocol, e.g. "TLSv1.3", or null on a plain connection. */
+    String tlsProtocol() {
+        return socket instanceof SSLSocket s ? s.getSession().getProtocol() : null;
+    }
+
+    WireReply expect(int code, WireReply r) {
+        if (r.code() != code) throw new AssertionError("expected " + code + " but the server said " + r);
+        return r;
+    }
+
+    private static SSLContext trustAll() throws IOException {
+        TrustManager any = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {any}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.facteur.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SmtpInputTest {
+
+    private static SmtpInput input(String s) {
+        return new SmtpInput(new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    private record Read(String content, SmtpInput.ContentCheck check, SmtpInput rest) {}
+
+    private static Read data(String wire, long max) throws IOException {
+        SmtpInput in = input(wire);
+        var out = new ByteArrayOutputStream();
+        var check = in.readData(out, max);
+        return new Read(out.toString(StandardCharsets.ISO_8859_1), check, in);
+    }
+
+    @Test
+    void dataEndsAtCrLfDotCrLf() throws IOException { // RFC 5321 §4.1.1.4
+        var r = data("Subject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n", 1000);
+        assertThat(r.content).isEqualTo("Subject: hi\r\n\r\nbody\r\n");
+        assertThat(r.check.clean()).isTrue();
+        assertThat(new String(((SmtpInput.Line.Text) r.rest.readLine(100)).bytes())).isEqualTo("QUIT");
+    }
+
+    @Test
+    void emptyMessageIsJustTheDot() throws IOException {
+        assertThat(data(".\r\n", 1000).content).isEmpty();
+    }
+
+    @Test
+    void leadingDotIsRemovedFromEveryLine() throws IOException { // RFC 5321 §4.5.2 transparency
+        var r = data("..\r\n...x\r\n.y\r\n.\r\n", 1000);
+        assertThat(r.content).isEqualTo(".\r\n..x\r\ny\r\n");
+    }
+
+    @Test
+    void dotInsideALineIsContent() throws IOException {
+        assertThat(data("a.b\r\n a .\r\n.\r\n", 1000).content).isEqualTo("a.b\r\n a .\r\n");
+    }
+
+    /** SMTP smuggling (CVE-2023-51764..51766): only CR LF . CR LF ends DATA. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n.\n", "\r.\r", "\r\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\r", "\n.\r", "\r.\n"})
+    void endOfDataLookalikesDoNotEndTheMessage(String lookalike) throws IOException {
+        String wire = "Subject: x\r\n\r\nhello" + lookalike + "MAIL FROM:<evil@x>\r\nRCPT TO:<v@example.test>\r\nDATA\r\n"
+                + "smuggled\r\n.\r\nNOOP\r\n";
+        var r = data(wire, 100_000);
+        assertThat(r.content).contains("MAIL FROM:<evil@x>").contains("smuggled");
+        assertThat(r.check.bareLineEnd()).isTrue();
+        assertThat(new String(((SmtpInput.Line.Text) r.rest.readLine(100)).bytes())).isEqualTo("NOOP");
+    }
+
+    @Test
+    void bareLineFeedInTheBodyIsReported() throws IOException { // RFC 5321 §2.3.8
+        assertThat(data("a\nb\r\n.\r\n", 1000).check.bareLineEnd()).isTrue();
+        assertThat(data("a\rb\r\n.\r\n", 1000).check.bareLineEnd()).isTrue();
+    }
+
+    @Test
+    void nulIsReported() throws IOException {
+        assertThat(data("a\0b\r\n.\r\n", 1000).check.nul()).isTrue();
+    }
+
+    @Test
+    void contentOverTheLimitIsReadToTheEndButNotKept() throws IOException { // RFC 1870
+        var r = data("x".repeat(5000) + "\r\n.\r\nNOOP\r\n", 1000);
+        assertThat(r.check.tooBig()).isTrue();
+        assertThat(r.content.length()).isLessThanOrEqualTo(1000);
+        assertThat(new String(((SmtpInput.Line.Text) r.rest.readLine(100)).bytes())).isEqualTo("NOOP");
+    }
+
+    @Test
+    void eightBitAndLongLinesPassThrough() throws IOException {
+        String line = "é".repeat(3000);
+        assertThat(data(line + "\r\n.\r\n", 100_000).content).isEqualTo(line + "\r\n");
+    }
+
+    @Test
+    void connectionClosedDuringDataIsAnError() {
+        assertThatThrownBy(() -> data("no end", 1000)).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void longCommandLineIsSkippedNotBuffered() throws IOException { // RFC 5321 §4.5.3.1.4
+        SmtpInput in = input("A".repeat(100_000) + "\r\nNOOP\r\n");
+        assertThat(in.readLine(512)).isInstanceOf(SmtpInput.Line.TooLong.class);
+        assertThat(new String(((SmtpInput.Line.Text) in.readLine(512)).bytes())).isEqualTo("NOOP");
+    }
+
+    @Test
+    void bdatChunksAreReadExactlyAndCrLfMayStraddleThem() throws IOException { // RFC 3030 §2
+        SmtpInput in = input("a\rb\nNOOP\r\n");
+        var out = new ByteArrayOutputStream();
+        var check = new SmtpInput.LineEndCheck();
+        in.readChunk(2, out, 0, 100, check);
+        assertThat(check.endsCleanly()).isFalse();
+        var second = in.readChunk(2, out, 2, 100, check);
+        assertThat(second.bareLineEnd()).isTrue();
+        assertThat(out.toString()).isEqualTo("a\rb\n");
+        assertThat(new String(((SmtpInput.Line.Text) in.readLine(100)).bytes())).isEqualTo("NOOP");
+
+        SmtpInput ok = input("a\r\nb\r\n");
+        var check2 = new SmtpInput.LineEndCheck();
+        ok.readChunk(2, OutputStreamSink.NULL, 0, 100, check2);
+        var last = ok.readChunk(4, OutputStreamSink.NULL, 2, 100, check2);
+        assertThat(last.bareLineEnd()).isFalse();
+        assertThat(check2.endsCleanly()).isTrue();
+    }
+
+    private static final class OutputStreamSink {
+        static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
+    }
+}
