@@ -239,6 +239,7 @@ fi
 
 # ---------------------------------------------------------------- measurement
 ERRORS=0
+WARMUP_COUNT=${WARMUP_COUNT:-$([ "$QUICK" = 1 ] && echo 1000 || echo 2000)}
 POSTFIX_SENT=0   # messages smtp-source handed to Postfix in runs without errors
 POSTFIX_FAILED=0
 FACTEUR_SENT=0   # same for Facteur
@@ -319,6 +320,15 @@ STAMP=$(date +%Y%m%d-%H%M%S)
     [ -z "${POSTFIX_MAIN_EXTRA:-}" ] || echo "Postfix main.cf extra (not default!): $POSTFIX_MAIN_EXTRA"
     echo "Only ratios within one run are meaningful (shared machine)."
 } > "$TABLE"
+
+# A server runs for days: measure it warm. Both systems get the same untimed load first
+# (the JVM compiles its hot code during this; Postfix fills its caches).
+log "warm-up, not timed: ${WARMUP_COUNT}x2 messages to each system at 50 sessions"
+for w in 1 2; do
+    [ $POSTFIX_ONLY = 1 ] || run_source warmup-facteur "$FACTEUR_ADDR" 50 "$WARMUP_COUNT" 4096
+    run_source warmup-postfix "$POSTFIX_ADDR" 50 "$WARMUP_COUNT" 4096
+done
+echo "Each system first got 2 x $WARMUP_COUNT untimed messages (warm-up)." >> "$TABLE"
 
 CELLS_NOW=("${CELLS[@]}")
 measure_table "One connection per message (smtp-source default)"

@@ -49,7 +49,7 @@ final class SmtpConnection implements Runnable {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) settings.commandTimeout().toMillis());
             in = new SmtpInput(socket.getInputStream());
-            out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            out = new BufferedOutputStream(socket.getOutputStream(), 4096);
             send(session.greeting(), true);
             loop();
         } catch (SocketTimeoutException e) {
@@ -144,7 +144,7 @@ final class SmtpConnection implements Runnable {
         synchronized (writeLock) {
             socket = tlsSocket;
             in.replaceStream(tlsSocket.getInputStream());
-            out = new BufferedOutputStream(tlsSocket.getOutputStream(), 16 * 1024);
+            out = new BufferedOutputStream(tlsSocket.getOutputStream(), 4096);
         }
         var s = tlsSocket.getSession();
         session.tlsStarted(s.getProtocol() + " with cipher " + s.getCipherSuite());

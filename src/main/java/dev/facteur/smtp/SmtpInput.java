@@ -26,7 +26,7 @@ final class SmtpInput {
     }
 
     private InputStream in;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf = new byte[16 * 1024];
     private int pos;
     private int end;
 
