@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -41,6 +43,8 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("facteur: error while stopping: " + e.getMessage());
             }
             stopped.countDown();
+            // The log is written by a background thread: let it finish before the JVM exits.
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) lc.stop();
         }, "shutdown"));
         stopped.await();
         return 0;

@@ -77,7 +77,8 @@ public final class SmtpServer implements AutoCloseable {
             Socket s;
             try {
                 s = ss.accept();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // Keep listening whatever happened to one accept: a dead acceptor would stop all mail.
                 if (!closing) log.error("accept failed on {}: {}", ss.getLocalSocketAddress(), e.toString());
                 continue;
             }
