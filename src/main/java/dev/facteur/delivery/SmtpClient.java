@@ -1,0 +1,340 @@
+package dev.facteur.delivery;
+
+import dev.facteur.message.Body;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Recipient;
+import dev.facteur.smtp.Reply;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One SMTP client connection (RFC 5321 §3, §4). Opens, greets, says EHLO (HELO if refused),
+ * upgrades with STARTTLS when offered, then sends messages and returns one {@link Outcome} per
+ * recipient. Network trouble surfaces as an {@link IOException}: the caller defers whatever was
+ * not yet acknowledged, so a message is never counted delivered without the server's 250.
+ */
+public final class SmtpClient implements Closeable {
+
+    private final ClientSettings settings;
+    private final String peerName;
+    private Socket socket;
+    private ReplyReader in;
+    private OutputStream out;
+    private final Reply greeting;
+    private final Map<String, String> extensions = new HashMap<>();
+    private boolean esmtp;
+    private String tls = "";
+
+    private SmtpClient(Socket socket, String peerName, ClientSettings settings) throws IOException {
+        this.settings = settings;
+        this.peerName = peerName;
+        attach(socket);
+        this.greeting = readReply(settings.greetingTimeout());
+    }
+
+    /** Connects and reads the greeting; a greeting other than 220 is returned, not thrown. */
+    public static SmtpClient connect(InetSocketAddress address, String peerName, ClientSettings settings) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(address, (int) settings.connectTimeout().toMillis());
+            return new SmtpClient(s, peerName, settings);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void attach(Socket s) throws IOException {
+        socket = s;
+        in = new ReplyReader(new BufferedInputStream(s.getInputStream(), 8192));
+        out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+    }
+
+    public Reply greeting() {
+        return greeting;
+    }
+
+    /** e.g. "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384", or empty without TLS. */
+    public String tls() {
+        return tls;
+    }
+
+    public boolean offers(String extension) {
+        return extensions.containsKey(extension.toUpperCase(Locale.ROOT));
+    }
+
+    /** The limit from {@code SIZE n} (RFC 1870), if the server gave one. */
+    public OptionalLong sizeLimit() {
+        String v = extensions.get("SIZE");
+        if (v == null || v.isEmpty()) return OptionalLong.empty();
+        try {
+            long n = Long.parseLong(v.strip());
+            return n > 0 ? OptionalLong.of(n) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * EHLO, or HELO when EHLO is refused; then STARTTLS when offered and TLS is enabled, and EHLO
+     * again over TLS (RFC 3207 §4.2). Returns the final reply; a non-2xx means the server will
+     * not talk to us.
+     */
+    public Reply hello() throws IOException {
+        Reply r = ehlo();
+        if (!r.isPositive()) {
+            r = command("HELO " + settings.heloName(), settings.commandTimeout());
+            esmtp = false;
+            return r;
+        }
+        if (settings.tls() != null && offers("STARTTLS")) {
+            Reply t = command("STARTTLS", settings.commandTimeout());
+            if (t.code() == 220) {
+                startTls();
+                r = ehlo();
+            }
+        }
+        return r;
+    }
+
+    private Reply ehlo() throws IOException {
+        Reply r = command("EHLO " + settings.heloName(), settings.commandTimeout());
+        extensions.clear();
+        if (r.isPositive()) {
+            esmtp = true;
+            for (String line : r.lines().subList(1, r.lines().size())) {
+                String[] kv = line.strip().split(" ", 2);
+                extensions.put(kv[0].toUpperCase(Locale.ROOT), kv.length > 1 ? kv[1] : "");
+            }
+        }
+        return r;
+    }
+
+    private void startTls() throws IOException {
+        SSLSocket ssl = (SSLSocket) settings.tls().getSocketFactory()
+                .createSocket(socket, peerName, socket.getPort(), true);
+        ssl.setUseClientMode(true);
+        ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        ssl.setSoTimeout((int) settings.commandTimeout().toMillis());
+        ssl.startHandshake();
+        attach(ssl);
+        tls = ssl.getSession().getProtocol() + " with cipher " + ssl.getSession().getCipherSuite();
+    }
+
+    /**
+     * Sends one message. The list holds one outcome per recipient of {@code m}, in order.
+     * Throws when the connection fails before the server has answered the final dot.
+     */
+    public List<Outcome> send(OutgoingMessage m) throws IOException {
+        Envelope e = m.envelope();
+        List<Recipient> rcpts = m.recipients();
+        Reply refusal = checkCapabilities(m);
+        if (refusal != null) return all(rcpts, Outcome.of(refusal));
+
+        List<String> commands = new ArrayList<>(rcpts.size() + 2);
+        commands.add(mailCommand(m));
+        for (Recipient r : rcpts) commands.add(rcptCommand(r, e));
+        boolean pipelining = offers("PIPELINING");
+
+        Reply mail;
+        List<Reply> rcptReplies = new ArrayList<>(rcpts.size());
+        Reply data;
+        if (pipelining) {
+            // RFC 2920: MAIL, every RCPT and DATA go out in one write; replies come back in order.
+            StringBuilder batch = new StringBuilder();
+            for (String c : commands) batch.append(c).append("\r\n");
+            batch.append("DATA\r\n");
+            write(batch.toString());
+            mail = readReply(settings.commandTimeout());
+            for (int i = 0; i < rcpts.size(); i++) rcptReplies.add(readReply(settings.commandTimeout()));
+            data = readReply(settings.dataInitTimeout());
+        } else {
+            mail = command(commands.getFirst(), settings.commandTimeout());
+            if (!mail.isPositive()) {
+                rset();
+                return all(rcpts, Outcome.of(mail));
+            }
+            for (int i = 0; i < rcpts.size(); i++) rcptReplies.add(command(commands.get(i + 1), settings.commandTimeout()));
+            data = rcptReplies.stream().anyMatch(Reply::isPositive)
+                    ? command("DATA", settings.dataInitTimeout())
+                    : null;
+        }
+        if (!mail.isPositive()) {
+            if (data != null && data.code() == 354) finishEmptyData();
+            rset();
+            return all(rcpts, Outcome.of(mail));
+        }
+        boolean anyAccepted = rcptReplies.stream().anyMatch(Reply::isPositive);
+        Reply end;
+        if (data == null || data.code() != 354) {
+            end = data;
+        } else if (!anyAccepted) {
+            finishEmptyData(); // RFC 2920 §3.1: the server said 354 with no recipient; end it at once
+            end = null;
+        } else {
+            sendContent(m.content());
+            end = readReply(settings.dataEndTimeout());
+        }
+        if (end == null || !end.isPositive()) rset();
+        List<Outcome> outcomes = new ArrayList<>(rcpts.size());
+        for (Reply rr : rcptReplies) outcomes.add(!rr.isPositive() || end == null ? Outcome.of(rr) : Outcome.of(end));
+        return outcomes;
+    }
+
+    /** Whether this server can take the message at all, per what it advertised. */
+    private Reply checkCapabilities(OutgoingMessage m) {
+        OptionalLong limit = sizeLimit();
+        if (limit.isPresent() && m.size() > limit.getAsLong())
+            return new Reply(552, "5.3.4", "Message too big for the remote server (" + m.size() + " > " + limit.getAsLong() + " bytes)");
+        Envelope e = m.envelope();
+        if (needsUtf8(m) && !offers("SMTPUTF8"))
+            return new Reply(553, "5.6.7", "Remote server does not support SMTPUTF8, needed for this address (RFC 6531)");
+        if (e.body() == Body.EIGHT_BIT_MIME && !offers("8BITMIME"))
+            return new Reply(554, "5.6.3", "Remote server does not support 8BITMIME and the message is 8-bit (RFC 6152)");
+        return null;
+    }
+
+    private static boolean needsUtf8(OutgoingMessage m) {
+        if (m.envelope().sender().mailbox().map(Mailbox::isInternationalized).orElse(false)) return true;
+        return m.recipients().stream().anyMatch(r -> r.address().isInternationalized());
+    }
+
+    private String mailCommand(OutgoingMessage m) {
+        Envelope e = m.envelope();
+        StringBuilder sb = new StringBuilder("MAIL FROM:<").append(e.sender()).append('>');
+        if (!esmtp) return sb.toString();
+        if (offers("SIZE")) sb.append(" SIZE=").append(m.size());
+        if (e.body() == Body.EIGHT_BIT_MIME && offers("8BITMIME")) sb.append(" BODY=8BITMIME");
+        if (needsUtf8(m) || (e.smtpUtf8() && offers("SMTPUTF8"))) sb.append(" SMTPUTF8");
+        if (offers("DSN")) {
+            if (e.ret() != null) sb.append(" RET=").append(e.ret());
+            if (e.envid() != null) sb.append(" ENVID=").append(e.envid());
+        }
+        return sb.toString();
+    }
+
+    private String rcptCommand(Recipient r, Envelope e) {
+        StringBuilder sb = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
+        if (esmtp && offers("DSN")) {
+            String notify = r.dsnNotify().toParameter();
+            if (notify != null) sb.append(" NOTIFY=").append(notify);
+            if (r.orcpt() != null) sb.append(" ORCPT=").append(r.orcpt());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Writes the content with dot-stuffing (RFC 5321 §4.5.2), makes sure it ends with CRLF, and
+     * sends the final dot in the same write as the last bytes (no lone "." packet waiting on a
+     * delayed ACK).
+     */
+    private void sendContent(OutgoingMessage.Content content) throws IOException {
+        socket.setSoTimeout((int) settings.dataBlockTimeout().toMillis());
+        WriteWatchdog.Guard guard = WriteWatchdog.guard(socket, settings.dataBlockTimeout());
+        try (InputStream body = content.open()) {
+            byte[] buf = new byte[64 * 1024];
+            boolean atLineStart = true;
+            int last = '\n';
+            int prev = '\r';
+            for (int n; (n = body.read(buf)) > 0; ) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (atLineStart && buf[i] == '.') {
+                        out.write(buf, start, i - start);
+                        out.write('.');
+                        start = i;
+                    }
+                    atLineStart = buf[i] == '\n';
+                }
+                out.write(buf, start, n - start);
+                guard.progress();
+                prev = n >= 2 ? buf[n - 2] : last;
+                last = buf[n - 1];
+            }
+            if (!(prev == '\r' && last == '\n')) out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } finally {
+            guard.close();
+        }
+    }
+
+    private void finishEmptyData() throws IOException {
+        write(".\r\n");
+        readReply(settings.dataEndTimeout());
+    }
+
+    /** RSET after a failed transaction, so the connection can be used again (RFC 5321 §4.1.1.5). */
+    public boolean rset() throws IOException {
+        return command("RSET", settings.commandTimeout()).isPositive();
+    }
+
+    /** Says QUIT and closes; a server that does not answer is not waited for long. */
+    public void quit() {
+        try {
+            write("QUIT\r\n");
+            readReply(Duration.ofSeconds(5));
+        } catch (IOException ignored) {
+            // closing anyway
+        } finally {
+            close();
+        }
+    }
+
+    private Reply command(String line, Duration timeout) throws IOException {
+        write(line + "\r\n");
+        return readReply(timeout);
+    }
+
+    private void write(String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private Reply readReply(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        try {
+            return in.read();
+        } catch (ProtocolException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static List<Outcome> all(List<Recipient> rcpts, Outcome o) {
+        List<Outcome> out = new ArrayList<>(rcpts.size());
+        for (int i = 0; i < rcpts.size(); i++) out.add(o);
+        return out;
+    }
+
+    public boolean isOpen() {
+        return !socket.isClosed();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.facteur.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.facteur.config.ConfigLoader;
+import dev.facteur.message.Body;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.Ret;
+import dev.facteur.message.ReversePath;
+import dev.facteur.server.Facteur;
+import dev.facteur.spool.StoredMessage;
+import dev.facteur.testing.SmtpSink;
+import dev.facteur.tls.SelfSigned;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SMTP client against real servers: Facteur's own receiver and Postfix's smtp-sink. */
+class SmtpClientTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String BODY = "Subject: test\r\n\r\nline one\r\n.starts with a dot\r\n..two dots\r\nlast\r\n";
+
+    private static Recipient rcpt(String address) {
+        int at = address.indexOf('@');
+        return Recipient.pending(new Mailbox(address.substring(0, at), address.substring(at + 1)), Notify.DEFAULT, null);
+    }
+
+    private static OutgoingMessage message(Body body, boolean utf8, String content, Recipient... rcpts) {
+        var env = new Envelope(new QueueId.Generator().next(), Instant.now(), ReversePath.of(new Mailbox("sender", "example.org")),
+                List.of(rcpts), -1, body, utf8, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", ""));
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        return new OutgoingMessage(env, List.of(rcpts), bytes.length, () -> new ByteArrayInputStream(bytes));
+    }
+
+    private static ClientSettings settings(SSLContext tls) {
+        var d = ClientSettings.rfcDefaults("client.facteur.test", tls);
+        return new ClientSettings(d.heloName(), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), tls);
+    }
+
+    /** A Facteur receiver for example.test that relays for nobody, with an optional certificate. */
+    private Facteur receiver(String extra) throws Exception {
+        String toml = """
+                hostname = "peer.example.test"
+                data_dir = "%s"
+                [smtp]
+                listen = ["127.0.0.31:0"]
+                max_message_size = "1MB"
+                [relay]
+                networks = ["127.0.0.200/32"]
+                [local]
+                domains = ["example.test"]
+                %s
+                """.formatted(dir.resolve("peer"), extra);
+        return Facteur.start(ConfigLoader.parse(toml, "peer.toml"));
+    }
+
+    private static String content(Facteur f, StoredMessage m) throws IOException {
+        try (InputStream in = f.spool().openContent(m.envelope().id())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aMessageIsDeliveredIntactThroughDotStuffing() throws Exception { // RFC 5321 §4.5.2
+        try (Facteur peer = receiver("")) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer.example.test", settings(null))) {
+                assertThat(c.greeting().code()).isEqualTo(220);
+                assertThat(c.hello().code()).isEqualTo(250);
+                assertThat(c.offers("PIPELINING")).isTrue();
+                assertThat(c.sizeLimit()).hasValue(1024 * 1024);
+                List<Outcome> out = c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.test"), rcpt("b@example.test")));
+                assertThat(out).allSatisfy(o -> assertThat(o).isInstanceOf(Outcome.Delivered.class));
+                c.quit();
+            }
+            StoredMessage m = peer.spool().messages().getFirst();
+            assertThat(content(peer, m)).endsWith("\r\n" + BODY);
+            assertThat(m.envelope().recipients()).extracting(r -> r.address().toString())
+                    .containsExactly("a@example.test", "b@example.test");
+        }
+    }
+
+    @Test
+    void eachRecipientGetsItsOwnOutcome() throws Exception {
+        try (Facteur peer = receiver("")) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer", settings(null))) {
+                c.hello();
+                List<Outcome> out = c.send(message(Body.SEVEN_BIT, false, BODY,
+                        rcpt("a@example.test"), rcpt("x@elsewhere.example"), rcpt("b@example.test")));
+                assertThat(out.get(0)).isInstanceOf(Outcome.Delivered.class);
+                assertThat(out.get(1)).isInstanceOf(Outcome.Failed.class);
+                assertThat(out.get(1).reply().enhanced()).isEqualTo("5.7.1");
+                assertThat(out.get(2)).isInstanceOf(Outcome.Delivered.class);
+                // the connection is still good for another message
+                assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("c@example.test"))).getFirst())
+                        .isInstanceOf(Outcome.Delivered.class);
+            }
+            assertThat(peer.spool().messages()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aMessageOverTheServersSizeIsNotSent() throws Exception { // RFC 1870
+        try (Facteur peer = receiver("")) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer", settings(null))) {
+                c.hello();
+                Outcome o = c.send(message(Body.SEVEN_BIT, false, "x".repeat(2 * 1024 * 1024) + "\r\n", rcpt("a@example.test")))
+                        .getFirst();
+                assertThat(o).isInstanceOf(Outcome.Failed.class);
+                assertThat(o.reply().enhanced()).isEqualTo("5.3.4");
+            }
+            assertThat(peer.spool().messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void startTlsIsUsedWhenOffered() throws Exception { // RFC 3207, opportunistic
+        var pem = SelfSigned.generate(dir.resolve("tls"), "peer.example.test");
+        String tls = "[tls]\ncertificate = \"%s\"\nprivate_key = \"%s\"\n".formatted(pem.certificate(), pem.privateKey());
+        try (Facteur peer = receiver(tls)) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer.example.test",
+                    settings(OpportunisticTls.context()))) {
+                c.hello();
+                assertThat(c.tls()).startsWith("TLSv1.3");
+                assertThat(c.offers("STARTTLS")).isFalse(); // EHLO again after TLS
+                assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.test"))).getFirst())
+                        .isInstanceOf(Outcome.Delivered.class);
+            }
+            assertThat(content(peer, peer.spool().messages().getFirst())).contains("with ESMTPS");
+        }
+    }
+
+    @Test
+    void utf8AddressesGoOnlyToServersWithSmtpUtf8() throws Exception { // RFC 6531 §3.5
+        Recipient utf8 = rcpt("élodie@example.test");
+        try (Facteur peer = receiver("")) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer", settings(null))) {
+                c.hello();
+                assertThat(c.send(message(Body.EIGHT_BIT_MIME, true, BODY, utf8)).getFirst()).isInstanceOf(Outcome.Delivered.class);
+            }
+        }
+        int port = SmtpSink.freePort("127.0.0.32");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.32", port);
+                SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.32", port), "sink", settings(null))) {
+            c.hello();
+            Outcome o = c.send(message(Body.EIGHT_BIT_MIME, true, BODY, utf8)).getFirst();
+            assertThat(o).isInstanceOf(Outcome.Failed.class);
+            assertThat(o.reply().enhanced()).isEqualTo("5.6.7");
+        }
+    }
+
+    @Test
+    void eightBitContentNeedsEightBitMime() throws Exception { // RFC 6152
+        int port = SmtpSink.freePort("127.0.0.33");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.33", port, "-8");
+                SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.33", port), "sink", settings(null))) {
+            c.hello();
+            Outcome o = c.send(message(Body.EIGHT_BIT_MIME, false, "Subject: é\r\n\r\nçà\r\n", rcpt("a@example.org"))).getFirst();
+            assertThat(o.reply().enhanced()).isEqualTo("5.6.3");
+            assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.org"))).getFirst())
+                    .isInstanceOf(Outcome.Delivered.class);
+        }
+    }
+
+    @Test
+    void serversWithoutEsmtpOrPipeliningStillGetTheMail() throws Exception { // RFC 5321 §3.2 HELO fallback
+        for (String opt : List.of("-e", "-p")) {
+            int port = SmtpSink.freePort("127.0.0.34");
+            try (SmtpSink sink = SmtpSink.start("127.0.0.34", port, opt)) {
+                try (SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.34", port), "sink", settings(null))) {
+                    assertThat(c.hello().code()).isEqualTo(250);
+                    assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.org"), rcpt("b@example.org"))))
+                            .allSatisfy(o -> assertThat(o).isInstanceOf(Outcome.Delivered.class));
+                    c.quit();
+                }
+                assertThat(sink.messages()).singleElement().asString().contains("line one\n.starts with a dot\n..two dots");
+            }
+        }
+    }
+
+    @Test
+    void dsnParametersArePassedOn() throws Exception { // RFC 3461
+        int port = SmtpSink.freePort("127.0.0.35");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.35", port)) {
+            var env = new Envelope(new QueueId.Generator().next(), Instant.now(), ReversePath.of(new Mailbox("s", "example.org")),
+                    List.of(), -1, Body.SEVEN_BIT, false, Ret.HDRS, "id+2B1", new ClientInfo("127.0.0.1", "c", "ESMTP", ""));
+            Recipient r = new Recipient(new Mailbox("a", "example.org"), new Notify(EnumSet.of(Notify.Condition.SUCCESS), true),
+                    "rfc822;a@example.org", Recipient.State.PENDING);
+            byte[] bytes = BODY.getBytes(StandardCharsets.US_ASCII);
+            try (SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.35", port), "sink", settings(null))) {
+                c.hello();
+                c.send(new OutgoingMessage(env.withRecipients(List.of(r)), List.of(r), bytes.length, () -> new ByteArrayInputStream(bytes)));
+            }
+            assertThat(sink.messages()).singleElement().asString()
+                    .contains("RET=HDRS").contains("ENVID=id+2B1").contains("NOTIFY=SUCCESS").contains("ORCPT=rfc822;a@example.org");
+        }
+    }
+
+    @Test
+    void temporaryAndPermanentRefusalsAreTold() throws Exception {
+        int port = SmtpSink.freePort("127.0.0.36");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.36", port, "-r", "rcpt");
+                SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.36", port), "sink", settings(null))) {
+            c.hello();
+            assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.org"))).getFirst()).isInstanceOf(Outcome.Deferred.class);
+        }
+        port = SmtpSink.freePort("127.0.0.36");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.36", port, "-f", "mail");
+                SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.36", port), "sink", settings(null))) {
+            c.hello();
+            assertThat(c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.org"), rcpt("b@example.org"))))
+                    .allSatisfy(o -> assertThat(o).isInstanceOf(Outcome.Failed.class));
+        }
+    }
+
+    @Test
+    void aConnectionDroppedAfterTheDotIsNotADelivery() throws Exception { // no 250, so the caller retries
+        int port = SmtpSink.freePort("127.0.0.37");
+        try (SmtpSink sink = SmtpSink.start("127.0.0.37", port, "-q", ".");
+                SmtpClient c = SmtpClient.connect(new InetSocketAddress("127.0.0.37", port), "sink", settings(null))) {
+            c.hello();
+            assertThatThrownBy(() -> c.send(message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.org")))).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aGarbageGreetingIsAProtocolError() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.38"))) {
+            Thread.ofVirtual().start(() -> {
+                try (var s = ss.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes());
+                    Thread.sleep(500);
+                } catch (Exception ignored) {
+                    // test peer
+                }
+            });
+            assertThatThrownBy(() -> SmtpClient.connect((InetSocketAddress) ss.getLocalSocketAddress(), "x", settings(null)))
+                    .isInstanceOf(ProtocolException.class);
+        }
+    }
+}
