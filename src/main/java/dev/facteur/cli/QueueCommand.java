@@ -22,8 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-@Command(name = "queue", mixinStandardHelpOptions = true, description = "Looks at the messages in the spool.",
-        subcommands = {QueueCommand.ListCommand.class, QueueCommand.ShowCommand.class})
+@Command(name = "queue", mixinStandardHelpOptions = true,
+        description = "Looks at the queue (list, show read the spool) and operates the running server's queue.",
+        subcommands = {QueueCommand.ListCommand.class, QueueCommand.ShowCommand.class, QueueCommand.FlushCommand.class,
+                QueueCommand.HoldCommand.class, QueueCommand.ReleaseCommand.class, QueueCommand.DeleteCommand.class,
+                QueueCommand.BounceCommand.class})
 final class QueueCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -75,9 +78,12 @@ final class QueueCommand implements Runnable {
             for (StoredMessage m : all) {
                 Envelope e = m.envelope();
                 bytes += m.size();
-                out.printf("%-13s  %9d  %-19s  <%s>%n", e.id(), m.size(), TIME.format(e.arrival()), e.sender());
-                for (Recipient r : e.recipients())
+                out.printf("%-13s  %9d  %-19s  <%s>%s%n", e.id(), m.size(), TIME.format(e.arrival()), e.sender(), scheduleText(e));
+                for (Recipient r : e.recipients()) {
                     out.printf("%-13s  %9s  %-19s    %s (%s)%n", "", "", "", r.address(), state(r));
+                    if (r.diagnostic() != null && r.isPending())
+                        out.printf("%-13s  %9s  %-19s      last error: %s%n", "", "", "", r.diagnostic());
+                }
             }
             out.printf("-- %d message%s, %d bytes%n", all.size(), all.size() == 1 ? "" : "s", bytes);
             return 0;
@@ -122,10 +128,14 @@ final class QueueCommand implements Runnable {
                 out.println("Body: " + e.body().keyword() + (e.smtpUtf8() ? " SMTPUTF8" : ""));
                 if (e.ret() != null) out.println("Ret: " + e.ret());
                 if (e.envid() != null) out.println("Envid: " + e.envid());
+                out.println("Attempts: " + e.schedule().attempts() + (e.schedule().held() ? " (held)" : "")
+                        + (e.schedule().nextAttempt() == null ? "" : ", next " + TIME.format(e.schedule().nextAttempt())));
                 for (Recipient r : e.recipients()) {
                     String notify = r.dsnNotify().toParameter();
                     out.println("Recipient: <" + r.address() + "> " + state(r)
                             + (notify == null ? "" : " NOTIFY=" + notify) + (r.orcpt() == null ? "" : " ORCPT=" + r.orcpt()));
+                    if (r.diagnostic() != null)
+                        out.println("  " + (r.remoteMta() == null ? "" : r.remoteMta() + " said: ") + r.diagnostic());
                 }
                 if (!envelopeOnly) {
                     out.println();
@@ -140,8 +150,19 @@ final class QueueCommand implements Runnable {
         }
     }
 
+    /** pending (never tried), deferred (tried, will retry), delivered, failed. */
     private static String state(Recipient r) {
+        if (r.isPending() && r.diagnostic() != null) return "deferred";
         return r.state().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String scheduleText(Envelope e) {
+        var s = e.schedule();
+        StringBuilder b = new StringBuilder();
+        if (s.held()) b.append("  HELD");
+        if (s.attempts() > 0) b.append("  attempts=").append(s.attempts());
+        if (s.nextAttempt() != null && !s.held()) b.append("  next=").append(TIME.format(s.nextAttempt()));
+        return b.toString();
     }
 
     private static ObjectNode toJson(JsonMapper mapper, StoredMessage m) {
@@ -151,10 +172,121 @@ final class QueueCommand implements Runnable {
         o.put("sender", e.sender().toString());
         ArrayNode rs = o.putArray("recipients");
         for (Recipient r : e.recipients()) {
-            rs.addObject().put("address", r.address().toString()).put("state", state(r));
+            ObjectNode rn = rs.addObject().put("address", r.address().toString()).put("state", state(r));
+            if (r.diagnostic() != null) rn.put("last_reply", r.diagnostic());
+            if (r.remoteMta() != null) rn.put("remote_mta", r.remoteMta());
         }
+        var s = e.schedule();
+        o.put("attempts", s.attempts());
+        o.put("held", s.held());
+        if (s.nextAttempt() != null) o.put("next_attempt", s.nextAttempt().toString());
         o.put("size", m.size());
         o.put("arrival", e.arrival().toString());
         return o;
+    }
+
+    /** Sends one command to the running server's admin interface and prints its answer. */
+    static int admin(ConfigOption config, String verb, String query) throws Exception {
+        var listen = config.load().admin().listen();
+        var uri = java.net.URI.create("http://" + listen + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
+        var req = java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .timeout(java.time.Duration.ofSeconds(60)).build();
+        java.net.http.HttpResponse<String> resp;
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            System.err.println("facteur: no server answers on " + listen + " (is it running, with delivery enabled?)");
+            return 1;
+        }
+        var node = new JsonMapper().readTree(resp.body());
+        String message = node.path("message").asString(resp.body());
+        boolean ok = node.path("ok").asBoolean(false);
+        (ok ? System.out : System.err).println(ok ? message : "facteur: " + message);
+        return ok ? 0 : 1;
+    }
+
+    static String idQuery(String id) {
+        return "id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Command(name = "flush", mixinStandardHelpOptions = true,
+            description = {"Asks the running server to try delivery now: one message, the messages for a domain, or all."})
+    static final class FlushCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "A queue id (default: every message).")
+        String id;
+
+        @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only messages with recipients in this domain.")
+        String domain;
+
+        @Override
+        public Integer call() throws Exception {
+            if (id != null && domain != null) {
+                System.err.println("facteur: give an ID or --domain, not both");
+                return 2;
+            }
+            String q = id != null ? idQuery(id)
+                    : domain != null ? "domain=" + java.net.URLEncoder.encode(domain, java.nio.charset.StandardCharsets.UTF_8) : "";
+            return admin(config, "flush", q);
+        }
+    }
+
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Stops delivery attempts for a message until it is released.")
+    static final class HoldCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", description = "The queue id.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return admin(config, "hold", idQuery(id));
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases a held message and tries it at once.")
+    static final class ReleaseCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", description = "The queue id.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return admin(config, "release", idQuery(id));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a message from the queue, telling nobody.")
+    static final class DeleteCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", description = "The queue id.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return admin(config, "delete", idQuery(id));
+        }
+    }
+
+    @Command(name = "bounce", mixinStandardHelpOptions = true,
+            description = "Gives up on a message now: its pending recipients fail and the sender gets a DSN.")
+    static final class BounceCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "ID", description = "The queue id.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return admin(config, "bounce", idQuery(id));
+        }
     }
 }

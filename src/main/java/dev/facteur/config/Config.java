@@ -17,6 +17,7 @@ public record Config(
         Local local,
         Dns dns,
         Delivery delivery,
+        Admin admin,
         Optional<Tls> tls) {
 
     public record Smtp(
@@ -35,7 +36,28 @@ public record Config(
 
     public record Dns(List<HostPort> servers) {}
 
-    public record Delivery(int remotePort) {}
+    /**
+     * How mail leaves: the port of remote servers, retry schedule, limits and client timeouts.
+     *
+     * @param enabled false keeps every message queued (a receive-only node, or tests of the receiver)
+     */
+    public record Delivery(
+            boolean enabled,
+            int remotePort,
+            int maxParallel,
+            int maxPerDestination,
+            Duration retryInitial,
+            Duration retryMax,
+            Duration maxLifetime,
+            Duration delayWarning,
+            boolean allowAddressLiterals,
+            boolean startTls,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            Duration dataTimeout) {}
+
+    /** The operator interface (HTTP, JSON) used by {@code facteur queue flush|hold|...}. */
+    public record Admin(HostPort listen) {}
 
     /** PEM files: the certificate chain and its PKCS#8 private key. */
     public record Tls(Path certificate, Path privateKey) {}

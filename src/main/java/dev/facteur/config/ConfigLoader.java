@@ -98,8 +98,25 @@ public final class ConfigLoader {
         dnsT.finish();
 
         Table deliveryT = top.table("delivery");
-        var delivery = new Config.Delivery(deliveryT.integer("remote_port", 25, 1, 65535));
+        var delivery = new Config.Delivery(
+                deliveryT.bool("enabled", true),
+                deliveryT.integer("remote_port", 25, 1, 65535),
+                deliveryT.integer("max_parallel", 100, 1, 100_000),
+                deliveryT.integer("max_per_destination", 10, 1, 10_000),
+                deliveryT.convert("retry_initial", "5m", Units::parseDuration),
+                deliveryT.convert("retry_max", "1h", Units::parseDuration),
+                deliveryT.convert("max_lifetime", "5d", Units::parseDuration),
+                deliveryT.convert("delay_warning", "4h", ConfigLoader::durationOrOff),
+                deliveryT.bool("allow_address_literals", true),
+                deliveryT.bool("starttls", true),
+                deliveryT.convert("connect_timeout", "30s", Units::parseDuration),
+                deliveryT.convert("command_timeout", "5m", Units::parseDuration),
+                deliveryT.convert("data_timeout", "10m", Units::parseDuration));
         deliveryT.finish();
+
+        Table adminT = top.table("admin");
+        var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse));
+        adminT.finish();
 
         Optional<Config.Tls> tls = Optional.empty();
         if (top.has("tls")) {
@@ -112,7 +129,12 @@ public final class ConfigLoader {
             tlsT.finish();
         }
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, dns, delivery, tls);
+        return new Config(source, hostname, dataDir, smtp, relay, local, dns, delivery, admin, tls);
+    }
+
+    /** A duration, or "0"/"off" for none. */
+    private static java.time.Duration durationOrOff(String s) {
+        return s.equals("0") || s.equalsIgnoreCase("off") ? java.time.Duration.ZERO : Units.parseDuration(s);
     }
 
     static String defaultHostname() {
@@ -150,6 +172,14 @@ public final class ConfigLoader {
             if (n == null) return new Table(new TomlMapper().createObjectNode(), p, source, lines);
             if (!n.isObject()) throw error(key, "must be a table [" + p + "]");
             return new Table((ObjectNode) n, p, source, lines);
+        }
+
+        boolean bool(String key, boolean dflt) throws ConfigException {
+            known.add(key);
+            JsonNode n = node.get(key);
+            if (n == null) return dflt;
+            if (!n.isBoolean()) throw error(key, "must be true or false");
+            return n.asBoolean();
         }
 
         String string(String key, String dflt) throws ConfigException {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Everything SMTP says about a message besides its content: RFC 5321 envelope, the ESMTP MAIL
- * parameters later stages need (SIZE, BODY, SMTPUTF8, RET, ENVID) and the client it came from.
+ * parameters later stages need (SIZE, BODY, SMTPUTF8, RET, ENVID), the client it came from, and
+ * where the scheduler stands with it.
  *
  * @param declaredSize the SIZE= value, or -1
  * @param ret          RFC 3461 RET, or null when absent
@@ -21,14 +22,26 @@ public record Envelope(
         boolean smtpUtf8,
         Ret ret,
         String envid,
-        ClientInfo client) {
+        ClientInfo client,
+        Schedule schedule) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
+        if (schedule == null) schedule = Schedule.NEW;
+    }
+
+    /** A newly received message: nothing attempted yet. */
+    public Envelope(QueueId id, Instant arrival, ReversePath sender, List<Recipient> recipients, long declaredSize,
+            Body body, boolean smtpUtf8, Ret ret, String envid, ClientInfo client) {
+        this(id, arrival, sender, recipients, declaredSize, body, smtpUtf8, ret, envid, client, Schedule.NEW);
     }
 
     public Envelope withRecipients(List<Recipient> rs) {
-        return new Envelope(id, arrival, sender, rs, declaredSize, body, smtpUtf8, ret, envid, client);
+        return new Envelope(id, arrival, sender, rs, declaredSize, body, smtpUtf8, ret, envid, client, schedule);
+    }
+
+    public Envelope withSchedule(Schedule s) {
+        return new Envelope(id, arrival, sender, recipients, declaredSize, body, smtpUtf8, ret, envid, client, s);
     }
 
     /** True when no recipient is still waiting for delivery. */

@@ -1,6 +1,19 @@
 package dev.facteur.server;
 
+import dev.facteur.admin.AdminServer;
 import dev.facteur.config.Config;
+import dev.facteur.delivery.ClientSettings;
+import dev.facteur.delivery.DeliveryAgent;
+import dev.facteur.delivery.OpportunisticTls;
+import dev.facteur.dns.DnsJavaResolver;
+import dev.facteur.dsn.DsnWriter;
+import dev.facteur.queue.QueueManager;
+import dev.facteur.queue.RetryPolicy;
+import dev.facteur.routing.MxRouter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import dev.facteur.smtp.MessageSink;
@@ -30,11 +43,17 @@ public final class Facteur implements AutoCloseable {
     private final Config config;
     private final Spool spool;
     private final SmtpServer smtp;
+    private final QueueManager queue;
+    private final DeliveryAgent agent;
+    private final AdminServer admin;
 
-    private Facteur(Config config, Spool spool, SmtpServer smtp) {
+    private Facteur(Config config, Spool spool, SmtpServer smtp, QueueManager queue, DeliveryAgent agent, AdminServer admin) {
         this.config = config;
         this.spool = spool;
         this.smtp = smtp;
+        this.queue = queue;
+        this.agent = agent;
+        this.admin = admin;
     }
 
     /** Opens the spool, binds the listeners; if any step fails nothing is left running. */
@@ -45,25 +64,75 @@ public final class Facteur implements AutoCloseable {
             tls = PemTls.serverContext(t.certificate(), t.privateKey());
         }
         Spool spool = LogSpool.open(config.spoolDir());
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
+            Clock clock = Clock.systemDefaultZone();
+            QueueId.Generator ids = new QueueId.Generator();
             Set<String> local = new HashSet<>(config.local().domains());
+            var d = config.delivery();
+            DeliveryAgent agent = null;
+            QueueManager queue = null;
+            if (d.enabled()) {
+                var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
+                var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
+                var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
+                        d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
+                agent = new DeliveryAgent(router, client, local, d.maxPerDestination(), clock);
+                opened.add(agent);
+                queue = new QueueManager(spool, agent::deliver, new DsnWriter(config.hostname(), ZoneId.systemDefault()),
+                        config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
+                        clock, d.maxParallel());
+                opened.add(queue);
+                queue.start();
+            } else {
+                log.info("delivery is disabled: messages stay in the queue");
+            }
+            AdminServer admin = null;
+            if (queue != null) {
+                admin = new AdminServer(config.admin().listen(), queue);
+                admin.start();
+                opened.add(admin);
+                log.info("admin interface on http://{}", config.admin().listen());
+            }
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
                     config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
                     new RelayControl(local, config.relay().networks()), tls);
-            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool), new QueueId.Generator(), Clock.systemDefaultZone());
+            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
-            return new Facteur(config, spool, smtp);
+            return new Facteur(config, spool, smtp, queue, agent, admin);
         } catch (IOException | RuntimeException e) {
+            for (AutoCloseable c : opened.reversed()) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // already failing
+                }
+            }
             spool.close();
             throw e;
         }
     }
 
+    /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */
+    private static Set<InetAddress> ourAddresses(Config config) throws IOException {
+        Set<InetAddress> out = new HashSet<>();
+        for (var hp : config.smtp().listen()) {
+            InetAddress a = InetAddress.getByName(hp.host());
+            if (a.isAnyLocalAddress()) {
+                for (var nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces()))
+                    out.addAll(java.util.Collections.list(nif.getInetAddresses()));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
     /** The SMTP server only needs somewhere durable to put messages; the spool is that place. */
-    private static MessageSink sinkFor(Spool spool) {
+    private static MessageSink sinkFor(Spool spool, QueueManager queue) {
         return id -> {
             Spool.Draft d = spool.draft(id);
             return new MessageSink.Draft() {
@@ -75,6 +144,7 @@ public final class Facteur implements AutoCloseable {
                 @Override
                 public void commit(Envelope envelope) throws IOException {
                     d.commit(envelope);
+                    if (queue != null) queue.submitted(envelope.id());
                 }
 
                 @Override
@@ -93,6 +163,15 @@ public final class Facteur implements AutoCloseable {
         return spool;
     }
 
+    /** The queue manager, or empty when delivery is disabled. */
+    public java.util.Optional<QueueManager> queue() {
+        return java.util.Optional.ofNullable(queue);
+    }
+
+    public java.util.Optional<InetSocketAddress> adminAddress() {
+        return java.util.Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
     public List<InetSocketAddress> smtpAddresses() {
         return smtp.boundAddresses();
     }
@@ -101,6 +180,9 @@ public final class Facteur implements AutoCloseable {
     public void close() throws IOException {
         log.info("shutting down");
         smtp.shutdown(Duration.ofSeconds(10));
+        if (admin != null) admin.close();
+        if (queue != null) queue.close();
+        if (agent != null) agent.close();
         spool.close();
         log.info("stopped");
     }

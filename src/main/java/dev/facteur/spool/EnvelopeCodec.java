@@ -9,6 +9,7 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.Ret;
 import dev.facteur.message.ReversePath;
+import dev.facteur.message.Schedule;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -23,7 +24,7 @@ import java.util.List;
 /** A compact binary form of {@link Envelope}, versioned so later fields can be added. */
 final class EnvelopeCodec {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private EnvelopeCodec() {}
 
@@ -55,7 +56,14 @@ final class EnvelopeCodec {
                 out.writeByte(mask);
                 writeString(out, r.orcpt());
                 out.writeByte(r.state().ordinal());
+                writeString(out, r.diagnostic());
+                writeString(out, r.remoteMta());
             }
+            Schedule s = e.schedule();
+            out.writeInt(s.attempts());
+            out.writeLong(s.nextAttempt() == null ? Long.MIN_VALUE : s.nextAttempt().toEpochMilli());
+            out.writeBoolean(s.held());
+            out.writeBoolean(s.delayNotified());
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -65,7 +73,7 @@ final class EnvelopeCodec {
     static Envelope decode(byte[] data) throws IOException {
         var in = new DataInputStream(new ByteArrayInputStream(data));
         int version = in.readUnsignedByte();
-        if (version != VERSION) throw new IOException("unknown envelope version " + version);
+        if (version < 1 || version > VERSION) throw new IOException("unknown envelope version " + version);
         QueueId id = new QueueId(in.readLong());
         Instant arrival = Instant.ofEpochMilli(in.readLong());
         String senderLocal = readString(in);
@@ -88,10 +96,20 @@ final class EnvelopeCodec {
             for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
             String orcpt = readString(in);
             Recipient.State state = Recipient.State.values()[in.readUnsignedByte()];
-            rcpts.add(new Recipient(new Mailbox(local, domain), new Notify(conds, (mask & 1) != 0), orcpt, state));
+            String diagnostic = version >= 2 ? readString(in) : null;
+            String remoteMta = version >= 2 ? readString(in) : null;
+            rcpts.add(new Recipient(new Mailbox(local, domain), new Notify(conds, (mask & 1) != 0), orcpt, state,
+                    diagnostic, remoteMta));
+        }
+        Schedule schedule = Schedule.NEW;
+        if (version >= 2) {
+            int attempts = in.readInt();
+            long next = in.readLong();
+            schedule = new Schedule(attempts, next == Long.MIN_VALUE ? null : Instant.ofEpochMilli(next),
+                    in.readBoolean(), in.readBoolean());
         }
         return new Envelope(id, arrival, senderLocal == null ? ReversePath.NULL : ReversePath.of(new Mailbox(senderLocal, senderDomain)), rcpts,
-                size, body, utf8, ret, envid, client);
+                size, body, utf8, ret, envid, client, schedule);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

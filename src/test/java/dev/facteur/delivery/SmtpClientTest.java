@@ -71,6 +71,10 @@ class SmtpClientTest {
                 networks = ["127.0.0.200/32"]
                 [local]
                 domains = ["example.test"]
+                [delivery]
+                enabled = false
+                [admin]
+                listen = "127.0.0.1:0"
                 %s
                 """.formatted(dir.resolve("peer"), extra);
         return Facteur.start(ConfigLoader.parse(toml, "peer.toml"));

@@ -13,6 +13,9 @@ final class TestConfig {
     private TestConfig() {}
 
     /**
+     * A receiver under test: delivery is off (these tests look at what was received), and the
+     * admin interface takes any free port.
+     *
      * @param listen     e.g. {@code 127.0.0.1:0} for any free port
      * @param smtpKeys   extra lines for the [smtp] table, or ""
      * @param moreTables further tables ([relay], [local], [tls]), or ""
@@ -25,6 +28,10 @@ final class TestConfig {
                 listen = ["%s"]
                 %s
                 %s
+                [delivery]
+                enabled = false
+                [admin]
+                listen = "127.0.0.1:0"
                 """.formatted(HOSTNAME, dataDir.toAbsolutePath(), listen, smtpKeys, moreTables);
     }
 

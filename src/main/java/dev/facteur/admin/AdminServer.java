@@ -1,0 +1,101 @@
+package dev.facteur.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.facteur.message.QueueId;
+import dev.facteur.net.HostPort;
+import dev.facteur.queue.QueueManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /queue/{flush,hold,release,delete,bounce}?id=QUEUEID} (flush also takes
+ * {@code domain=}, or nothing for everything) and {@code GET /health}. Answers
+ * {@code {"ok": true|false, "message": "..."}}. It listens on loopback by default: whoever can
+ * reach it can operate the queue.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private final HttpServer http;
+    private static final JsonMapper JSON = new JsonMapper();
+
+    public AdminServer(HostPort listen, QueueManager queue) throws IOException {
+        http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.createContext("/health", ex -> reply(ex, 200, true, "ok"));
+        http.createContext("/queue/", ex -> {
+            if (!ex.getRequestMethod().equals("POST")) {
+                reply(ex, 405, false, "use POST");
+                return;
+            }
+            String verb = ex.getRequestURI().getPath().substring("/queue/".length());
+            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            Function<QueueId, QueueManager.CommandResult> byId = switch (verb) {
+                case "hold" -> queue::hold;
+                case "release" -> queue::release;
+                case "delete" -> queue::delete;
+                case "bounce" -> queue::bounce;
+                case "flush" -> queue::flush;
+                default -> null;
+            };
+            if (byId == null) {
+                reply(ex, 404, false, "unknown command " + verb);
+                return;
+            }
+            QueueManager.CommandResult r;
+            if (verb.equals("flush") && !q.containsKey("id")) {
+                r = queue.flushAll(q.get("domain"));
+            } else {
+                QueueId id;
+                try {
+                    id = QueueId.parse(q.getOrDefault("id", ""));
+                } catch (IllegalArgumentException e) {
+                    reply(ex, 400, false, e.getMessage());
+                    return;
+                }
+                r = byId.apply(id);
+            }
+            reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
+        });
+    }
+
+    public void start() {
+        http.start();
+    }
+
+    public InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) return out;
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static void reply(HttpExchange ex, int status, boolean ok, String message) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(Map.of("ok", ok, "message", message));
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.length);
+        try (var out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.facteur.delivery;
+
+/**
+ * The outcome for one recipient of one delivery attempt, with the server that decided it and
+ * whether that server took over DSN duties (it advertised DSN, RFC 3461 §4.2).
+ *
+ * @param recipientIndex position in the envelope's recipient list
+ * @param remoteMta      host name of the server that answered, or null when none did
+ */
+public record Attempt(int recipientIndex, Outcome outcome, String remoteMta, boolean remoteDsn) {}

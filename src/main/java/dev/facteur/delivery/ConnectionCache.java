@@ -1,0 +1,79 @@
+package dev.facteur.delivery;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keeps connections that just delivered a message open for a short while, so the next message
+ * to the same server skips connect, greeting, EHLO and TLS (Postfix calls this connection
+ * caching). A connection is reused only after a successful RSET.
+ */
+final class ConnectionCache implements AutoCloseable {
+
+    private record Idle(SmtpClient client, long since) {}
+
+    private final Map<InetSocketAddress, Deque<Idle>> idle = new HashMap<>();
+    private final long maxIdleNanos;
+    private final int maxPerServer;
+
+    ConnectionCache(Duration maxIdle, int maxPerServer) {
+        this.maxIdleNanos = maxIdle.toNanos();
+        this.maxPerServer = maxPerServer;
+    }
+
+    synchronized SmtpClient take(InetSocketAddress server) {
+        Deque<Idle> q = idle.get(server);
+        long now = System.nanoTime();
+        while (q != null && !q.isEmpty()) {
+            Idle i = q.pollFirst();
+            if (now - i.since <= maxIdleNanos && i.client.isOpen()) return i.client;
+            i.client.quit();
+        }
+        return null;
+    }
+
+    /** Gives a connection back; the caller has already reset it. */
+    void give(InetSocketAddress server, SmtpClient c) {
+        SmtpClient evicted = null;
+        synchronized (this) {
+            Deque<Idle> q = idle.computeIfAbsent(server, k -> new ArrayDeque<>());
+            q.addFirst(new Idle(c, System.nanoTime()));
+            if (q.size() > maxPerServer) evicted = q.pollLast().client;
+        }
+        if (evicted != null) evicted.quit();
+    }
+
+    /** Closes connections idle for too long; called now and then. */
+    void expire() {
+        java.util.List<SmtpClient> old = new java.util.ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            for (var it = idle.values().iterator(); it.hasNext(); ) {
+                Deque<Idle> q = it.next();
+                q.removeIf(i -> {
+                    if (now - i.since > maxIdleNanos) {
+                        old.add(i.client);
+                        return true;
+                    }
+                    return false;
+                });
+                if (q.isEmpty()) it.remove();
+            }
+        }
+        old.forEach(SmtpClient::quit);
+    }
+
+    @Override
+    public void close() {
+        java.util.List<SmtpClient> all = new java.util.ArrayList<>();
+        synchronized (this) {
+            idle.values().forEach(q -> q.forEach(i -> all.add(i.client)));
+            idle.clear();
+        }
+        all.forEach(SmtpClient::quit);
+    }
+}

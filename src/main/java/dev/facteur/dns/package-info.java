@@ -1,0 +1,9 @@
+/**
+ * DNS for mail routing: the MX lookup of RFC 5321 §5.1 (with RFC 7505 null MX) and the address
+ * lookup of each exchanger (AAAA and A, IPv6 first as RFC 6724's default policy orders them).
+ * {@link dev.facteur.dns.DnsResolver} is the small blocking interface routing uses; its answers
+ * are sealed so that every outcome, temporary failure included, is handled where it is used.
+ * {@link dev.facteur.dns.DnsJavaResolver} implements it on dnsjava with a TTL-honouring cache.
+ * Deciding what to do with the answers (implicit MX, which failures bounce) is routing's job.
+ */
+package dev.facteur.dns;
