@@ -61,6 +61,7 @@ public final class QueueManager implements AutoCloseable {
     private final DueQueue due = new DueQueue();
     private final Set<QueueId> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    private boolean closed;
     private Thread dispatcher;
 
     public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, String hostname, QueueId.Generator ids,
@@ -343,7 +344,9 @@ public final class QueueManager implements AutoCloseable {
 
     /** Stops dispatching and waits a little for attempts under way to record their outcome. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         running = false;
         if (dispatcher != null) dispatcher.interrupt();
         try {

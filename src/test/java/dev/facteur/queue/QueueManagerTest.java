@@ -1,0 +1,271 @@
+package dev.facteur.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.delivery.Attempt;
+import dev.facteur.delivery.Outcome;
+import dev.facteur.dsn.DsnWriter;
+import dev.facteur.message.Body;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.ReversePath;
+import dev.facteur.smtp.Reply;
+import dev.facteur.spool.LogSpool;
+import dev.facteur.spool.Spool;
+import dev.facteur.spool.StoredMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The queue's decisions, with a scripted deliverer and a clock the test moves. */
+class QueueManagerTest {
+
+    static final class TestClock extends Clock {
+        Instant now = Instant.parse("2026-11-28T10:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    private final TestClock clock = new TestClock();
+    private final QueueId.Generator ids = new QueueId.Generator();
+    /** What the fake deliverer answers per recipient address; unknown ones are deferred. */
+    private final Map<String, Outcome> script = new HashMap<>();
+    private final Map<String, Boolean> remoteDsn = new HashMap<>();
+    private final List<String> attempted = new ArrayList<>();
+    private Spool spool;
+    private QueueManager queue;
+    private final RetryPolicy policy = new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ofHours(4));
+
+    @BeforeEach
+    void open() throws IOException {
+        spool = LogSpool.open(dir);
+        queue = new QueueManager(spool, (env, size, content) -> {
+            List<Attempt> out = new ArrayList<>();
+            for (int i = 0; i < env.recipients().size(); i++) {
+                Recipient r = env.recipients().get(i);
+                if (!r.isPending()) continue;
+                attempted.add(r.address().toString());
+                Outcome o = script.getOrDefault(r.address().toString(), new Outcome.Deferred(new Reply(451, "4.3.0", "try later")));
+                out.add(new Attempt(i, o, "mx.example.org", remoteDsn.getOrDefault(r.address().toString(), true)));
+            }
+            return out;
+        }, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", ids, policy, clock, 10);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        queue.close();
+        spool.close();
+    }
+
+    private static Outcome ok() {
+        return new Outcome.Delivered(new Reply(250, "2.0.0", "ok"));
+    }
+
+    private static Outcome refused() {
+        return new Outcome.Failed(new Reply(550, "5.1.1", "no such user"));
+    }
+
+    private QueueId enqueue(String sender, Notify notify, String... rcpts) throws IOException {
+        QueueId id = ids.next();
+        List<Recipient> rs = new ArrayList<>();
+        for (String r : rcpts) rs.add(Recipient.pending(mailbox(r), notify, null));
+        try (Spool.Draft d = spool.draft(id)) {
+            d.content().write("Subject: hello\r\nFrom: a@example.test\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            d.commit(new Envelope(id, clock.now, sender == null ? ReversePath.NULL : ReversePath.of(mailbox(sender)), rs, -1,
+                    Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", "")));
+        }
+        return id;
+    }
+
+    private static Mailbox mailbox(String s) {
+        int at = s.indexOf('@');
+        return new Mailbox(s.substring(0, at), s.substring(at + 1));
+    }
+
+    private List<StoredMessage> dsnsTo(String sender) {
+        return spool.messages().stream().filter(m -> m.envelope().sender().isNull())
+                .filter(m -> m.envelope().recipients().getFirst().address().toString().equals(sender)).toList();
+    }
+
+    private String content(StoredMessage m) throws IOException {
+        try (InputStream in = spool.openContent(m.envelope().id())) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void aDeliveredMessageLeavesTheSpool() throws IOException {
+        script.put("a@example.org", ok());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        queue.process(id);
+        assertThat(spool.find(id)).isEmpty();
+    }
+
+    @Test
+    void aDeferredRecipientIsRetriedOnTheBackOffSchedule() throws IOException {
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        queue.process(id);
+        Envelope e = spool.find(id).orElseThrow().envelope();
+        assertThat(e.schedule().attempts()).isEqualTo(1);
+        assertThat(e.schedule().nextAttempt()).isEqualTo(clock.now.plus(Duration.ofMinutes(5)));
+        assertThat(e.recipients().getFirst().diagnostic()).isEqualTo("451 4.3.0 try later");
+        assertThat(e.recipients().getFirst().isPending()).isTrue();
+        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        queue.process(id);
+        assertThat(spool.find(id).orElseThrow().envelope().schedule().nextAttempt())
+                .isEqualTo(clock.now.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void onlyPendingRecipientsAreTriedAgain() throws IOException {
+        script.put("a@example.org", ok());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org", "b@example.org");
+        queue.process(id);
+        attempted.clear();
+        queue.process(id);
+        assertThat(attempted).containsExactly("b@example.org");
+    }
+
+    @Test
+    void aPermanentFailureSendsOneDsnForTheFailedRecipientsOnly() throws IOException { // RFC 3464
+        script.put("a@example.org", ok());
+        script.put("b@example.org", refused());
+        script.put("c@example.org", refused());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org", "b@example.org", "c@example.org");
+        queue.process(id);
+        assertThat(spool.find(id)).isEmpty();
+        List<StoredMessage> dsns = dsnsTo("s@example.test");
+        assertThat(dsns).hasSize(1);
+        assertThat(dsns.getFirst().envelope().recipients().getFirst().dsnNotify().isNever()).isTrue(); // RFC 3461 §6.2
+        String dsn = content(dsns.getFirst());
+        assertThat(dsn).contains("Content-Type: multipart/report; report-type=delivery-status")
+                .contains("Final-Recipient: rfc822; b@example.org").contains("Final-Recipient: rfc822; c@example.org")
+                .doesNotContain("Final-Recipient: rfc822; a@example.org")
+                .contains("Action: failed").contains("Status: 5.1.1").contains("Remote-MTA: dns; mx.example.org")
+                .contains("Diagnostic-Code: smtp; 550 5.1.1 no such user")
+                .contains("Content-Type: message/rfc822").contains("Subject: hello");
+    }
+
+    @Test
+    void notifyNeverMeansNoDsn() throws IOException { // RFC 3461 §4.1
+        script.put("b@example.org", refused());
+        enqueue("s@example.test", Notify.never(), "b@example.org");
+        queue.process(spool.messages().getFirst().envelope().id());
+        assertThat(dsnsTo("s@example.test")).isEmpty();
+    }
+
+    @Test
+    void aFailedBounceIsNeverBouncedButHeldForThePostmaster() throws IOException { // RFC 3464 §2, no loops
+        script.put("s@example.test", refused());
+        QueueId id = enqueue(null, Notify.never(), "s@example.test");
+        queue.process(id);
+        assertThat(spool.messages()).hasSize(1);
+        assertThat(spool.find(id).orElseThrow().envelope().schedule().held()).isTrue();
+    }
+
+    @Test
+    void aDelayWarningGoesOutOnceAfterTheWarningTime() throws IOException {
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        queue.process(id);
+        assertThat(dsnsTo("s@example.test")).isEmpty();
+        clock.now = clock.now.plus(Duration.ofHours(5));
+        queue.process(id);
+        clock.now = clock.now.plus(Duration.ofHours(1));
+        queue.process(id);
+        List<StoredMessage> dsns = dsnsTo("s@example.test");
+        assertThat(dsns).hasSize(1);
+        assertThat(content(dsns.getFirst())).contains("Action: delayed").contains("Will-Retry-Until:")
+                .contains("Content-Type: text/rfc822-headers");
+    }
+
+    @Test
+    void afterTheLifetimeTheMessageGivesUpWithA547Dsn() throws IOException { // RFC 5321 §4.5.4.1
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        clock.now = clock.now.plus(Duration.ofDays(5));
+        queue.process(id);
+        assertThat(spool.find(id)).isEmpty();
+        String dsn = content(dsnsTo("s@example.test").getFirst());
+        assertThat(dsn).contains("Action: failed").contains("Status: 5.4.7").contains("last error: 451 4.3.0 try later");
+    }
+
+    @Test
+    void successIsReportedWhenAskedAndTheNextServerCannotDoIt() throws IOException { // RFC 3461 §5.2.2 "relayed"
+        script.put("a@example.org", ok());
+        remoteDsn.put("a@example.org", false);
+        QueueId id = enqueue("s@example.test", new Notify(java.util.EnumSet.of(Notify.Condition.SUCCESS), true), "a@example.org");
+        queue.process(id);
+        assertThat(content(dsnsTo("s@example.test").getFirst())).contains("Action: relayed").contains("Status: 2.0.0");
+    }
+
+    @Test
+    void heldMessagesAreNotTriedUntilReleased() throws IOException {
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        assertThat(queue.hold(id).ok()).isTrue();
+        queue.process(id);
+        assertThat(attempted).isEmpty();
+        assertThat(queue.release(id).ok()).isTrue();
+        assertThat(spool.find(id).orElseThrow().envelope().schedule().held()).isFalse();
+        queue.process(id);
+        assertThat(attempted).containsExactly("a@example.org");
+    }
+
+    @Test
+    void deleteForgetsAndBounceTellsTheSender() throws IOException {
+        QueueId a = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        QueueId b = enqueue("t@example.test", Notify.DEFAULT, "b@example.org");
+        assertThat(queue.delete(a).ok()).isTrue();
+        assertThat(queue.bounce(b).message()).contains("1 recipient bounced");
+        assertThat(spool.find(a)).isEmpty();
+        assertThat(spool.find(b)).isEmpty();
+        assertThat(dsnsTo("s@example.test")).isEmpty();
+        assertThat(content(dsnsTo("t@example.test").getFirst())).contains("Status: 5.0.0");
+        assertThat(queue.delete(a).ok()).isFalse();
+    }
+
+    @Test
+    void aRestartKeepsEveryDueTime() throws IOException {
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
+        queue.process(id);
+        Instant due = spool.find(id).orElseThrow().envelope().schedule().nextAttempt();
+        queue.close();
+        spool.close();
+        spool = LogSpool.open(dir);
+        assertThat(spool.find(id).orElseThrow().envelope().schedule().nextAttempt()).isEqualTo(due);
+        assertThat(spool.find(id).orElseThrow().envelope().schedule().attempts()).isEqualTo(1);
+    }
+}
