@@ -77,28 +77,30 @@ final class EnvelopeCodec {
         QueueId id = new QueueId(in.readLong());
         Instant arrival = Instant.ofEpochMilli(in.readLong());
         String senderLocal = readString(in);
-        String senderDomain = readString(in);
+        String senderDomain = shared(readString(in));
         long size = in.readLong();
         Body body = Body.values()[in.readUnsignedByte()];
         boolean utf8 = in.readBoolean();
         int retOrdinal = in.readByte();
         Ret ret = retOrdinal < 0 ? null : Ret.values()[retOrdinal];
         String envid = readString(in);
-        ClientInfo client = new ClientInfo(readString(in), readString(in), readString(in), readString(in));
+        // A large queue holds many envelopes in memory; their repeated strings are shared.
+        ClientInfo client = new ClientInfo(shared(readString(in)), shared(readString(in)), shared(readString(in)),
+                shared(readString(in)));
         int n = in.readInt();
         if (n < 0 || n > 1_000_000) throw new IOException("bad recipient count " + n);
         List<Recipient> rcpts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String local = readString(in);
-            String domain = readString(in);
+            String domain = shared(readString(in));
             int mask = in.readUnsignedByte();
             EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
             for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
             String orcpt = readString(in);
             Recipient.State state = Recipient.State.values()[in.readUnsignedByte()];
-            String diagnostic = version >= 2 ? readString(in) : null;
-            String remoteMta = version >= 2 ? readString(in) : null;
-            rcpts.add(new Recipient(new Mailbox(local, domain), new Notify(conds, (mask & 1) != 0), orcpt, state,
+            String diagnostic = version >= 2 ? shared(readString(in)) : null;
+            String remoteMta = version >= 2 ? shared(readString(in)) : null;
+            rcpts.add(new Recipient(new Mailbox(local, domain), notify(conds, (mask & 1) != 0), orcpt, state,
                     diagnostic, remoteMta));
         }
         Schedule schedule = Schedule.NEW;
@@ -110,6 +112,15 @@ final class EnvelopeCodec {
         }
         return new Envelope(id, arrival, senderLocal == null ? ReversePath.NULL : ReversePath.of(new Mailbox(senderLocal, senderDomain)), rcpts,
                 size, body, utf8, ret, envid, client, schedule);
+    }
+
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    private static Notify notify(EnumSet<Notify.Condition> conds, boolean explicit) {
+        if (!explicit && conds.equals(Notify.DEFAULT.conditions())) return Notify.DEFAULT;
+        return new Notify(conds, explicit);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
