@@ -54,9 +54,15 @@ public final class LogSpool implements Spool {
     private final Map<Long, AtomicInteger> livePerSegment = new ConcurrentHashMap<>();
     private final Map<Long, FileChannel> readers = new ConcurrentHashMap<>();
     private final SegmentLog segmentLog;
+    private final Object[] stripes = new Object[64];
+    private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
+    /** The oldest segment file that may still exist; segments are numbered consecutively. */
+    private long oldestSegment;
+    /** Compaction copies at most this many messages out of a segment at once. */
+    static final int MAX_RELOCATED = 10_000;
     private final FileChannel lockChannel;
 
-    private LogSpool(Path dir, boolean writable) throws IOException {
+    private LogSpool(Path dir, boolean writable, long segmentSize) throws IOException {
         segments = dir.resolve("segments");
         large = dir.resolve("large");
         incoming = dir.resolve("incoming");
@@ -76,10 +82,15 @@ public final class LogSpool implements Spool {
         } else {
             lockChannel = null;
         }
-        if (Files.isDirectory(segments)) recover();
+        for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
+        if (Files.isDirectory(segments)) {
+            recover();
+            List<Long> existing = SegmentLog.segments(segments);
+            oldestSegment = existing.isEmpty() ? 1 : existing.getFirst();
+        }
         if (writable) {
             clean();
-            segmentLog = SegmentLog.open(segments, SEGMENT_SIZE);
+            segmentLog = SegmentLog.open(segments, segmentSize);
             log.info("spool {}: {} messages recovered", dir, index.size());
         } else {
             segmentLog = null;
@@ -88,12 +99,17 @@ public final class LogSpool implements Spool {
 
     /** Opens the spool for the server: recovers what is there and takes the lock. */
     public static LogSpool open(Path dir) throws IOException {
-        return new LogSpool(dir, true);
+        return new LogSpool(dir, true, SEGMENT_SIZE);
+    }
+
+    /** With small segments, for tests of segment deletion and compaction. */
+    static LogSpool open(Path dir, long segmentSize) throws IOException {
+        return new LogSpool(dir, true, segmentSize);
     }
 
     /** Opens a spool to look at it (queue tools), even while a server is running. */
     public static LogSpool openReadOnly(Path dir) throws IOException {
-        return new LogSpool(dir, false);
+        return new LogSpool(dir, false, SEGMENT_SIZE);
     }
 
     private void recover() throws IOException {
@@ -187,42 +203,85 @@ public final class LogSpool implements Spool {
     @Override
     public void update(Envelope envelope) throws IOException {
         requireWritable();
-        if (!index.containsKey(envelope.id())) throw new IOException("no such message: " + envelope.id());
-        segmentLog.append(UPDATE, ByteBuffer.wrap(EnvelopeCodec.encode(envelope)));
-        index.computeIfPresent(envelope.id(), (k, v) -> v.withEnvelope(envelope));
+        synchronized (lockFor(envelope.id())) {
+            if (!index.containsKey(envelope.id())) throw new IOException("no such message: " + envelope.id());
+            segmentLog.append(UPDATE, ByteBuffer.wrap(EnvelopeCodec.encode(envelope)));
+            index.computeIfPresent(envelope.id(), (k, v) -> v.withEnvelope(envelope));
+        }
     }
 
     @Override
     public void remove(QueueId id) throws IOException {
         requireWritable();
-        Entry e = index.get(id);
-        if (e == null) return;
-        segmentLog.append(REMOVE, ByteBuffer.allocate(8).putLong(id.value()).flip());
-        index.remove(id);
-        if (e.external) Files.deleteIfExists(large.resolve(id.toString()));
-        live(e.segment).decrementAndGet();
+        synchronized (lockFor(id)) {
+            Entry e = index.get(id);
+            if (e == null) return;
+            segmentLog.append(REMOVE, ByteBuffer.allocate(8).putLong(id.value()).flip());
+            index.remove(id);
+            if (e.external) Files.deleteIfExists(large.resolve(id.toString()));
+            live(e.segment).decrementAndGet();
+        }
         collectSegments();
     }
 
-    /** Deletes the oldest segments while nothing live remains in them. */
-    private synchronized void collectSegments() throws IOException {
-        long keepFrom = segmentLog.currentSegment();
-        for (long seg : SegmentLog.segments(segments)) {
-            AtomicInteger n = livePerSegment.get(seg);
-            if (seg >= keepFrom || (n != null && n.get() > 0)) {
-                keepFrom = seg;
-                break;
-            }
-        }
-        for (long seg : List.copyOf(readers.keySet())) {
-            if (seg < keepFrom) {
-                FileChannel ch = readers.remove(seg);
+    /** Updates, removals and relocation of one message are serialised, so the log keeps their order. */
+    private Object lockFor(QueueId id) {
+        return stripes[(int) (id.value() ^ (id.value() >>> 32)) & (stripes.length - 1)];
+    }
+
+    /**
+     * Deletes the oldest segments while nothing live remains in them. When the oldest one still
+     * holds a few long-deferred messages, they are copied forward first (compaction), so that
+     * one old message cannot pin every newer segment on disk.
+     */
+    private void collectSegments() throws IOException {
+        if (!collecting.tryLock()) return; // another thread is at it
+        try {
+            long current = segmentLog.currentSegment();
+            while (oldestSegment < current) {
+                int liveHere = live(oldestSegment).get();
+                if (liveHere > 0) {
+                    if (oldestSegment >= current - 1 || liveHere > MAX_RELOCATED) return;
+                    relocate(oldestSegment);
+                    if (live(oldestSegment).get() > 0) return;
+                }
+                FileChannel ch = readers.remove(oldestSegment);
                 if (ch != null) ch.close();
+                livePerSegment.remove(oldestSegment);
+                Files.deleteIfExists(SegmentLog.file(segments, oldestSegment));
+                oldestSegment++;
+            }
+        } finally {
+            collecting.unlock();
+        }
+    }
+
+    /** Writes the live messages of {@code seg} again at the head of the log, with their latest envelope. */
+    private void relocate(long seg) throws IOException {
+        List<QueueId> ids = index.entrySet().stream().filter(en -> en.getValue().segment == seg).map(Map.Entry::getKey).toList();
+        for (QueueId id : ids) {
+            synchronized (lockFor(id)) {
+                Entry e = index.get(id);
+                if (e == null || e.segment != seg) continue;
+                byte[] env = EnvelopeCodec.encode(e.envelope);
+                ByteBuffer head = ByteBuffer.allocate(4 + env.length + 1 + 8)
+                        .putInt(env.length).put(env).put((byte) (e.external ? 1 : 0)).putLong(e.size).flip();
+                SegmentLog.Position at;
+                if (e.external) {
+                    at = segmentLog.append(MESSAGE, head);
+                } else {
+                    byte[] content;
+                    try (InputStream in = openContent(id)) {
+                        content = in.readAllBytes();
+                    }
+                    at = segmentLog.append(MESSAGE, head, ByteBuffer.wrap(content));
+                }
+                index.put(id, new Entry(e.envelope, at.segment(), at.offset() + SegmentLog.HEADER + head.capacity(), e.size, e.external));
+                live(at.segment()).incrementAndGet();
+                live(seg).decrementAndGet();
             }
         }
-        long firstKept = keepFrom;
-        livePerSegment.keySet().removeIf(seg -> seg < firstKept);
-        segmentLog.deleteBefore(firstKept);
+        log.info("spool: moved {} long-queued messages out of segment {}", ids.size(), seg);
     }
 
     @Override

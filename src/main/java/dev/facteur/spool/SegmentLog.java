@@ -254,14 +254,6 @@ final class SegmentLog implements Closeable {
         }
     }
 
-    /** Deletes whole segments older than {@code segment}; the caller knows nothing live is in them. */
-    void deleteBefore(long keepFrom) throws IOException {
-        for (long seg : segments(dir)) {
-            if (seg >= keepFrom || seg >= segment) break;
-            Files.deleteIfExists(file(dir, seg));
-        }
-    }
-
     @Override
     public void close() throws IOException {
         running = false;

@@ -176,4 +176,26 @@ class LogSpoolTest {
             }
         }
     }
+
+    @Test
+    void oneLongQueuedMessageDoesNotPinOldSegments() throws IOException { // compaction
+        QueueId keep;
+        List<QueueId> gone = new ArrayList<>();
+        try (var spool = LogSpool.open(dir, 4096)) {
+            keep = store(spool, "kept content\r\n".getBytes());
+            for (int i = 0; i < 40; i++) gone.add(store(spool, ("x".repeat(1000) + i).getBytes()));
+            Envelope e = spool.find(keep).orElseThrow().envelope();
+            spool.update(e.withSchedule(e.schedule().retryAt(Instant.ofEpochMilli(1_790_000_100_000L))));
+            for (QueueId id : gone) spool.remove(id);
+            try (var s = Files.list(dir.resolve("segments"))) {
+                assertThat(s.count()).isLessThanOrEqualTo(3);
+            }
+            assertThat(read(spool, keep)).isEqualTo("kept content\r\n".getBytes());
+        }
+        try (var spool = LogSpool.open(dir)) {
+            assertThat(spool.messages()).extracting(m -> m.envelope().id()).containsExactly(keep);
+            assertThat(spool.find(keep).orElseThrow().envelope().schedule().attempts()).isEqualTo(1);
+            assertThat(read(spool, keep)).isEqualTo("kept content\r\n".getBytes());
+        }
+    }
 }
