@@ -233,8 +233,8 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Stops delivery attempts for a message until it is released.")
-    static final class HoldCommand implements Callable<Integer> {
+    /** The commands that take one queue id and send it to the server under their own name. */
+    abstract static class OneMessageCommand implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
@@ -243,50 +243,26 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return admin(config, "hold", idQuery(id));
+            try {
+                QueueId.parse(id);
+            } catch (IllegalArgumentException e) {
+                System.err.println("facteur: " + e.getMessage());
+                return 2;
+            }
+            return admin(config, getClass().getAnnotation(Command.class).name(), idQuery(id));
         }
     }
+
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Stops delivery attempts for a message until it is released.")
+    static final class HoldCommand extends OneMessageCommand {}
 
     @Command(name = "release", mixinStandardHelpOptions = true, description = "Releases a held message and tries it at once.")
-    static final class ReleaseCommand implements Callable<Integer> {
-        @Mixin
-        ConfigOption config;
-
-        @Parameters(paramLabel = "ID", description = "The queue id.")
-        String id;
-
-        @Override
-        public Integer call() throws Exception {
-            return admin(config, "release", idQuery(id));
-        }
-    }
+    static final class ReleaseCommand extends OneMessageCommand {}
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a message from the queue, telling nobody.")
-    static final class DeleteCommand implements Callable<Integer> {
-        @Mixin
-        ConfigOption config;
-
-        @Parameters(paramLabel = "ID", description = "The queue id.")
-        String id;
-
-        @Override
-        public Integer call() throws Exception {
-            return admin(config, "delete", idQuery(id));
-        }
-    }
+    static final class DeleteCommand extends OneMessageCommand {}
 
     @Command(name = "bounce", mixinStandardHelpOptions = true,
             description = "Gives up on a message now: its pending recipients fail and the sender gets a DSN.")
-    static final class BounceCommand implements Callable<Integer> {
-        @Mixin
-        ConfigOption config;
-
-        @Parameters(paramLabel = "ID", description = "The queue id.")
-        String id;
-
-        @Override
-        public Integer call() throws Exception {
-            return admin(config, "bounce", idQuery(id));
-        }
-    }
+    static final class BounceCommand extends OneMessageCommand {}
 }
