@@ -66,7 +66,8 @@ public final class ConfigLoader {
         var lines = new KeyLines(text);
         Table top = new Table((ObjectNode) root, "", source, lines);
 
-        String hostname = top.string("hostname", defaultHostname());
+        String hostname = top.string("hostname", null);
+        if (hostname == null) hostname = defaultHostname(); // may ask DNS: only when not configured
         Path dataDir = Path.of(top.string("data_dir", "data"));
 
         Table smtpT = top.table("smtp");

@@ -33,7 +33,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Set<String> localDomains;
     private final int maxPerDestination;
     private final Clock clock;
-    private final ConnectionCache cache = new ConnectionCache(Duration.ofSeconds(10), 4);
+    private final ConnectionCache cache;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Set<String> localDomains, int maxPerDestination, Clock clock) {
@@ -42,6 +42,8 @@ public final class DeliveryAgent implements AutoCloseable {
         this.localDomains = Set.copyOf(localDomains);
         this.maxPerDestination = maxPerDestination;
         this.clock = clock;
+        // as many idle connections per server as may be busy at once, so a steady flow reuses them all
+        this.cache = new ConnectionCache(Duration.ofSeconds(10), maxPerDestination);
         Thread.ofVirtual().name("smtp-connection-cache").start(() -> {
             while (true) {
                 try {

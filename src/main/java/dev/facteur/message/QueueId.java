@@ -24,6 +24,12 @@ public record QueueId(long value) implements Comparable<QueueId> {
         return new QueueId(v);
     }
 
+    /** Ids differ mostly in their low time bits; mix them so hash tables spread them out. */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(value * 0x9E3779B97F4A7C15L);
+    }
+
     public Instant timestamp() {
         return Instant.ofEpochMilli(value >>> SEQUENCE_BITS);
     }

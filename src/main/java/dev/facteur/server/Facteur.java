@@ -92,7 +92,7 @@ public final class Facteur implements AutoCloseable {
                 admin = new AdminServer(config.admin().listen(), queue);
                 admin.start();
                 opened.add(admin);
-                log.info("admin interface on http://{}", config.admin().listen());
+                log.info("admin interface on http://{}", admin.address());
             }
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),

@@ -1,0 +1,484 @@
+#!/usr/bin/env bash
+# End-to-end relay throughput: smtp-source -> MTA -> smtp-sink, Facteur vs a private Postfix.
+#
+#   bench/relay.sh [--quick] [--postfix-only] [--rounds N]
+#
+# Facteur listens on 127.0.0.1:2525 and finds example.org's MX through a private dnsmasq
+# (127.0.0.53:<free port>: MX mx.example.org -> 127.0.0.9); Postfix listens on 127.0.0.1:2526 with
+# relayhost [127.0.0.9]:2527 (no DNS). Both deliver to smtp-sink on 127.0.0.9:2527.
+# msg/s = COUNT / (smtp-source start -> last message delivered, i.e. COUNT more `status=sent`
+# lines in the MTA's log). Systems alternate, N rounds each; medians and ratios.
+# Needs root (Postfix start, smtp-sink -u nobody). Loopback only. See bench/README.md.
+set -euo pipefail
+
+export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$REPO/bench"
+cd "$REPO"
+
+QUICK=0
+POSTFIX_ONLY=0
+ROUNDS=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --postfix-only) POSTFIX_ONLY=1 ;;
+        --rounds) ROUNDS="$2"; shift ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "relay.sh: unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$ROUNDS" ] || ROUNDS=$([ $QUICK = 1 ] && echo 1 || echo 3)
+
+FACTEUR_ADDR=127.0.0.1:2525
+POSTFIX_ADDR=127.0.0.1:2526
+SINK_ADDR=127.0.0.9:2527
+DNS_IP=127.0.0.53
+SENDER=sender@example.test
+RCPT=rcpt@example.org
+HELO=client.bench.test
+SMTP_SOURCE=/usr/sbin/smtp-source
+SMTP_SINK=/usr/sbin/smtp-sink
+POSTFIX=/usr/sbin/postfix
+POSTQUEUE=/usr/sbin/postqueue
+DNSMASQ=/usr/sbin/dnsmasq
+# Facteur's delivery limits, and Postfix's matching per-destination concurrency
+MAX_PARALLEL=100
+MAX_PER_DESTINATION=50
+DRAIN_STALL=${DRAIN_STALL:-60}   # seconds without a new delivery before a run is declared ERR
+
+# Cells: "size sessions count" (count = messages of one run, a few seconds each).
+if [ $QUICK = 1 ]; then
+    CELLS=("4096 10 1000" "4096 50 2000" "102400 50 500")
+    CEILING_COUNT=5000
+else
+    CELLS=("4096 10 3000" "4096 50 5000" "102400 50 1500")
+    CEILING_COUNT=20000
+fi
+
+die() { echo "relay.sh: $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (private Postfix start, smtp-sink -u nobody)"
+for t in "$SMTP_SOURCE" "$SMTP_SINK" "$POSTFIX" "$POSTQUEUE"; do
+    [ -x "$t" ] || die "missing $t (Debian package postfix)"
+done
+[ $POSTFIX_ONLY = 1 ] || [ -x "$DNSMASQ" ] || die "missing $DNSMASQ (Debian package dnsmasq-base)"
+
+port_open() { # host:port -> 0 if something accepts connections
+    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null
+}
+wait_port() { # host:port timeout_s
+    local end=$((SECONDS + $2))
+    while ! port_open "$1"; do
+        [ $SECONDS -lt $end ] || return 1
+        sleep 0.2
+    done
+}
+ADDRS=("$POSTFIX_ADDR" "$SINK_ADDR")
+[ $POSTFIX_ONLY = 1 ] || ADDRS+=("$FACTEUR_ADDR")
+for a in "${ADDRS[@]}"; do
+    ! port_open "$a" || die "$a is already in use: another benchmark or server running?"
+done
+
+# ---------------------------------------------------------------- work dir and cleanup
+WORK=$(mktemp -d /tmp/facteur-relay.XXXXXX)
+chmod 755 "$WORK"
+PF="$WORK/postfix"
+PGIDS=()          # process groups we started (setsid), killed on exit
+POSTFIX_STARTED=0
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ $POSTFIX_STARTED = 1 ]; then
+        "$POSTFIX" -c "$PF/etc" stop >/dev/null 2>&1 || "$POSTFIX" -c "$PF/etc" abort >/dev/null 2>&1 || true
+        # master exits asynchronously; wait a little, then kill leftovers of this instance only
+        for _ in $(seq 50); do [ -e "$PF/spool/pid/master.pid" ] || break; sleep 0.1; done
+        local mpid
+        mpid=$(tr -dc 0-9 < "$PF/spool/pid/master.pid" 2>/dev/null || true)
+        if [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null; then
+            pkill -KILL -P "$mpid" 2>/dev/null || true
+            kill -KILL "$mpid" 2>/dev/null || true
+        fi
+    fi
+    for g in "${PGIDS[@]}"; do
+        kill -TERM -- "-$g" 2>/dev/null || true
+    done
+    sleep 0.3
+    for g in "${PGIDS[@]}"; do
+        kill -KILL -- "-$g" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    if [ -n "${KEEP_WORK:-}" ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_group() { # logfile cmd... : start cmd in its own process group, remember it
+    local logf=$1; shift
+    setsid "$@" >"$logf" 2>&1 </dev/null &
+    PGIDS+=($!)
+}
+
+# Delivery counters: one `tail -F | grep -o` per MTA log appends "status=sent \n" (13 bytes)
+# for every delivery, so a poll is a stat, not a scan of a log that grows to tens of MB.
+SENT_TOKEN='status=sent '
+start_counter() { # name logfile
+    local out="$WORK/sent-$1.count"
+    : > "$out"
+    setsid bash -c 'exec tail -n +1 -F "$1" 2>/dev/null | grep --line-buffered -oF "$2" > "$3"' \
+        counter "$2" "$SENT_TOKEN" "$out" </dev/null >/dev/null 2>&1 &
+    PGIDS+=($!)
+}
+sent_count() { # name -> deliveries seen so far
+    local b
+    b=$(stat -c %s "$WORK/sent-$1.count")
+    echo $((b / (${#SENT_TOKEN} + 1)))
+}
+
+# ---------------------------------------------------------------- smtp-sink
+log "starting smtp-sink on $SINK_ADDR"
+start_group "$WORK/smtp-sink.log" "$SMTP_SINK" -u nobody "$SINK_ADDR" 1024
+wait_port "$SINK_ADDR" 10 || { cat "$WORK/smtp-sink.log" >&2; die "smtp-sink did not start"; }
+
+# ---------------------------------------------------------------- dnsmasq (Facteur's resolver)
+DNS_PORT=""
+if [ $POSTFIX_ONLY = 0 ]; then
+    for p in $(seq 5353 5453); do
+        if [ -z "$(ss -Hlnu "sport = :$p")" ] && [ -z "$(ss -Hlnt "sport = :$p")" ]; then DNS_PORT=$p; break; fi
+    done
+    [ -n "$DNS_PORT" ] || die "no free port for dnsmasq in 5353-5453"
+    # no-resolv and no server= lines: dnsmasq has no upstream, so nothing leaves loopback
+    cat > "$WORK/dnsmasq.conf" <<EOF
+no-resolv
+no-hosts
+no-poll
+bind-interfaces
+listen-address=$DNS_IP
+port=$DNS_PORT
+user=root
+pid-file=
+local=/example.org/
+mx-host=example.org,mx.example.org,10
+host-record=mx.example.org,127.0.0.9
+EOF
+    log "starting dnsmasq on $DNS_IP:$DNS_PORT"
+    start_group "$WORK/dnsmasq.log" "$DNSMASQ" -k -C "$WORK/dnsmasq.conf"
+    for _ in $(seq 50); do [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] && break; sleep 0.1; done
+    [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] || { cat "$WORK/dnsmasq.log" >&2; die "dnsmasq did not start"; }
+fi
+
+# ---------------------------------------------------------------- private Postfix
+log "starting private Postfix on $POSTFIX_ADDR"
+mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$PF/log"
+chown postfix "$PF/data"
+cat > "$PF/etc/main.cf" <<EOF
+# Private benchmark instance; the system instance in /etc/postfix is never touched.
+compatibility_level = 3.6
+config_directory = $PF/etc
+queue_directory = $PF/spool
+data_directory = $PF/data
+syslog_name = postfix-bench
+maillog_file = $PF/log/maillog
+maillog_file_prefixes = /tmp
+myhostname = postfix.bench.test
+mydomain = bench.test
+myorigin = \$myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.9]:2527
+# no DNS at all: the relayhost is a bracketed literal, resolved by the native resolver
+smtp_host_lookup = native
+smtp_dns_support_level = disabled
+alias_maps =
+alias_database =
+local_transport = error:local delivery disabled
+biff = no
+message_size_limit = 52428800
+smtpd_recipient_limit = 1000
+# enough processes for 50 concurrent sessions plus delivery
+default_process_limit = 200
+# as many parallel deliveries to the one destination as Facteur's max_per_destination
+default_destination_concurrency_limit = $MAX_PER_DESTINATION
+# anvil: no per-client limits
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_client_recipient_rate_limit = 0
+smtpd_client_new_tls_session_rate_limit = 0
+smtpd_client_auth_rate_limit = 0
+smtpd_client_event_limit_exceptions = \$mynetworks
+# fsync behaviour, in_flow_delay and the SMTP connection cache are left at their defaults
+EOF
+[ -z "${POSTFIX_MAIN_EXTRA:-}" ] || printf '%s\n' "$POSTFIX_MAIN_EXTRA" >> "$PF/etc/main.cf"
+# chroot = n everywhere: the private queue directory has no chroot environment
+cat > "$PF/etc/master.cf" <<EOF
+$POSTFIX_ADDR inet n - n - - smtpd
+pickup     unix  n - n 60 1 pickup
+cleanup    unix  n - n - 0 cleanup
+qmgr       unix  n - n 300 1 qmgr
+tlsmgr     unix  - - n 1000? 1 tlsmgr
+rewrite    unix  - - n - - trivial-rewrite
+bounce     unix  - - n - 0 bounce
+defer      unix  - - n - 0 bounce
+trace      unix  - - n - 0 bounce
+verify     unix  - - n - 1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n - - proxymap
+proxywrite unix  - - n - 1 proxymap
+smtp       unix  - - n - - smtp
+relay      unix  - - n - - smtp
+showq      unix  n - n - - showq
+error      unix  - - n - - error
+retry      unix  - - n - - error
+discard    unix  - - n - - discard
+local      unix  - n n - - local
+anvil      unix  - - n - 1 anvil
+scache     unix  - - n - 1 scache
+postlog    unix-dgram n - n - 1 postlogd
+EOF
+POSTFIX_STARTED=1
+if ! "$POSTFIX" -c "$PF/etc" start >"$WORK/postfix-start.log" 2>&1; then
+    cat "$WORK/postfix-start.log" "$PF/log/maillog" >&2 2>/dev/null || true
+    die "private Postfix did not start"
+fi
+wait_port "$POSTFIX_ADDR" 30 || { cat "$PF/log/maillog" >&2; die "Postfix does not listen on $POSTFIX_ADDR"; }
+for _ in $(seq 50); do [ -e "$PF/log/maillog" ] && break; sleep 0.1; done
+start_counter postfix "$PF/log/maillog"
+
+postfix_queued() { # messages still in the private queue
+    find "$PF/spool/maildrop" "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" \
+        "$PF/spool/hold" -type f 2>/dev/null | wc -l
+}
+wait_postfix_drained() { # timeout_s; returns 1 if messages are left
+    local end=$((SECONDS + $1))
+    while [ "$(postfix_queued)" -gt 0 ]; do
+        [ $SECONDS -lt $end ] || return 1
+        sleep 0.5
+    done
+}
+
+# ---------------------------------------------------------------- Facteur
+if [ $POSTFIX_ONLY = 0 ]; then
+    [ -x "$REPO/bin/facteur" ] || die "$REPO/bin/facteur not found (use --postfix-only until it exists)"
+    log "building Facteur if needed (bin/facteur --help)"
+    bin/facteur --help >/dev/null || die "bin/facteur --help failed"
+    mkdir -p "$WORK/facteur-data"
+    cat > "$WORK/facteur.toml" <<EOF
+hostname = "bench.facteur.test"
+data_dir = "$WORK/facteur-data"
+[smtp]
+listen = ["$FACTEUR_ADDR"]
+max_message_size = "50MB"
+max_recipients = 1000
+max_connections = 2000
+max_connections_per_ip = 1000
+[relay]
+networks = ["127.0.0.0/8"]
+# Only this private dnsmasq: the system resolver is not on loopback.
+[dns]
+servers = ["$DNS_IP:$DNS_PORT"]
+[delivery]
+remote_port = ${SINK_ADDR#*:}
+max_parallel = $MAX_PARALLEL
+max_per_destination = $MAX_PER_DESTINATION
+[admin]
+listen = "127.0.0.1:0"
+EOF
+    log "starting Facteur on $FACTEUR_ADDR"
+    : > "$WORK/facteur.log"
+    start_counter facteur "$WORK/facteur.log"
+    start_group "$WORK/facteur.log" bin/facteur serve --config "$WORK/facteur.toml"
+    FACTEUR_PID=$!
+    if ! wait_port "$FACTEUR_ADDR" 60; then
+        tail -n 40 "$WORK/facteur.log" >&2
+        die "Facteur does not listen on $FACTEUR_ADDR after 60 s"
+    fi
+fi
+
+# ---------------------------------------------------------------- measurement
+ERRORS=0
+WARMUP_COUNT=${WARMUP_COUNT:-$([ "$QUICK" = 1 ] && echo 1000 || echo 2000)}
+declare -A SUBMITTED=([facteur]=0 [postfix]=0)   # messages smtp-source handed over, all runs
+RESULT=""   # msg/s of the last run, or ERR
+DRAIN=""    # seconds from smtp-source's exit to the last delivery, or ERR
+
+run_relay() { # label system(facteur|postfix|sink) sessions count size
+    local label=$1 sys=$2 s=$3 m=$4 l=$5
+    local addr out="$WORK/run.out" err="$WORK/run.err" t0 t1 t2 rc=0 base=0 n last_n last_change
+    case "$sys" in
+        facteur) addr=$FACTEUR_ADDR ;;
+        postfix) addr=$POSTFIX_ADDR ;;
+        sink) addr=$SINK_ADDR ;;
+    esac
+    if [ "$sys" = postfix ]; then
+        wait_postfix_drained 120 || log "WARNING: Postfix queue not drained ($(postfix_queued) left)"
+    fi
+    [ "$sys" = sink ] || base=$(sent_count "$sys")
+    t0=$(date +%s.%N)
+    timeout 600 "$SMTP_SOURCE" -s "$s" -m "$m" -l "$l" -M "$HELO" -f "$SENDER" -t "$RCPT" \
+        "$addr" >"$out" 2>"$err" || rc=$?
+    t1=$(date +%s.%N)
+    [ "$sys" = sink ] || SUBMITTED[$sys]=$((SUBMITTED[$sys] + m))
+    if [ $rc -ne 0 ] || [ -s "$err" ]; then
+        ERRORS=$((ERRORS + 1))
+        RESULT=ERR; DRAIN=ERR
+        {
+            echo "!!! ERROR: $label: smtp-source -s $s -m $m -l $l $addr exited $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
+            sed 's/^/!!!   /' "$err" | head -n 20
+        } | tee -a "$WORK/errors.txt" >&2
+        return 0
+    fi
+    t2=$t1
+    if [ "$sys" != sink ]; then
+        # wait for the m deliveries of this run; ERR when none comes for DRAIN_STALL seconds
+        last_n=-1; last_change=$SECONDS
+        while :; do
+            n=$(($(sent_count "$sys") - base))
+            [ "$n" -lt "$m" ] || break
+            if [ "$n" != "$last_n" ]; then last_n=$n; last_change=$SECONDS; fi
+            if [ $((SECONDS - last_change)) -ge "$DRAIN_STALL" ]; then
+                ERRORS=$((ERRORS + 1))
+                RESULT=ERR; DRAIN=ERR
+                echo "!!! ERROR: $label: only $n of $m messages delivered, none for ${DRAIN_STALL} s" | tee -a "$WORK/errors.txt" >&2
+                return 0
+            fi
+            sleep 0.02
+        done
+        t2=$(date +%s.%N)
+    fi
+    RESULT=$(awk -v n="$m" -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", n / (b - a) }')
+    DRAIN=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
+    log "$label s=$s m=$m l=$l: $RESULT msg/s delivered (accepted in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s, last delivery ${DRAIN} s later)"
+}
+
+median() { # values... (ERR if any is ERR); MEDIAN_FMT sets the decimals
+    printf '%s\n' "$@" | sort -g | awk -v fmt="${MEDIAN_FMT:-%.1f}\n" '
+        /ERR/ { err = 1 } { v[NR] = $1 }
+        END {
+            if (err || NR == 0) { print "ERR"; exit }
+            if (NR % 2) printf fmt, v[(NR + 1) / 2]; else printf fmt, (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+median2() { MEDIAN_FMT=%.2f median "$@"; }
+ratio() { awk -v f="$1" -v p="$2" 'BEGIN { if (f ~ /ERR|-/ || p ~ /ERR|-/ || p == 0) print "-"; else printf "%.2f\n", f / p }'; }
+
+TABLE="$WORK/table.txt"
+row() { printf '%-7s %8s %6s %14s %14s %8s %9s   %s\n' "$@" >> "$TABLE"; }
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+{
+    echo "Facteur relay benchmark (smtp-source -> MTA -> smtp-sink), $(date '+%Y-%m-%d %H:%M:%S %Z')"
+    echo "host $(hostname), $(nproc) cores; commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "mode: $([ $QUICK = 1 ] && echo quick || echo full), $ROUNDS round(s), systems alternated per run;" \
+        "$([ $POSTFIX_ONLY = 1 ] && echo 'POSTFIX ONLY' || echo 'facteur vs postfix')"
+    echo "smtp-source -s S -m COUNT -l SIZE -M $HELO -f $SENDER -t $RCPT (one connection per message)"
+    echo "msg/s = COUNT / (smtp-source start -> COUNT-th 'status=sent' in the MTA's log); medians shown"
+    echo "Facteur: $FACTEUR_ADDR; MX lookup of example.org via dnsmasq $DNS_IP:${DNS_PORT:--} -> mx.example.org 127.0.0.9;" \
+        "max_parallel $MAX_PARALLEL, max_per_destination $MAX_PER_DESTINATION"
+    echo "Postfix $(postconf -c "$PF/etc" -h mail_version 2>/dev/null): $POSTFIX_ADDR, relayhost [127.0.0.9]:2527 (NO DNS lookup)," \
+        "default_destination_concurrency_limit $MAX_PER_DESTINATION"
+    echo "Both deliver to smtp-sink $SINK_ADDR. Only ratios within one run are meaningful (shared machine)."
+    [ -z "${POSTFIX_MAIN_EXTRA:-}" ] || echo "Postfix main.cf extra (not default!): $POSTFIX_MAIN_EXTRA"
+} > "$TABLE"
+
+# A server runs for days: measure it warm. Both systems get the same untimed load first.
+log "warm-up, not timed: ${WARMUP_COUNT}x2 messages to each system at 50 sessions"
+for w in 1 2; do
+    [ $POSTFIX_ONLY = 1 ] || run_relay warmup-facteur facteur 50 "$WARMUP_COUNT" 4096
+    run_relay warmup-postfix postfix 50 "$WARMUP_COUNT" 4096
+done
+echo "Each system first got 2 x $WARMUP_COUNT untimed messages (warm-up), delivered before timing starts." >> "$TABLE"
+{
+    echo
+    echo "Delivered msg/s (drain = median seconds from smtp-source's exit to the last delivery)"
+} >> "$TABLE"
+row size sessions count "facteur msg/s" "postfix msg/s" "F/P" "drain F|P" "runs (facteur | postfix)"
+for cell in "${CELLS[@]}"; do
+    read -r size s m <<<"$cell"
+    fs=(); ps=(); fd=(); pd=()
+    for r in $(seq "$ROUNDS"); do
+        if [ $POSTFIX_ONLY = 0 ]; then
+            run_relay facteur facteur "$s" "$m" "$size"; fs+=("$RESULT"); fd+=("$DRAIN")
+        fi
+        run_relay postfix postfix "$s" "$m" "$size"; ps+=("$RESULT"); pd+=("$DRAIN")
+    done
+    if [ $POSTFIX_ONLY = 0 ]; then f=$(median "${fs[@]}"); fdm=$(median2 "${fd[@]}"); else f="-"; fs=(-); fdm="-"; fi
+    p=$(median "${ps[@]}")
+    row "$size" "$s" "$m" "$f" "$p" "$(ratio "$f" "$p")" "$fdm|$(median2 "${pd[@]}")" "${fs[*]} | ${ps[*]}"
+done
+
+# ceiling: the tools alone, smtp-source straight into smtp-sink
+wait_postfix_drained 120 || true
+CEIL=()
+for r in $(seq "$ROUNDS"); do
+    run_relay smtp-sink sink 50 "$CEILING_COUNT" 4096; CEIL+=("$RESULT")
+done
+{
+    echo
+    echo "Tools' ceiling: smtp-source -> smtp-sink, 4096 bytes, 50 sessions, $CEILING_COUNT msgs: $(median "${CEIL[@]}") msg/s (runs: ${CEIL[*]})"
+} >> "$TABLE"
+
+# ---------------------------------------------------------------- checks
+log "final checks"
+DRAINED=yes
+wait_postfix_drained 180 || DRAINED=no
+PQ=$("$POSTQUEUE" -c "$PF/etc" -p 2>&1 | tail -n 1 || true)
+PF_SENT=$(grep -c ' status=sent ' "$PF/log/maillog" 2>/dev/null || true)
+PF_BAD=$(grep -Ec ' status=(deferred|bounced)|(fatal|panic|error):' "$PF/log/maillog" 2>/dev/null || true)
+{
+    echo
+    echo "Postfix check: queue drained: $DRAINED; postqueue: $PQ; submitted: ${SUBMITTED[postfix]};" \
+        "delivered to smtp-sink (status=sent): $PF_SENT; deferred/bounced/error log lines: $PF_BAD"
+} >> "$TABLE"
+if [ "$DRAINED" != yes ] || [ "${PF_BAD:-0}" != 0 ] || [ "$PF_SENT" != "${SUBMITTED[postfix]}" ] \
+        || [ "$PQ" != "Mail queue is empty" ]; then
+    ERRORS=$((ERRORS + 1))
+    { echo "!!! Postfix problems; last log lines:"; grep -E ' status=(deferred|bounced)|(fatal|panic|error|warning):' "$PF/log/maillog" | tail -n 10; } | tee -a "$WORK/errors.txt" >&2
+fi
+if [ $POSTFIX_ONLY = 0 ]; then
+    F_SENT=$(grep -c ' status=sent ' "$WORK/facteur.log" || true)
+    F_OTHER=$(grep -Ec ' status=(deferred|bounced) ' "$WORK/facteur.log" || true)
+    FW=$(grep -Eic 'ERROR|Exception' "$WORK/facteur.log" || true)
+    FWARN=$(grep -c ' WARN ' "$WORK/facteur.log" || true)
+    port_open "$FACTEUR_ADDR" || { ERRORS=$((ERRORS + 1)); echo "!!! Facteur no longer listens" | tee -a "$WORK/errors.txt" >&2; }
+    log "stopping Facteur and listing its queue"
+    kill -TERM -- "-$FACTEUR_PID" 2>/dev/null || true
+    for _ in $(seq 300); do  # our child: a zombie until reaped, so look at its state
+        ps -o stat= -p "$FACTEUR_PID" 2>/dev/null | grep -qv Z || break
+        sleep 0.1
+    done
+    FQ=$(timeout 120 bin/facteur queue list --config "$WORK/facteur.toml" 2>&1 | tail -n 1 || true)
+    {
+        echo "Facteur check: submitted: ${SUBMITTED[facteur]}; delivered to smtp-sink (status=sent): $F_SENT;" \
+            "deferred/bounced lines: $F_OTHER; ERROR/Exception lines: $FW; WARN lines: $FWARN;" \
+            "facteur queue list after stop: $FQ"
+    } >> "$TABLE"
+    if [ "$FW" != 0 ] || [ "$FWARN" != 0 ] || [ "$F_OTHER" != 0 ]; then
+        { echo "--- Facteur log, first ERROR/Exception/WARN/deferred lines:";
+          grep -Ei -m 10 'ERROR|Exception| WARN | status=(deferred|bounced) ' "$WORK/facteur.log"; } >> "$TABLE"
+    fi
+    if [ "$FW" != 0 ] || [ "$F_OTHER" != 0 ] || [ "$F_SENT" != "${SUBMITTED[facteur]}" ] || [ "$FQ" != "Mail queue is empty" ]; then
+        ERRORS=$((ERRORS + 1))
+        echo "!!! Facteur: $F_SENT of ${SUBMITTED[facteur]} delivered, $F_OTHER deferred/bounced, $FW ERROR lines, queue: $FQ" \
+            | tee -a "$WORK/errors.txt" >&2
+    fi
+fi
+if [ $ERRORS -gt 0 ]; then
+    { echo; echo "ERRORS: $ERRORS (details below)"; cat "$WORK/errors.txt" 2>/dev/null; } >> "$TABLE"
+fi
+
+mkdir -p "$BENCH/results"
+SUFFIX=$([ $QUICK = 1 ] && echo -quick || true)$([ $POSTFIX_ONLY = 1 ] && echo -postfix-only || true)
+OUT="$BENCH/results/relay-$STAMP$SUFFIX.txt"
+cp "$TABLE" "$OUT"
+echo
+cat "$TABLE"
+echo
+echo "written to ${OUT#"$REPO"/}"
+[ $ERRORS -eq 0 ] || exit 1
