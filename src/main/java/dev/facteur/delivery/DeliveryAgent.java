@@ -71,12 +71,12 @@ public final class DeliveryAgent implements AutoCloseable {
     private List<Attempt> deliverToDomain(Envelope env, long size, OutgoingMessage.Content content, String domain, List<Integer> idx) {
         if (domain.isEmpty() || localDomains.contains(domain)) {
             return finish(env, idx, Outcome.of(new Reply(451, "4.3.2", "Local delivery is not available yet; the message stays queued")),
-                    null, "", false);
+                    null, null, "", false);
         }
         Route route = router.route(domain);
         return switch (route) {
-            case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, "", false);
-            case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, "", false);
+            case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "", false);
+            case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "", false);
             case Route.Hops h -> {
                 Semaphore slots = destinations.computeIfAbsent(domain, d -> new Semaphore(maxPerDestination));
                 slots.acquireUninterruptibly();
@@ -94,6 +94,8 @@ public final class DeliveryAgent implements AutoCloseable {
         var message = new OutgoingMessage(env, rcpts, size, content);
         Reply last = null;
         String lastHop = null;
+        String lastHost = null;
+        boolean lastRemote = false; // whether `last` was said by a server rather than made up by us
         boolean onlyRefusals = true;
         for (Hop hop : hops) {
             for (int round = 0; round < 2; round++) {
@@ -111,10 +113,18 @@ public final class DeliveryAgent implements AutoCloseable {
                             log.info("{}: relay={} refused to talk to us: {}", env.id(), hop, hello);
                             last = hello;
                             lastHop = hop.toString();
+                            lastHost = hop.host();
+                            lastRemote = true;
                             onlyRefusals &= hello.isPermanent();
                             c.quit();
                             break;
                         }
+                    }
+                    Reply cannot = c.cannotTake(message);
+                    if (cannot != null) {
+                        // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
+                        cache.give(hop.socketAddress(), c);
+                        return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls(), false);
                     }
                     List<Outcome> outcomes = c.send(message);
                     List<Attempt> result = new ArrayList<>();
@@ -129,6 +139,8 @@ public final class DeliveryAgent implements AutoCloseable {
                     if (reused) continue; // a cached connection may have gone stale: try a fresh one
                     last = new Reply(421, "4.4.2", "Connection to " + hop + " failed: " + describe(e));
                     lastHop = hop.toString();
+                    lastHost = hop.host();
+                    lastRemote = false;
                     onlyRefusals = false;
                     log.info("{}: relay={}: {}", env.id(), hop, last.lines().getFirst());
                     break;
@@ -137,18 +149,25 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         // No server took the message: a permanent refusal from all of them bounces, anything else waits.
         Reply reason = last == null ? new Reply(451, "4.4.1", "No server could be reached") : last;
-        if (reason.isPermanent() && !onlyRefusals) reason = new Reply(451, "4.4.1", reason.lines().getFirst());
-        return finish(env, idx, Outcome.of(reason), lastHop, "", false);
+        if (reason.isPermanent() && !onlyRefusals) {
+            reason = new Reply(451, "4.4.1", reason.lines().getFirst());
+            lastRemote = false;
+        }
+        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, "", false);
     }
 
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private List<Attempt> finish(Envelope env, List<Integer> idx, Outcome o, String relay, String tls, boolean dsn) {
+    /**
+     * @param relay     the server as logged ({@code host[ip]:port}), or null
+     * @param remoteMta the host name of the server whose own reply this is, or null when we made it up
+     */
+    private List<Attempt> finish(Envelope env, List<Integer> idx, Outcome o, String relay, String remoteMta, String tls, boolean dsn) {
         List<Attempt> out = new ArrayList<>();
         for (int i : idx) {
-            out.add(new Attempt(i, o, relay, dsn));
+            out.add(new Attempt(i, o, remoteMta, dsn));
             logAttempt(env, env.recipients().get(i), relay == null ? "none" : relay, tls, o);
         }
         return out;

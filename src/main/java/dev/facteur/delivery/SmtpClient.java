@@ -146,7 +146,7 @@ public final class SmtpClient implements Closeable {
     public List<Outcome> send(OutgoingMessage m) throws IOException {
         Envelope e = m.envelope();
         List<Recipient> rcpts = m.recipients();
-        Reply refusal = checkCapabilities(m);
+        Reply refusal = cannotTake(m);
         if (refusal != null) return all(rcpts, Outcome.of(refusal));
 
         List<String> commands = new ArrayList<>(rcpts.size() + 2);
@@ -199,8 +199,11 @@ public final class SmtpClient implements Closeable {
         return outcomes;
     }
 
-    /** Whether this server can take the message at all, per what it advertised. */
-    private Reply checkCapabilities(OutgoingMessage m) {
+    /**
+     * Why this server cannot take the message, judged from what it advertised (SIZE, SMTPUTF8,
+     * 8BITMIME), or null when it can. The reply is ours, not the server's.
+     */
+    public Reply cannotTake(OutgoingMessage m) {
         OptionalLong limit = sizeLimit();
         if (limit.isPresent() && m.size() > limit.getAsLong())
             return new Reply(552, "5.3.4", "Message too big for the remote server (" + m.size() + " > " + limit.getAsLong() + " bytes)");

@@ -175,7 +175,7 @@ public final class QueueManager implements AutoCloseable {
                 if (!r.isPending()) continue;
                 String last = r.diagnostic() == null ? "" : "; last error: " + r.diagnostic();
                 Recipient f = r.after(Recipient.State.FAILED, "451 4.4.7 Message expired after "
-                        + policy.lifetime().toHours() + " hours in the queue" + last, r.remoteMta());
+                        + human(policy.lifetime()) + " in the queue" + last, r.remoteMta()); // keeps the remote's last word
                 rs.set(i, f);
                 failedNow.add(f);
             }
@@ -294,9 +294,17 @@ public final class QueueManager implements AutoCloseable {
         });
     }
 
+    /**
+     * Releases a held message. A bounce held because it could not be delivered gets its
+     * recipients back: nobody was told of that failure, so it is simply tried again.
+     */
     public CommandResult release(QueueId id) {
         return withMessage(id, "released", m -> {
-            update(m.envelope().withSchedule(m.envelope().schedule().withHeld(false).dueNow()));
+            Envelope e = m.envelope();
+            if (e.sender().isNull())
+                e = e.withRecipients(e.recipients().stream()
+                        .map(r -> r.state() == Recipient.State.FAILED ? r.withState(Recipient.State.PENDING) : r).toList());
+            update(e.withSchedule(e.schedule().withHeld(false).dueNow()));
             due.schedule(id, clock.instant());
             return id + ": released, scheduled for delivery now";
         });
@@ -332,6 +340,18 @@ public final class QueueManager implements AutoCloseable {
             due.cancel(id);
             return id + ": " + fails.size() + " recipient" + (fails.size() == 1 ? "" : "s") + " bounced to the sender";
         });
+    }
+
+    /** "5 days", "3 hours", "10 minutes", "30 seconds". */
+    static String human(Duration d) {
+        if (d.toDays() > 0 && d.toHours() % 24 == 0) return plural(d.toDays(), "day");
+        if (d.toHours() > 0 && d.toMinutes() % 60 == 0) return plural(d.toHours(), "hour");
+        if (d.toMinutes() > 0 && d.toSeconds() % 60 == 0) return plural(d.toMinutes(), "minute");
+        return plural(Math.max(1, d.toSeconds()), "second");
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
     }
 
     private void update(Envelope e) {

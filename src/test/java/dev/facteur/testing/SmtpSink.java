@@ -68,18 +68,23 @@ public final class SmtpSink implements AutoCloseable {
         return port;
     }
 
-    /** The dumped transactions received so far. */
+    /** The dumped transactions received so far, oldest first. */
     public List<String> messages() throws IOException {
         try (Stream<Path> s = Files.list(dumpDir)) {
             List<String> out = new ArrayList<>();
-            for (Path p : s.filter(f -> !f.getFileName().toString().equals("smtp-sink.log")).sorted().toList())
+            for (Path p : s.filter(f -> !f.getFileName().toString().equals("smtp-sink.log"))
+                    .sorted(java.util.Comparator.comparing(SmtpSink::modified)).toList())
                 out.add(Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
             return out;
         }
     }
 
+    private boolean closed;
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) return;
+        closed = true;
         process.destroy();
         try {
             process.waitFor();
@@ -88,6 +93,14 @@ public final class SmtpSink implements AutoCloseable {
         }
         try (Stream<Path> s = Files.walk(dumpDir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
         }
     }
 
