@@ -15,7 +15,8 @@ import java.util.Set;
  * RFC 5321 §5.1 routing. MX records are tried by preference (the resolver has shuffled equal
  * ones); a domain without MX is its own implicit MX; RFC 7505 null MX means no mail at all.
  * If we are one of the MX hosts, only the more preferred ones are used, and if none is left the
- * mail would loop back to us (5.4.6).
+ * mail would loop back to us (5.4.6). Answers are cached for a minute on top of the DNS cache
+ * (whose TTLs still bound how stale the records themselves can be, give or take that minute).
  */
 public final class MxRouter {
 
@@ -33,9 +34,28 @@ public final class MxRouter {
         this.allowAddressLiterals = allowAddressLiterals;
     }
 
+    /** Routes recently worked out, kept briefly: a busy destination is looked up once a minute, not per message. */
+    private record Cached(Route route, long until) {}
+
+    private static final long CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    private static final int CACHE_MAX = 10_000;
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
     public Route route(String domain) {
         if (domain.startsWith("[")) return literal(domain);
         String d = domain.toLowerCase(Locale.ROOT);
+        long now = System.nanoTime();
+        Cached c = cache.get(d);
+        if (c != null && now - c.until < 0) return c.route;
+        Route r = resolve(d);
+        if (!(r instanceof Route.Temporary)) { // DNS trouble is asked again next time
+            if (cache.size() >= CACHE_MAX) cache.clear();
+            cache.put(d, new Cached(r, now + CACHE_NANOS));
+        }
+        return r;
+    }
+
+    private Route resolve(String d) {
         return switch (dns.mx(d)) {
             case MxAnswer.Records r -> viaMx(d, r.mxs());
             case MxAnswer.NoRecords n -> implicitMx(d);
