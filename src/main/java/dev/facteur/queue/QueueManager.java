@@ -7,20 +7,14 @@ import dev.facteur.delivery.Outcome;
 import dev.facteur.dsn.DsnAction;
 import dev.facteur.dsn.DsnReport;
 import dev.facteur.dsn.DsnWriter;
-import dev.facteur.message.Body;
-import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
-import dev.facteur.message.Mailbox;
 import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
-import dev.facteur.message.ReversePath;
 import dev.facteur.message.Schedule;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.StoredMessage;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,9 +45,7 @@ public final class QueueManager implements AutoCloseable {
 
     private final Spool spool;
     private final Deliverer deliverer;
-    private final DsnWriter dsnWriter;
-    private final String hostname;
-    private final QueueId.Generator ids;
+    private final Notifier notifier;
     private final RetryPolicy policy;
     private final Clock clock;
     private final Semaphore parallel;
@@ -68,9 +60,7 @@ public final class QueueManager implements AutoCloseable {
             RetryPolicy policy, Clock clock, int maxParallel) {
         this.spool = spool;
         this.deliverer = deliverer;
-        this.dsnWriter = dsnWriter;
-        this.hostname = hostname;
-        this.ids = ids;
+        this.notifier = new Notifier(spool, dsnWriter, hostname, ids, clock);
         this.policy = policy;
         this.clock = clock;
         this.parallel = new Semaphore(maxParallel);
@@ -216,22 +206,9 @@ public final class QueueManager implements AutoCloseable {
         if (!tell.isEmpty()) send(new DsnReport(env, DsnAction.FAILED, tell, now, null), -1);
     }
 
-    /** Queues a DSN to the original sender, as a new message from {@code <>} (RFC 3461 §6.2). */
     private void send(DsnReport report, long originalSize) throws IOException {
-        Envelope e = report.original();
-        Mailbox to = e.sender().mailbox().orElseThrow();
-        long size = originalSize >= 0 ? originalSize : spool.find(e.id()).map(StoredMessage::size).orElse(0L);
-        QueueId id = ids.next();
-        try (Spool.Draft d = spool.draft(id); InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
-            dsnWriter.write(report, size, original, clock.instant(), d.content());
-            boolean eightBit = e.body() != Body.SEVEN_BIT;
-            Envelope dsn = new Envelope(id, clock.instant(), ReversePath.NULL,
-                    List.of(Recipient.pending(to, Notify.never(), null)), -1,
-                    eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT, to.isInternationalized(), null, null,
-                    new ClientInfo("127.0.0.1", hostname, "local", ""));
-            d.commit(dsn);
-        }
-        log.info("{}: sender {} notification: {} (action={}, recipients={})", e.id(), report.action().field(), id,
+        QueueId id = notifier.queue(report, originalSize);
+        log.info("{}: sender notification {} queued (action={}, recipients={})", report.original().id(), id,
                 report.action().field(), report.recipients().size());
         submitted(id);
     }

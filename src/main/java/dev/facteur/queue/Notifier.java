@@ -1,0 +1,57 @@
+package dev.facteur.queue;
+
+import dev.facteur.dsn.DsnReport;
+import dev.facteur.dsn.DsnWriter;
+import dev.facteur.message.Body;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.ReversePath;
+import dev.facteur.spool.Spool;
+import dev.facteur.spool.StoredMessage;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Puts a DSN in the queue as a new message from {@code <>} to the original sender (RFC 3461
+ * §6.2), with NOTIFY=NEVER so that it can never cause another DSN. It is durable before the
+ * original message's state changes, so a crash can repeat a DSN but never lose one.
+ */
+final class Notifier {
+
+    private final Spool spool;
+    private final DsnWriter writer;
+    private final String hostname;
+    private final QueueId.Generator ids;
+    private final Clock clock;
+
+    Notifier(Spool spool, DsnWriter writer, String hostname, QueueId.Generator ids, Clock clock) {
+        this.spool = spool;
+        this.writer = writer;
+        this.hostname = hostname;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Writes and commits the DSN; returns its queue id. */
+    QueueId queue(DsnReport report, long originalSize) throws IOException {
+        Envelope e = report.original();
+        Mailbox to = e.sender().mailbox().orElseThrow();
+        long size = originalSize >= 0 ? originalSize : spool.find(e.id()).map(StoredMessage::size).orElse(0L);
+        QueueId id = ids.next();
+        try (Spool.Draft d = spool.draft(id); InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
+            writer.write(report, size, original, clock.instant(), d.content());
+            boolean eightBit = e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
+            d.commit(new Envelope(id, clock.instant(), ReversePath.NULL, List.of(Recipient.pending(to, Notify.never(), null)), -1,
+                    eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT, to.isInternationalized(), null, null,
+                    new ClientInfo("127.0.0.1", hostname, "local", "")));
+        }
+        return id;
+    }
+}
