@@ -102,10 +102,6 @@ public final class DeliveryAgent implements AutoCloseable {
                 SmtpClient c = round == 0 ? cache.take(hop.socketAddress()) : null;
                 boolean reused = c != null;
                 try {
-                    if (reused && !c.rset()) {
-                        c.quit(); // RSET between messages on a kept connection; if it fails, start afresh
-                        continue;
-                    }
                     if (c == null) {
                         c = SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
                         Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();

@@ -41,6 +41,9 @@ public final class SmtpClient implements Closeable {
     private final Map<String, String> extensions = new HashMap<>();
     private boolean esmtp;
     private String tls = "";
+    private byte[] copyBuffer;
+    /** A transaction has happened since the last RSET. */
+    private boolean used;
 
     private SmtpClient(Socket socket, String peerName, ClientSettings settings) throws IOException {
         this.settings = settings;
@@ -157,16 +160,20 @@ public final class SmtpClient implements Closeable {
         Reply mail;
         List<Reply> rcptReplies = new ArrayList<>(rcpts.size());
         Reply data;
+        boolean resetFirst = used; // RSET between messages on one connection
         if (pipelining) {
-            // RFC 2920: MAIL, every RCPT and DATA go out in one write; replies come back in order.
+            // RFC 2920: [RSET,] MAIL, every RCPT and DATA go out in one write; replies come back in order.
             StringBuilder batch = new StringBuilder();
+            if (resetFirst) batch.append("RSET\r\n");
             for (String c : commands) batch.append(c).append("\r\n");
             batch.append("DATA\r\n");
             write(batch.toString());
+            if (resetFirst) requireReset(readReply(settings.commandTimeout()));
             mail = readReply(settings.commandTimeout());
             for (int i = 0; i < rcpts.size(); i++) rcptReplies.add(readReply(settings.commandTimeout()));
             data = readReply(settings.dataInitTimeout());
         } else {
+            if (resetFirst) requireReset(command("RSET", settings.commandTimeout()));
             mail = command(commands.getFirst(), settings.commandTimeout());
             if (!mail.isPositive()) {
                 rset();
@@ -193,6 +200,7 @@ public final class SmtpClient implements Closeable {
             sendContent(m.content());
             end = readReply(settings.dataEndTimeout());
         }
+        used = true;
         if (end == null || !end.isPositive()) rset();
         List<Outcome> outcomes = new ArrayList<>(rcpts.size());
         for (Reply rr : rcptReplies) outcomes.add(!rr.isPositive() || end == null ? Outcome.of(rr) : Outcome.of(end));
@@ -253,7 +261,8 @@ public final class SmtpClient implements Closeable {
         socket.setSoTimeout((int) settings.dataBlockTimeout().toMillis());
         WriteWatchdog.Guard guard = WriteWatchdog.guard(socket, settings.dataBlockTimeout());
         try (InputStream body = content.open()) {
-            byte[] buf = new byte[64 * 1024];
+            if (copyBuffer == null) copyBuffer = new byte[16 * 1024];
+            byte[] buf = copyBuffer;
             boolean atLineStart = true;
             int last = '\n';
             int prev = '\r';
@@ -287,7 +296,16 @@ public final class SmtpClient implements Closeable {
 
     /** RSET after a failed transaction, so the connection can be used again (RFC 5321 §4.1.1.5). */
     public boolean rset() throws IOException {
-        return command("RSET", settings.commandTimeout()).isPositive();
+        boolean ok = command("RSET", settings.commandTimeout()).isPositive();
+        if (ok) used = false;
+        return ok;
+    }
+
+    /** A kept connection that will not reset is not trusted with the message: close, and let the caller start afresh. */
+    private void requireReset(Reply r) throws IOException {
+        if (r.isPositive()) return;
+        close();
+        throw new java.net.ProtocolException("RSET refused on a reused connection: " + r);
     }
 
     /** Says QUIT and closes; a server that does not answer is not waited for long. */

@@ -31,7 +31,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Clock clock;
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private volatile boolean closing;
 
@@ -88,12 +88,12 @@ public final class SmtpServer implements AutoCloseable {
 
     private void admit(Socket s) {
         InetAddress client = s.getInetAddress();
-        AtomicInteger mine = perClient.computeIfAbsent(client, k -> new AtomicInteger());
-        int fromClient = mine.incrementAndGet();
+        // compute() keeps count and removal atomic: a client's entry disappears with its last connection
+        int fromClient = perClient.merge(client, 1, Integer::sum);
         int all = total.incrementAndGet();
         Runnable release = () -> {
             total.decrementAndGet();
-            if (mine.decrementAndGet() == 0) perClient.remove(client, mine);
+            perClient.computeIfPresent(client, (k, n) -> n == 1 ? null : n - 1);
         };
         Reply refusal = closing ? Replies.SHUTTING_DOWN
                 : all > settings.maxConnections() ? Replies.TOO_MANY_CONNECTIONS
