@@ -49,24 +49,14 @@ else
     PERSIST_COUNT=4000; CEILING_COUNT=20000
 fi
 
-die() { echo "accept.sh: $*" >&2; exit 1; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "must run as root (private Postfix start, smtp-sink -u nobody)"
 for t in "$SMTP_SOURCE" "$SMTP_SINK" "$POSTFIX" "$POSTQUEUE"; do
     [ -x "$t" ] || die "missing $t (Debian package postfix)"
 done
 
-port_open() { # host:port -> 0 if something accepts connections
-    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null
-}
-wait_port() { # host:port timeout_s
-    local end=$((SECONDS + $2))
-    while ! port_open "$1"; do
-        [ $SECONDS -lt $end ] || return 1
-        sleep 0.2
-    done
-}
 ADDRS=("$POSTFIX_ADDR" "$SINK_ADDR")
 [ $POSTFIX_ONLY = 1 ] || ADDRS+=("$FACTEUR_ADDR")
 for a in "${ADDRS[@]}"; do
@@ -74,45 +64,7 @@ for a in "${ADDRS[@]}"; do
 done
 
 # ---------------------------------------------------------------- work dir and cleanup
-WORK=$(mktemp -d /tmp/facteur-bench.XXXXXX)
-chmod 755 "$WORK"
-PF="$WORK/postfix"
-PGIDS=()          # process groups we started (setsid), killed on exit
-POSTFIX_STARTED=0
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ $POSTFIX_STARTED = 1 ]; then
-        "$POSTFIX" -c "$PF/etc" stop >/dev/null 2>&1 || "$POSTFIX" -c "$PF/etc" abort >/dev/null 2>&1 || true
-        # master exits asynchronously; wait a little, then kill leftovers of this instance only
-        for _ in $(seq 50); do [ -e "$PF/spool/pid/master.pid" ] || break; sleep 0.1; done
-        local mpid
-        mpid=$(tr -dc 0-9 < "$PF/spool/pid/master.pid" 2>/dev/null || true)
-        if [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null; then
-            pkill -KILL -P "$mpid" 2>/dev/null || true
-            kill -KILL "$mpid" 2>/dev/null || true
-        fi
-    fi
-    for g in "${PGIDS[@]}"; do
-        kill -TERM -- "-$g" 2>/dev/null || true
-    done
-    sleep 0.3
-    for g in "${PGIDS[@]}"; do
-        kill -KILL -- "-$g" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-    if [ -n "${KEEP_WORK:-}" ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-start_group() { # logfile cmd... : start cmd in its own process group, remember it
-    local logf=$1; shift
-    setsid "$@" >"$logf" 2>&1 </dev/null &
-    PGIDS+=($!)
-}
+bench_workdir facteur-bench
 
 # ---------------------------------------------------------------- smtp-sink
 log "starting smtp-sink on $SINK_ADDR"
@@ -120,93 +72,7 @@ start_group "$WORK/smtp-sink.log" "$SMTP_SINK" -u nobody "$SINK_ADDR" 1024
 wait_port "$SINK_ADDR" 10 || { cat "$WORK/smtp-sink.log" >&2; die "smtp-sink did not start"; }
 
 # ---------------------------------------------------------------- private Postfix
-log "starting private Postfix on $POSTFIX_ADDR"
-mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$PF/log"
-chown postfix "$PF/data"
-cat > "$PF/etc/main.cf" <<EOF
-# Private benchmark instance; the system instance in /etc/postfix is never touched.
-compatibility_level = 3.6
-config_directory = $PF/etc
-queue_directory = $PF/spool
-data_directory = $PF/data
-syslog_name = postfix-bench
-maillog_file = $PF/log/maillog
-maillog_file_prefixes = /tmp
-myhostname = postfix.bench.test
-mydomain = bench.test
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relayhost = [127.0.0.9]:2527
-# no DNS at all: the relayhost is a bracketed literal, resolved by the native resolver
-smtp_host_lookup = native
-smtp_dns_support_level = disabled
-alias_maps =
-alias_database =
-local_transport = error:local delivery disabled
-biff = no
-message_size_limit = 52428800
-smtpd_recipient_limit = 1000
-# enough processes for 50 concurrent sessions plus delivery
-default_process_limit = 200
-# anvil: no per-client limits
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-smtpd_client_message_rate_limit = 0
-smtpd_client_recipient_rate_limit = 0
-smtpd_client_new_tls_session_rate_limit = 0
-smtpd_client_auth_rate_limit = 0
-smtpd_client_event_limit_exceptions = \$mynetworks
-# fsync behaviour and in_flow_delay are left at their defaults
-EOF
-# experiments only: POSTFIX_MAIN_EXTRA='in_flow_delay = 0' bench/accept.sh ... (noted in the table)
-[ -z "${POSTFIX_MAIN_EXTRA:-}" ] || printf '%s\n' "$POSTFIX_MAIN_EXTRA" >> "$PF/etc/main.cf"
-# chroot = n everywhere: the private queue directory has no chroot environment
-cat > "$PF/etc/master.cf" <<EOF
-$POSTFIX_ADDR inet n - n - - smtpd
-pickup     unix  n - n 60 1 pickup
-cleanup    unix  n - n - 0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-tlsmgr     unix  - - n 1000? 1 tlsmgr
-rewrite    unix  - - n - - trivial-rewrite
-bounce     unix  - - n - 0 bounce
-defer      unix  - - n - 0 bounce
-trace      unix  - - n - 0 bounce
-verify     unix  - - n - 1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n - - proxymap
-proxywrite unix  - - n - 1 proxymap
-smtp       unix  - - n - - smtp
-relay      unix  - - n - - smtp
-showq      unix  n - n - - showq
-error      unix  - - n - - error
-retry      unix  - - n - - error
-discard    unix  - - n - - discard
-local      unix  - n n - - local
-anvil      unix  - - n - 1 anvil
-scache     unix  - - n - 1 scache
-postlog    unix-dgram n - n - 1 postlogd
-EOF
-POSTFIX_STARTED=1
-if ! "$POSTFIX" -c "$PF/etc" start >"$WORK/postfix-start.log" 2>&1; then
-    cat "$WORK/postfix-start.log" "$PF/log/maillog" >&2 2>/dev/null || true
-    die "private Postfix did not start"
-fi
-wait_port "$POSTFIX_ADDR" 30 || { cat "$PF/log/maillog" >&2; die "Postfix does not listen on $POSTFIX_ADDR"; }
-
-postfix_queued() { # messages still in the private queue
-    find "$PF/spool/maildrop" "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" \
-        "$PF/spool/hold" -type f 2>/dev/null | wc -l
-}
-wait_postfix_drained() { # timeout_s; returns 1 if messages are left
-    local end=$((SECONDS + $1))
-    while [ "$(postfix_queued)" -gt 0 ]; do
-        [ $SECONDS -lt $end ] || return 1
-        sleep 0.5
-    done
-}
+start_private_postfix ""
 
 # ---------------------------------------------------------------- Facteur
 if [ $POSTFIX_ONLY = 0 ]; then
@@ -278,16 +144,6 @@ run_source() { # label host:port sessions count size [extra smtp-source flags]
     [ "$addr" != "$FACTEUR_ADDR" ] || FACTEUR_SENT=$((FACTEUR_SENT + m))
     log "$label s=$s m=$m l=$l $*: $RESULT msg/s"
 }
-
-median() { # values... (ERR if any is ERR)
-    printf '%s\n' "$@" | sort -g | awk '
-        /ERR/ { err = 1 } { v[NR] = $1 }
-        END {
-            if (err || NR == 0) { print "ERR"; exit }
-            if (NR % 2) printf "%.1f\n", v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-        }'
-}
-ratio() { awk -v f="$1" -v p="$2" 'BEGIN { if (f ~ /ERR|-/ || p ~ /ERR|-/ || p == 0) print "-"; else printf "%.2f\n", f / p }'; }
 
 TABLE="$WORK/table.txt"
 row() { printf '%-7s %8s %6s %14s %14s %8s   %s\n' "$@" >> "$TABLE"; }

@@ -35,6 +35,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Clock clock;
     private final ConnectionCache cache;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
+    private final Thread expirer;
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Set<String> localDomains, int maxPerDestination, Clock clock) {
         this.router = router;
@@ -44,7 +45,7 @@ public final class DeliveryAgent implements AutoCloseable {
         this.clock = clock;
         // as many idle connections per server as may be busy at once, so a steady flow reuses them all
         this.cache = new ConnectionCache(Duration.ofSeconds(10), maxPerDestination);
-        Thread.ofVirtual().name("smtp-connection-cache").start(() -> {
+        this.expirer = Thread.ofVirtual().name("smtp-connection-cache").start(() -> {
             while (true) {
                 try {
                     Thread.sleep(2000);
@@ -188,6 +189,7 @@ public final class DeliveryAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        expirer.interrupt();
         cache.close();
     }
 }

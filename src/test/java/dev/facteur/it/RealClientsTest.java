@@ -1,5 +1,7 @@
 package dev.facteur.it;
 
+import dev.facteur.testing.ExternalProcess;
+
 import static dev.facteur.it.Smtplib.bdat;
 import static dev.facteur.it.Smtplib.data;
 import static dev.facteur.it.Smtplib.ehlo;

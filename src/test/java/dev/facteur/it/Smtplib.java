@@ -1,5 +1,7 @@
 package dev.facteur.it;
 
+import dev.facteur.testing.ExternalProcess;
+
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

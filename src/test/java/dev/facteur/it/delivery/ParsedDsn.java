@@ -1,5 +1,7 @@
 package dev.facteur.it.delivery;
 
+import dev.facteur.testing.ExternalProcess;
+
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +56,7 @@ record ParsedDsn(
         Path file = Files.createTempFile("facteur-dsn", ".eml");
         try {
             Files.writeString(file, dump, StandardCharsets.ISO_8859_1);
-            var result = Program.run(Duration.ofSeconds(20), List.of("python3", script().toString(), file.toString()));
+            var result = ExternalProcess.run(Duration.ofSeconds(20), List.of("python3", script().toString(), file.toString()));
             if (result.exitCode() != 0) throw new AssertionError("dsn_report.py failed: " + result);
             return fromJson(JSON.readTree(result.stdout()));
         } finally {

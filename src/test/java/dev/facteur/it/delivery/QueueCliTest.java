@@ -1,5 +1,7 @@
 package dev.facteur.it.delivery;
 
+import dev.facteur.testing.ExternalProcess;
+
 import static dev.facteur.it.delivery.MailWorld.SENDER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,14 +60,14 @@ class QueueCliTest {
         return id;
     }
 
-    private static Program.Result facteur(String... args) throws Exception {
+    private static ExternalProcess.Result facteur(String... args) throws Exception {
         // A short-lived client JVM: C1 only and the serial collector start fastest on a busy 2-core machine.
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.facteur.cli.Main"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", world.configFile().toString()));
-        return Program.run(Duration.ofSeconds(60), cmd);
+        return ExternalProcess.run(Duration.ofSeconds(60), cmd);
     }
 
     @Test

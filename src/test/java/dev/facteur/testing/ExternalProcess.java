@@ -1,4 +1,4 @@
-package dev.facteur.it;
+package dev.facteur.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a real client program (swaks, python3) to completion, with a deadline. */
-final class ExternalProcess {
+/** Runs a real program (swaks, python3, the facteur CLI) to completion, with a deadline. */
+public final class ExternalProcess {
 
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout:\n" + stdout + "\n--- stderr:\n" + stderr;
@@ -20,7 +20,7 @@ final class ExternalProcess {
 
     private ExternalProcess() {}
 
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("facteur-it", ".out");
         Path err = Files.createTempFile("facteur-it", ".err");
         try {
