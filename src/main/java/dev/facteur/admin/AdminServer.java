@@ -27,7 +27,11 @@ public final class AdminServer implements AutoCloseable {
     private static final JsonMapper JSON = new JsonMapper();
 
     public AdminServer(HostPort listen, QueueManager queue) throws IOException {
-        http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
+        try {
+            http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + listen + " for the admin interface ([admin] listen): " + e.getMessage(), e);
+        }
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/health", ex -> reply(ex, 200, true, "ok"));
         http.createContext("/queue/", ex -> {
