@@ -111,7 +111,8 @@ fi
 
 # ---------------------------------------------------------------- measurement
 ERRORS=0
-# The JVM keeps compiling for ~10,000 messages (seen with -XX:+PrintCompilation): warm up past that.
+# The JVM keeps compiling for ~10,000 messages, and again for the first ~3,000 of 100 KB (seen
+# with -XX:+PrintCompilation): warm up past that, with both sizes.
 WARMUP_COUNT=${WARMUP_COUNT:-$([ "$QUICK" = 1 ] && echo 1500 || echo 6000)}
 POSTFIX_SENT=0   # messages smtp-source handed to Postfix in runs without errors
 POSTFIX_FAILED=0
@@ -190,10 +191,10 @@ log "warm-up, not timed: ${WARMUP_COUNT}x2 messages to each system at 50 session
 for w in 1 2; do
     [ $POSTFIX_ONLY = 1 ] || run_source warmup-facteur "$FACTEUR_ADDR" 50 "$WARMUP_COUNT" 4096
     run_source warmup-postfix "$POSTFIX_ADDR" 50 "$WARMUP_COUNT" 4096
-    [ $POSTFIX_ONLY = 1 ] || run_source warmup-facteur "$FACTEUR_ADDR" 10 $((WARMUP_COUNT / 6)) 102400
-    run_source warmup-postfix "$POSTFIX_ADDR" 10 $((WARMUP_COUNT / 6)) 102400
+    [ $POSTFIX_ONLY = 1 ] || run_source warmup-facteur "$FACTEUR_ADDR" 50 $((WARMUP_COUNT / 4)) 102400
+    run_source warmup-postfix "$POSTFIX_ADDR" 50 $((WARMUP_COUNT / 4)) 102400
 done
-echo "Each system first got 2 x ($WARMUP_COUNT x 4 KB + $((WARMUP_COUNT / 6)) x 100 KB) untimed messages (warm-up)." >> "$TABLE"
+echo "Each system first got 2 x ($WARMUP_COUNT x 4 KB + $((WARMUP_COUNT / 4)) x 100 KB) untimed messages (warm-up)." >> "$TABLE"
 
 CELLS_NOW=("${CELLS[@]}")
 measure_table "One connection per message (smtp-source default)"

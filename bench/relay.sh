@@ -169,7 +169,8 @@ fi
 
 # ---------------------------------------------------------------- measurement
 ERRORS=0
-# The JVM keeps compiling for ~10,000 messages (seen with -XX:+PrintCompilation): warm up past that.
+# The JVM keeps compiling for ~10,000 messages, and again for the first ~3,000 of 100 KB (seen
+# with -XX:+PrintCompilation): warm up past that, with both sizes.
 WARMUP_COUNT=${WARMUP_COUNT:-$([ "$QUICK" = 1 ] && echo 1500 || echo 6000)}
 declare -A SUBMITTED=([facteur]=0 [postfix]=0)   # messages smtp-source handed over, all runs
 RESULT=""   # msg/s of the last run, or ERR
@@ -250,10 +251,10 @@ log "warm-up, not timed: ${WARMUP_COUNT}x2 messages to each system at 50 session
 for w in 1 2; do
     [ $POSTFIX_ONLY = 1 ] || run_relay warmup-facteur facteur 50 "$WARMUP_COUNT" 4096
     run_relay warmup-postfix postfix 50 "$WARMUP_COUNT" 4096
-    [ $POSTFIX_ONLY = 1 ] || run_relay warmup-facteur facteur 10 $((WARMUP_COUNT / 6)) 102400
-    run_relay warmup-postfix postfix 10 $((WARMUP_COUNT / 6)) 102400
+    [ $POSTFIX_ONLY = 1 ] || run_relay warmup-facteur facteur 50 $((WARMUP_COUNT / 4)) 102400
+    run_relay warmup-postfix postfix 50 $((WARMUP_COUNT / 4)) 102400
 done
-echo "Each system first got 2 x ($WARMUP_COUNT x 4 KB + $((WARMUP_COUNT / 6)) x 100 KB) untimed messages (warm-up), delivered before timing starts." >> "$TABLE"
+echo "Each system first got 2 x ($WARMUP_COUNT x 4 KB + $((WARMUP_COUNT / 4)) x 100 KB) untimed messages (warm-up), delivered before timing starts." >> "$TABLE"
 {
     echo
     echo "Delivered msg/s (drain = median seconds from smtp-source's exit to the last delivery)"
