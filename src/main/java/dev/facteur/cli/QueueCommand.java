@@ -104,13 +104,8 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            QueueId qid;
-            try {
-                qid = QueueId.parse(id);
-            } catch (IllegalArgumentException e) {
-                System.err.println("facteur: " + e.getMessage());
-                return 2;
-            }
+            QueueId qid = validId(id);
+            if (qid == null) return 2;
             try (LogSpool spool = open(config)) {
                 var found = spool.find(qid);
                 if (found.isEmpty()) {
@@ -205,6 +200,16 @@ final class QueueCommand implements Runnable {
         return ok ? 0 : 1;
     }
 
+    /** The id, or null after saying on stderr why it is not one. */
+    static QueueId validId(String id) {
+        try {
+            return QueueId.parse(id);
+        } catch (IllegalArgumentException e) {
+            System.err.println("facteur: " + e.getMessage());
+            return null;
+        }
+    }
+
     static String idQuery(String id) {
         return "id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -243,12 +248,7 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                QueueId.parse(id);
-            } catch (IllegalArgumentException e) {
-                System.err.println("facteur: " + e.getMessage());
-                return 2;
-            }
+            if (validId(id) == null) return 2;
             return admin(config, getClass().getAnnotation(Command.class).name(), idQuery(id));
         }
     }

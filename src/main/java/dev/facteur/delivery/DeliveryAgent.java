@@ -72,12 +72,12 @@ public final class DeliveryAgent implements AutoCloseable {
     private List<Attempt> deliverToDomain(Envelope env, long size, OutgoingMessage.Content content, String domain, List<Integer> idx) {
         if (domain.isEmpty() || localDomains.contains(domain)) {
             return finish(env, idx, Outcome.of(new Reply(451, "4.3.2", "Local delivery is not available yet; the message stays queued")),
-                    null, null, "", false);
+                    null, null, "");
         }
         Route route = router.route(domain);
         return switch (route) {
-            case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "", false);
-            case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "", false);
+            case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
+            case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
             case Route.Hops h -> {
                 Semaphore slots = destinations.computeIfAbsent(domain, d -> new Semaphore(maxPerDestination));
                 slots.acquireUninterruptibly();
@@ -121,7 +121,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     if (cannot != null) {
                         // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
                         cache.give(hop.socketAddress(), c);
-                        return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls(), false);
+                        return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls());
                     }
                     List<Outcome> outcomes = c.send(message);
                     List<Attempt> result = new ArrayList<>();
@@ -150,7 +150,7 @@ public final class DeliveryAgent implements AutoCloseable {
             reason = new Reply(451, "4.4.1", reason.lines().getFirst());
             lastRemote = false;
         }
-        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, "", false);
+        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, "");
     }
 
     private static String describe(IOException e) {
@@ -161,10 +161,10 @@ public final class DeliveryAgent implements AutoCloseable {
      * @param relay     the server as logged ({@code host[ip]:port}), or null
      * @param remoteMta the host name of the server whose own reply this is, or null when we made it up
      */
-    private List<Attempt> finish(Envelope env, List<Integer> idx, Outcome o, String relay, String remoteMta, String tls, boolean dsn) {
+    private List<Attempt> finish(Envelope env, List<Integer> idx, Outcome o, String relay, String remoteMta, String tls) {
         List<Attempt> out = new ArrayList<>();
         for (int i : idx) {
-            out.add(new Attempt(i, o, remoteMta, dsn));
+            out.add(new Attempt(i, o, remoteMta, false));
             logAttempt(env, env.recipients().get(i), relay == null ? "none" : relay, tls, o);
         }
         return out;

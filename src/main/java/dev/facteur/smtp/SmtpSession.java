@@ -81,7 +81,7 @@ final class SmtpSession {
         tls = description;
         helo = null;
         esmtp = false;
-        reset();
+        abandon();
     }
 
     /** True while a BDAT transfer is under way or a transaction is open (for graceful shutdown). */
@@ -91,7 +91,7 @@ final class SmtpSession {
 
     Reply ehlo(String domain) {
         if (!isPrintable(domain)) return Replies.EHLO_SYNTAX;
-        reset();
+        abandon();
         helo = domain;
         esmtp = true;
         List<String> lines = new ArrayList<>();
@@ -109,7 +109,7 @@ final class SmtpSession {
 
     Reply helo(String domain) {
         if (!isPrintable(domain)) return Replies.HELO_SYNTAX;
-        reset();
+        abandon();
         helo = domain;
         esmtp = false;
         return new Reply(250, "", settings.hostname());
@@ -263,13 +263,10 @@ final class SmtpSession {
     }
 
     Reply rset() {
-        reset();
+        abandon();
         return Replies.RESET;
     }
 
-    private void reset() {
-        abandon();
-    }
 
     /** Drops the transaction and any partial BDAT content. */
     private void abandon() {
