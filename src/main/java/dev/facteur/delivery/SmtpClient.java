@@ -1,5 +1,6 @@
 package dev.facteur.delivery;
 
+import dev.facteur.io.ByteScan;
 import dev.facteur.message.Body;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
@@ -261,23 +262,24 @@ public final class SmtpClient implements Closeable {
         socket.setSoTimeout((int) settings.dataBlockTimeout().toMillis());
         WriteWatchdog.Guard guard = WriteWatchdog.guard(socket, settings.dataBlockTimeout());
         try (InputStream body = content.open()) {
-            if (copyBuffer == null) copyBuffer = new byte[16 * 1024];
+            if (copyBuffer == null) copyBuffer = new byte[32 * 1024];
             byte[] buf = copyBuffer;
             boolean atLineStart = true;
             int last = '\n';
             int prev = '\r';
             for (int n; (n = body.read(buf)) > 0; ) {
                 int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (atLineStart && buf[i] == '.') {
+                // A line-start dot is at 0 or just after an LF (stored content has CRLF line ends).
+                for (int i = atLineStart ? 0 : lineStartAfter(buf, 0, n); i < n; i = lineStartAfter(buf, i, n)) {
+                    if (buf[i] == '.') {
                         out.write(buf, start, i - start);
                         out.write('.');
                         start = i;
                     }
-                    atLineStart = buf[i] == '\n';
                 }
                 out.write(buf, start, n - start);
                 guard.progress();
+                atLineStart = buf[n - 1] == '\n';
                 prev = n >= 2 ? buf[n - 2] : last;
                 last = buf[n - 1];
             }
@@ -287,6 +289,12 @@ public final class SmtpClient implements Closeable {
         } finally {
             guard.close();
         }
+    }
+
+    /** Index of the first byte after an LF at or after {@code from} (n when none). */
+    private static int lineStartAfter(byte[] b, int from, int n) {
+        int lf = ByteScan.indexOf(b, from, n, (byte) '\n');
+        return lf == n ? n : lf + 1;
     }
 
     private void finishEmptyData() throws IOException {

@@ -1,5 +1,6 @@
 package dev.facteur.smtp;
 
+import dev.facteur.io.ByteScan;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,33 +103,26 @@ final class SmtpInput {
      * friends cannot end the message early (SMTP smuggling).
      */
     ContentCheck readData(OutputStream sink, long maxSize) throws IOException {
+        var out = new BoundedSink(sink, maxSize);
         int state = BOL;
-        long size = 0;
-        boolean tooBig = false, bare = false, nul = false;
+        boolean heldCr = false, bare = false, nul = false;
         while (true) {
             if (!fill()) throw new EOFException("connection closed during DATA");
+            // Bytes go to the sink in runs: a run ends only where a byte is dropped (a stuffed
+            // dot) or at the end of the buffer, so a whole buffer of lines is usually one write.
             int runStart = pos;
-            // Fast path: copy the plain bytes of a line in one go.
             while (pos < end) {
-                byte b = buf[pos];
-                if (state == MID && b != '\r' && b != '\n' && b != 0) {
-                    pos++;
-                    continue;
+                if (state == MID) {
+                    // Hot loop: no byte above 0x0F needs a look (CR, LF and NUL are below).
+                    pos = ByteScan.indexOfLow(buf, pos, end);
+                    if (pos == end) break;
                 }
-                // Flush the run before handling a special byte.
-                if (pos > runStart) {
-                    int n = pos - runStart;
-                    if (!tooBig) {
-                        if (size + n > maxSize) tooBig = true;
-                        else sink.write(buf, runStart, n);
-                    }
-                    size += n;
-                }
-                pos++;
-                runStart = pos;
+                byte b = buf[pos++];
                 switch (state) {
                     case BOL -> {
                         if (b == '.') {
+                            out.write(buf, runStart, pos - 1 - runStart);
+                            runStart = pos;
                             state = DOT;
                             continue;
                         }
@@ -140,50 +134,59 @@ final class SmtpInput {
                         }
                     }
                     case DOT_CR -> {
-                        if (b == '\n') return new ContentCheck(size, tooBig, bare, nul);
+                        if (b == '\n') return new ContentCheck(out.size, out.tooBig, bare, nul);
                         bare = true;
-                        size += emit(sink, (byte) '\r', size, maxSize, tooBig);
-                        tooBig |= size > maxSize;
+                        if (heldCr) {
+                            out.write(CR_BYTE, 0, 1); // the CR kept back at the previous buffer's end
+                            heldCr = false;
+                        }
                     }
                     case CR -> {
                         if (b == '\n') {
-                            size += emit(sink, (byte) '\r', size, maxSize, tooBig);
-                            size += emit(sink, (byte) '\n', size, maxSize, tooBig);
-                            tooBig |= size > maxSize;
                             state = BOL;
                             continue;
                         }
                         bare = true;
-                        size += emit(sink, (byte) '\r', size, maxSize, tooBig);
-                        tooBig |= size > maxSize;
                     }
                     default -> { }
                 }
-                // b is now an ordinary position in the middle of a line.
-                state = MID;
+                // b is now a byte in the middle of a line.
                 if (b == '\r') {
                     state = CR;
                 } else {
+                    state = MID;
                     if (b == '\n') bare = true;
-                    if (b == 0) nul = true;
-                    size += emit(sink, b, size, maxSize, tooBig);
-                    tooBig |= size > maxSize;
+                    else if (b == 0) nul = true;
                 }
             }
-            if (pos > runStart) {
-                int n = pos - runStart;
-                if (!tooBig) {
-                    if (size + n > maxSize) tooBig = true;
-                    else sink.write(buf, runStart, n);
-                }
-                size += n;
-            }
+            // A CR after a line-start dot may begin the terminator: keep it back until the next byte.
+            heldCr = state == DOT_CR;
+            out.write(buf, runStart, (heldCr ? end - 1 : end) - runStart);
         }
     }
 
-    private static int emit(OutputStream sink, byte b, long size, long maxSize, boolean tooBig) throws IOException {
-        if (!tooBig && size + 1 <= maxSize) sink.write(b);
-        return 1;
+    private static final byte[] CR_BYTE = {'\r'};
+
+    /** Counts content bytes and passes them on while the total stays within the limit. */
+    private static final class BoundedSink {
+        private final OutputStream sink;
+        private final long maxSize;
+        long size;
+        boolean tooBig;
+
+        BoundedSink(OutputStream sink, long maxSize) {
+            this.sink = sink;
+            this.maxSize = maxSize;
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            if (len <= 0) return;
+            if (!tooBig) {
+                if (size + len > maxSize) tooBig = true;
+                else sink.write(b, off, len);
+            }
+            size += len;
+        }
     }
 
     /**
@@ -216,6 +219,7 @@ final class SmtpInput {
         void scan(byte[] b, int off, int len) {
             for (int i = off; i < off + len; i++) {
                 byte c = b[i];
+                if ((c & 0xF0) != 0 && !afterCr) continue; // CR, LF and NUL are all below 0x10
                 if (afterCr && c != '\n') bare = true;
                 if (c == '\n' && !afterCr) bare = true;
                 if (c == 0) nul = true;

@@ -321,14 +321,20 @@ public final class LogSpool implements Spool {
             }
             ByteBuffer head = ByteBuffer.allocate(4 + env.length + 1 + 8)
                     .putInt(env.length).put(env).put((byte) (external ? 1 : 0)).putLong(size).flip();
-            SegmentLog.Position at = external
-                    ? segmentLog.append(MESSAGE, head)
-                    : segmentLog.append(MESSAGE, head, ByteBuffer.wrap(buffer.bytes(), 0, (int) size));
+            ByteBuffer[] parts = external ? new ByteBuffer[] {head} : withHead(head, buffer.contents());
+            SegmentLog.Position at = segmentLog.append(MESSAGE, parts);
             done = true;
             long contentAt = at.offset() + SegmentLog.HEADER + head.capacity();
             index.put(id, new Entry(envelope, at.segment(), contentAt, size, external));
             live(at.segment()).incrementAndGet();
             return new StoredMessage(envelope, size);
+        }
+
+        private static ByteBuffer[] withHead(ByteBuffer head, ByteBuffer[] content) {
+            ByteBuffer[] parts = new ByteBuffer[content.length + 1];
+            parts[0] = head;
+            System.arraycopy(content, 0, parts, 1, content.length);
+            return parts;
         }
 
         @Override

@@ -48,7 +48,7 @@ final class SegmentLog implements Closeable {
         void record(long segment, long offset, byte type, ByteBuffer payload) throws IOException;
     }
 
-    private record Request(byte type, ByteBuffer[] parts, long length, CompletableFuture<Position> done) {}
+    private record Request(byte type, ByteBuffer header, ByteBuffer[] parts, long length, CompletableFuture<Position> done) {}
 
     private final Path dir;
     private final long segmentSize;
@@ -105,7 +105,8 @@ final class SegmentLog implements Closeable {
         long length = 0;
         for (ByteBuffer b : parts) length += b.remaining();
         if (length > MAX_PAYLOAD) throw new IOException("record too large");
-        var req = new Request(type, parts, length, new CompletableFuture<>());
+        // The checksum is computed here, on the caller's thread, not on the single writer thread.
+        var req = new Request(type, header(type, parts, length), parts, length, new CompletableFuture<>());
         try {
             if (!running) throw new IOException("spool is closed");
             queue.put(req);
@@ -151,7 +152,7 @@ final class SegmentLog implements Closeable {
             long at = position;
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
-                all.add(header(r));
+                all.add(r.header);
                 all.addAll(List.of(r.parts));
                 where[i] = new Position(segment, at);
                 at += HEADER + r.length;
@@ -184,12 +185,12 @@ final class SegmentLog implements Closeable {
         }
     }
 
-    private static ByteBuffer header(Request r) {
+    private static ByteBuffer header(byte type, ByteBuffer[] parts, long length) {
         CRC32C crc = new CRC32C();
-        crc.update(r.type);
-        for (ByteBuffer b : r.parts) crc.update(b.duplicate());
+        crc.update(type);
+        for (ByteBuffer b : parts) crc.update(b.duplicate());
         return ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN)
-                .putInt(MAGIC).put(r.type).putInt((int) r.length).putInt((int) crc.getValue()).flip();
+                .putInt(MAGIC).put(type).putInt((int) length).putInt((int) crc.getValue()).flip();
     }
 
     private void roll() throws IOException {

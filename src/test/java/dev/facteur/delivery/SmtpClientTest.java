@@ -106,6 +106,29 @@ class SmtpClientTest {
     }
 
     @Test
+    void dotsAtLineStartsAreStuffedAcrossReadBoundaries() throws Exception { // RFC 5321 §4.5.2
+        var random = new java.util.Random(4552);
+        var body = new StringBuilder("Subject: dots\r\n\r\n");
+        while (body.length() < 300_000) {
+            int len = random.nextInt(120);
+            if (random.nextInt(3) == 0) body.append(random.nextBoolean() ? "." : "..");
+            for (int i = 0; i < len; i++) body.append(random.nextInt(10) == 0 ? '.' : 'x');
+            body.append("\r\n");
+        }
+        body.append(".\r\n.");  // a lone-dot line inside, and a last line without CRLF
+        try (Facteur peer = receiver("")) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer.example.test", settings(null))) {
+                c.greeting();
+                c.hello();
+                assertThat(c.send(message(Body.SEVEN_BIT, false, body.toString(), rcpt("a@example.test"))))
+                        .singleElement().isInstanceOf(Outcome.Delivered.class);
+                c.quit();
+            }
+            assertThat(content(peer, peer.spool().messages().getFirst())).endsWith("\r\n" + body + "\r\n");
+        }
+    }
+
+    @Test
     void eachRecipientGetsItsOwnOutcome() throws Exception {
         try (Facteur peer = receiver("")) {
             try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer", settings(null))) {

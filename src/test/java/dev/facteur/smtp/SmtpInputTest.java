@@ -120,6 +120,74 @@ class SmtpInputTest {
         assertThat(check2.endsCleanly()).isTrue();
     }
 
+    /**
+     * The decoder reads in buffer-sized runs; however the bytes arrive (all at once, one at a time,
+     * in random pieces) it must decode exactly as a plain byte-by-byte reading of RFC 5321 does.
+     */
+    @Test
+    void decodingDoesNotDependOnHowTheBytesArrive() throws IOException {
+        var random = new java.util.Random(5321);
+        byte[] alphabet = {'a', 'b', '.', '.', '\r', '\n', '\r', '\n', 0, (byte) 0xE9, ' '};
+        for (int round = 0; round < 3000; round++) {
+            var wire = new ByteArrayOutputStream();
+            int len = random.nextInt(round < 2000 ? 40 : 40_000);
+            for (int i = 0; i < len; i++) wire.write(alphabet[random.nextInt(alphabet.length)]);
+            wire.writeBytes("\r\n.\r\nNEXT".getBytes(StandardCharsets.US_ASCII));
+            byte[] bytes = wire.toByteArray();
+            long max = random.nextBoolean() ? Long.MAX_VALUE : random.nextInt(len + 10);
+            var expected = referenceDecode(bytes, max);
+            for (int piece : new int[] {1, 1 + random.nextInt(7), 1 + random.nextInt(20_000), Integer.MAX_VALUE}) {
+                var in = new SmtpInput(new PieceStream(bytes, piece));
+                var out = new ByteArrayOutputStream();
+                var check = in.readData(out, max);
+                assertThat(check).as("round %d, pieces of %d", round, piece).isEqualTo(expected.check());
+                if (check.tooBig()) assertThat(out.size()).as("kept within the limit").isLessThanOrEqualTo((int) max);
+                else assertThat(out.toByteArray()).as("round %d, pieces of %d", round, piece).isEqualTo(expected.content());
+            }
+        }
+    }
+
+    private record Decoded(byte[] content, SmtpInput.ContentCheck check) {}
+
+    /** RFC 5321 §4.1.1.4 and §4.5.2 read one byte at a time: the slow, obvious decoder. */
+    private static Decoded referenceDecode(byte[] wire, long max) {
+        var content = new ByteArrayOutputStream();
+        boolean bare = false, nul = false;
+        int lineStart = 0;
+        for (int i = 0; ; ) {
+            // find the end of this line: the next CR LF
+            int j = i;
+            while (!(wire[j] == '\r' && wire[j + 1] == '\n')) j++;
+            if (j == lineStart + 1 && wire[lineStart] == '.' && i == lineStart) break; // ".<CRLF>"
+            int from = wire[lineStart] == '.' ? lineStart + 1 : lineStart;
+            for (int k = from; k < j + 2; k++) {
+                byte b = wire[k];
+                if (k < j && (b == '\n' || (b == '\r'))) bare = true;
+                if (b == 0) nul = true;
+                content.write(b);
+            }
+            i = lineStart = j + 2;
+        }
+        byte[] all = content.toByteArray();
+        boolean tooBig = all.length > max;
+        return new Decoded(all, new SmtpInput.ContentCheck(all.length, tooBig, bare, nul));
+    }
+
+    /** Hands out at most {@code piece} bytes per read, as a slow network does. */
+    private static final class PieceStream extends ByteArrayInputStream {
+        private final int piece;
+
+        PieceStream(byte[] b, int piece) {
+            super(b);
+            this.piece = piece;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, piece));
+        }
+    }
+
     private static final class OutputStreamSink {
         static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
     }
