@@ -1,7 +1,9 @@
 package dev.facteur.config;
 
+import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.routing.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +17,7 @@ public record Config(
         Smtp smtp,
         Relay relay,
         Local local,
+        Routing routing,
         Dns dns,
         Delivery delivery,
         Admin admin,
@@ -30,9 +33,43 @@ public record Config(
             Duration commandTimeout,
             Duration dataTimeout) {}
 
-    public record Relay(List<Cidr> networks) {}
+    /**
+     * @param networks clients that may send mail anywhere
+     * @param domains  other domains we accept mail for from anyone and pass on (backup MX, gateway)
+     */
+    public record Relay(List<Cidr> networks, List<String> domains) {}
 
-    public record Local(List<String> domains) {}
+    /**
+     * Our own domains and their mailboxes.
+     *
+     * @param users      mailbox names ({@code alice} in every local domain, {@code bob@example.test} in one)
+     * @param delimiter  sub-addressing separator ({@code user+tag}); empty for none
+     * @param postmaster where {@code postmaster@} every local domain goes; empty for the local user "postmaster"
+     * @param maildir    Maildir path template with {@code {domain}} and {@code {user}}
+     * @param lmtp       with {@code mailbox = LMTP}, the server that holds the mailboxes
+     * @param quota      bytes per Maildir, 0 for none
+     */
+    public record Local(
+            List<String> domains,
+            List<String> users,
+            Optional<Path> usersFile,
+            Optional<Path> aliasesFile,
+            String delimiter,
+            Optional<Mailbox> postmaster,
+            Store mailbox,
+            String maildir,
+            Optional<Transport.Lmtp> lmtp,
+            long quota) {}
+
+    /** Where local mail is kept. */
+    public enum Store { MAILDIR, LMTP }
+
+    /** Operator tables (files reloaded when they change) and sender masquerading. */
+    public record Routing(
+            Optional<Path> transportFile,
+            Optional<Path> senderCanonicalFile,
+            Optional<Path> recipientCanonicalFile,
+            List<String> masqueradeDomains) {}
 
     public record Dns(List<HostPort> servers) {}
 
@@ -54,7 +91,20 @@ public record Config(
             boolean startTls,
             Duration connectTimeout,
             Duration commandTimeout,
-            Duration dataTimeout) {}
+            Duration dataTimeout,
+            Optional<Transport.Smtp> smarthost,
+            List<RelayAuth> auth) {}
+
+    /**
+     * SMTP AUTH credentials for a relay host (a smarthost or a transport map's {@code smtp:[host]}),
+     * and whether TLS is required before they are sent (it is by default: never send a password in clear).
+     */
+    public record RelayAuth(String host, String username, String password, boolean requireTls) {
+        @Override
+        public String toString() {
+            return "RelayAuth[host=" + host + ", username=" + username + ", requireTls=" + requireTls + "]"; // no password in logs
+        }
+    }
 
     /** The operator interface (HTTP, JSON) used by {@code facteur queue flush|hold|...}. */
     public record Admin(HostPort listen) {}

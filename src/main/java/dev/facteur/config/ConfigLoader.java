@@ -1,7 +1,12 @@
 package dev.facteur.config;
 
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.routing.LocalUsers;
+import dev.facteur.routing.Transport;
+import dev.facteur.routing.TransportMap;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -84,15 +89,40 @@ public final class ConfigLoader {
         smtpT.finish();
 
         Table relayT = top.table("relay");
-        var relay = new Config.Relay(relayT.list("networks", List.of("127.0.0.0/8", "::1/128"), Cidr::parse));
+        var relay = new Config.Relay(relayT.list("networks", List.of("127.0.0.0/8", "::1/128"), Cidr::parse),
+                relayT.list("domains", List.of(), ConfigLoader::domain));
         relayT.finish();
 
         Table localT = top.table("local");
-        var local = new Config.Local(localT.list("domains", List.of(), d -> {
-            if (!d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) throw new IllegalArgumentException("not a domain name: " + d);
-            return d;
-        }));
+        List<String> localDomains = localT.list("domains", List.of(), ConfigLoader::domain);
+        List<String> users = localT.list("users", List.of(), u -> {
+            LocalUsers.of(List.of(u)); // validates
+            return u;
+        });
+        Optional<Path> usersFile = localT.optional("users_file", Path::of);
+        Optional<Path> aliasesFile = localT.optional("aliases_file", Path::of);
+        String delimiter = localT.string("recipient_delimiter", "+");
+        if (delimiter.length() > 1 || delimiter.equals("@") || delimiter.equals("\"")) localT.fail("recipient_delimiter", "must be one character (or empty for none)");
+        Optional<Mailbox> postmaster = localT.optional("postmaster", a -> AddressSyntax.tryParseMailbox(a, true)
+                .orElseThrow(() -> new IllegalArgumentException("not an address: " + a)));
+        Config.Store store = localT.convert("mailbox", "maildir", v -> switch (v) {
+            case "maildir" -> Config.Store.MAILDIR;
+            case "lmtp" -> Config.Store.LMTP;
+            default -> throw new IllegalArgumentException("must be \"maildir\" or \"lmtp\"");
+        });
+        String maildir = localT.string("maildir", dataDir.resolve("mail").toString() + "/{domain}/{user}");
+        if (!maildir.contains("{user}")) localT.fail("maildir", "must contain {user} (and usually {domain})");
+        Optional<Transport.Lmtp> lmtp = localT.optional("lmtp", v -> (Transport.Lmtp) TransportMap.parseTransport("lmtp:" + v));
+        if (store == Config.Store.LMTP && lmtp.isEmpty()) localT.fail("mailbox", "is \"lmtp\": set lmtp = \"host:port\" or \"unix:/path\" too");
+        var local = new Config.Local(localDomains, users, usersFile, aliasesFile, delimiter, postmaster, store, maildir, lmtp,
+                localT.convert("quota", "none", q -> q.equals("none") || q.equals("0") ? 0L : Units.parseSize(q)));
         localT.finish();
+
+        Table routingT = top.table("routing");
+        var routing = new Config.Routing(routingT.optional("transport_file", Path::of),
+                routingT.optional("sender_canonical_file", Path::of), routingT.optional("recipient_canonical_file", Path::of),
+                routingT.list("masquerade_domains", List.of(), ConfigLoader::domain));
+        routingT.finish();
 
         Table dnsT = top.table("dns");
         var dns = new Config.Dns(dnsT.list("servers", List.of(), HostPort::parse));
@@ -112,7 +142,9 @@ public final class ConfigLoader {
                 deliveryT.bool("starttls", true),
                 deliveryT.convert("connect_timeout", "30s", Units::parseDuration),
                 deliveryT.convert("command_timeout", "5m", Units::parseDuration),
-                deliveryT.convert("data_timeout", "10m", Units::parseDuration));
+                deliveryT.convert("data_timeout", "10m", Units::parseDuration),
+                deliveryT.optional("smarthost", v -> (Transport.Smtp) TransportMap.parseTransport("smtp:" + v)),
+                relayAuth(deliveryT));
         deliveryT.finish();
 
         Table adminT = top.table("admin");
@@ -130,7 +162,34 @@ public final class ConfigLoader {
             tlsT.finish();
         }
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, dns, delivery, admin, tls);
+        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls);
+    }
+
+    private static String domain(String d) {
+        if (!d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) throw new IllegalArgumentException("not a domain name: " + d);
+        return d;
+    }
+
+    /** {@code [[delivery.auth]]} entries: credentials per relay host, the password read from its own file. */
+    private static List<Config.RelayAuth> relayAuth(Table delivery) throws ConfigException {
+        List<Config.RelayAuth> out = new ArrayList<>();
+        for (Table t : delivery.tables("auth")) {
+            String host = t.string("host", null);
+            String user = t.string("username", null);
+            String passwordFile = t.string("password_file", null);
+            if (host == null) t.fail("host", "is required in [[delivery.auth]]");
+            if (user == null) t.fail("username", "is required in [[delivery.auth]]");
+            if (passwordFile == null) t.fail("password_file", "is required in [[delivery.auth]] (the password is not written in the configuration)");
+            String password;
+            try {
+                password = Files.readString(Path.of(passwordFile)).strip();
+            } catch (IOException e) {
+                throw t.error("password_file", "cannot read " + passwordFile + ": " + e.getMessage());
+            }
+            out.add(new Config.RelayAuth(host.toLowerCase(java.util.Locale.ROOT), user, password, t.bool("require_tls", true)));
+            t.finish();
+        }
+        return List.copyOf(out);
     }
 
     /** A duration, or "0"/"off" for none. */
@@ -173,6 +232,29 @@ public final class ConfigLoader {
             if (n == null) return new Table(new TomlMapper().createObjectNode(), p, source, lines);
             if (!n.isObject()) throw error(key, "must be a table [" + p + "]");
             return new Table((ObjectNode) n, p, source, lines);
+        }
+
+        /** An {@code [[array]]} of tables; none is an empty list. */
+        List<Table> tables(String key) throws ConfigException {
+            known.add(key);
+            JsonNode n = node.get(key);
+            if (n == null) return List.of();
+            if (!n.isArray()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
+            List<Table> out = new ArrayList<>();
+            for (JsonNode e : n) {
+                if (!e.isObject()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
+                out.add(new Table((ObjectNode) e, qualify(key), source, lines));
+            }
+            return out;
+        }
+
+        /** A string value converted by {@code f}, or empty when the key is absent. */
+        <T> Optional<T> optional(String key, Function<String, T> f) throws ConfigException {
+            if (!node.has(key)) {
+                known.add(key);
+                return Optional.empty();
+            }
+            return Optional.of(convert(key, null, f));
         }
 
         boolean bool(String key, boolean dflt) throws ConfigException {
@@ -256,7 +338,7 @@ public final class ConfigLoader {
             return path.isEmpty() ? key : path + "." + key;
         }
 
-        private ConfigException error(String key, String message) {
+        ConfigException error(String key, String message) {
             int line = lines.lineOf(path, key);
             return new ConfigException(source + (line > 0 ? ":" + line : "") + ": " + qualify(key) + ": " + message);
         }

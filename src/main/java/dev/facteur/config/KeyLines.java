@@ -17,10 +17,12 @@ final class KeyLines {
         String[] all = text.split("\n", -1);
         for (int i = 0; i < all.length; i++) {
             String l = all[i].strip();
-            if (l.startsWith("[") && !l.startsWith("[[")) {
+            if (l.startsWith("[")) {
+                // [table], or [[array]] of tables: each entry's keys count under the array's name
+                boolean array = l.startsWith("[[");
                 int close = l.indexOf(']');
                 if (close > 0) {
-                    table = unquote(l.substring(1, close).strip());
+                    table = unquote(l.substring(array ? 2 : 1, close).strip());
                     lines.putIfAbsent(table, i + 1);
                 }
                 continue;

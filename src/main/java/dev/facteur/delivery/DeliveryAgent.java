@@ -1,10 +1,12 @@
 package dev.facteur.delivery;
 
 import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
 import dev.facteur.message.Recipient;
 import dev.facteur.routing.Hop;
 import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Route;
+import dev.facteur.routing.Transport;
 import dev.facteur.smtp.Reply;
 import java.io.IOException;
 import java.time.Clock;
@@ -13,34 +15,63 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes one delivery attempt for every pending recipient of a message: groups them by domain,
- * routes each domain, and walks its servers in order until one answers. Logs one line per
- * recipient and attempt, in the form operators grep for.
+ * Makes one delivery attempt for every pending recipient of a message: asks where each recipient
+ * goes (transport map, local mailboxes, MX routing), groups them by destination, and delivers
+ * each group: to our mailboxes, over LMTP, or over SMTP walking the servers in order until one
+ * answers. Logs one line per recipient and attempt, in the form operators grep for.
  */
 public final class DeliveryAgent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.delivery");
 
+    /** Where a recipient goes; null means MX routing of its own domain. */
+    @FunctionalInterface
+    public interface Transports {
+        Transport of(Mailbox rcpt);
+    }
+
+    /** Our own mailboxes (Maildir): the reply for one recipient, never an exception. */
+    @FunctionalInterface
+    public interface Mailboxes {
+        Reply deliver(Envelope env, Mailbox rcpt, OutgoingMessage.Content content);
+    }
+
+    /**
+     * @param transports  where each recipient goes
+     * @param mailboxes   the Maildir store for {@link Transport.Local}, or null when local mail goes over LMTP
+     * @param localLmtp   the LMTP server holding local mailboxes, or null
+     * @param credentials SMTP AUTH per relay host name (lower case)
+     */
+    public record Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials) {
+        public Routes {
+            credentials = Map.copyOf(credentials);
+        }
+
+        /** Plain MX routing for everything, as before any table is configured. */
+        public static Routes mxOnly() {
+            return new Routes(rcpt -> null, null, null, Map.of());
+        }
+    }
+
     private final MxRouter router;
     private final ClientSettings settings;
-    private final Set<String> localDomains;
+    private final Routes routes;
     private final int maxPerDestination;
     private final Clock clock;
     private final ConnectionCache cache;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
     private final Thread expirer;
 
-    public DeliveryAgent(MxRouter router, ClientSettings settings, Set<String> localDomains, int maxPerDestination, Clock clock) {
+    public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
         this.router = router;
         this.settings = settings;
-        this.localDomains = Set.copyOf(localDomains);
+        this.routes = routes;
         this.maxPerDestination = maxPerDestination;
         this.clock = clock;
         // as many idle connections per server as may be busy at once, so a steady flow reuses them all
@@ -57,32 +88,68 @@ public final class DeliveryAgent implements AutoCloseable {
         });
     }
 
+    /** Recipients that go the same way: one transport, and for MX routing one domain. */
+    private record Destination(Transport transport, String domain) {}
+
     /** One attempt for each pending recipient; the result holds one entry per recipient tried. */
     public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content) {
-        Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+        Map<Destination, List<Integer>> groups = new LinkedHashMap<>();
         List<Recipient> rcpts = env.recipients();
         for (int i = 0; i < rcpts.size(); i++) {
-            if (rcpts.get(i).isPending()) byDomain.computeIfAbsent(rcpts.get(i).address().domainKey(), k -> new ArrayList<>()).add(i);
+            if (!rcpts.get(i).isPending()) continue;
+            Mailbox to = rcpts.get(i).address();
+            Transport t = routes.transports().of(to);
+            if (t instanceof Transport.Local && routes.localLmtp() != null) t = routes.localLmtp();
+            groups.computeIfAbsent(new Destination(t, t == null ? to.domainKey() : ""), k -> new ArrayList<>()).add(i);
         }
         List<Attempt> out = new ArrayList<>();
-        for (var e : byDomain.entrySet()) out.addAll(deliverToDomain(env, size, content, e.getKey(), e.getValue()));
+        for (var e : groups.entrySet()) out.addAll(deliverTo(env, size, content, e.getKey(), e.getValue()));
         return out;
     }
 
-    private List<Attempt> deliverToDomain(Envelope env, long size, OutgoingMessage.Content content, String domain, List<Integer> idx) {
-        if (domain.isEmpty() || localDomains.contains(domain)) {
-            return finish(env, idx, Outcome.of(new Reply(451, "4.3.2", "Local delivery is not available yet; the message stays queued")),
-                    null, null, "");
+    private List<Attempt> deliverTo(Envelope env, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
+        return switch (d.transport()) {
+            case null -> {
+                if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
+                yield viaRoute(env, size, content, idx, d.domain(), router.route(d.domain()), false);
+            }
+            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, s.toString(),
+                    router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
+            case Transport.Smtp s -> viaRoute(env, size, content, idx, s.toString(),
+                    router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
+            case Transport.Lmtp l -> viaRoute(env, size, content, idx, l.toString(), router.direct(l.server().host(), l.server().port()), true);
+            case Transport.Local l -> toMailboxes(env, content, idx);
+            case Transport.Discard x -> finish(env, idx, new Outcome.Delivered(new Reply(250, "2.0.0", "Discarded (transport map)")), "discard", null, "");
+            case Transport.Error e -> finish(env, idx, Outcome.of(e.reply()), "error", null, "");
+            case Transport.Hold h -> finish(env, idx, new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")), "hold", null, "");
+        };
+    }
+
+    private List<Attempt> toMailboxes(Envelope env, OutgoingMessage.Content content, List<Integer> idx) {
+        List<Attempt> out = new ArrayList<>();
+        for (int i : idx) {
+            Recipient r = env.recipients().get(i);
+            Reply reply = routes.mailboxes() == null
+                    ? new Reply(451, "4.3.5", "No mailbox store is configured")
+                    : routes.mailboxes().deliver(env, r.address(), content);
+            Outcome o = Outcome.of(reply);
+            out.add(new Attempt(i, o, null, false));
+            logAttempt(env, r, "local", "", o);
         }
-        Route route = router.route(domain);
+        return out;
+    }
+
+    /** SMTP or LMTP along a route; one destination (domain or relay) has at most maxPerDestination deliveries at once. */
+    private List<Attempt> viaRoute(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, String destination,
+            Route route, boolean lmtp) {
         return switch (route) {
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
             case Route.Hops h -> {
-                Semaphore slots = destinations.computeIfAbsent(domain, d -> new Semaphore(maxPerDestination));
+                Semaphore slots = destinations.computeIfAbsent(destination, k -> new Semaphore(maxPerDestination));
                 slots.acquireUninterruptibly();
                 try {
-                    yield viaHops(env, size, content, idx, h.hops());
+                    yield viaHops(env, size, content, idx, h.hops(), lmtp);
                 } finally {
                     slots.release();
                 }
@@ -90,7 +157,8 @@ public final class DeliveryAgent implements AutoCloseable {
         };
     }
 
-    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops) {
+    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops,
+            boolean lmtp) {
         List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
         var message = new OutgoingMessage(env, rcpts, size, content);
         Reply last = null;
@@ -104,8 +172,10 @@ public final class DeliveryAgent implements AutoCloseable {
                 boolean reused = c != null;
                 try {
                     if (c == null) {
-                        c = SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
+                        c = lmtp ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
+                                : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
                         Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
+                        if (hello.isPositive()) hello = login(c, hop);
                         if (!hello.isPositive()) {
                             log.info("{}: relay={} refused to talk to us: {}", env.id(), hop, hello);
                             last = hello;
@@ -153,6 +223,20 @@ public final class DeliveryAgent implements AutoCloseable {
         return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, "");
     }
 
+    /**
+     * SMTP AUTH where credentials are configured for this host: never in clear when TLS is
+     * required. A refusal is temporary (the operator's setting is wrong, not the message).
+     */
+    private Reply login(SmtpClient c, Hop hop) throws IOException {
+        Credentials cred = routes.credentials().get(hop.host().toLowerCase(java.util.Locale.ROOT));
+        if (cred == null) return new Reply(250, "", "no login needed");
+        if (cred.requireTls() && c.tls().isEmpty())
+            return new Reply(454, "4.7.0", "TLS is required before AUTH with " + hop.host() + ", and it did not start TLS");
+        Reply r = c.authenticate(cred.username(), cred.password());
+        if (r.code() == 235) return r;
+        return new Reply(454, "4.7.0", "Authentication as " + cred.username() + " with " + hop.host() + " failed: " + diagnostic(r));
+    }
+
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
@@ -175,6 +259,7 @@ public final class DeliveryAgent implements AutoCloseable {
             case Outcome.Delivered d -> "sent";
             case Outcome.Deferred d -> "deferred";
             case Outcome.Failed f -> "bounced";
+            case Outcome.Held h -> "hold";
         };
         double delay = Duration.between(env.arrival(), clock.instant()).toMillis() / 1000.0;
         log.info("{}: to=<{}>, relay={}, delay={}, tls={}, dsn={}, status={} ({})", env.id(), r.address(), relay,

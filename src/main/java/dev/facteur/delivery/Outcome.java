@@ -15,6 +15,9 @@ public sealed interface Outcome {
     /** A permanent failure (5xx): the sender gets a DSN. */
     record Failed(Reply reply) implements Outcome {}
 
+    /** Not tried: the message waits on hold until an operator releases it (transport map {@code hold}). */
+    record Held(Reply reply) implements Outcome {}
+
     static Outcome of(Reply r) {
         if (r.code() < 400) return new Delivered(r);
         if (r.code() < 500) return new Deferred(r);

@@ -35,6 +35,7 @@ public final class SmtpClient implements Closeable {
 
     private final ClientSettings settings;
     private final String peerName;
+    private final boolean lmtp;
     private Socket socket;
     private ReplyReader in;
     private OutputStream out;
@@ -46,20 +47,31 @@ public final class SmtpClient implements Closeable {
     /** A transaction has happened since the last RSET. */
     private boolean used;
 
-    private SmtpClient(Socket socket, String peerName, ClientSettings settings) throws IOException {
+    private SmtpClient(Socket socket, String peerName, ClientSettings settings, boolean lmtp) throws IOException {
         this.settings = settings;
         this.peerName = peerName;
+        this.lmtp = lmtp;
         attach(socket);
         this.greeting = readReply(settings.greetingTimeout());
     }
 
     /** Connects and reads the greeting; a greeting other than 220 is returned, not thrown. */
     public static SmtpClient connect(InetSocketAddress address, String peerName, ClientSettings settings) throws IOException {
+        return connect(address, peerName, settings, false);
+    }
+
+    /** As {@link #connect}, for an LMTP server (RFC 2033): LHLO, and a reply per recipient after the data. */
+    public static SmtpClient connectLmtp(InetSocketAddress address, String peerName, ClientSettings settings) throws IOException {
+        return connect(address, peerName, settings, true);
+    }
+
+    private static SmtpClient connect(InetSocketAddress address, String peerName, ClientSettings settings, boolean lmtp)
+            throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
             s.connect(address, (int) settings.connectTimeout().toMillis());
-            return new SmtpClient(s, peerName, settings);
+            return new SmtpClient(s, peerName, settings, lmtp);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -104,6 +116,7 @@ public final class SmtpClient implements Closeable {
      */
     public Reply hello() throws IOException {
         Reply r = ehlo();
+        if (lmtp) return r; // LMTP has no HELO, and its servers are ours: no STARTTLS
         if (!r.isPositive()) {
             r = command("HELO " + settings.heloName(), settings.commandTimeout());
             esmtp = false;
@@ -120,7 +133,7 @@ public final class SmtpClient implements Closeable {
     }
 
     private Reply ehlo() throws IOException {
-        Reply r = command("EHLO " + settings.heloName(), settings.commandTimeout());
+        Reply r = command((lmtp ? "LHLO " : "EHLO ") + settings.heloName(), settings.commandTimeout());
         extensions.clear();
         if (r.isPositive()) {
             esmtp = true;
@@ -199,6 +212,7 @@ public final class SmtpClient implements Closeable {
             end = null;
         } else {
             sendContent(m.content());
+            if (lmtp) return lmtpOutcomes(rcptReplies); // RFC 2033 §4.2: one reply per accepted recipient
             end = readReply(settings.dataEndTimeout());
         }
         used = true;
@@ -206,6 +220,32 @@ public final class SmtpClient implements Closeable {
         List<Outcome> outcomes = new ArrayList<>(rcpts.size());
         for (Reply rr : rcptReplies) outcomes.add(!rr.isPositive() || end == null ? Outcome.of(rr) : Outcome.of(end));
         return outcomes;
+    }
+
+    private List<Outcome> lmtpOutcomes(List<Reply> rcptReplies) throws IOException {
+        List<Outcome> outcomes = new ArrayList<>(rcptReplies.size());
+        for (Reply rr : rcptReplies) outcomes.add(Outcome.of(rr.isPositive() ? readReply(settings.dataEndTimeout()) : rr));
+        used = true;
+        return outcomes;
+    }
+
+    /**
+     * SMTP AUTH (RFC 4954) with PLAIN (RFC 4616), or LOGIN when that is all the server offers.
+     * Returns the server's last reply: 235 means authenticated. The caller decides whether the
+     * connection is safe enough to send a password on.
+     */
+    public Reply authenticate(String username, String password) throws IOException {
+        String mechanisms = extensions.getOrDefault("AUTH", "").toUpperCase(Locale.ROOT);
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        if (List.of(mechanisms.split(" ")).contains("PLAIN") || !List.of(mechanisms.split(" ")).contains("LOGIN")) {
+            String token = b64.encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
+            return command("AUTH PLAIN " + token, settings.commandTimeout());
+        }
+        Reply r = command("AUTH LOGIN", settings.commandTimeout());
+        if (r.code() != 334) return r;
+        r = command(b64.encodeToString(username.getBytes(StandardCharsets.UTF_8)), settings.commandTimeout());
+        if (r.code() != 334) return r;
+        return command(b64.encodeToString(password.getBytes(StandardCharsets.UTF_8)), settings.commandTimeout());
     }
 
     /**

@@ -144,6 +144,7 @@ public final class QueueManager implements AutoCloseable {
         List<Recipient> rs = new ArrayList<>(env.recipients());
         List<Recipient> failedNow = new ArrayList<>();
         List<Recipient> relayed = new ArrayList<>();
+        boolean held = false; // the transport map says: keep it for an operator
         for (Attempt a : attempts) {
             Recipient r = rs.get(a.recipientIndex());
             String diag = DeliveryAgent.diagnostic(a.outcome().reply());
@@ -151,7 +152,9 @@ public final class QueueManager implements AutoCloseable {
                 case Outcome.Delivered d -> r.after(Recipient.State.DELIVERED, diag, a.remoteMta());
                 case Outcome.Failed f -> r.after(Recipient.State.FAILED, diag, a.remoteMta());
                 case Outcome.Deferred d -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
+                case Outcome.Held h -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
             };
+            held |= a.outcome() instanceof Outcome.Held;
             rs.set(a.recipientIndex(), next);
             if (next.state() == Recipient.State.FAILED) failedNow.add(next);
             if (next.state() == Recipient.State.DELIVERED && r.dsnNotify().wants(Notify.Condition.SUCCESS) && !a.remoteDsn())
@@ -189,7 +192,8 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         Envelope updated = env.withRecipients(rs);
-        if (heldForPostmaster) {
+        if (heldForPostmaster || (held && !updated.isComplete())) {
+            if (held) log.info("{}: on hold (transport map); release with: facteur queue release {}", env.id(), env.id());
             spool.update(updated.withSchedule(schedule.withHeld(true)));
         } else if (updated.isComplete()) {
             spool.remove(env.id());

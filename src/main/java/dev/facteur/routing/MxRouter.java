@@ -41,31 +41,57 @@ public final class MxRouter {
     private static final int CACHE_MAX = 10_000;
     private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The port of remote servers ({@code [delivery] remote_port}). */
+    public int defaultPort() {
+        return port;
+    }
+
+    /** The servers for a domain (MX routing) on the configured remote port. */
     public Route route(String domain) {
-        if (domain.startsWith("[")) return literal(domain);
+        return route(domain, port);
+    }
+
+    /** The servers for a domain (MX routing), on {@code port}. */
+    public Route route(String domain, int port) {
+        if (domain.startsWith("[")) return literal(domain, port);
         String d = domain.toLowerCase(Locale.ROOT);
+        String key = d + ":" + port;
         long now = System.nanoTime();
-        Cached c = cache.get(d);
+        Cached c = cache.get(key);
         if (c != null && now - c.until < 0) return c.route;
-        Route r = resolve(d);
+        Route r = resolve(d, port);
         if (!(r instanceof Route.Temporary)) { // DNS trouble is asked again next time
             if (cache.size() >= CACHE_MAX) cache.clear();
-            cache.put(d, new Cached(r, now + CACHE_NANOS));
+            cache.put(key, new Cached(r, now + CACHE_NANOS));
         }
         return r;
     }
 
-    private Route resolve(String d) {
+    /**
+     * One named server, no MX lookup (a transport map's {@code smtp:[host]:port}, a smarthost, an
+     * LMTP server): its addresses, or the address itself. The operator chose it, so no loop check.
+     */
+    public Route direct(String host, int port) {
+        InetAddress literal = literalHost(host);
+        if (literal != null) return new Route.Hops(List.of(new Hop(host, literal, port)));
+        return switch (dns.addresses(host.toLowerCase(Locale.ROOT))) {
+            case AddressAnswer.Found f -> new Route.Hops(f.addresses().stream().map(a -> new Hop(host, a, port)).toList());
+            case AddressAnswer.TempFail t -> new Route.Temporary(new Reply(451, "4.4.3", "Address lookup for " + host + " failed: " + t.reason()));
+            default -> new Route.Temporary(new Reply(451, "4.4.4", "Relay host " + host + " has no address"));
+        };
+    }
+
+    private Route resolve(String d, int port) {
         return switch (dns.mx(d)) {
-            case MxAnswer.Records r -> viaMx(d, r.mxs());
-            case MxAnswer.NoRecords n -> implicitMx(d);
+            case MxAnswer.Records r -> viaMx(d, r.mxs(), port);
+            case MxAnswer.NoRecords n -> implicitMx(d, port);
             case MxAnswer.NullMx n -> new Route.Permanent(new Reply(556, "5.1.10", "Domain " + d + " accepts no mail (null MX, RFC 7505)"));
             case MxAnswer.NxDomain n -> new Route.Permanent(new Reply(550, "5.1.2", "Domain " + d + " does not exist"));
             case MxAnswer.TempFail t -> new Route.Temporary(new Reply(451, "4.4.3", "MX lookup for " + d + " failed: " + t.reason()));
         };
     }
 
-    private Route literal(String domain) {
+    private Route literal(String domain, int port) {
         if (!allowAddressLiterals) return new Route.Permanent(new Reply(550, "5.1.2", "Delivery to address literals is disabled"));
         String body = domain.substring(1, domain.length() - 1);
         if (body.regionMatches(true, 0, "IPv6:", 0, 5)) body = body.substring(5);
@@ -79,9 +105,9 @@ public final class MxRouter {
         return new Route.Hops(List.of(new Hop(domain, a, port)));
     }
 
-    private Route implicitMx(String d) {
+    private Route implicitMx(String d, int port) {
         return switch (dns.addresses(d)) {
-            case AddressAnswer.Found f -> hops(d, f.addresses())
+            case AddressAnswer.Found f -> hops(d, f.addresses(), port)
                     .<Route>map(Route.Hops::new)
                     .orElseGet(() -> new Route.Permanent(new Reply(550, "5.4.6", "Mail for " + d + " loops back to myself")));
             case AddressAnswer.NxDomain n -> new Route.Permanent(new Reply(550, "5.1.2", "Domain " + d + " does not exist"));
@@ -90,7 +116,7 @@ public final class MxRouter {
         };
     }
 
-    private Route viaMx(String d, List<Mx> mxs) {
+    private Route viaMx(String d, List<Mx> mxs, int port) {
         // §5.1: when we are an MX ourselves, only strictly more preferred hosts may be used.
         int ourPreference = Integer.MAX_VALUE;
         for (Mx mx : mxs) if (mx.host().equals(ourName)) ourPreference = Math.min(ourPreference, mx.preference());
@@ -119,7 +145,7 @@ public final class MxRouter {
                 sawUs = true;
                 break; // this and every less preferred host would loop
             }
-            out.addAll(hops(mx.host(), addresses).orElse(List.of()));
+            out.addAll(hops(mx.host(), addresses, port).orElse(List.of()));
         }
         if (!out.isEmpty()) return new Route.Hops(out);
         if (tempFailure != null) return new Route.Temporary(new Reply(451, "4.4.3", "Address lookup for MX of " + d + " failed: " + tempFailure));
@@ -127,7 +153,7 @@ public final class MxRouter {
         return new Route.Permanent(new Reply(550, "5.4.4", "No MX host of " + d + " has an address"));
     }
 
-    private java.util.Optional<List<Hop>> hops(String host, List<InetAddress> addresses) {
+    private java.util.Optional<List<Hop>> hops(String host, List<InetAddress> addresses, int port) {
         if (addresses.stream().anyMatch(this::isUs)) return java.util.Optional.empty();
         return java.util.Optional.of(addresses.stream().map(a -> new Hop(host, a, port)).toList());
     }

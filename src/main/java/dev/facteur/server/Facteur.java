@@ -3,21 +3,28 @@ package dev.facteur.server;
 import dev.facteur.admin.AdminServer;
 import dev.facteur.config.Config;
 import dev.facteur.delivery.ClientSettings;
+import dev.facteur.delivery.Credentials;
 import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.local.MaildirDelivery;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.QueueId;
 import dev.facteur.queue.QueueManager;
 import dev.facteur.queue.RetryPolicy;
+import dev.facteur.routing.AddressResolver;
+import dev.facteur.routing.Aliases;
+import dev.facteur.routing.CanonicalMap;
+import dev.facteur.routing.LocalUsers;
+import dev.facteur.routing.MapFile;
 import dev.facteur.routing.MxRouter;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.time.ZoneId;
-import java.util.ArrayList;
-import dev.facteur.message.Envelope;
-import dev.facteur.message.QueueId;
+import dev.facteur.routing.ReloadingFile;
+import dev.facteur.routing.Tables;
+import dev.facteur.routing.Transport;
+import dev.facteur.routing.TransportMap;
 import dev.facteur.smtp.MessageSink;
-import dev.facteur.smtp.RelayControl;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.spool.LogSpool;
@@ -25,12 +32,19 @@ import dev.facteur.spool.Spool;
 import dev.facteur.tls.PemTls;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +82,7 @@ public final class Facteur implements AutoCloseable {
         try {
             Clock clock = Clock.systemDefaultZone();
             QueueId.Generator ids = new QueueId.Generator();
-            Set<String> local = new HashSet<>(config.local().domains());
+            AddressResolver addresses = addressResolver(config);
             var d = config.delivery();
             DeliveryAgent agent = null;
             QueueManager queue = null;
@@ -77,7 +91,7 @@ public final class Facteur implements AutoCloseable {
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
-                agent = new DeliveryAgent(router, client, local, d.maxPerDestination(), clock);
+                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock);
                 opened.add(agent);
                 queue = new QueueManager(spool, agent::deliver, new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
@@ -97,7 +111,7 @@ public final class Facteur implements AutoCloseable {
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
                     config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
-                    new RelayControl(local, config.relay().networks()), tls);
+                    addresses, tls);
             SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
@@ -114,6 +128,51 @@ public final class Facteur implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    /** Users, aliases, rewriting and relay rules, with the operator's files read now (a broken one stops the start). */
+    private static AddressResolver addressResolver(Config config) throws IOException {
+        var l = config.local();
+        var r = config.routing();
+        LocalUsers inline = LocalUsers.of(l.users());
+        Supplier<LocalUsers> fileUsers = table(l.usersFile(), LocalUsers::read, LocalUsers.NONE);
+        var tables = new Tables(
+                () -> inline.and(fileUsers.get()),
+                table(l.aliasesFile(), Aliases::read, Aliases.NONE),
+                table(r.senderCanonicalFile(), CanonicalMap::read, CanonicalMap.NONE),
+                table(r.recipientCanonicalFile(), CanonicalMap::read, CanonicalMap.NONE),
+                table(r.transportFile(), TransportMap::read, TransportMap.NONE));
+        var rules = new AddressResolver.Rules(Set.copyOf(l.domains()), Set.copyOf(config.relay().domains()),
+                config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains());
+        return new AddressResolver(rules, tables);
+    }
+
+    private static <T> Supplier<T> table(java.util.Optional<java.nio.file.Path> file, ReloadingFile.Parser<T> parser, T none)
+            throws IOException {
+        if (file.isEmpty()) return () -> none;
+        try {
+            return ReloadingFile.open(file.get(), parser)::get;
+        } catch (MapFile.Invalid e) {
+            throw new IOException(e.getMessage());
+        } catch (IOException e) {
+            throw new IOException(file.get() + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Where mail goes once routed: transport map, our mailboxes (Maildir or LMTP), smarthost, MX. */
+    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses) {
+        var l = config.local();
+        Transport remote = config.delivery().smarthost().orElse(null); // null: MX routing of the recipient's domain
+        DeliveryAgent.Mailboxes mailboxes = null;
+        if (l.mailbox() == Config.Store.MAILDIR) {
+            var maildir = new MaildirDelivery(l.maildir(), l.quota());
+            mailboxes = (env, rcpt, content) ->
+                    maildir.deliver(env.sender(), new Mailbox(addresses.mailboxName(rcpt), rcpt.domain()), content::open);
+        }
+        Map<String, Credentials> credentials = new HashMap<>();
+        for (var a : config.delivery().auth()) credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls()));
+        return new DeliveryAgent.Routes(rcpt -> addresses.transport(rcpt, remote), mailboxes,
+                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials);
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */

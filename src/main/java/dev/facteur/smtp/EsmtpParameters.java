@@ -1,6 +1,7 @@
 package dev.facteur.smtp;
 
 import dev.facteur.message.Body;
+import dev.facteur.message.Mailbox;
 import dev.facteur.message.Notify;
 import dev.facteur.message.Ret;
 import java.util.EnumSet;
@@ -121,6 +122,22 @@ final class EsmtpParameters {
             }
         }
         return new Notify(set, true);
+    }
+
+    /**
+     * The ORCPT value naming {@code address} ({@code rfc822;} with xtext, RFC 3461 §4.2; an
+     * internationalized address as {@code utf-8;} per RFC 6533).
+     */
+    static String orcptOf(Mailbox address) {
+        String a = address.toString();
+        if (!isAscii(a)) return "utf-8;" + a;
+        StringBuilder sb = new StringBuilder("rfc822;");
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            if (c < '!' || c > '~' || c == '+' || c == '=') sb.append('+').append(String.format("%02X", (int) c));
+            else sb.append(c);
+        }
+        return sb.toString();
     }
 
     /** RFC 3461 §4: xtext = *( xchar / hexchar ), xchar is "!".."~" but not "+" or "=". */

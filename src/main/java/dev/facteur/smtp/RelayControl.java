@@ -5,15 +5,15 @@ import dev.facteur.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Who may send where: mail for our own domains (and the bare Postmaster, RFC 5321 §4.5.1) is
- * accepted from anyone; mail for anywhere else only from the relay networks.
+ * accepted from anyone; mail for anywhere else only from the relay networks. On its own it is
+ * the simplest {@link AddressPolicy}: no users, aliases or rewriting.
  */
-public record RelayControl(Set<String> localDomains, List<Cidr> relayNetworks) {
+public record RelayControl(Set<String> localDomains, List<Cidr> relayNetworks) implements AddressPolicy {
 
     public RelayControl {
         localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
@@ -28,9 +28,9 @@ public record RelayControl(Set<String> localDomains, List<Cidr> relayNetworks) {
         return relayNetworks.stream().anyMatch(n -> n.contains(client));
     }
 
-    /** Empty when the recipient is acceptable from this client, else the refusal. */
-    Optional<Reply> check(InetAddress client, Mailbox rcpt) {
-        if (isLocal(rcpt) || mayRelay(client)) return Optional.empty();
-        return Optional.of(Replies.RELAY_DENIED);
+    @Override
+    public Decision recipient(InetAddress client, Mailbox rcpt) {
+        if (isLocal(rcpt) || mayRelay(client)) return new Decision.Accept(List.of(rcpt));
+        return new Decision.Refuse(Replies.RELAY_DENIED);
     }
 }

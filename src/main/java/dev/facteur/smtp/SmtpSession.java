@@ -49,6 +49,7 @@ final class SmtpSession {
         final ReversePath sender;
         final EsmtpParameters.MailParams params;
         final List<Recipient> recipients = new ArrayList<>();
+        int rcptCount; // RCPT commands accepted (an alias may add several recipients)
         MessageSink.Draft bdatDraft;
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
@@ -135,7 +136,7 @@ final class SmtpSession {
         } catch (AddressSyntax.Invalid e) {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.7", "Bad sender address syntax: " + e.getMessage());
         }
-        tx = new Transaction(ids.next(clock.millis()), sender, params);
+        tx = new Transaction(ids.next(clock.millis()), settings.addresses().sender(sender), params);
         return Replies.SENDER_OK;
     }
 
@@ -155,15 +156,30 @@ final class SmtpSession {
         } catch (AddressSyntax.Invalid e) {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage());
         }
-        if (tx.recipients.size() >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
-        var refusal = settings.relay().check(clientAddress, rcpt);
-        if (refusal.isPresent()) {
-            log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
-                    refusal.get(), tx.sender, rcpt);
-            return refusal.get();
+        if (tx.rcptCount >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
+        switch (settings.addresses().recipient(clientAddress, rcpt)) {
+            case AddressPolicy.Decision.Refuse(Reply refusal) -> {
+                log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
+                        refusal, tx.sender, rcpt);
+                return refusal;
+            }
+            case AddressPolicy.Decision.Accept(List<Mailbox> deliverTo) -> {
+                tx.rcptCount++;
+                // An alias's addresses remember what the client asked for, for DSNs (RFC 3461 §4.2).
+                String orcpt = params.orcpt() != null || (deliverTo.size() == 1 && deliverTo.getFirst().equals(rcpt))
+                        ? params.orcpt() : EsmtpParameters.orcptOf(rcpt);
+                for (Mailbox to : deliverTo) {
+                    if (tx.recipients.stream().noneMatch(r -> sameAddress(r.address(), to)))
+                        tx.recipients.add(Recipient.pending(to, params.dsnNotify(), orcpt));
+                }
+            }
         }
-        tx.recipients.add(Recipient.pending(rcpt, params.dsnNotify(), params.orcpt()));
         return Replies.RECIPIENT_OK;
+    }
+
+    /** The same mailbox twice in one transaction is delivered once (local part compared exactly, domain without case). */
+    private static boolean sameAddress(Mailbox a, Mailbox b) {
+        return a.localPart().equals(b.localPart()) && a.domainKey().equals(b.domainKey());
     }
 
     /** DATA: 354 when the transaction is ready; the caller then runs {@link #receiveData}. */

@@ -20,7 +20,7 @@ public record SmtpSettings(
         int maxConnectionsPerIp,
         Duration commandTimeout,
         Duration dataTimeout,
-        RelayControl relay,
+        AddressPolicy addresses,
         SSLContext tls) {
 
     /** RFC 5321 §4.5.3.1.4: 512 octets including CRLF; we allow a little slack for long parameters. */

@@ -71,6 +71,7 @@ class SmtpClientTest {
                 networks = ["127.0.0.200/32"]
                 [local]
                 domains = ["example.test"]
+                users = ["a", "b", "c", "élodie"]
                 [delivery]
                 enabled = false
                 [admin]

@@ -47,6 +47,19 @@ final class WireClient implements AutoCloseable {
         }
     }
 
+    /** Connects from a given local address (another 127.0.0.x stands for another host). */
+    static WireClient connectFrom(InetSocketAddress server, String sourceAddress) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(sourceAddress, 0));
+            s.connect(server, 5_000);
+            return new WireClient(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /** Connects, reads the 220 greeting and says EHLO; fails unless both are positive. */
     static WireClient ready(InetSocketAddress server, String helo) throws IOException {
         WireClient c = connect(server);

@@ -1,0 +1,66 @@
+package dev.facteur.routing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text format shared by the aliases, canonical and transport files, as in Postfix's tables:
+ * one entry per line, {@code key value}; an optional colon after the key (aliases(5) style);
+ * {@code #} starts a comment line; a line starting with white space continues the one before.
+ */
+public final class MapFile {
+
+    /** One entry, with the line it starts on for error messages. */
+    public record Entry(String key, String value, int line) {}
+
+    /** A mistake in a map file, told as {@code file:line: message}. */
+    public static final class Invalid extends Exception {
+        public Invalid(String where, int line, String message) {
+            super(where + ":" + line + ": " + message);
+        }
+    }
+
+    private MapFile() {}
+
+    public static List<Entry> read(Path file) throws IOException, Invalid {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    public static List<Entry> parse(String text, String where) throws Invalid {
+        List<Entry> out = new ArrayList<>();
+        String[] lines = text.split("\r?\n", -1);
+        StringBuilder current = null;
+        int currentLine = 0;
+        for (int i = 0; i < lines.length; i++) {
+            String raw = lines[i];
+            String stripped = raw.strip();
+            if (stripped.isEmpty() || stripped.startsWith("#")) continue;
+            if (Character.isWhitespace(raw.charAt(0))) {
+                if (current == null) throw new Invalid(where, i + 1, "continuation line without an entry before it");
+                current.append(' ').append(stripped);
+                continue;
+            }
+            if (current != null) out.add(entry(current.toString(), where, currentLine));
+            current = new StringBuilder(stripped);
+            currentLine = i + 1;
+        }
+        if (current != null) out.add(entry(current.toString(), where, currentLine));
+        return out;
+    }
+
+    private static Entry entry(String s, String where, int line) throws Invalid {
+        int split = 0;
+        while (split < s.length() && !Character.isWhitespace(s.charAt(split)) && s.charAt(split) != ':') split++;
+        String key = s.substring(0, split);
+        String rest = s.substring(split);
+        if (rest.startsWith(":")) rest = rest.substring(1);
+        rest = rest.strip();
+        if (key.isEmpty()) throw new Invalid(where, line, "missing key");
+        if (rest.isEmpty()) throw new Invalid(where, line, "no value for " + key);
+        return new Entry(key, rest, line);
+    }
+}

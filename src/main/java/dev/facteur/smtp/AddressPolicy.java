@@ -1,0 +1,37 @@
+package dev.facteur.smtp;
+
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.ReversePath;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * What the SMTP server asks about addresses while the client is still connected, so that a
+ * recipient nobody will take is refused in the dialogue (never accepted and bounced later:
+ * that is backscatter). The routing package answers: relay rules, users, aliases, rewriting.
+ */
+public interface AddressPolicy {
+
+    /** Mail for a domain that is not ours, from a client that may not relay. */
+    Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
+
+    /** The verdict on one RCPT. */
+    sealed interface Decision {
+        /** Accepted: the message goes to these addresses (one, or an alias's expansion). */
+        record Accept(List<Mailbox> deliverTo) implements Decision {
+            public Accept {
+                deliverTo = List.copyOf(deliverTo);
+                if (deliverTo.isEmpty()) throw new IllegalArgumentException("nowhere to deliver");
+            }
+        }
+
+        record Refuse(Reply reply) implements Decision {}
+    }
+
+    Decision recipient(InetAddress client, Mailbox rcpt);
+
+    /** The sender as it will be kept in the envelope (after any rewriting). */
+    default ReversePath sender(ReversePath from) {
+        return from;
+    }
+}

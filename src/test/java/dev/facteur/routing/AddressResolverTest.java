@@ -1,0 +1,176 @@
+package dev.facteur.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.ReversePath;
+import dev.facteur.net.Cidr;
+import dev.facteur.smtp.AddressPolicy.Decision;
+import dev.facteur.smtp.Reply;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AddressResolverTest {
+
+    private static final InetAddress INSIDE = InetAddress.ofLiteral("127.0.0.1");
+    private static final InetAddress OUTSIDE = InetAddress.ofLiteral("127.0.0.77");
+
+    private static Mailbox m(String address) {
+        return AddressSyntax.tryParseMailbox(address, true).orElseThrow();
+    }
+
+    private static AddressResolver resolver(String aliases, String transports, String recipientCanonical, Mailbox postmaster)
+            throws MapFile.Invalid {
+        var tables = Tables.fixed(LocalUsers.of(List.of("alice", "bob", "carol@other.test")),
+                Aliases.parse(MapFile.parse(aliases, "aliases"), "aliases"),
+                CanonicalMap.parse(MapFile.parse("@old.example @example.test", "sender"), "sender"),
+                CanonicalMap.parse(MapFile.parse(recipientCanonical, "canonical"), "canonical"),
+                TransportMap.parse(MapFile.parse(transports, "transport"), "transport"));
+        var rules = new AddressResolver.Rules(Set.of("example.test", "Other.test"), Set.of("backup.example"),
+                List.of(Cidr.parse("127.0.0.1/32")), "+", postmaster, List.of("example.test"));
+        return new AddressResolver(rules, tables);
+    }
+
+    private static AddressResolver resolver(String aliases) throws MapFile.Invalid {
+        return resolver(aliases, "", "", null);
+    }
+
+    private static List<String> accepted(Decision d) {
+        assertThat(d).isInstanceOf(Decision.Accept.class);
+        return ((Decision.Accept) d).deliverTo().stream().map(Mailbox::toString).toList();
+    }
+
+    private static Reply refused(Decision d) {
+        assertThat(d).isInstanceOf(Decision.Refuse.class);
+        return ((Decision.Refuse) d).reply();
+    }
+
+    @Test
+    void knownUsersAreAcceptedAndUnknownOnesRefusedDuringTheDialogue() throws Exception {
+        var r = resolver("");
+        assertThat(accepted(r.recipient(OUTSIDE, m("alice@example.test")))).containsExactly("alice@example.test");
+        assertThat(accepted(r.recipient(OUTSIDE, m("Alice@EXAMPLE.test")))).containsExactly("Alice@EXAMPLE.test");
+        assertThat(accepted(r.recipient(OUTSIDE, m("carol@other.test")))).containsExactly("carol@other.test");
+        Reply unknown = refused(r.recipient(OUTSIDE, m("nobody@example.test")));
+        assertThat(unknown.code()).isEqualTo(550);
+        assertThat(unknown.enhanced()).isEqualTo("5.1.1");
+        // carol exists in other.test only
+        assertThat(refused(r.recipient(OUTSIDE, m("carol@example.test"))).enhanced()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void subAddressesReachTheUser() throws Exception {
+        var r = resolver("");
+        assertThat(accepted(r.recipient(OUTSIDE, m("alice+lists@example.test")))).containsExactly("alice+lists@example.test");
+        assertThat(r.mailboxName(m("alice+lists@example.test"))).isEqualTo("alice");
+        assertThat(refused(r.recipient(OUTSIDE, m("+alice@example.test"))).enhanced()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void aliasesExpandToLocalAndRemoteAddresses() throws Exception {
+        var r = resolver("""
+                info: alice, bob@example.test, friend@remote.example
+                sales@example.test: team
+                team: alice, carol@other.test
+                """);
+        assertThat(accepted(r.recipient(OUTSIDE, m("info@example.test"))))
+                .containsExactly("alice@example.test", "bob@example.test", "friend@remote.example");
+        assertThat(accepted(r.recipient(OUTSIDE, m("sales@example.test")))).containsExactly("alice@example.test", "carol@other.test");
+        // "sales" exists only in example.test; "team" in every local domain
+        assertThat(refused(r.recipient(OUTSIDE, m("sales@other.test"))).enhanced()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void anAliasMayNameItsOwnMailboxWithoutLooping() throws Exception {
+        var r = resolver("alice: alice, bob");
+        assertThat(accepted(r.recipient(OUTSIDE, m("alice@example.test")))).containsExactly("alice@example.test", "bob@example.test");
+    }
+
+    @Test
+    void aliasLoopsAreRefusedWith546() throws Exception {
+        var r = resolver("""
+                ping: pong
+                pong: ping
+                """);
+        Reply loop = refused(r.recipient(OUTSIDE, m("ping@example.test")));
+        assertThat(loop.code()).isEqualTo(550);
+        assertThat(loop.enhanced()).isEqualTo("5.4.6");
+    }
+
+    @Test
+    void theCatchAllTakesWhatNothingElseDoes() throws Exception {
+        var r = resolver("@other.test: alice@example.test");
+        assertThat(accepted(r.recipient(OUTSIDE, m("anything@other.test")))).containsExactly("alice@example.test");
+        assertThat(accepted(r.recipient(OUTSIDE, m("carol@other.test")))).containsExactly("carol@other.test");
+        assertThat(refused(r.recipient(OUTSIDE, m("anything@example.test"))).enhanced()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void everyLocalDomainHasAPostmaster() throws Exception { // RFC 5321 §4.5.1
+        var r = resolver("");
+        assertThat(accepted(r.recipient(OUTSIDE, m("postmaster@other.test")))).containsExactly("postmaster@other.test");
+        assertThat(accepted(r.recipient(OUTSIDE, Mailbox.postmaster()))).containsExactly("postmaster@example.test");
+        var routed = resolver("", "", "", m("bob@example.test"));
+        assertThat(accepted(routed.recipient(OUTSIDE, m("PostMaster@other.test")))).containsExactly("bob@example.test");
+        assertThat(accepted(routed.recipient(OUTSIDE, Mailbox.postmaster()))).containsExactly("bob@example.test");
+    }
+
+    @Test
+    void onlyRelayNetworksAndRelayDomainsGetMailForOtherDomains() throws Exception {
+        var r = resolver("");
+        assertThat(refused(r.recipient(OUTSIDE, m("someone@elsewhere.example"))).code()).isEqualTo(554);
+        assertThat(accepted(r.recipient(INSIDE, m("someone@elsewhere.example")))).containsExactly("someone@elsewhere.example");
+        assertThat(accepted(r.recipient(OUTSIDE, m("anyone@backup.example")))).containsExactly("anyone@backup.example");
+    }
+
+    @Test
+    void errorEntriesOfTheTransportMapRefuseAtRcpt() throws Exception {
+        var r = resolver("", """
+                gone@example.test   error:5.1.6 Gone to another company
+                blocked.example     error:5.7.1
+                """, "", null);
+        Reply gone = refused(r.recipient(OUTSIDE, m("gone@example.test")));
+        assertThat(gone.code()).isEqualTo(550);
+        assertThat(gone.enhanced()).isEqualTo("5.1.6");
+        assertThat(gone.lines()).containsExactly("Gone to another company");
+        assertThat(refused(r.recipient(INSIDE, m("x@blocked.example"))).enhanced()).isEqualTo("5.7.1");
+    }
+
+    @Test
+    void recipientsAreRewrittenBeforeTheyAreChecked() throws Exception {
+        var r = resolver("", "", """
+                @old.example        @example.test
+                chief@example.test  alice@example.test
+                """, null);
+        assertThat(accepted(r.recipient(OUTSIDE, m("bob@old.example")))).containsExactly("bob@example.test");
+        assertThat(accepted(r.recipient(OUTSIDE, m("chief@example.test")))).containsExactly("alice@example.test");
+    }
+
+    @Test
+    void sendersAreRewrittenAndMasqueraded() throws Exception {
+        var r = resolver("");
+        assertThat(r.sender(ReversePath.of(m("joe@old.example")))).isEqualTo(ReversePath.of(m("joe@example.test")));
+        assertThat(r.sender(ReversePath.of(m("joe@host1.example.test")))).isEqualTo(ReversePath.of(m("joe@example.test")));
+        assertThat(r.sender(ReversePath.of(m("joe@example.test")))).isEqualTo(ReversePath.of(m("joe@example.test")));
+        assertThat(r.sender(ReversePath.NULL).isNull()).isTrue();
+    }
+
+    @Test
+    void theTransportMapRoutesAndItsDefaultIsOnlyForMailLeavingUs() throws Exception {
+        var r = resolver("", """
+                lists.example.test  lmtp:127.0.0.1:24
+                bob@example.test    smtp:[127.0.0.5]:2525
+                .partner.example    smtp:relay.partner.example
+                *                   smtp:[smarthost.example]:587
+                """, "", null);
+        var mx = new Transport.Smtp("unused", 0, true);
+        assertThat(r.transport(m("bob@example.test"), mx)).hasToString("smtp:[127.0.0.5]:2525");
+        assertThat(r.transport(m("alice@example.test"), mx)).isInstanceOf(Transport.Local.class);
+        assertThat(r.transport(m("x@a.partner.example"), mx)).hasToString("smtp:relay.partner.example");
+        assertThat(r.transport(m("x@partner.example"), mx)).hasToString("smtp:[smarthost.example]:587");
+        assertThat(r.transport(m("x@anywhere.example"), mx)).hasToString("smtp:[smarthost.example]:587");
+    }
+}
