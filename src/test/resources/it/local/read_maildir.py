@@ -17,7 +17,8 @@ for key in sorted(box.keys()):
         "from": msg["From"],
         "return_path": msg["Return-Path"],
         "delivered_to": msg["Delivered-To"],
-        "body": msg.get_payload(),
+        # a multipart message (a DSN, say) shows its parts as text
+        "body": msg.get_payload() if not msg.is_multipart() else "\n".join(p.as_string() for p in msg.get_payload()),
         "defects": [type(d).__name__ for d in msg.defects],
     })
 print(json.dumps(messages))

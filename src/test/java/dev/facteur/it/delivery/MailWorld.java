@@ -102,6 +102,20 @@ final class MailWorld implements AutoCloseable {
      * @param admin    the [admin] listen address, or null for any free port
      */
     static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String admin) throws IOException {
+        return start(dir, records, delivery, admin, DEFAULT_LOCAL);
+    }
+
+    private static final String DEFAULT_LOCAL = """
+            [local]
+            domains = ["facteur.test"]
+            """;
+
+    /**
+     * As above, with the world's own domains: {@code localTables} replaces the default
+     * {@code [local] domains = ["facteur.test"]} and may add [routing].
+     */
+    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String admin, String localTables)
+            throws IOException {
         String bounceHost = newHost();
         List<String> zone = new ArrayList<>(List.of("local=/test/"));
         zone.addAll(mx(SENDER_DOMAIN, bounceHost));
@@ -121,8 +135,7 @@ final class MailWorld implements AutoCloseable {
                     listen = ["127.0.0.1:0"]
                     [relay]
                     networks = ["127.0.0.0/8"]
-                    [local]
-                    domains = ["facteur.test"]
+                    %s
                     [dns]
                     servers = ["%s"]
                     [delivery]
@@ -132,7 +145,7 @@ final class MailWorld implements AutoCloseable {
                     %s
                     [admin]
                     listen = "%s"
-                    """.formatted(dir.resolve("data").toAbsolutePath(), dns.hostPort(), REMOTE_PORT, d,
+                    """.formatted(dir.resolve("data").toAbsolutePath(), localTables, dns.hostPort(), REMOTE_PORT, d,
                     admin == null ? "127.0.0.1:0" : admin);
             Path file = dir.resolve("facteur.toml");
             Files.writeString(file, toml);

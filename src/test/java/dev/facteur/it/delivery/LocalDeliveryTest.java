@@ -1,0 +1,162 @@
+package dev.facteur.it.delivery;
+
+import static dev.facteur.it.delivery.MailWorld.PATIENCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.facteur.message.QueueId;
+import dev.facteur.testing.MaildirReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mail for our own domains ends in Maildirs that a mail reader (Python's mailbox module) reads;
+ * aliases, sub-addresses, the postmaster and the transport map steer it; and the loop the whole
+ * project is about closes: a local user's mail is refused far away and the DSN lands in that
+ * user's own inbox.
+ */
+class LocalDeliveryTest {
+
+    @TempDir
+    Path dir;
+
+    private String local(String extra) {
+        return """
+                [local]
+                domains = ["facteur.test", "other.test"]
+                users = ["alice", "bob", "carol@other.test"]
+                aliases_file = '%s'
+                maildir = '%s/{domain}/{user}'
+                [routing]
+                transport_file = '%s'
+                %s
+                """.formatted(dir.resolve("aliases"), dir.resolve("mail"), dir.resolve("transport"), extra);
+    }
+
+    private Path maildir(String domain, String user) {
+        return dir.resolve("mail").resolve(domain).resolve(user);
+    }
+
+    private MailWorld world(List<String> records, String aliases, String transport) throws Exception {
+        Files.writeString(dir.resolve("aliases"), aliases);
+        Files.writeString(dir.resolve("transport"), transport);
+        return MailWorld.start(dir, records, Map.of(), null, local(""));
+    }
+
+    private List<MaildirReader.Message> awaitMail(Path maildir, int n) {
+        return await(maildir + " holds " + n).atMost(PATIENCE).pollInterval(Duration.ofMillis(100))
+                .until(() -> MaildirReader.read(maildir), l -> l.size() >= n);
+    }
+
+    @Test
+    void usersAliasesSubAddressesAndThePostmasterGetTheirMailInMaildirs() throws Exception {
+        try (var world = world(List.of(), """
+                info: alice, carol@other.test
+                postmaster: bob
+                """, "")) {
+            String id = world.submit("someone@sender.test",
+                    List.of("alice@facteur.test", "info@facteur.test", "bob+receipts@facteur.test", "postmaster@other.test"),
+                    "Local mail");
+            world.awaitGone(id);
+
+            var alice = awaitMail(maildir("facteur.test", "alice"), 1);
+            assertThat(alice).singleElement().satisfies(m -> {
+                assertThat(m.subject()).isEqualTo("Local mail");
+                assertThat(m.returnPath()).isEqualTo("<someone@sender.test>");
+                assertThat(m.deliveredTo()).isEqualTo("alice@facteur.test");
+                assertThat(m.body()).contains("this is the body of Local mail.");
+                assertThat(m.defects()).isEmpty();
+            }).as("alice once, though named directly and through info");
+            assertThat(awaitMail(maildir("other.test", "carol"), 1)).hasSize(1);
+            assertThat(awaitMail(maildir("facteur.test", "bob"), 1)).as("bob+receipts").hasSize(1);
+            // "postmaster: bob" names bob in the domain being expanded: bob of other.test
+            assertThat(awaitMail(maildir("other.test", "bob"), 1)).hasSize(1);
+        }
+    }
+
+    @Test
+    void anEditedAliasesFileAppliesWithoutRestart() throws Exception {
+        try (var world = world(List.of(), "sales: alice\n", "")) {
+            world.awaitGone(world.submit("someone@sender.test", List.of("sales@facteur.test"), "Before"));
+            assertThat(awaitMail(maildir("facteur.test", "alice"), 1)).hasSize(1);
+
+            Files.writeString(dir.resolve("aliases"), "sales: bob\n");
+            await("the new aliases are read").atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                String id = world.submit("someone@sender.test", List.of("sales@facteur.test"), "After");
+                world.awaitGone(id);
+                assertThat(MaildirReader.read(maildir("facteur.test", "bob"))).isNotEmpty();
+            });
+        }
+    }
+
+    @Test
+    void aForwardingLoopIsBouncedNotDeliveredForever() throws Exception { // Delivered-To loop check
+        try (var world = world(List.of(), "", "")) {
+            byte[] looped = ("Delivered-To: alice@facteur.test\r\nFrom: <x@sender.test>\r\nSubject: loop\r\n\r\nround and round\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            String id = world.submit("<x@sender.test>", List.of("<alice@facteur.test>"), looped);
+            world.awaitGone(id);
+            var dsn = world.awaitDsns(1).getFirst();
+            assertThat(dsn.recipients()).singleElement().satisfies(r -> {
+                assertThat(r.action()).isEqualTo("failed");
+                assertThat(r.status()).isEqualTo("5.4.6");
+            });
+            assertThat(MaildirReader.read(maildir("facteur.test", "alice"))).isEmpty();
+        }
+    }
+
+    @Test
+    void theTransportMapDiscardsHoldsOrSendsElsewhere() throws Exception {
+        String elsewhere = MailWorld.newHost();
+        try (var world = world(List.of(), "", """
+                bob@facteur.test      smtp:[%s]:%d
+                archive.example       discard
+                slow.example          hold
+                """.formatted(elsewhere, MailWorld.REMOTE_PORT))) {
+            var sink = world.sink(elsewhere);
+            world.awaitGone(world.submit("someone@sender.test", List.of("bob@facteur.test"), "Routed"));
+            assertThat(MailWorld.awaitReceived(sink, 1).getFirst()).contains("Subject: Routed");
+            assertThat(MaildirReader.read(maildir("facteur.test", "bob"))).isEmpty();
+
+            world.awaitGone(world.submit("someone@sender.test", List.of("x@archive.example"), "Thrown away"));
+
+            String held = world.submit("someone@sender.test", List.of("x@slow.example"), "Waits");
+            var env = world.awaitEnvelope(held, "held", e -> e.schedule().held());
+            assertThat(env.recipients().getFirst().isPending()).isTrue();
+            assertThat(world.queue().release(QueueId.parse(held)).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void aLocalSendersBounceComesBackToItsOwnInbox() throws Exception {
+        String refusing = MailWorld.newHost();
+        try (var world = world(MailWorld.mx("far.example", refusing), "", "")) {
+            world.sink(refusing, "-f", "rcpt"); // every RCPT gets a 5xx
+            String id = world.submit("alice@facteur.test", List.of("nobody@far.example"), "Into the void");
+            world.awaitGone(id);
+
+            var inbox = awaitMail(maildir("facteur.test", "alice"), 1);
+            assertThat(inbox).singleElement().satisfies(m -> {
+                assertThat(m.returnPath()).isEqualTo("<>");
+                assertThat(m.deliveredTo()).isEqualTo("alice@facteur.test");
+                assertThat(m.subject()).isEqualTo("Undelivered Mail Returned to Sender");
+            });
+            Path file;
+            try (var files = Files.list(maildir("facteur.test", "alice").resolve("new"))) {
+                file = files.findFirst().orElseThrow();
+            }
+            var dsn = ParsedDsn.parseAll(List.of(Files.readString(file).replace("\n", "\r\n"))).getFirst();
+            assertThat(dsn.recipients()).singleElement().satisfies(r -> {
+                assertThat(r.finalRecipient()).isEqualTo("rfc822; nobody@far.example");
+                assertThat(r.action()).isEqualTo("failed");
+                assertThat(r.status()).startsWith("5.");
+            });
+            assertThat(world.queuedBounces()).isEmpty();
+        }
+    }
+}
