@@ -36,6 +36,8 @@ final class Replies {
     static final Reply BDAT_NEEDS_EHLO = new Reply(503, "5.5.1", "BDAT needs EHLO");
     static final Reply TOO_MANY_RECIPIENTS = new Reply(452, "4.5.3", "Too many recipients");
     static final Reply RELAY_DENIED = AddressPolicy.RELAY_DENIED;
+    static final Reply TOO_MANY_HOPS = new Reply(554, "5.4.6",
+            "Too many Received: header fields (more than " + HopCounter.MAX_HOPS + "): mail loop (RFC 5321 §6.3)");
     static final Reply TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
     static final Reply BARE_LINE_END = new Reply(550, "5.5.2",
             "Message refused: bare CR or LF; lines must end with CRLF (RFC 5321 §2.3.8)");

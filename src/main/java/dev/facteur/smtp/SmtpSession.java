@@ -53,6 +53,7 @@ final class SmtpSession {
         MessageSink.Draft bdatDraft;
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
+        HopCounter bdatHops;
 
         Transaction(QueueId id, ReversePath sender, EsmtpParameters.MailParams params) {
             this.id = id;
@@ -196,8 +197,9 @@ final class SmtpSession {
         tx = null;
         try (MessageSink.Draft draft = sink.open(t.id)) {
             writeReceived(draft.content(), t);
-            SmtpInput.ContentCheck check = in.readData(draft.content(), settings.maxMessageSize());
-            return finish(t, draft, check);
+            var hops = new HopCounter(draft.content());
+            SmtpInput.ContentCheck check = in.readData(hops, settings.maxMessageSize());
+            return finish(t, draft, check, hops.hops());
         }
     }
 
@@ -217,8 +219,9 @@ final class SmtpSession {
                 t.bdatDraft = sink.open(t.id);
                 t.bdatCheck = new SmtpInput.LineEndCheck();
                 writeReceived(t.bdatDraft.content(), t);
+                t.bdatHops = new HopCounter(t.bdatDraft.content());
             }
-            SmtpInput.ContentCheck check = in.readChunk(cmd.size(), t.bdatDraft.content(), t.bdatSize,
+            SmtpInput.ContentCheck check = in.readChunk(cmd.size(), t.bdatHops, t.bdatSize,
                     settings.maxMessageSize(), t.bdatCheck);
             t.bdatSize = check.size();
             if (check.tooBig()) {
@@ -228,7 +231,7 @@ final class SmtpSession {
             if (!cmd.last()) return new Reply(250, "2.0.0", cmd.size() + " octets received");
             tx = null;
             boolean bare = check.bareLineEnd() || !t.bdatCheck.endsCleanly();
-            return finish(t, t.bdatDraft, new SmtpInput.ContentCheck(check.size(), false, bare, check.nul()));
+            return finish(t, t.bdatDraft, new SmtpInput.ContentCheck(check.size(), false, bare, check.nul()), t.bdatHops.hops());
         } catch (IOException | RuntimeException e) {
             abandon();
             throw e;
@@ -237,9 +240,10 @@ final class SmtpSession {
         }
     }
 
-    private Reply finish(Transaction t, MessageSink.Draft draft, SmtpInput.ContentCheck check) {
-        if (!check.clean()) {
-            Reply r = check.tooBig() ? Replies.TOO_BIG : check.nul() ? Replies.NUL_IN_DATA : Replies.BARE_LINE_END;
+    private Reply finish(Transaction t, MessageSink.Draft draft, SmtpInput.ContentCheck check, int hops) {
+        if (!check.clean() || hops > HopCounter.MAX_HOPS) {
+            Reply r = check.tooBig() ? Replies.TOO_BIG : check.nul() ? Replies.NUL_IN_DATA
+                    : !check.clean() ? Replies.BARE_LINE_END : Replies.TOO_MANY_HOPS;
             log.info("{}: reject DATA from {}[{}]: {}", t.id, helo, clientAddress.getHostAddress(), r);
             return r;
         }

@@ -111,6 +111,24 @@ class SmtpSessionTest {
     }
 
     @Test
+    void aMessageThatHasTravelledTooManyHopsIsALoop() throws IOException { // RFC 5321 §6.3
+        var s = session("127.0.0.1");
+        s.ehlo("c");
+        s.mail(mail("<a@example.org>"));
+        s.rcpt(rcpt("<b@example.test>"));
+        s.data();
+        String trace = "Received: from a by b; Sat, 28 Nov 2026 06:00:00 +0000\r\n".repeat(HopCounter.MAX_HOPS + 1);
+        assertThat(codes(s.receiveData(wire(trace + "Subject: loop\r\n\r\nbody\r\n.\r\n")))).isEqualTo("554 5.4.6");
+
+        // as many in the body, or just enough in the header, is fine
+        s.mail(mail("<a@example.org>"));
+        s.rcpt(rcpt("<b@example.test>"));
+        s.data();
+        String fifty = "received: from a by b; Sat, 28 Nov 2026 06:00:00 +0000\r\n".repeat(HopCounter.MAX_HOPS);
+        assertThat(codes(s.receiveData(wire(fifty + "Subject: ok\r\n\r\n" + trace + ".\r\n")))).isEqualTo("250 2.0.0");
+    }
+
+    @Test
     void relayingIsRefusedOutsideTheRelayNetworks() throws IOException { // the open-relay rule
         var s = session("192.0.2.1");
         s.ehlo("c");
