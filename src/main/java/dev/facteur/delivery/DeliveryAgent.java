@@ -164,6 +164,7 @@ public final class DeliveryAgent implements AutoCloseable {
         Reply last = null;
         String lastHop = null;
         String lastHost = null;
+        String lastTls = "";
         boolean lastRemote = false; // whether `last` was said by a server rather than made up by us
         boolean onlyRefusals = true;
         for (Hop hop : hops) {
@@ -175,14 +176,26 @@ public final class DeliveryAgent implements AutoCloseable {
                         c = lmtp ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
                                 : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
                         Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
-                        if (hello.isPositive()) hello = login(c, hop);
                         if (!hello.isPositive()) {
                             log.info("{}: relay={} refused to talk to us: {}", env.id(), hop, hello);
                             last = hello;
                             lastHop = hop.toString();
                             lastHost = hop.host();
+                            lastTls = c.tls();
                             lastRemote = true;
                             onlyRefusals &= hello.isPermanent();
+                            c.quit();
+                            break;
+                        }
+                        Reply notLoggedIn = login(c, hop);
+                        if (notLoggedIn != null) { // our verdict (it may quote the server): no Remote-MTA
+                            log.info("{}: relay={}, tls={}: {}", env.id(), hop, c.tls().isEmpty() ? "none" : c.tls(),
+                                    diagnostic(notLoggedIn));
+                            last = notLoggedIn;
+                            lastHop = hop.toString();
+                            lastTls = c.tls();
+                            lastRemote = false;
+                            onlyRefusals = false;
                             c.quit();
                             break;
                         }
@@ -207,6 +220,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     last = new Reply(421, "4.4.2", "Connection to " + hop + " failed: " + describe(e));
                     lastHop = hop.toString();
                     lastHost = hop.host();
+                    lastTls = "";
                     lastRemote = false;
                     onlyRefusals = false;
                     log.info("{}: relay={}: {}", env.id(), hop, last.lines().getFirst());
@@ -220,20 +234,23 @@ public final class DeliveryAgent implements AutoCloseable {
             reason = new Reply(451, "4.4.1", reason.lines().getFirst());
             lastRemote = false;
         }
-        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, "");
+        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, lastTls);
     }
 
     /**
-     * SMTP AUTH where credentials are configured for this host: never in clear when TLS is
-     * required. A refusal is temporary (the operator's setting is wrong, not the message).
+     * SMTP AUTH where credentials are configured for this host; null when logged in or none is
+     * needed, else why not. Never in clear when TLS is required, never to a server that did not
+     * offer AUTH. A refusal is temporary: the operator's setting is wrong, not the message.
      */
     private Reply login(SmtpClient c, Hop hop) throws IOException {
         Credentials cred = routes.credentials().get(hop.host().toLowerCase(java.util.Locale.ROOT));
-        if (cred == null) return new Reply(250, "", "no login needed");
+        if (cred == null) return null;
         if (cred.requireTls() && c.tls().isEmpty())
             return new Reply(454, "4.7.0", "TLS is required before AUTH with " + hop.host() + ", and it did not start TLS");
+        if (!c.offers("AUTH"))
+            return new Reply(454, "4.7.0", hop.host() + " does not offer AUTH, and credentials are configured for it");
         Reply r = c.authenticate(cred.username(), cred.password());
-        if (r.code() == 235) return r;
+        if (r.code() == 235) return null;
         return new Reply(454, "4.7.0", "Authentication as " + cred.username() + " with " + hop.host() + " failed: " + diagnostic(r));
     }
 

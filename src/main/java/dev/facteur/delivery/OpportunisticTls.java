@@ -40,7 +40,7 @@ public final class OpportunisticTls {
             try {
                 system.checkServerTrusted(chain, authType);
             } catch (CertificateException e) {
-                log.info("TLS certificate of {} does not verify ({}); continuing without authentication",
+                log.info("TLS certificate of {} does not verify ({}); continuing anyway (opportunistic TLS: encrypted, server not authenticated)",
                         chain.length > 0 ? chain[0].getSubjectX500Principal().getName() : "peer", e.getMessage());
             }
         }

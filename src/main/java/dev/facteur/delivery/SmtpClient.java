@@ -235,9 +235,10 @@ public final class SmtpClient implements Closeable {
      * connection is safe enough to send a password on.
      */
     public Reply authenticate(String username, String password) throws IOException {
-        String mechanisms = extensions.getOrDefault("AUTH", "").toUpperCase(Locale.ROOT);
+        if (!offers("AUTH")) throw new IllegalStateException("the server did not offer AUTH");
+        List<String> mechanisms = List.of(extensions.get("AUTH").toUpperCase(Locale.ROOT).split(" "));
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
-        if (List.of(mechanisms.split(" ")).contains("PLAIN") || !List.of(mechanisms.split(" ")).contains("LOGIN")) {
+        if (mechanisms.contains("PLAIN") || !mechanisms.contains("LOGIN")) {
             String token = b64.encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
             return command("AUTH PLAIN " + token, settings.commandTimeout());
         }

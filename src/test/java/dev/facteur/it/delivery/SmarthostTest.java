@@ -1,0 +1,426 @@
+package dev.facteur.it.delivery;
+
+import static dev.facteur.it.delivery.MailWorld.PATIENCE;
+import static dev.facteur.it.delivery.MailWorld.SENDER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import dev.facteur.config.ConfigException;
+import dev.facteur.config.ConfigLoader;
+import dev.facteur.dns.Dnsmasq;
+import dev.facteur.it.delivery.AuthSmarthost.Account;
+import dev.facteur.it.delivery.AuthSmarthost.AuthCommand;
+import dev.facteur.it.delivery.AuthSmarthost.Offer;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.server.Facteur;
+import dev.facteur.spool.StoredMessage;
+import dev.facteur.testing.ExternalProcess;
+import dev.facteur.tls.SelfSigned;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery through a smarthost that wants a login (RFC 4954 SMTP AUTH), against a real relay
+ * (aiosmtpd, see {@link AuthSmarthost}) on loopback. {@code [delivery] smarthost} sends every
+ * recipient outside our domains there, {@code [[delivery.auth]]} gives the login per relay host,
+ * and the password goes out only after STARTTLS unless the operator says otherwise
+ * ({@code require_tls}). A refused login is the operator's mistake, not the message's: the
+ * message waits in the queue (454 4.7.0) and nobody gets a bounce.
+ *
+ * <p>No recipient domain here is in DNS (the private dnsmasq answers NXDOMAIN for all of
+ * {@code .test}): a message that arrives anywhere got there by the smarthost or the transport
+ * map, never by MX routing.
+ */
+class SmarthostTest {
+
+    static final String RELAY = "127.0.0.61";
+    static final String PARTNER_RELAY = "127.0.0.62";
+    static final Account ACCOUNT = new Account("relayuser", "s3cret-for-the-relay");
+    static final Account PARTNER_ACCOUNT = new Account("partneruser", "an0ther-s3cret");
+
+    @TempDir
+    static Path shared;
+
+    private static SelfSigned.PemFiles pem;
+    private static Dnsmasq dns;
+
+    @TempDir
+    Path dir;
+
+    private final List<AuthSmarthost> relays = new ArrayList<>();
+    private Facteur facteur;
+    private Path configFile;
+    private DeliveryLog log;
+
+    @BeforeAll
+    static void startDnsAndMakeTheRelayCertificate() throws IOException {
+        pem = SelfSigned.generate(shared.resolve("tls"), "relay.smarthost.test");
+        dns = Dnsmasq.start(List.of("local=/test/"));
+    }
+
+    @AfterAll
+    static void stopDns() {
+        if (dns != null) dns.close();
+    }
+
+    @BeforeEach
+    void listenToTheDeliveryLog() {
+        log = DeliveryLog.attach();
+    }
+
+    @AfterEach
+    void stopEverything() throws IOException {
+        try {
+            if (facteur != null) facteur.close();
+        } finally {
+            relays.forEach(AuthSmarthost::close);
+            log.detach();
+        }
+    }
+
+    // ---- the specification
+
+    @Test
+    void remoteMailGoesToTheSmarthostOverStartTlsWithAuthPlainWhileLocalMailStaysHere() throws Exception {
+        var relay = relay(RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT)), null);
+
+        String id = submit(List.of("carol@remote.test", "bob@facteur.test", "dave@elsewhere.test"), "via the smarthost");
+        awaitGone(id);
+
+        // Both remote domains, in one transaction, with the envelope as submitted and the content intact.
+        var received = relay.awaitReceived(1);
+        assertThat(received).hasSize(1);
+        var message = received.getFirst();
+        assertThat(message.mailFrom()).isEqualTo(SENDER);
+        assertThat(message.rcptTos()).containsExactly("carol@remote.test", "dave@elsewhere.test");
+        assertThat(message.content()).startsWith("Received: ")
+                .endsWith(new String(Submission.message(SENDER, "via the smarthost"), StandardCharsets.US_ASCII));
+        // RFC 3207 then RFC 4954: TLS first (AUTH is not even offered before), then one AUTH PLAIN.
+        assertThat(message.tls()).startsWith("TLSv1.");
+        assertThat(message.login()).isEqualTo(ACCOUNT.username());
+        assertThat(relay.ehlos()).first().satisfies(e -> {
+            assertThat(e.tls()).isNull();
+            assertThat(e.offeredStarttls()).isTrue();
+            assertThat(e.offeredAuth()).isEmpty();
+        });
+        assertThat(relay.authCommands()).containsExactly(new AuthCommand("PLAIN", message.tls(), ACCOUNT.username(), true));
+
+        // The local recipient is in its Maildir, and was never offered to the smarthost.
+        List<String> local = maildir("facteur.test", "bob");
+        assertThat(local).hasSize(1);
+        assertThat(local.getFirst()).contains("Delivered-To: bob@facteur.test", "Subject: via the smarthost");
+        assertThat(received).noneMatch(m -> m.rcptTos().contains("bob@facteur.test"));
+
+        assertThat(log.awaitLines(id, 3)).satisfiesExactlyInAnyOrder(
+                line -> assertThat(line).contains("to=<carol@remote.test>", "relay=" + RELAY + "[" + RELAY + "]:" + relay.port(),
+                        "tls=TLSv1.", "status=sent"),
+                line -> assertThat(line).contains("to=<dave@elsewhere.test>", "relay=" + RELAY + "[", "status=sent"),
+                line -> assertThat(line).contains("to=<bob@facteur.test>", "relay=local", "status=sent"));
+    }
+
+    @Test
+    void aSmarthostOfferingOnlyAuthLoginGetsAuthLogin() throws Exception {
+        var relay = relay(RELAY, Offer.starttlsThen("LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT)), null);
+
+        String id = submit(List.of("carol@remote.test"), "auth login only");
+        awaitGone(id);
+
+        var message = relay.awaitReceived(1).getFirst();
+        assertThat(message.rcptTos()).containsExactly("carol@remote.test");
+        assertThat(message.login()).isEqualTo(ACCOUNT.username());
+        assertThat(message.tls()).startsWith("TLSv1.");
+        assertThat(relay.ehlos()).last().satisfies(e -> assertThat(e.offeredAuth()).containsExactly("LOGIN"));
+        assertThat(relay.authCommands()).containsExactly(new AuthCommand("LOGIN", message.tls(), ACCOUNT.username(), true));
+    }
+
+    @Test
+    void aRefusedPasswordKeepsTheMessageQueuedAndBouncesNothing() throws Exception {
+        var relay = relay(RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, new Account(ACCOUNT.username(), "not-the-password"))), null);
+
+        String id = submit(List.of("carol@remote.test"), "wrong password");
+        // Two attempts a second apart: refused each time, retried, never given up on.
+        Envelope env = awaitEnvelope(id, "a second refused attempt", e -> e.schedule().attempts() >= 2);
+
+        Recipient carol = env.recipients().getFirst();
+        assertThat(carol.state()).isEqualTo(Recipient.State.PENDING);
+        assertThat(carol.diagnostic()).startsWith("454 4.7.0 Authentication as relayuser with " + RELAY + " failed: ")
+                .endsWith("535 5.7.8 Authentication credentials invalid");
+        assertThat(log.awaitLines(id, 2)).allSatisfy(line -> assertThat(line).contains("to=<carol@remote.test>",
+                "relay=" + RELAY + "[", "dsn=4.7.0", "status=deferred", "535 5.7.8 Authentication credentials invalid"));
+
+        // The relay saw the login tried over TLS and refused it, and took no message.
+        assertThat(relay.authCommands()).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(a -> {
+                    assertThat(a.login()).isEqualTo(ACCOUNT.username());
+                    assertThat(a.tls()).startsWith("TLSv1.");
+                    assertThat(a.success()).isFalse();
+                });
+        assertThat(relay.received()).isEmpty();
+
+        // No DSN: none waits in the queue, none reached the only relay there is.
+        assertThat(queuedBounces()).isEmpty();
+        var list = cli("queue", "list");
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout()).contains(id, "carol@remote.test (deferred)", "last error: 454 4.7.0 Authentication as relayuser")
+                .contains("-- 1 message,");
+    }
+
+    @Test
+    void withoutStartTlsThePasswordIsNeverSentAndTheMessageWaits() throws Exception {
+        // A relay inviting AUTH in the clear; require_tls is left at its default (true).
+        var relay = relay(RELAY, Offer.inTheClear("PLAIN", "LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT)), null);
+
+        String id = submit(List.of("carol@remote.test"), "no tls no password");
+        Envelope env = awaitEnvelope(id, "a second attempt", e -> e.schedule().attempts() >= 2);
+
+        Recipient carol = env.recipients().getFirst();
+        assertThat(carol.state()).isEqualTo(Recipient.State.PENDING);
+        assertThat(carol.diagnostic()).isEqualTo("454 4.7.0 TLS is required before AUTH with " + RELAY + ", and it did not start TLS");
+        assertThat(log.awaitLines(id, 2)).allSatisfy(line ->
+                assertThat(line).contains("to=<carol@remote.test>", "dsn=4.7.0", "status=deferred", "TLS is required before AUTH"));
+
+        // Facteur did talk to it, was offered AUTH in the clear each time, and sent no AUTH command at all.
+        assertThat(relay.ehlos()).hasSizeGreaterThanOrEqualTo(2).allSatisfy(e -> {
+            assertThat(e.tls()).isNull();
+            assertThat(e.offeredAuth()).containsExactly("LOGIN", "PLAIN");
+        });
+        assertThat(relay.authCommands()).isEmpty();
+        assertThat(relay.received()).isEmpty();
+        assertThat(queuedBounces()).isEmpty();
+    }
+
+    @Test
+    void requireTlsFalseSendsThePasswordInTheClearWhenTheOperatorSaysSo() throws Exception {
+        var relay = relay(RELAY, Offer.inTheClear("PLAIN", "LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT).allowingCleartext()), null);
+
+        String id = submit(List.of("carol@remote.test"), "cleartext by choice");
+        awaitGone(id);
+
+        var message = relay.awaitReceived(1).getFirst();
+        assertThat(message.tls()).isNull();
+        assertThat(message.login()).isEqualTo(ACCOUNT.username());
+        assertThat(relay.authCommands()).containsExactly(new AuthCommand("PLAIN", null, ACCOUNT.username(), true));
+    }
+
+    @Test
+    void aPasswordIsNeverSentToARelayThatDidNotAskForOne() throws Exception {
+        // No STARTTLS, and AUTH offered only under TLS: this relay never advertises AUTH to us.
+        var relay = relay(RELAY, new Offer(false, List.of("PLAIN"), true), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT).allowingCleartext()), null);
+
+        String id = submit(List.of("carol@remote.test"), "nobody asked");
+        Envelope env = awaitEnvelope(id, "a second attempt", e -> e.schedule().attempts() >= 2);
+
+        assertThat(env.recipients().getFirst().diagnostic())
+                .isEqualTo("454 4.7.0 " + RELAY + " does not offer AUTH, and credentials are configured for it");
+        assertThat(env.recipients().getFirst().remoteMta()).as("our verdict, not the relay's").isNull();
+        assertThat(relay.authCommands()).isEmpty();
+        assertThat(relay.received()).isEmpty();
+    }
+
+    @Test
+    void aTransportMapSendsOneDomainToASecondRelayWithItsOwnLogin() throws Exception {
+        var relay = relay(RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), ACCOUNT);
+        var partner = relay(PARTNER_RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), PARTNER_ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT), login(PARTNER_RELAY, PARTNER_ACCOUNT)),
+                "partner.test  smtp:" + partner.relay() + "\n");
+
+        String id = submit(List.of("carol@remote.test", "erin@partner.test"), "two relays");
+        awaitGone(id);
+
+        var viaSmarthost = relay.awaitReceived(1).getFirst();
+        var viaPartner = partner.awaitReceived(1).getFirst();
+        assertThat(viaSmarthost.rcptTos()).containsExactly("carol@remote.test");
+        assertThat(viaSmarthost.login()).isEqualTo(ACCOUNT.username());
+        assertThat(viaPartner.rcptTos()).containsExactly("erin@partner.test");
+        assertThat(viaPartner.login()).isEqualTo(PARTNER_ACCOUNT.username());
+        assertThat(viaPartner.tls()).startsWith("TLSv1.");
+        assertThat(viaPartner.mailFrom()).isEqualTo(SENDER);
+        assertThat(viaPartner.content()).contains("Subject: two relays");
+        // Each relay only ever saw its own login: credentials go by relay host, never to another.
+        assertThat(relay.authCommands()).extracting(AuthCommand::login).containsOnly(ACCOUNT.username());
+        assertThat(partner.authCommands()).extracting(AuthCommand::login).containsOnly(PARTNER_ACCOUNT.username());
+        assertThat(relay.received()).hasSize(1);
+        assertThat(partner.received()).hasSize(1);
+    }
+
+    // ---- the test world
+
+    /** One {@code [[delivery.auth]]} entry; {@code requireTls} null leaves the key out (default true). */
+    record Login(String host, Account account, Boolean requireTls) {
+        Login allowingCleartext() {
+            return new Login(host, account, false);
+        }
+    }
+
+    private static Login login(String host, Account account) {
+        return new Login(host, account, null);
+    }
+
+    private AuthSmarthost relay(String address, Offer offer, Account account) throws IOException {
+        var relay = AuthSmarthost.start(address, dir.resolve("relay-" + address), pem, offer, account);
+        relays.add(relay);
+        return relay;
+    }
+
+    /**
+     * A Facteur sending everything for other domains to {@code smarthost}, with mailboxes for
+     * bob@facteur.test, these logins, and the transport map given (or none), retrying every second.
+     */
+    private void startFacteur(AuthSmarthost smarthost, List<Login> logins, String transportMap) throws IOException {
+        StringBuilder auth = new StringBuilder();
+        for (Login l : logins) {
+            Path password = dir.resolve("password-" + l.host());
+            Files.writeString(password, l.account().password() + "\n");
+            auth.append("[[delivery.auth]]\nhost = \"").append(l.host()).append("\"\nusername = \"")
+                    .append(l.account().username()).append("\"\npassword_file = '").append(password).append("'\n");
+            if (l.requireTls() != null) auth.append("require_tls = ").append(l.requireTls()).append('\n');
+        }
+        String routing = "";
+        if (transportMap != null) {
+            Path transport = dir.resolve("transport");
+            Files.writeString(transport, transportMap);
+            routing = "[routing]\ntransport_file = '" + transport + "'\n";
+        }
+        String toml = """
+                hostname = "mx.facteur.test"
+                data_dir = '%s'
+                [smtp]
+                listen = ["127.0.0.1:0"]
+                [relay]
+                networks = ["127.0.0.0/8"]
+                [local]
+                domains = ["facteur.test"]
+                users = ["bob"]
+                maildir = '%s/{domain}/{user}'
+                %s
+                [dns]
+                servers = ["%s"]
+                [delivery]
+                enabled = true
+                smarthost = "%s"
+                starttls = true
+                retry_initial = "1s"
+                retry_max = "1s"
+                max_lifetime = "1h"
+                delay_warning = "off"
+                connect_timeout = "2s"
+                command_timeout = "5s"
+                data_timeout = "5s"
+                %s
+                [admin]
+                listen = "127.0.0.1:0"
+                """.formatted(dir.resolve("data"), dir.resolve("mail"), routing, dns.hostPort(), smarthost.relay(), auth);
+        configFile = dir.resolve("facteur.toml");
+        Files.writeString(configFile, toml);
+        try {
+            facteur = Facteur.start(ConfigLoader.load(configFile));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private String submit(List<String> recipients, String subject) throws IOException {
+        return Submission.send(facteur.smtpAddresses().getFirst(), SENDER, recipients, subject);
+    }
+
+    private Optional<Envelope> envelope(String id) {
+        return facteur.spool().find(QueueId.parse(id)).map(StoredMessage::envelope);
+    }
+
+    private Envelope awaitEnvelope(String id, String what, Predicate<Envelope> condition) {
+        return await(what).atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                .until(() -> envelope(id).filter(condition).orElse(null), e -> e != null);
+    }
+
+    private void awaitGone(String id) {
+        await(id + " leaves the queue").atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> envelope(id).isEmpty());
+    }
+
+    /** Messages from the null reverse-path in the queue: DSNs. */
+    private List<Envelope> queuedBounces() {
+        return facteur.spool().messages().stream().map(StoredMessage::envelope).filter(e -> e.sender().isNull()).toList();
+    }
+
+    /** The messages in a local Maildir's {@code new/}. */
+    private List<String> maildir(String domain, String user) throws IOException {
+        Path fresh = dir.resolve("mail").resolve(domain).resolve(user).resolve("new");
+        try (Stream<Path> files = Files.list(fresh)) {
+            List<String> out = new ArrayList<>();
+            for (Path f : files.toList()) out.add(Files.readString(f, StandardCharsets.ISO_8859_1));
+            return out;
+        }
+    }
+
+    /** The facteur command as an operator types it, in its own JVM, on this test's configuration. */
+    private ExternalProcess.Result cli(String... args) throws Exception {
+        // A short-lived client JVM: C1 only and the serial collector start fastest on a busy machine.
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.facteur.cli.Main"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--config", configFile.toString()));
+        return ExternalProcess.run(Duration.ofSeconds(60), cmd);
+    }
+
+    /** Facteur's delivery log lines ({@code facteur.delivery}), as an operator greps them by queue id. */
+    private static final class DeliveryLog extends AppenderBase<ILoggingEvent> {
+
+        private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+
+        static DeliveryLog attach() {
+            var log = new DeliveryLog();
+            log.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+            log.start();
+            logger().addAppender(log);
+            return log;
+        }
+
+        private static Logger logger() {
+            return (Logger) LoggerFactory.getLogger("facteur.delivery");
+        }
+
+        void detach() {
+            logger().detachAppender(this);
+            stop();
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            lines.add(event.getFormattedMessage());
+        }
+
+        /** Waits for at least {@code n} per-recipient attempt lines ({@code to=<…>}) of message {@code id}, and returns them. */
+        List<String> awaitLines(String id, int n) {
+            return await(n + " delivery log lines of " + id).atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> lines.stream().filter(l -> l.startsWith(id + ": to=<")).toList(), l -> l.size() >= n);
+        }
+    }
+}
