@@ -69,7 +69,8 @@ public record Config(
             Optional<Path> transportFile,
             Optional<Path> senderCanonicalFile,
             Optional<Path> recipientCanonicalFile,
-            List<String> masqueradeDomains) {}
+            List<String> masqueradeDomains,
+            boolean rewriteHeaders) {}
 
     public record Dns(List<HostPort> servers) {}
 

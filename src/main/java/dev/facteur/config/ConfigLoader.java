@@ -121,7 +121,8 @@ public final class ConfigLoader {
         Table routingT = top.table("routing");
         var routing = new Config.Routing(routingT.optional("transport_file", Path::of),
                 routingT.optional("sender_canonical_file", Path::of), routingT.optional("recipient_canonical_file", Path::of),
-                routingT.list("masquerade_domains", List.of(), ConfigLoader::domain));
+                routingT.list("masquerade_domains", List.of(), ConfigLoader::domain),
+                routingT.bool("rewrite_headers", false));
         routingT.finish();
 
         Table dnsT = top.table("dns");

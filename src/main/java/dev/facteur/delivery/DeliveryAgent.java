@@ -117,6 +117,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
             case Transport.Smtp s -> viaRoute(env, size, content, idx, s.toString(),
                     router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
+            case Transport.Lmtp l when l.unixSocket() != null -> viaUnixSocket(env, size, content, idx, l.unixSocket());
             case Transport.Lmtp l -> viaRoute(env, size, content, idx, l.toString(), router.direct(l.server().host(), l.server().port()), true);
             case Transport.Local l -> toMailboxes(env, content, idx);
             case Transport.Discard x -> finish(env, idx, new Outcome.Delivered(new Reply(250, "2.0.0", "Discarded (transport map)")), "discard", null, "");
@@ -137,6 +138,28 @@ public final class DeliveryAgent implements AutoCloseable {
             logAttempt(env, r, "local", "", o);
         }
         return out;
+    }
+
+    /** LMTP to a local server's unix socket: one connection per message, nothing to route or fail over to. */
+    private List<Attempt> viaUnixSocket(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx,
+            java.nio.file.Path socket) {
+        String relay = "unix:" + socket;
+        List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
+        try (SmtpClient c = SmtpClient.connectLmtp(socket, settings)) {
+            Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
+            if (!hello.isPositive()) return finish(env, idx, Outcome.of(hello.isPermanent()
+                    ? new Reply(451, "4.3.0", "LMTP server refused the session: " + diagnostic(hello)) : hello), relay, null, "");
+            List<Outcome> outcomes = c.send(new OutgoingMessage(env, rcpts, size, content));
+            c.quit();
+            List<Attempt> result = new ArrayList<>();
+            for (int k = 0; k < idx.size(); k++) {
+                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false));
+                logAttempt(env, rcpts.get(k), relay, "", outcomes.get(k));
+            }
+            return result;
+        } catch (IOException e) {
+            return finish(env, idx, Outcome.of(new Reply(451, "4.4.2", "LMTP on " + socket + " failed: " + describe(e))), relay, null, "");
+        }
     }
 
     /** SMTP or LMTP along a route; one destination (domain or relay) has at most maxPerDestination deliveries at once. */

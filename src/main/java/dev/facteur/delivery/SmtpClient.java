@@ -15,7 +15,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +41,8 @@ public final class SmtpClient implements Closeable {
     private final ClientSettings settings;
     private final String peerName;
     private final boolean lmtp;
-    private Socket socket;
+    private Socket socket;        // TCP; null over a unix socket
+    private SocketChannel unix;   // a unix socket (LMTP to a local server); null over TCP
     private ReplyReader in;
     private OutputStream out;
     private final Reply greeting;
@@ -53,6 +59,28 @@ public final class SmtpClient implements Closeable {
         this.lmtp = lmtp;
         attach(socket);
         this.greeting = readReply(settings.greetingTimeout());
+    }
+
+    private SmtpClient(SocketChannel unix, String peerName, ClientSettings settings) throws IOException {
+        this.settings = settings;
+        this.peerName = peerName;
+        this.lmtp = true;
+        this.unix = unix;
+        in = new ReplyReader(new BufferedInputStream(Channels.newInputStream(unix), 8192));
+        out = new BufferedOutputStream(Channels.newOutputStream(unix), 64 * 1024);
+        this.greeting = readReply(settings.greetingTimeout());
+    }
+
+    /** LMTP over a unix socket (Dovecot's {@code /var/run/dovecot/lmtp}, say). */
+    public static SmtpClient connectLmtp(Path socketPath, ClientSettings settings) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socketPath));
+            return new SmtpClient(ch, "localhost", settings);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /** Connects and reads the greeting; a greeting other than 220 is returned, not thrown. */
@@ -300,8 +328,8 @@ public final class SmtpClient implements Closeable {
      * delayed ACK).
      */
     private void sendContent(OutgoingMessage.Content content) throws IOException {
-        socket.setSoTimeout((int) settings.dataBlockTimeout().toMillis());
-        WriteWatchdog.Guard guard = WriteWatchdog.guard(socket, settings.dataBlockTimeout());
+        if (socket != null) socket.setSoTimeout((int) settings.dataBlockTimeout().toMillis());
+        WriteWatchdog.Guard guard = WriteWatchdog.guard(this, settings.dataBlockTimeout());
         try (InputStream body = content.open()) {
             if (copyBuffer == null) copyBuffer = new byte[32 * 1024];
             byte[] buf = copyBuffer;
@@ -380,12 +408,16 @@ public final class SmtpClient implements Closeable {
     }
 
     private Reply readReply(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
+        // A channel has no read timeout: the watchdog closes it if the reply does not come in time.
+        WriteWatchdog.Guard guard = socket == null ? WriteWatchdog.guard(this, timeout) : null;
+        if (socket != null) socket.setSoTimeout((int) timeout.toMillis());
         try {
             return in.read();
         } catch (ProtocolException e) {
             close();
             throw e;
+        } finally {
+            if (guard != null) guard.close();
         }
     }
 
@@ -396,13 +428,14 @@ public final class SmtpClient implements Closeable {
     }
 
     public boolean isOpen() {
-        return !socket.isClosed();
+        return socket != null ? !socket.isClosed() : unix.isOpen();
     }
 
     @Override
     public void close() {
         try {
-            socket.close();
+            if (socket != null) socket.close();
+            else unix.close();
         } catch (IOException ignored) {
             // nothing to do
         }

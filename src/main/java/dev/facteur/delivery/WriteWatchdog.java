@@ -1,15 +1,15 @@
 package dev.facteur.delivery;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Java sockets have no write timeout: a server that stops reading would block us forever. One
- * daemon thread closes any socket whose guarded write made no progress within its timeout
- * (RFC 5321 §4.5.3.2.5, the 3-minute data block timeout).
+ * Java sockets have no write timeout (and channels no read timeout either): a server that stops
+ * reading would block us forever. One daemon thread closes any connection whose guarded
+ * operation made no progress within its timeout (RFC 5321 §4.5.3.2.5, the 3-minute data block
+ * timeout).
  */
 final class WriteWatchdog {
 
@@ -21,8 +21,9 @@ final class WriteWatchdog {
 
     private WriteWatchdog() {}
 
-    static Guard guard(Socket socket, Duration timeout) {
-        Guard g = new Guard(socket, timeout.toNanos());
+    /** Closes {@code connection} unless {@link Guard#progress} or {@link Guard#close} comes within {@code timeout}. */
+    static Guard guard(java.io.Closeable connection, Duration timeout) {
+        Guard g = new Guard(connection, timeout.toNanos());
         guards.add(g);
         return g;
     }
@@ -39,7 +40,7 @@ final class WriteWatchdog {
                 if (now - g.lastProgress > g.timeoutNanos) {
                     guards.remove(g);
                     try {
-                        g.socket.close();
+                        g.connection.close();
                     } catch (IOException ignored) {
                         // the blocked writer sees the close
                     }
@@ -49,12 +50,12 @@ final class WriteWatchdog {
     }
 
     static final class Guard implements AutoCloseable {
-        private final Socket socket;
+        private final java.io.Closeable connection;
         private final long timeoutNanos;
         private volatile long lastProgress = System.nanoTime();
 
-        private Guard(Socket socket, long timeoutNanos) {
-            this.socket = socket;
+        private Guard(java.io.Closeable connection, long timeoutNanos) {
+            this.connection = connection;
             this.timeoutNanos = timeoutNanos;
         }
 

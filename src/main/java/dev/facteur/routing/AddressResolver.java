@@ -34,9 +34,10 @@ public final class AddressResolver implements AddressPolicy {
      * @param delimiter     sub-addressing separator ({@code user+tag}); empty for none
      * @param postmaster    where {@code postmaster@} every local domain goes; null for the local user "postmaster"
      * @param masquerade    sender domains whose subdomains are hidden ({@code host.example.test} becomes {@code example.test})
+     * @param rewriteHeaders whether the rewriting also applies to the message's address header fields
      */
     public record Rules(Set<String> localDomains, Set<String> relayDomains, List<Cidr> relayNetworks, String delimiter,
-            Mailbox postmaster, List<String> masquerade) {
+            Mailbox postmaster, List<String> masquerade, boolean rewriteHeaders) {
         public Rules {
             localDomains = lower(localDomains);
             relayDomains = lower(relayDomains);
@@ -69,14 +70,31 @@ public final class AddressResolver implements AddressPolicy {
     public ReversePath sender(ReversePath from) {
         Optional<Mailbox> m = from.mailbox();
         if (m.isEmpty()) return from;
-        Mailbox s = tables.senderCanonical().get().rewrite(m.get());
-        for (String d : rules.masquerade()) {
-            if (s.domainKey().endsWith("." + d)) {
-                s = new Mailbox(s.localPart(), d);
-                break;
-            }
-        }
+        Mailbox s = senderAddress(m.get());
         return s.equals(m.get()) ? from : ReversePath.of(s);
+    }
+
+    /** Sender canonical rewriting, then masquerading of subdomains. */
+    private Mailbox senderAddress(Mailbox m) {
+        Mailbox s = tables.senderCanonical().get().rewrite(m);
+        for (String d : rules.masquerade()) {
+            if (s.domainKey().endsWith("." + d)) return new Mailbox(s.localPart(), d);
+        }
+        return s;
+    }
+
+    /**
+     * With {@code rewrite_headers}, the same rewriting in the message: sender fields get the
+     * sender rules, recipient fields the recipient canonical map.
+     */
+    @Override
+    public HeaderRewrite headerRewrite() {
+        if (!rules.rewriteHeaders()) return null;
+        return (name, value) -> switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "from", "sender", "reply-to", "resent-from", "resent-sender" -> HeaderAddresses.rewrite(value, this::senderAddress);
+            case "to", "cc", "resent-to", "resent-cc" -> HeaderAddresses.rewrite(value, tables.recipientCanonical().get()::rewrite);
+            default -> null;
+        };
     }
 
     @Override

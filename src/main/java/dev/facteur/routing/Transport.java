@@ -2,6 +2,7 @@ package dev.facteur.routing;
 
 import dev.facteur.net.HostPort;
 import dev.facteur.smtp.Reply;
+import java.nio.file.Path;
 
 /** How mail for one recipient leaves: the right-hand side of a transport map entry. */
 public sealed interface Transport {
@@ -17,11 +18,15 @@ public sealed interface Transport {
         }
     }
 
-    /** RFC 2033 LMTP to a server at {@code host:port}. */
-    record Lmtp(HostPort server) implements Transport {
+    /** RFC 2033 LMTP to a server at {@code host:port}, or on a unix socket ({@code server} null). */
+    record Lmtp(HostPort server, Path unixSocket) implements Transport {
+        public Lmtp {
+            if ((server == null) == (unixSocket == null)) throw new IllegalArgumentException("host:port or a unix socket");
+        }
+
         @Override
         public String toString() {
-            return "lmtp:" + server;
+            return "lmtp:" + (server != null ? server : "unix:" + unixSocket);
         }
     }
 

@@ -75,11 +75,14 @@ public final class TransportMap {
         if (lower.startsWith("smtp:")) return smtp(v.substring(5));
         if (lower.startsWith("lmtp:")) {
             String rest = v.substring(5);
-            if (rest.startsWith("unix:") || rest.startsWith("/"))
-                throw new IllegalArgumentException("LMTP over a unix socket is not supported yet: give host:port (Dovecot: inet_listener lmtp)");
+            if (rest.startsWith("unix:") || rest.startsWith("/")) {
+                String path = rest.startsWith("unix:") ? rest.substring(5) : rest;
+                if (!path.startsWith("/")) throw new IllegalArgumentException("lmtp:unix: needs an absolute socket path");
+                return new Transport.Lmtp(null, java.nio.file.Path.of(path));
+            }
             Transport.Smtp hp = smtp(rest);
             if (hp.port() <= 0) throw new IllegalArgumentException("lmtp: needs host:port (LMTP has no standard port)");
-            return new Transport.Lmtp(new HostPort(hp.host(), hp.port()));
+            return new Transport.Lmtp(new HostPort(hp.host(), hp.port()), null);
         }
         throw new IllegalArgumentException("unknown transport: " + s + " (smtp:, lmtp:, local, discard, hold, error:)");
     }

@@ -143,7 +143,7 @@ public final class Facteur implements AutoCloseable {
                 table(r.recipientCanonicalFile(), CanonicalMap::read, CanonicalMap.NONE),
                 table(r.transportFile(), TransportMap::read, TransportMap.NONE));
         var rules = new AddressResolver.Rules(Set.copyOf(l.domains()), Set.copyOf(config.relay().domains()),
-                config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains());
+                config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
         return new AddressResolver(rules, tables);
     }
 

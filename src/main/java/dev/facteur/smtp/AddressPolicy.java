@@ -34,4 +34,15 @@ public interface AddressPolicy {
     default ReversePath sender(ReversePath from) {
         return from;
     }
+
+    /** Rewrites one header field's value (folding included, CRLF at the end); same or null: untouched. */
+    @FunctionalInterface
+    interface HeaderRewrite {
+        String rewrite(String name, String value);
+    }
+
+    /** How header fields are rewritten on receipt, or null to leave them as they are. */
+    default HeaderRewrite headerRewrite() {
+        return null;
+    }
 }

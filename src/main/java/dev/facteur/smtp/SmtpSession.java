@@ -54,6 +54,7 @@ final class SmtpSession {
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
         HopCounter bdatHops;
+        HeaderRewriter bdatRewriter;
 
         Transaction(QueueId id, ReversePath sender, EsmtpParameters.MailParams params) {
             this.id = id;
@@ -197,8 +198,10 @@ final class SmtpSession {
         tx = null;
         try (MessageSink.Draft draft = sink.open(t.id)) {
             writeReceived(draft.content(), t);
-            var hops = new HopCounter(draft.content());
+            HeaderRewriter rewriter = rewriter(draft.content());
+            var hops = new HopCounter(rewriter == null ? draft.content() : rewriter);
             SmtpInput.ContentCheck check = in.readData(hops, settings.maxMessageSize());
+            if (rewriter != null) rewriter.finish();
             return finish(t, draft, check, hops.hops());
         }
     }
@@ -219,7 +222,8 @@ final class SmtpSession {
                 t.bdatDraft = sink.open(t.id);
                 t.bdatCheck = new SmtpInput.LineEndCheck();
                 writeReceived(t.bdatDraft.content(), t);
-                t.bdatHops = new HopCounter(t.bdatDraft.content());
+                t.bdatRewriter = rewriter(t.bdatDraft.content());
+                t.bdatHops = new HopCounter(t.bdatRewriter == null ? t.bdatDraft.content() : t.bdatRewriter);
             }
             SmtpInput.ContentCheck check = in.readChunk(cmd.size(), t.bdatHops, t.bdatSize,
                     settings.maxMessageSize(), t.bdatCheck);
@@ -230,6 +234,7 @@ final class SmtpSession {
             }
             if (!cmd.last()) return new Reply(250, "2.0.0", cmd.size() + " octets received");
             tx = null;
+            if (t.bdatRewriter != null) t.bdatRewriter.finish();
             boolean bare = check.bareLineEnd() || !t.bdatCheck.endsCleanly();
             return finish(t, t.bdatDraft, new SmtpInput.ContentCheck(check.size(), false, bare, check.nul()), t.bdatHops.hops());
         } catch (IOException | RuntimeException e) {
@@ -260,6 +265,11 @@ final class SmtpSession {
                 clientAddress.getHostAddress(), t.sender, check.size(), t.recipients.size(), protocol(t),
                 tls.isEmpty() ? "" : ", tls=" + tls);
         return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
+    }
+
+    private HeaderRewriter rewriter(OutputStream out) {
+        AddressPolicy.HeaderRewrite rewrite = settings.addresses().headerRewrite();
+        return rewrite == null ? null : new HeaderRewriter(out, rewrite);
     }
 
     /** RFC 3848 / RFC 6531 §3.7.3 protocol names for the Received header's WITH clause. */

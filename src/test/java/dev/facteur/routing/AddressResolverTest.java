@@ -30,7 +30,7 @@ class AddressResolverTest {
                 CanonicalMap.parse(MapFile.parse(recipientCanonical, "canonical"), "canonical"),
                 TransportMap.parse(MapFile.parse(transports, "transport"), "transport"));
         var rules = new AddressResolver.Rules(Set.of("example.test", "Other.test"), Set.of("backup.example"),
-                List.of(Cidr.parse("127.0.0.1/32")), "+", postmaster, List.of("example.test"));
+                List.of(Cidr.parse("127.0.0.1/32")), "+", postmaster, List.of("example.test"), true);
         return new AddressResolver(rules, tables);
     }
 
@@ -172,5 +172,15 @@ class AddressResolverTest {
         assertThat(r.transport(m("x@a.partner.example"), mx)).hasToString("smtp:relay.partner.example");
         assertThat(r.transport(m("x@partner.example"), mx)).hasToString("smtp:[smarthost.example]:587");
         assertThat(r.transport(m("x@anywhere.example"), mx)).hasToString("smtp:[smarthost.example]:587");
+    }
+
+    @Test
+    void headersAreRewrittenLikeTheEnvelopeWhenAsked() throws Exception {
+        var r = resolver("", "", "@old.example @example.test", null);
+        var rewrite = r.headerRewrite();
+        assertThat(rewrite.rewrite("From", " Joe <joe@host1.example.test>\r\n")).isEqualTo(" Joe <joe@example.test>\r\n");
+        assertThat(rewrite.rewrite("Reply-To", " joe@old.example\r\n")).isEqualTo(" joe@example.test\r\n");
+        assertThat(rewrite.rewrite("cc", " ann@old.example\r\n")).isEqualTo(" ann@example.test\r\n");
+        assertThat(rewrite.rewrite("Subject", " mail from joe@old.example\r\n")).isNull();
     }
 }

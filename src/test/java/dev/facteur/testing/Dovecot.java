@@ -116,6 +116,11 @@ public final class Dovecot implements AutoCloseable {
         return lmtp;
     }
 
+    /** The LMTP unix socket, as most Dovecot installations offer LMTP to the local MTA. */
+    public Path lmtpSocket() {
+        return workDir.resolve("run").resolve("lmtp");
+    }
+
     public InetSocketAddress imapAddress() {
         return imap;
     }
@@ -296,6 +301,9 @@ public final class Dovecot implements AutoCloseable {
                 "  inet_listener lmtp {",
                 "    address = " + lmtp.getHostString(),
                 "    port = " + lmtp.getPort(),
+                "  }",
+                "  unix_listener lmtp {",   // base_dir/lmtp, as Dovecot installs usually offer it
+                "    mode = 0666",
                 "  }",
                 "}",
                 "service imap-login {",

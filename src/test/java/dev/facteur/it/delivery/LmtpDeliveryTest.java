@@ -105,4 +105,26 @@ class LmtpDeliveryTest {
             assertThat(awaitImap(CAROL, 1)).singleElement().asString().contains("Subject: Team mail");
         }
     }
+
+    @Test
+    void lmtpWorksOverDovecotsUnixSocketToo() throws Exception {
+        Files.writeString(dir.resolve("transport"), "team.test  lmtp:unix:" + dovecot.lmtpSocket() + "\n");
+        try (var world = MailWorld.start(dir, List.of(), Map.of(), null, """
+                [local]
+                domains = ["facteur.test"]
+                users = ["alice", "ghost"]
+                mailbox = "lmtp"
+                lmtp = "unix:%s"
+                [routing]
+                transport_file = '%s'
+                """.formatted(dovecot.lmtpSocket(), dir.resolve("transport")))) {
+            String id = world.submit("someone@sender.test", List.of("alice@facteur.test", "carol@team.test", "ghost@facteur.test"),
+                    "Over a unix socket");
+            world.awaitGone(id);
+            assertThat(awaitImap(ALICE, 1)).singleElement().asString().contains("Subject: Over a unix socket");
+            assertThat(awaitImap(CAROL, 1)).hasSize(1);
+            assertThat(world.awaitDsns(1).getFirst().recipients()).singleElement()
+                    .satisfies(r -> assertThat(r.status()).isEqualTo("5.1.1"));
+        }
+    }
 }

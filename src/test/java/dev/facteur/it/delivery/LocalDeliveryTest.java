@@ -159,4 +159,26 @@ class LocalDeliveryTest {
             assertThat(world.queuedBounces()).isEmpty();
         }
     }
+
+    @Test
+    void canonicalMapsAndMasqueradingRewriteTheEnvelopeAndTheHeaders() throws Exception {
+        Files.writeString(dir.resolve("aliases"), "");
+        Files.writeString(dir.resolve("transport"), "");
+        Files.writeString(dir.resolve("recipient_canonical"), "@old.test  @facteur.test\n");
+        try (var world = MailWorld.start(dir, List.of(), Map.of(), null, local("""
+                recipient_canonical_file = '%s'
+                masquerade_domains = ["sender.test"]
+                rewrite_headers = true
+                """.formatted(dir.resolve("recipient_canonical"))))) {
+            byte[] message = ("From: Joe <joe@host7.sender.test>\r\nTo: Alice <alice@old.test>\r\nSubject: moved\r\n\r\n"
+                    + "Reply to joe@host7.sender.test, not alice@old.test.\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            world.awaitGone(world.submit("<joe@host7.sender.test>", List.of("<alice@old.test>"), message));
+
+            var mail = awaitMail(maildir("facteur.test", "alice"), 1).getFirst();
+            assertThat(mail.returnPath()).isEqualTo("<joe@sender.test>");
+            assertThat(mail.from()).isEqualTo("Joe <joe@sender.test>");
+            assertThat(mail.deliveredTo()).isEqualTo("alice@facteur.test");
+            assertThat(mail.body()).as("the body is never rewritten").contains("joe@host7.sender.test, not alice@old.test");
+        }
+    }
 }

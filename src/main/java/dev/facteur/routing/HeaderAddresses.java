@@ -1,0 +1,74 @@
+package dev.facteur.routing;
+
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.Mailbox;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Rewrites the addresses inside an address header field (RFC 5322 §3.4: From, To, Cc, ...) and
+ * leaves every other byte as it was: display names, comments, quoted strings, groups and folding
+ * stay untouched, so a rewritten header looks like the original but for the domain or address.
+ */
+final class HeaderAddresses {
+
+    private HeaderAddresses() {}
+
+    static String rewrite(String value, UnaryOperator<Mailbox> rewrite) {
+        StringBuilder out = null;
+        int copied = 0;
+        int i = 0;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                i = skipQuoted(value, i);
+            } else if (c == '(') {
+                i = skipComment(value, i);
+            } else if (isTokenChar(c)) {
+                int start = i;
+                while (i < value.length() && isTokenChar(value.charAt(i))) i++;
+                String token = value.substring(start, i);
+                if (token.indexOf('@') > 0) {
+                    Optional<Mailbox> m = AddressSyntax.tryParseMailbox(token, true);
+                    if (m.isPresent()) {
+                        Mailbox r = rewrite.apply(m.get());
+                        if (!r.equals(m.get())) {
+                            if (out == null) out = new StringBuilder(value.length() + 16);
+                            out.append(value, copied, start).append(r);
+                            copied = i;
+                        }
+                    }
+                }
+            } else {
+                i++;
+            }
+        }
+        if (out == null) return value;
+        return out.append(value, copied, value.length()).toString();
+    }
+
+    /** Characters of an addr-spec outside quotes: anything but white space and the specials that separate. */
+    private static boolean isTokenChar(char c) {
+        return c > ' ' && "<>,;:()\"[]\\".indexOf(c) < 0 || c == '[' || c == ']';
+    }
+
+    private static int skipQuoted(String s, int i) {
+        for (i++; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') i++;
+            else if (c == '"') return i + 1;
+        }
+        return s.length();
+    }
+
+    private static int skipComment(String s, int i) {
+        int depth = 0;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') i++;
+            else if (c == '(') depth++;
+            else if (c == ')' && --depth == 0) return i + 1;
+        }
+        return s.length();
+    }
+}

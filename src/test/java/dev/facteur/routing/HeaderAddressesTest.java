@@ -1,0 +1,30 @@
+package dev.facteur.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.message.Mailbox;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class HeaderAddressesTest {
+
+    private static final UnaryOperator<Mailbox> OLD_TO_NEW =
+            m -> m.domainKey().equals("old.example") ? new Mailbox(m.localPart(), "example.test") : m;
+
+    @Test
+    void addressesAreRewrittenAndEverythingElseIsKept() { // RFC 5322 §3.4
+        assertThat(HeaderAddresses.rewrite(" Joe <joe@old.example>\r\n", OLD_TO_NEW)).isEqualTo(" Joe <joe@example.test>\r\n");
+        assertThat(HeaderAddresses.rewrite(" joe@old.example (Joe at old.example)\r\n", OLD_TO_NEW))
+                .isEqualTo(" joe@example.test (Joe at old.example)\r\n");
+        assertThat(HeaderAddresses.rewrite(" \"joe@old.example\" <joe@old.example>,\r\n\tann@elsewhere.example\r\n", OLD_TO_NEW))
+                .isEqualTo(" \"joe@old.example\" <joe@example.test>,\r\n\tann@elsewhere.example\r\n");
+        assertThat(HeaderAddresses.rewrite(" team: a@old.example, b@old.example;\r\n", OLD_TO_NEW))
+                .isEqualTo(" team: a@example.test, b@example.test;\r\n");
+    }
+
+    @Test
+    void aValueWithNothingToRewriteIsTheSameString() {
+        String v = " undisclosed-recipients:;\r\n";
+        assertThat(HeaderAddresses.rewrite(v, OLD_TO_NEW)).isSameAs(v);
+    }
+}
