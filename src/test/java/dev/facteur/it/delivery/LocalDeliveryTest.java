@@ -181,4 +181,22 @@ class LocalDeliveryTest {
             assertThat(mail.body()).as("the body is never rewritten").contains("joe@host7.sender.test, not alice@old.test");
         }
     }
+
+    @Test
+    void aSmarthostTakesAllMailLeavingUsButNotOurOwn() throws Exception {
+        String relayHost = MailWorld.newHost();
+        Files.writeString(dir.resolve("aliases"), "");
+        Files.writeString(dir.resolve("transport"), "");
+        // far.example has an MX of its own, which must not be used: everything goes to the smarthost
+        String farMx = MailWorld.newHost();
+        try (var world = MailWorld.start(dir, MailWorld.mx("far.example", farMx),
+                Map.of("smarthost", "[" + relayHost + "]:" + MailWorld.REMOTE_PORT), null, local(""))) {
+            var relay = world.sink(relayHost);
+            var far = world.sink(farMx);
+            world.awaitGone(world.submit("someone@sender.test", List.of("x@far.example", "alice@facteur.test"), "Via the relay"));
+            assertThat(MailWorld.awaitReceived(relay, 1)).singleElement().asString().contains("Subject: Via the relay");
+            assertThat(awaitMail(maildir("facteur.test", "alice"), 1)).hasSize(1);
+            assertThat(far.messages()).isEmpty();
+        }
+    }
 }
