@@ -106,7 +106,7 @@ public final class Facteur implements AutoCloseable {
                 admin = new AdminServer(config.admin().listen(), queue);
                 admin.start();
                 opened.add(admin);
-                log.info("admin interface on http://{}", admin.address());
+                log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
             }
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),

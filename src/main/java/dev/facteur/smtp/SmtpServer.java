@@ -63,7 +63,7 @@ public final class SmtpServer implements AutoCloseable {
         }
         for (ServerSocket ss : listeners) {
             Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss));
-            log.info("SMTP listening on {}", ss.getLocalSocketAddress());
+            log.info("SMTP listening on {}", new dev.facteur.net.HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
         }
     }
 
