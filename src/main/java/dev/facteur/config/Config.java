@@ -97,13 +97,16 @@ public record Config(
             List<RelayAuth> auth) {}
 
     /**
-     * SMTP AUTH credentials for a relay host (a smarthost or a transport map's {@code smtp:[host]}),
-     * and whether TLS is required before they are sent (it is by default: never send a password in clear).
+     * SMTP AUTH credentials for a relay host (a smarthost or a transport map's {@code smtp:[host]}).
+     * By default the password goes only over TLS whose certificate verifies for that host name
+     * (the JDK's authorities, plus {@code caFile}).
      */
-    public record RelayAuth(String host, String username, String password, boolean requireTls) {
+    public record RelayAuth(String host, String username, String password, boolean requireTls, boolean verifyCertificate,
+            Optional<Path> caFile) {
         @Override
         public String toString() {
-            return "RelayAuth[host=" + host + ", username=" + username + ", requireTls=" + requireTls + "]"; // no password in logs
+            return "RelayAuth[host=" + host + ", username=" + username + ", requireTls=" + requireTls
+                    + ", verifyCertificate=" + verifyCertificate + "]"; // no password in logs
         }
     }
 

@@ -187,7 +187,10 @@ public final class ConfigLoader {
             } catch (IOException e) {
                 throw t.error("password_file", "cannot read " + passwordFile + ": " + e.getMessage());
             }
-            out.add(new Config.RelayAuth(host.toLowerCase(java.util.Locale.ROOT), user, password, t.bool("require_tls", true)));
+            Optional<Path> caFile = t.optional("ca_file", Path::of);
+            if (caFile.isPresent() && !Files.isReadable(caFile.get())) throw t.error("ca_file", "cannot read " + caFile.get());
+            out.add(new Config.RelayAuth(host.toLowerCase(java.util.Locale.ROOT), user, password, t.bool("require_tls", true),
+                    t.bool("verify_certificate", true), caFile));
             t.finish();
         }
         return List.copyOf(out);

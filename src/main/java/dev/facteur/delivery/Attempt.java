@@ -6,5 +6,13 @@ package dev.facteur.delivery;
  *
  * @param recipientIndex position in the envelope's recipient list
  * @param remoteMta      host name of the server that answered, or null when none did
+ * @param finalDelivery  whether a success put the message in the recipient's mailbox (Maildir,
+ *                       LMTP), rather than passing it to another MTA: "delivered", not "relayed"
  */
-public record Attempt(int recipientIndex, Outcome outcome, String remoteMta, boolean remoteDsn) {}
+public record Attempt(int recipientIndex, Outcome outcome, String remoteMta, boolean remoteDsn, boolean finalDelivery) {
+
+    /** An attempt that handed the message to another MTA (or failed). */
+    public Attempt(int recipientIndex, Outcome outcome, String remoteMta, boolean remoteDsn) {
+        this(recipientIndex, outcome, remoteMta, remoteDsn, false);
+    }
+}

@@ -1,6 +1,5 @@
 package dev.facteur.delivery;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,7 +15,7 @@ final class ConnectionCache implements AutoCloseable {
 
     private record Idle(SmtpClient client, long since) {}
 
-    private final Map<InetSocketAddress, Deque<Idle>> idle = new HashMap<>();
+    private final Map<Object, Deque<Idle>> idle = new HashMap<>();
     private final long maxIdleNanos;
     private final int maxPerServer;
 
@@ -25,22 +24,29 @@ final class ConnectionCache implements AutoCloseable {
         this.maxPerServer = maxPerServer;
     }
 
-    synchronized SmtpClient take(InetSocketAddress server) {
-        Deque<Idle> q = idle.get(server);
-        long now = System.nanoTime();
-        while (q != null && !q.isEmpty()) {
-            Idle i = q.pollFirst();
-            if (now - i.since <= maxIdleNanos && i.client.isOpen()) return i.client;
-            i.client.quit();
+    /** An idle connection for {@code key} (a server, and whatever else must match), or null. */
+    SmtpClient take(Object key) {
+        java.util.List<SmtpClient> stale = new java.util.ArrayList<>();
+        SmtpClient found = null;
+        synchronized (this) {
+            Deque<Idle> q = idle.get(key);
+            long now = System.nanoTime();
+            while (found == null && q != null && !q.isEmpty()) {
+                Idle i = q.pollFirst();
+                if (now - i.since <= maxIdleNanos && i.client.isOpen()) found = i.client;
+                else stale.add(i.client);
+            }
         }
-        return null;
+        for (SmtpClient c : stale) c.quit(); // network I/O: not under the lock
+        return found;
     }
 
     /** Gives a connection back; the caller has already reset it. */
-    void give(InetSocketAddress server, SmtpClient c) {
+    void give(Object key, SmtpClient c) {
+        if (!c.isOpen()) return;
         SmtpClient evicted = null;
         synchronized (this) {
-            Deque<Idle> q = idle.computeIfAbsent(server, k -> new ArrayDeque<>());
+            Deque<Idle> q = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
             q.addFirst(new Idle(c, System.nanoTime()));
             if (q.size() > maxPerServer) evicted = q.pollLast().client;
         }

@@ -9,6 +9,7 @@ import dev.facteur.routing.Route;
 import dev.facteur.routing.Transport;
 import dev.facteur.smtp.Reply;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,18 +108,26 @@ public final class DeliveryAgent implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How a group of recipients travels: the name its concurrency limit and log go by, the name
+     * its login is looked up by, whether it is LMTP, and whether it is a relay the operator chose
+     * (whose DNS trouble never bounces mail: it is the setting, not the recipient, that is wrong).
+     */
+    private record Way(String name, String loginName, boolean lmtp, boolean relay) {}
+
     private List<Attempt> deliverTo(Envelope env, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
         return switch (d.transport()) {
             case null -> {
                 if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
-                yield viaRoute(env, size, content, idx, d.domain(), router.route(d.domain()), false);
+                yield viaRoute(env, size, content, idx, new Way(d.domain(), d.domain(), false, false), router.route(d.domain()));
             }
-            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, s.toString(),
-                    router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
-            case Transport.Smtp s -> viaRoute(env, size, content, idx, s.toString(),
-                    router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()), false);
+            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true),
+                    router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
+            case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true),
+                    router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
             case Transport.Lmtp l when l.unixSocket() != null -> viaUnixSocket(env, size, content, idx, l.unixSocket());
-            case Transport.Lmtp l -> viaRoute(env, size, content, idx, l.toString(), router.direct(l.server().host(), l.server().port()), true);
+            case Transport.Lmtp l -> viaRoute(env, size, content, idx, new Way(l.toString(), null, true, true),
+                    router.direct(l.server().host(), l.server().port()));
             case Transport.Local l -> toMailboxes(env, content, idx);
             case Transport.Discard x -> finish(env, idx, new Outcome.Delivered(new Reply(250, "2.0.0", "Discarded (transport map)")), "discard", null, "");
             case Transport.Error e -> finish(env, idx, Outcome.of(e.reply()), "error", null, "");
@@ -134,7 +143,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     ? new Reply(451, "4.3.5", "No mailbox store is configured")
                     : routes.mailboxes().deliver(env, r.address(), content);
             Outcome o = Outcome.of(reply);
-            out.add(new Attempt(i, o, null, false));
+            out.add(new Attempt(i, o, null, false, true));
             logAttempt(env, r, "local", "", o);
         }
         return out;
@@ -153,7 +162,7 @@ public final class DeliveryAgent implements AutoCloseable {
             c.quit();
             List<Attempt> result = new ArrayList<>();
             for (int k = 0; k < idx.size(); k++) {
-                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false));
+                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false, true));
                 logAttempt(env, rcpts.get(k), relay, "", outcomes.get(k));
             }
             return result;
@@ -163,16 +172,17 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /** SMTP or LMTP along a route; one destination (domain or relay) has at most maxPerDestination deliveries at once. */
-    private List<Attempt> viaRoute(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, String destination,
-            Route route, boolean lmtp) {
+    private List<Attempt> viaRoute(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, Way way, Route route) {
         return switch (route) {
+            case Route.Permanent p when way.relay() -> finish(env, idx, Outcome.of(new Reply(451, "4.4.3",
+                    "Relay " + way.name() + " cannot be used: " + diagnostic(p.reason()))), null, null, "");
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
             case Route.Hops h -> {
-                Semaphore slots = destinations.computeIfAbsent(destination, k -> new Semaphore(maxPerDestination));
+                Semaphore slots = destinations.computeIfAbsent(way.name(), k -> new Semaphore(maxPerDestination));
                 slots.acquireUninterruptibly();
                 try {
-                    yield viaHops(env, size, content, idx, h.hops(), lmtp);
+                    yield viaHops(env, size, content, idx, h.hops(), way);
                 } finally {
                     slots.release();
                 }
@@ -180,8 +190,17 @@ public final class DeliveryAgent implements AutoCloseable {
         };
     }
 
-    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops,
-            boolean lmtp) {
+    /** The login for this hop: by the relay's configured name first, then by the server's own name (an MX host). */
+    private Credentials credentials(Way way, Hop hop) {
+        if (way.lmtp()) return null;
+        Credentials c = way.loginName() == null ? null : routes.credentials().get(way.loginName().toLowerCase(java.util.Locale.ROOT));
+        return c != null ? c : routes.credentials().get(hop.host().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Connections are reused only for the same protocol and the same login (or none). */
+    private record CacheKey(InetSocketAddress server, boolean lmtp, Credentials login) {}
+
+    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
         List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
         var message = new OutgoingMessage(env, rcpts, size, content);
         Reply last = null;
@@ -191,13 +210,17 @@ public final class DeliveryAgent implements AutoCloseable {
         boolean lastRemote = false; // whether `last` was said by a server rather than made up by us
         boolean onlyRefusals = true;
         for (Hop hop : hops) {
+            Credentials login = credentials(way, hop);
+            var key = new CacheKey(hop.socketAddress(), way.lmtp(), login);
+            // a password goes only over TLS whose certificate verifies, unless the operator said otherwise
+            ClientSettings hopSettings = login != null && login.requireTls() && login.tls() != null ? settings.verifying(login.tls()) : settings;
             for (int round = 0; round < 2; round++) {
-                SmtpClient c = round == 0 ? cache.take(hop.socketAddress()) : null;
+                SmtpClient c = round == 0 ? cache.take(key) : null;
                 boolean reused = c != null;
                 try {
                     if (c == null) {
-                        c = lmtp ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
-                                : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
+                        c = way.lmtp() ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), hopSettings)
+                                : SmtpClient.connect(hop.socketAddress(), hop.host(), hopSettings);
                         Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
                         if (!hello.isPositive()) {
                             log.info("{}: relay={} refused to talk to us: {}", env.id(), hop, hello);
@@ -210,7 +233,7 @@ public final class DeliveryAgent implements AutoCloseable {
                             c.quit();
                             break;
                         }
-                        Reply notLoggedIn = login(c, hop);
+                        Reply notLoggedIn = login(c, hop, login);
                         if (notLoggedIn != null) { // our verdict (it may quote the server): no Remote-MTA
                             log.info("{}: relay={}, tls={}: {}", env.id(), hop, c.tls().isEmpty() ? "none" : c.tls(),
                                     diagnostic(notLoggedIn));
@@ -226,16 +249,16 @@ public final class DeliveryAgent implements AutoCloseable {
                     Reply cannot = c.cannotTake(message);
                     if (cannot != null) {
                         // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
-                        cache.give(hop.socketAddress(), c);
+                        cache.give(key, c);
                         return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls());
                     }
                     List<Outcome> outcomes = c.send(message);
                     List<Attempt> result = new ArrayList<>();
                     for (int k = 0; k < idx.size(); k++) {
-                        result.add(new Attempt(idx.get(k), outcomes.get(k), hop.host(), c.offers("DSN")));
+                        result.add(new Attempt(idx.get(k), outcomes.get(k), hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp()));
                         logAttempt(env, rcpts.get(k), hop.toString(), c.tls(), outcomes.get(k));
                     }
-                    cache.give(hop.socketAddress(), c);
+                    cache.give(key, c);
                     return result;
                 } catch (IOException e) {
                     if (c != null) c.close();
@@ -265,8 +288,7 @@ public final class DeliveryAgent implements AutoCloseable {
      * needed, else why not. Never in clear when TLS is required, never to a server that did not
      * offer AUTH. A refusal is temporary: the operator's setting is wrong, not the message.
      */
-    private Reply login(SmtpClient c, Hop hop) throws IOException {
-        Credentials cred = routes.credentials().get(hop.host().toLowerCase(java.util.Locale.ROOT));
+    private Reply login(SmtpClient c, Hop hop, Credentials cred) throws IOException {
         if (cred == null) return null;
         if (cred.requireTls() && c.tls().isEmpty())
             return new Reply(454, "4.7.0", "TLS is required before AUTH with " + hop.host() + ", and it did not start TLS");

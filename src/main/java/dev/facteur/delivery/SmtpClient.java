@@ -178,6 +178,11 @@ public final class SmtpClient implements Closeable {
                 .createSocket(socket, peerName, socket.getPort(), true);
         ssl.setUseClientMode(true);
         ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        var params = ssl.getSSLParameters();
+        if (!peerName.isEmpty() && Character.isLetter(peerName.charAt(peerName.length() - 1)))
+            params.setServerNames(List.of(new javax.net.ssl.SNIHostName(peerName))); // RFC 6066 SNI, names only
+        if (settings.verifyPeer()) params.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 6125 name check
+        ssl.setSSLParameters(params);
         ssl.setSoTimeout((int) settings.commandTimeout().toMillis());
         ssl.startHandshake();
         attach(ssl);
@@ -250,9 +255,29 @@ public final class SmtpClient implements Closeable {
         return outcomes;
     }
 
-    private List<Outcome> lmtpOutcomes(List<Reply> rcptReplies) throws IOException {
+    /**
+     * RFC 2033 §4.2: each reply after the data is final for its recipient. If the connection
+     * fails half-way, the recipients already answered keep their answer (a 250 is a delivery:
+     * trying it again would deliver twice); only the others are deferred.
+     */
+    private List<Outcome> lmtpOutcomes(List<Reply> rcptReplies) {
         List<Outcome> outcomes = new ArrayList<>(rcptReplies.size());
-        for (Reply rr : rcptReplies) outcomes.add(Outcome.of(rr.isPositive() ? readReply(settings.dataEndTimeout()) : rr));
+        String lost = null;
+        for (Reply rr : rcptReplies) {
+            if (!rr.isPositive()) {
+                outcomes.add(Outcome.of(rr));
+            } else if (lost != null) {
+                outcomes.add(Outcome.of(new Reply(451, "4.4.2", lost)));
+            } else {
+                try {
+                    outcomes.add(Outcome.of(readReply(settings.dataEndTimeout())));
+                } catch (IOException e) {
+                    close();
+                    lost = "Connection lost before the LMTP server answered for this recipient: " + e;
+                    outcomes.add(Outcome.of(new Reply(451, "4.4.2", lost)));
+                }
+            }
+        }
         used = true;
         return outcomes;
     }
@@ -265,8 +290,10 @@ public final class SmtpClient implements Closeable {
     public Reply authenticate(String username, String password) throws IOException {
         if (!offers("AUTH")) throw new IllegalStateException("the server did not offer AUTH");
         List<String> mechanisms = List.of(extensions.get("AUTH").toUpperCase(Locale.ROOT).split(" "));
+        if (!mechanisms.contains("PLAIN") && !mechanisms.contains("LOGIN"))
+            return new Reply(504, "5.5.4", "the server offers neither PLAIN nor LOGIN (offered: AUTH " + extensions.get("AUTH") + ")");
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
-        if (mechanisms.contains("PLAIN") || !mechanisms.contains("LOGIN")) {
+        if (mechanisms.contains("PLAIN")) {
             String token = b64.encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
             return command("AUTH PLAIN " + token, settings.commandTimeout());
         }

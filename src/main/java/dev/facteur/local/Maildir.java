@@ -8,7 +8,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,9 +34,7 @@ public final class Maildir {
         }
     }
 
-    // Mail is private to its owner: mode 0700 directories, 0600 files, whatever the umask.
-    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIRECTORY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    // Mail is private to its owner: mode 0600 files, whatever the umask (0700 directories: DurableDirectories).
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -45,18 +42,32 @@ public final class Maildir {
     private final Path tmp;
     private final Path fresh; // "new" is a keyword
     private final Path cur;
+    private final DurableDirectories directories;
 
-    private Maildir(Path root) {
+    private Maildir(Path root, DurableDirectories directories) {
         this.root = root;
+        this.directories = directories;
         this.tmp = root.resolve("tmp");
         this.fresh = root.resolve("new");
         this.cur = root.resolve("cur");
     }
 
-    /** Opens the Maildir at {@code root}, creating it and its {@code tmp}, {@code new}, {@code cur} as needed. */
+    /**
+     * Opens the Maildir at {@code root}, creating it and its {@code tmp}, {@code new}, {@code cur} as
+     * needed. Remembering nothing, it syncs the Maildir's directory every time; {@link MaildirDelivery}
+     * keeps one memory for all its deliveries.
+     */
     public static Maildir open(Path root) throws IOException {
-        var maildir = new Maildir(root.toAbsolutePath());
-        for (Path dir : List.of(maildir.tmp, maildir.fresh, maildir.cur)) createDurably(dir);
+        return open(root, new DurableDirectories(DurableDirectories.Fsync.SYSTEM));
+    }
+
+    /**
+     * Opens the Maildir at {@code root}: its directories exist and their names are on disk (synced,
+     * unless {@code directories} knows them durable already) before anything is delivered into them.
+     */
+    static Maildir open(Path root, DurableDirectories directories) throws IOException {
+        var maildir = new Maildir(root.toAbsolutePath(), directories);
+        directories.create(List.of(maildir.tmp, maildir.fresh, maildir.cur));
         return maildir;
     }
 
@@ -91,7 +102,7 @@ public final class Maildir {
             delivered = fresh.resolve(unique + ",S=" + sizes.bytes() + ",W=" + sizes.rfc822Size());
             // rename(2), as Dovecot does; the unique name cannot collide, so link+unlink buys nothing.
             Files.move(written, delivered, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(fresh);
+            directories.sync(fresh);
             return delivered;
         } catch (IOException | RuntimeException e) {
             removeQuietly(written, e);
@@ -135,26 +146,6 @@ public final class Maildir {
             return Files.size(file);
         } catch (NoSuchFileException e) {
             return 0; // moved to cur/ or expunged since the directory was listed
-        }
-    }
-
-    /** Creates {@code dir} (and missing parents) mode 0700, fsyncing each parent so the new name survives a crash. */
-    private static void createDurably(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) return;
-        Path parent = dir.getParent();
-        if (parent != null) createDurably(parent);
-        try {
-            Files.createDirectory(dir, PRIVATE_DIRECTORY);
-        } catch (FileAlreadyExistsException e) {
-            if (Files.isDirectory(dir)) return; // another delivery created it first
-            throw e;
-        }
-        if (parent != null) fsyncDirectory(parent);
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 

@@ -3,8 +3,11 @@ package dev.facteur.local;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Reply;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,11 +30,14 @@ public final class MaildirDelivery {
     }
 
     static final Reply DELIVERED = new Reply(250, "2.0.0", "Delivered to maildir");
-    // RFC 3463 X.2.2 "mailbox full": temporary, so the queue retries until the message expires.
+    // RFC 3463 X.2.2 "mailbox full": temporary while the message would fit once mail is removed,
+    // so the queue retries until it expires; permanent when it is larger than the whole quota.
     static final Reply MAILBOX_FULL = new Reply(452, "4.2.2", "Mailbox full");
+    static final Reply LARGER_THAN_QUOTA = new Reply(552, "5.2.2", "Message larger than the mailbox quota");
 
     private final String pathTemplate;
     private final long quotaBytes;
+    private final DurableDirectories directories = new DurableDirectories(DurableDirectories.Fsync.SYSTEM);
 
     /**
      * @param pathTemplate the Maildir of each recipient: {@code {user}} and {@code {domain}} are
@@ -51,17 +57,34 @@ public final class MaildirDelivery {
         try {
             if (alreadyDeliveredTo(recipient, content))
                 return new Reply(554, "5.4.6", "Mail forwarding loop for <" + recipient + ">");
-            Maildir maildir = Maildir.open(root.get());
+            Maildir maildir = Maildir.open(root.get(), directories);
+            byte[] prefix = prefix(sender, recipient);
             long room = quotaBytes == 0 ? Long.MAX_VALUE : quotaBytes - maildir.usage();
-            if (room <= 0) return MAILBOX_FULL;
-            try (InputStream in = content.open()) {
-                maildir.deliver(prefix(sender, recipient), in, room);
-            }
-            return DELIVERED;
-        } catch (Maildir.TooLarge e) {
-            return MAILBOX_FULL;
+            if (room > 0 && deliversWithin(maildir, prefix, content, room)) return DELIVERED;
+            // No room for it now: whether there ever could be decides between retrying and giving up.
+            return largerThanQuota(prefix, content) ? LARGER_THAN_QUOTA : MAILBOX_FULL;
         } catch (IOException | UncheckedIOException e) {
             return new Reply(451, "4.3.0", "Maildir delivery failed: " + reason(e));
+        }
+    }
+
+    /** Delivers into {@code maildir}, or returns false when the message takes more than {@code room} bytes. */
+    private static boolean deliversWithin(Maildir maildir, byte[] prefix, Content content, long room) throws IOException {
+        try (InputStream in = content.open()) {
+            maildir.deliver(prefix, in, room);
+            return true;
+        } catch (Maildir.TooLarge e) {
+            return false;
+        }
+    }
+
+    /** Whether the message as it would be stored (our prefix on top, LF line ends) exceeds the whole quota. */
+    private boolean largerThanQuota(byte[] prefix, Content content) throws IOException {
+        try (InputStream in = new SequenceInputStream(new ByteArrayInputStream(prefix), content.open())) {
+            UnixLineEnds.copy(in, OutputStream.nullOutputStream(), quotaBytes);
+            return false;
+        } catch (Maildir.TooLarge e) {
+            return true;
         }
     }
 

@@ -144,7 +144,8 @@ public final class QueueManager implements AutoCloseable {
         List<Recipient> rs = new ArrayList<>(env.recipients());
         List<Recipient> failedNow = new ArrayList<>();
         List<Recipient> relayed = new ArrayList<>();
-        boolean held = false; // the transport map says: keep it for an operator
+        List<Recipient> delivered = new ArrayList<>();
+        Set<Integer> heldNow = new java.util.HashSet<>(); // recipients the transport map keeps for an operator
         for (Attempt a : attempts) {
             Recipient r = rs.get(a.recipientIndex());
             String diag = DeliveryAgent.diagnostic(a.outcome().reply());
@@ -154,11 +155,11 @@ public final class QueueManager implements AutoCloseable {
                 case Outcome.Deferred d -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
                 case Outcome.Held h -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
             };
-            held |= a.outcome() instanceof Outcome.Held;
             rs.set(a.recipientIndex(), next);
             if (next.state() == Recipient.State.FAILED) failedNow.add(next);
             if (next.state() == Recipient.State.DELIVERED && r.dsnNotify().wants(Notify.Condition.SUCCESS) && !a.remoteDsn())
-                relayed.add(next);
+                (a.finalDelivery() ? delivered : relayed).add(next);
+            if (a.outcome() instanceof Outcome.Held) heldNow.add(a.recipientIndex());
         }
         Instant expiry = env.arrival().plus(policy.lifetime());
         boolean expired = !now.isBefore(expiry);
@@ -184,6 +185,7 @@ public final class QueueManager implements AutoCloseable {
         } else {
             notifyFailures(env, failedNow, now);
             if (!relayed.isEmpty()) send(new DsnReport(env, DsnAction.RELAYED, relayed, now, null), sm.size());
+            if (!delivered.isEmpty()) send(new DsnReport(env, DsnAction.DELIVERED, delivered, now, null), sm.size());
             List<Recipient> late = rs.stream().filter(Recipient::isPending).filter(r -> r.dsnNotify().wants(Notify.Condition.DELAY)).toList();
             if (!expired && !schedule.delayNotified() && !policy.delayWarning().isZero()
                     && !now.isBefore(env.arrival().plus(policy.delayWarning())) && !late.isEmpty()) {
@@ -192,7 +194,10 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         Envelope updated = env.withRecipients(rs);
-        if (heldForPostmaster || (held && !updated.isComplete())) {
+        // On hold once every recipient still pending is one the transport map holds; until then the others go on.
+        boolean held = !heldNow.isEmpty() && java.util.stream.IntStream.range(0, rs.size())
+                .filter(i -> rs.get(i).isPending()).allMatch(heldNow::contains);
+        if (heldForPostmaster || held) {
             if (held) log.info("{}: on hold (transport map); release with: facteur queue release {}", env.id(), env.id());
             spool.update(updated.withSchedule(schedule.withHeld(true)));
         } else if (updated.isComplete()) {

@@ -8,58 +8,70 @@ import dev.facteur.smtp.Reply;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decides at RCPT time where mail for an address goes, in Postfix's order: recipient canonical
- * rewriting; then for our own domains the aliases (exact address, then without the
- * {@code +extension}), the users, the postmaster, and the domain's catch-all, any of which
- * failing means {@code 550 5.1.1} there and then; for other domains, the relay rules and any
- * {@code error:} entry of the transport map.
+ * Decides at RCPT time where mail for an address goes, in Postfix's order: the relay rules on
+ * the address as the client gave it; recipient canonical rewriting; then for our own domains the
+ * aliases (exact address, then without the {@code +extension}), the users, the postmaster and
+ * the domain's catch-all, any of which failing means {@code 550 5.1.1} there and then; for other
+ * domains, any {@code error:} entry of the transport map. Also rewrites senders (canonical map,
+ * masquerading), in the envelope and, when asked, in the header.
  */
 public final class AddressResolver implements AddressPolicy {
+
+    private static final Logger log = LoggerFactory.getLogger("facteur.routing");
 
     /** How many addresses one RCPT may expand to, and how deep aliases may nest. */
     static final int MAX_EXPANSION = 1000;
     static final int MAX_DEPTH = 20;
 
     /**
-     * @param localDomains  domains whose mailboxes we hold
-     * @param relayDomains  other domains we accept mail for from anyone and pass on (backup MX, gateway)
-     * @param delimiter     sub-addressing separator ({@code user+tag}); empty for none
-     * @param postmaster    where {@code postmaster@} every local domain goes; null for the local user "postmaster"
-     * @param masquerade    sender domains whose subdomains are hidden ({@code host.example.test} becomes {@code example.test})
-     * @param rewriteHeaders whether the rewriting also applies to the message's address header fields
+     * @param localDomains   domains whose mailboxes we hold, in the configured order (the first one
+     *                       names the bare {@code <Postmaster>})
+     * @param hostname       our name: {@code postmaster@hostname} always exists (RFC 5321 §4.5.1)
+     * @param relayDomains   other domains we accept mail for from anyone and pass on (backup MX, gateway)
+     * @param delimiter      sub-addressing separator ({@code user+tag}); empty for none
+     * @param postmaster     where {@code postmaster@} every local domain goes; null for the local user "postmaster"
+     * @param masquerade     sender domains whose subdomains are hidden ({@code host.example.test} becomes {@code example.test})
+     * @param rewriteHeaders whether the rewriting also applies to the address header fields of mail from relay clients
      */
-    public record Rules(Set<String> localDomains, Set<String> relayDomains, List<Cidr> relayNetworks, String delimiter,
-            Mailbox postmaster, List<String> masquerade, boolean rewriteHeaders) {
+    public record Rules(List<String> localDomains, String hostname, Set<String> relayDomains, List<Cidr> relayNetworks,
+            String delimiter, Mailbox postmaster, List<String> masquerade, boolean rewriteHeaders) {
         public Rules {
-            localDomains = lower(localDomains);
-            relayDomains = lower(relayDomains);
+            localDomains = List.copyOf(new LinkedHashSet<>(lower(localDomains)));
+            hostname = hostname.toLowerCase(Locale.ROOT);
+            relayDomains = Set.copyOf(lower(List.copyOf(relayDomains)));
             relayNetworks = List.copyOf(relayNetworks);
-            masquerade = List.copyOf(lower(Set.copyOf(masquerade)));
+            masquerade = lower(masquerade);
         }
 
-        private static Set<String> lower(Set<String> s) {
-            return s.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        private static List<String> lower(List<String> s) {
+            return s.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         }
     }
 
     private final Rules rules;
+    private final Set<String> localDomains;
     private final Tables tables;
 
     public AddressResolver(Rules rules, Tables tables) {
         this.rules = rules;
+        this.localDomains = Set.copyOf(rules.localDomains());
         this.tables = tables;
     }
 
+    /** Ours to deliver: a local domain, the bare postmaster, or postmaster@hostname. */
     public boolean isLocal(Mailbox m) {
-        return !m.hasDomain() || rules.localDomains().contains(m.domainKey());
+        return !m.hasDomain() || localDomains.contains(m.domainKey())
+                || (m.isPostmaster() && m.domainKey().equals(rules.hostname()));
     }
 
     private boolean mayRelay(InetAddress client) {
@@ -84,12 +96,12 @@ public final class AddressResolver implements AddressPolicy {
     }
 
     /**
-     * With {@code rewrite_headers}, the same rewriting in the message: sender fields get the
-     * sender rules, recipient fields the recipient canonical map.
+     * With {@code rewrite_headers}, the same rewriting in the message, for mail from our own
+     * clients only (relay networks): mail from the Internet keeps its header, and its signatures.
      */
     @Override
-    public HeaderRewrite headerRewrite() {
-        if (!rules.rewriteHeaders()) return null;
+    public HeaderRewrite headerRewrite(InetAddress client) {
+        if (!rules.rewriteHeaders() || !mayRelay(client)) return null;
         return (name, value) -> switch (name.strip().toLowerCase(Locale.ROOT)) {
             case "from", "sender", "reply-to", "resent-from", "resent-sender" -> HeaderAddresses.rewrite(value, this::senderAddress);
             case "to", "cc", "resent-to", "resent-cc" -> HeaderAddresses.rewrite(value, tables.recipientCanonical().get()::rewrite);
@@ -97,25 +109,37 @@ public final class AddressResolver implements AddressPolicy {
         };
     }
 
+    /** One key per mailbox: our own local parts are case-insensitive, other domains' are kept as they are. */
+    @Override
+    public String recipientKey(Mailbox m) {
+        return (isLocal(m) ? m.localPart().toLowerCase(Locale.ROOT) : m.localPart()) + "@" + m.domainKey();
+    }
+
     @Override
     public Decision recipient(InetAddress client, Mailbox rcpt) {
-        Mailbox r = tables.recipientCanonical().get().rewrite(rcpt);
-        if (!r.hasDomain()) r = postmaster(); // RFC 5321 §4.1.1.3: the bare <Postmaster>
-        if (!isLocal(r)) {
-            if (!mayRelay(client) && !rules.relayDomains().contains(r.domainKey())) return new Decision.Refuse(RELAY_DENIED);
-            if (tables.transports().get().lookup(r, true).orElse(null) instanceof Transport.Error(Reply reply)) return new Decision.Refuse(reply);
-            return new Decision.Accept(List.of(r));
-        }
+        // The relay rule looks at the address as the client gave it, before any rewriting.
+        if (rcpt.hasDomain() && !isLocal(rcpt) && !mayRelay(client) && !rules.relayDomains().contains(rcpt.domainKey()))
+            return new Decision.Refuse(RELAY_DENIED);
+        Mailbox r = rcpt.hasDomain() ? tables.recipientCanonical().get().rewrite(rcpt) : postmaster(); // RFC 5321 §4.1.1.3
         Map<String, Mailbox> out = new LinkedHashMap<>();
         Reply refusal = expand(r, 0, new HashSet<>(), out);
-        if (refusal != null) return new Decision.Refuse(refusal);
+        if (refusal != null) return new Decision.Refuse(asked(rcpt, refusal));
         return new Decision.Accept(List.copyOf(out.values()));
+    }
+
+    /** A refusal told about the address the client asked for: an alias's members are not the client's business. */
+    private static Reply asked(Mailbox rcpt, Reply r) {
+        return switch (r.enhanced()) {
+            case "5.1.1" -> new Reply(r.code(), r.enhanced(), "<" + rcpt + ">: Recipient address rejected: User unknown");
+            case "5.4.6" -> new Reply(r.code(), r.enhanced(), "<" + rcpt + ">: Recipient address rejected: alias loop");
+            default -> r;
+        };
     }
 
     private Mailbox postmaster() {
         if (rules.postmaster() != null) return rules.postmaster();
-        String domain = rules.localDomains().stream().sorted().findFirst().orElse("");
-        return domain.isEmpty() ? Mailbox.postmaster() : new Mailbox("postmaster", domain);
+        String domain = rules.localDomains().isEmpty() ? rules.hostname() : rules.localDomains().getFirst();
+        return new Mailbox("postmaster", domain);
     }
 
     private static String key(Mailbox m) {
@@ -124,17 +148,13 @@ public final class AddressResolver implements AddressPolicy {
 
     /** Adds the final addresses of {@code m} to {@code out}; returns the refusal, or null when all is well. */
     private Reply expand(Mailbox m, int depth, Set<String> path, Map<String, Mailbox> out) {
-        if (!isLocal(m)) {
-            if (tables.transports().get().lookup(m, true).orElse(null) instanceof Transport.Error(Reply reply)) return reply;
-            out.putIfAbsent(key(m), m);
-            return out.size() > MAX_EXPANSION ? tooMany() : null;
-        }
-        if (!m.hasDomain()) return finalMailbox(postmaster(), out);
+        if (!m.hasDomain()) m = postmaster();
+        if (tables.transports().get().lookup(m, !isLocal(m)).orElse(null) instanceof Transport.Error(Reply reply)) return reply;
+        if (!isLocal(m)) return finalMailbox(m, out);
         if (depth > MAX_DEPTH || !path.add(key(m))) {
             return new Reply(550, "5.4.6", "Alias loop or expansion too deep for <" + m + ">");
         }
         try {
-            if (tables.transports().get().lookup(m, false).orElse(null) instanceof Transport.Error(Reply reply)) return reply;
             Aliases aliases = tables.aliases().get();
             Optional<List<Mailbox>> targets = aliases.lookup(m.localPart(), m.domain());
             String base = baseLocalPart(m.localPart());
@@ -154,30 +174,42 @@ public final class AddressResolver implements AddressPolicy {
         }
     }
 
+    /**
+     * An alias's members. A member that cannot take mail (a user since removed, a loop) is left
+     * out and logged for the operator, so one stale line does not refuse the whole alias; only
+     * an alias with no member left is refused.
+     */
     private Reply expandAll(Mailbox m, List<Mailbox> targets, int depth, Set<String> path, Map<String, Mailbox> out) {
+        Reply firstRefusal = null;
+        boolean any = false;
         for (Mailbox t : targets) {
             // An alias that names its own address means "and my own mailbox too" (aliases(5)).
             Reply r = key(t).equals(key(m)) ? finalMailbox(m, out) : expand(t, depth + 1, path, out);
-            if (r != null) return r;
+            if (r == null) {
+                any = true;
+            } else if (r == TOO_MANY) {
+                return r;
+            } else {
+                log.warn("alias <{}>: member <{}> left out: {}", m, t, r);
+                if (firstRefusal == null) firstRefusal = r;
+            }
         }
-        return null;
+        return any ? null : firstRefusal;
     }
 
     private boolean isMailbox(Mailbox m, String base) {
         LocalUsers users = tables.users().get();
         if (users.exists(m.localPart(), m.domain()) || (base != null && users.exists(base, m.domain()))) return true;
-        // an explicit transport map entry for the address also makes it exist
-        var t = tables.transports().get().lookup(m, false);
-        return t.isPresent() && !(t.get() instanceof Transport.Error);
+        // a transport map entry for this very address also makes it exist (not one for its whole domain)
+        return tables.transports().get().hasAddressEntry(m);
     }
+
+    private static final Reply TOO_MANY =
+            new Reply(550, "5.5.3", "Too many recipients in the alias expansion (more than " + MAX_EXPANSION + ")");
 
     private static Reply finalMailbox(Mailbox m, Map<String, Mailbox> out) {
         out.putIfAbsent(key(m), m);
-        return out.size() > MAX_EXPANSION ? tooMany() : null;
-    }
-
-    private static Reply tooMany() {
-        return new Reply(550, "5.5.3", "Too many recipients in the alias expansion (more than " + MAX_EXPANSION + ")");
+        return out.size() > MAX_EXPANSION ? TOO_MANY : null;
     }
 
     /** {@code user} of {@code user+tag}, or null when there is no tag. */
@@ -190,7 +222,7 @@ public final class AddressResolver implements AddressPolicy {
 
     /**
      * The transport for a final recipient, for the delivery side: the transport map's entry, or
-     * our mailboxes for a local domain, or {@code remote} (MX routing or the smarthost). The map's
+     * our mailboxes for a local address, or {@code remote} (MX routing or the smarthost). The map's
      * {@code *} default is for mail leaving us, never for our own mailboxes.
      */
     public Transport transport(Mailbox rcpt, Transport remote) {

@@ -21,7 +21,9 @@ import java.util.Optional;
  * &#64;example.test:     catchall                 # anything else in example.test
  * </pre>
  *
- * A bare target name means that name in the domain of the address being expanded. Keys are
+ * A bare target name means that name in the domain of the address being expanded; it must be a
+ * local part as RFC 5321 writes them (a dot-string such as {@code first.last}, or a quoted string),
+ * and anything else is refused with its file and line. Keys are
  * matched without case (local parts of our own domains are case-insensitive here, as everywhere
  * in practice).
  */
@@ -51,8 +53,12 @@ public final class Aliases {
                 if (t.isEmpty()) continue;
                 if (t.startsWith("|") || t.startsWith("/") || t.startsWith(":include:"))
                     throw new MapFile.Invalid(where, e.line(), "commands, files and includes are not supported as alias targets: " + t);
-                if (t.indexOf('@') >= 0 && AddressSyntax.tryParseMailbox(t, true).isEmpty())
-                    throw new MapFile.Invalid(where, e.line(), "bad address: " + t);
+                if (t.indexOf('@') >= 0) {
+                    if (AddressSyntax.tryParseMailbox(t, true).isEmpty())
+                        throw new MapFile.Invalid(where, e.line(), "bad address: " + t);
+                } else if (!isLocalPart(t)) {
+                    throw new MapFile.Invalid(where, e.line(), "bad local part: " + t);
+                }
                 targets.add(t);
             }
             if (targets.isEmpty()) throw new MapFile.Invalid(where, e.line(), "no targets for " + e.key());
@@ -60,6 +66,14 @@ public final class Aliases {
                 throw new MapFile.Invalid(where, e.line(), "duplicate alias " + e.key());
         }
         return new Aliases(Map.copyOf(out));
+    }
+
+    /**
+     * RFC 5321 §4.1.2 Local-part (Dot-string or Quoted-string, UTF-8 allowed as in RFC 6531):
+     * what a bare target must be to become {@code target@domain}.
+     */
+    private static boolean isLocalPart(String t) {
+        return AddressSyntax.tryParseMailbox(t + "@example.test", true).isPresent();
     }
 
     /** The targets of {@code local@domain}: the domain's own entry first, then the one for all domains. */

@@ -10,7 +10,21 @@ import java.util.List;
 /**
  * The text format shared by the aliases, canonical and transport files, as in Postfix's tables:
  * one entry per line, {@code key value}; an optional colon after the key (aliases(5) style);
- * {@code #} starts a comment line; a line starting with white space continues the one before.
+ * a line starting with white space continues the one before.
+ *
+ * <p>Comments: a line whose first non-blank character is {@code #} is a comment, and so is the
+ * rest of any line (entry or continuation) from a {@code #} that follows white space:
+ *
+ * <pre>
+ * # the sales team
+ * sales@example.test: carol   # only in example.test
+ * team: alice,                # a comment here too
+ *       bob
+ * </pre>
+ *
+ * A {@code #} not preceded by white space is part of the key or value ({@code error:5.1.1 ticket#1},
+ * {@code a#b@example.test}). The rule knows nothing of quotes: {@code "a #b"@example.test} is cut
+ * at {@code #}, and the table then refuses the unterminated quote with its file and line.
  */
 public final class MapFile {
 
@@ -36,9 +50,9 @@ public final class MapFile {
         StringBuilder current = null;
         int currentLine = 0;
         for (int i = 0; i < lines.length; i++) {
-            String raw = lines[i];
+            String raw = withoutComment(lines[i]);
             String stripped = raw.strip();
-            if (stripped.isEmpty() || stripped.startsWith("#")) continue;
+            if (stripped.isEmpty()) continue;
             if (Character.isWhitespace(raw.charAt(0))) {
                 if (current == null) throw new Invalid(where, i + 1, "continuation line without an entry before it");
                 current.append(' ').append(stripped);
@@ -50,6 +64,14 @@ public final class MapFile {
         }
         if (current != null) out.add(entry(current.toString(), where, currentLine));
         return out;
+    }
+
+    /** The line up to its comment: a {@code #} at its start or after white space. */
+    static String withoutComment(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (line.charAt(i) == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) return line.substring(0, i);
+        }
+        return line;
     }
 
     private static Entry entry(String s, String where, int line) throws Invalid {

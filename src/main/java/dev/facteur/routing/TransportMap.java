@@ -132,6 +132,12 @@ public final class TransportMap {
         return new Transport.Error(new Reply(permanent ? 550 : 450, enhanced, why));
     }
 
+    /** Whether the map names this very address (not only its domain). */
+    public boolean hasAddressEntry(Mailbox rcpt) {
+        Transport t = entries.get(rcpt.localPart().toLowerCase(Locale.ROOT) + "@" + rcpt.domainKey());
+        return t != null && !(t instanceof Transport.Error);
+    }
+
     /** The entry for this recipient, if the map has one; {@code *} only when {@code withDefault}. */
     public Optional<Transport> lookup(Mailbox rcpt, boolean withDefault) {
         if (entries.isEmpty()) return Optional.empty();

@@ -30,6 +30,7 @@ import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.tls.PemTls;
+import dev.facteur.tls.VerifiedTls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -137,14 +138,32 @@ public final class Facteur implements AutoCloseable {
         LocalUsers inline = LocalUsers.of(l.users());
         Supplier<LocalUsers> fileUsers = table(l.usersFile(), LocalUsers::read, LocalUsers.NONE);
         var tables = new Tables(
-                () -> inline.and(fileUsers.get()),
+                unionOnChange(inline, fileUsers),
                 table(l.aliasesFile(), Aliases::read, Aliases.NONE),
                 table(r.senderCanonicalFile(), CanonicalMap::read, CanonicalMap.NONE),
                 table(r.recipientCanonicalFile(), CanonicalMap::read, CanonicalMap.NONE),
                 table(r.transportFile(), TransportMap::read, TransportMap.NONE));
-        var rules = new AddressResolver.Rules(Set.copyOf(l.domains()), Set.copyOf(config.relay().domains()),
+        var rules = new AddressResolver.Rules(l.domains(), config.hostname(), Set.copyOf(config.relay().domains()),
                 config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
         return new AddressResolver(rules, tables);
+    }
+
+    /** Configured users and the users file together, joined again only when the file's table changes. */
+    private static Supplier<LocalUsers> unionOnChange(LocalUsers inline, Supplier<LocalUsers> file) {
+        return new Supplier<>() {
+            private LocalUsers fromFile;
+            private LocalUsers union;
+
+            @Override
+            public synchronized LocalUsers get() {
+                LocalUsers f = file.get();
+                if (f != fromFile) {
+                    fromFile = f;
+                    union = inline.and(f);
+                }
+                return union;
+            }
+        };
     }
 
     private static <T> Supplier<T> table(java.util.Optional<java.nio.file.Path> file, ReloadingFile.Parser<T> parser, T none)
@@ -160,7 +179,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Where mail goes once routed: transport map, our mailboxes (Maildir or LMTP), smarthost, MX. */
-    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses) {
+    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses) throws IOException {
         var l = config.local();
         Transport remote = config.delivery().smarthost().orElse(null); // null: MX routing of the recipient's domain
         DeliveryAgent.Mailboxes mailboxes = null;
@@ -170,7 +189,10 @@ public final class Facteur implements AutoCloseable {
                     maildir.deliver(env.sender(), new Mailbox(addresses.mailboxName(rcpt), rcpt.domain()), content::open);
         }
         Map<String, Credentials> credentials = new HashMap<>();
-        for (var a : config.delivery().auth()) credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls()));
+        for (var a : config.delivery().auth()) {
+            SSLContext verified = a.requireTls() && a.verifyCertificate() ? VerifiedTls.context(a.caFile()) : null;
+            credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls(), verified));
+        }
         return new DeliveryAgent.Routes(rcpt -> addresses.transport(rcpt, remote), mailboxes,
                 l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials);
     }

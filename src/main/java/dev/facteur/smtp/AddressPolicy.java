@@ -41,8 +41,13 @@ public interface AddressPolicy {
         String rewrite(String name, String value);
     }
 
-    /** How header fields are rewritten on receipt, or null to leave them as they are. */
-    default HeaderRewrite headerRewrite() {
+    /** How header fields of mail from {@code client} are rewritten on receipt, or null to leave them as they are. */
+    default HeaderRewrite headerRewrite(InetAddress client) {
         return null;
+    }
+
+    /** What makes two recipients of one message the same mailbox (delivered once). */
+    default String recipientKey(Mailbox m) {
+        return m.localPart() + "@" + m.domainKey();
     }
 }

@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,8 @@ final class SmtpSession {
         final ReversePath sender;
         final EsmtpParameters.MailParams params;
         final List<Recipient> recipients = new ArrayList<>();
-        int rcptCount; // RCPT commands accepted (an alias may add several recipients)
+        final List<Mailbox> asked = new ArrayList<>(); // RCPT addresses accepted, as the client gave them
+        final Set<String> keys = new HashSet<>();      // recipientKey of each recipient, against duplicates
         MessageSink.Draft bdatDraft;
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
@@ -158,7 +161,7 @@ final class SmtpSession {
         } catch (AddressSyntax.Invalid e) {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage());
         }
-        if (tx.rcptCount >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
+        if (tx.asked.size() >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
         switch (settings.addresses().recipient(clientAddress, rcpt)) {
             case AddressPolicy.Decision.Refuse(Reply refusal) -> {
                 log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
@@ -166,23 +169,28 @@ final class SmtpSession {
                 return refusal;
             }
             case AddressPolicy.Decision.Accept(List<Mailbox> deliverTo) -> {
-                tx.rcptCount++;
+                List<Mailbox> fresh = new ArrayList<>(deliverTo.size());
+                Set<String> keys = new HashSet<>();
+                for (Mailbox to : deliverTo) {
+                    String key = settings.addresses().recipientKey(to);
+                    if (!tx.keys.contains(key) && keys.add(key)) fresh.add(to);
+                }
+                // Aliases make envelopes grow: they stop at MAX_ENVELOPE (or max_recipients if higher); 452 says "later".
+                if (tx.recipients.size() + fresh.size() > Math.max(settings.maxRecipients(), MAX_ENVELOPE))
+                    return Replies.TOO_MANY_RECIPIENTS;
+                tx.asked.add(rcpt);
+                tx.keys.addAll(keys);
                 // An alias's addresses remember what the client asked for, for DSNs (RFC 3461 §4.2).
                 String orcpt = params.orcpt() != null || (deliverTo.size() == 1 && deliverTo.getFirst().equals(rcpt))
                         ? params.orcpt() : EsmtpParameters.orcptOf(rcpt);
-                for (Mailbox to : deliverTo) {
-                    if (tx.recipients.stream().noneMatch(r -> sameAddress(r.address(), to)))
-                        tx.recipients.add(Recipient.pending(to, params.dsnNotify(), orcpt));
-                }
+                for (Mailbox to : fresh) tx.recipients.add(Recipient.pending(to, params.dsnNotify(), orcpt));
             }
         }
         return Replies.RECIPIENT_OK;
     }
 
-    /** The same mailbox twice in one transaction is delivered once (local part compared exactly, domain without case). */
-    private static boolean sameAddress(Mailbox a, Mailbox b) {
-        return a.localPart().equals(b.localPart()) && a.domainKey().equals(b.domainKey());
-    }
+    /** Recipients one message may hold once aliases are expanded, unless max_recipients is higher. */
+    static final int MAX_ENVELOPE = 1000;
 
     /** DATA: 354 when the transaction is ready; the caller then runs {@link #receiveData}. */
     Reply data() {
@@ -268,7 +276,7 @@ final class SmtpSession {
     }
 
     private HeaderRewriter rewriter(OutputStream out) {
-        AddressPolicy.HeaderRewrite rewrite = settings.addresses().headerRewrite();
+        AddressPolicy.HeaderRewrite rewrite = settings.addresses().headerRewrite(clientAddress);
         return rewrite == null ? null : new HeaderRewriter(out, rewrite);
     }
 
@@ -286,7 +294,8 @@ final class SmtpSession {
         if (tlsActive()) sb.append("\t(using ").append(tls).append(")\r\n");
         sb.append("\tby ").append(settings.hostname()).append(" (Facteur) with ").append(protocol(t))
                 .append(" id ").append(t.id).append("\r\n");
-        if (t.recipients.size() == 1) sb.append("\tfor <").append(t.recipients.getFirst().address()).append(">");
+        // the address the client asked for, not an alias's members (RFC 5321 §4.4 FOR clause)
+        if (t.asked.size() == 1) sb.append("\tfor <").append(t.asked.getFirst()).append(">");
         else sb.append("\t");
         sb.append("; ").append(RFC5322_DATE.format(clock.instant().atZone(ZoneId.systemDefault()))).append("\r\n");
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));

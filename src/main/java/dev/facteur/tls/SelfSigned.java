@@ -20,13 +20,18 @@ public final class SelfSigned {
 
     public record PemFiles(Path certificate, Path privateKey) {}
 
-    public static PemFiles generate(Path dir, String hostname) throws IOException {
+    /**
+     * @param moreNames further subject alternative names in keytool's form ({@code dns:mx.example},
+     *                  {@code ip:127.0.0.61}), for a certificate that must verify under those names too
+     */
+    public static PemFiles generate(Path dir, String hostname, String... moreNames) throws IOException {
         Files.createDirectories(dir);
         Path p12 = Files.createTempFile(dir, "selfsigned", ".p12");
         Files.delete(p12);
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         List<String> cmd = List.of(keytool, "-genkeypair", "-alias", "facteur", "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "825", "-dname", "CN=" + hostname, "-ext", "SAN=dns:" + hostname,
+                "-validity", "825", "-dname", "CN=" + hostname, "-ext", "SAN=" + String.join(",", java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of("dns:" + hostname), java.util.Arrays.stream(moreNames)).toList()),
                 "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "facteur", "-keypass", "facteur");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

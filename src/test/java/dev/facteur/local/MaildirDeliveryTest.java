@@ -6,13 +6,16 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Reply;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
@@ -104,6 +107,75 @@ class MaildirDeliveryTest {
 
         Files.delete(files(bobsMaildir().resolve("new")).getFirst()); // the user reads and deletes one
         assertThat(delivery.deliver(ALICE, BOB, content(MESSAGE)).code()).isEqualTo(250);
+    }
+
+    @Test
+    void theQuotaCountsTheMessageAsStored() { // with Return-Path and Delivered-To, LF line ends: 119 bytes
+        assertThat(delivery(119).deliver(ALICE, BOB, content(MESSAGE)).code()).isEqualTo(250);
+        assertThat(delivery(118).deliver(ALICE, new Mailbox("carol", "example.net"), content(MESSAGE)).code())
+                .isEqualTo(552);
+    }
+
+    @Test
+    void aMessageLargerThanTheWholeQuotaIsRefusedForGood() throws IOException { // it could never fit
+        String big = MESSAGE + "x".repeat(400) + "\r\n";
+
+        Reply reply = delivery(300).deliver(ALICE, BOB, content(big));
+
+        assertThat(reply.toString()).isEqualTo("552 5.2.2 Message larger than the mailbox quota");
+        assertThat(reply.isPermanent()).isTrue();
+        assertThat(files(bobsMaildir().resolve("new"))).isEmpty();
+        assertThat(files(bobsMaildir().resolve("tmp"))).isEmpty();
+    }
+
+    @Test
+    void aMessageLargerThanTheWholeQuotaIsRefusedForGoodEvenWhenTheMailboxIsFull() {
+        var delivery = delivery(240);
+        assertThat(delivery.deliver(ALICE, BOB, content(MESSAGE)).code()).isEqualTo(250); // 119 bytes each
+        assertThat(delivery.deliver(ALICE, BOB, content(MESSAGE)).code()).isEqualTo(250);
+
+        assertThat(delivery.deliver(ALICE, BOB, content(MESSAGE + "x".repeat(200))).code()).isEqualTo(552);
+        assertThat(delivery.deliver(ALICE, BOB, content(MESSAGE)).code()).isEqualTo(452); // 1 byte left: later
+    }
+
+    @Test
+    void theLoopCheckReadsAHugeHeaderLineOnlyUpToItsLimit() throws IOException {
+        String huge = "Subject: " + "x".repeat(3 * HeaderSection.MAX_BYTES) + "\r\n\r\nbody\r\n";
+        List<Counting> opened = new CopyOnWriteArrayList<>();
+        MaildirDelivery.Content content = () -> {
+            var in = new Counting(new ByteArrayInputStream(huge.getBytes(StandardCharsets.US_ASCII)));
+            opened.add(in);
+            return in;
+        };
+
+        assertThat(delivery(0).deliver(ALICE, BOB, content).code()).isEqualTo(250);
+
+        assertThat(opened).hasSize(2); // the loop check, then the delivery
+        assertThat(opened.getFirst().bytesRead).isLessThanOrEqualTo(HeaderSection.MAX_BYTES + 8192);
+        assertThat(opened.getLast().bytesRead).isEqualTo(huge.length());
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class Counting extends FilterInputStream {
+        long bytesRead;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) bytesRead++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) bytesRead += n;
+            return n;
+        }
     }
 
     @ParameterizedTest

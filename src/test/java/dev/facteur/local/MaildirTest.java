@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -51,6 +53,71 @@ class MaildirTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------");
         }
         Maildir.open(dir.resolve("a/b/Maildir")); // opening again is harmless
+    }
+
+    /** The directories synced, in order: a real fsync, recorded. */
+    private final List<Path> synced = new CopyOnWriteArrayList<>();
+
+    private DurableDirectories recordingSyncs() {
+        return new DurableDirectories(directory -> {
+            synced.add(directory);
+            DurableDirectories.Fsync.SYSTEM.force(directory);
+        });
+    }
+
+    @Test
+    void everyNameMadeIsSyncedIntoItsParentBeforeAnythingIsMadeInIt() throws IOException {
+        Path a = dir.resolve("a");
+        Path maildir = a.resolve("b/Maildir");
+
+        Maildir.open(maildir, recordingSyncs());
+
+        // dir was there already, perhaps just made by another delivery: its parent is synced too.
+        assertThat(synced).containsExactly(dir.getParent(), dir, a, a.resolve("b"), maildir);
+    }
+
+    @Test
+    void directoriesAnotherDeliveryJustMadeAreSyncedBeforeMailGoesIntoThem() throws IOException {
+        // Another delivery made them, and may not have synced their names yet.
+        for (String sub : List.of("tmp", "new", "cur")) Files.createDirectories(dir.resolve("Maildir").resolve(sub));
+
+        var maildir = Maildir.open(dir.resolve("Maildir"), recordingSyncs());
+        assertThat(synced).containsExactly(dir.resolve("Maildir"));
+
+        maildir.deliver(bytes(""), stream("Subject: hi\r\n\r\n"));
+        assertThat(synced).containsExactly(dir.resolve("Maildir"), dir.resolve("Maildir/new"));
+    }
+
+    @Test
+    void aMaildirKnownDurableIsOpenedAgainWithoutSyncing() throws IOException {
+        var directories = recordingSyncs();
+        Maildir.open(dir, directories);
+        synced.clear();
+
+        var again = Maildir.open(dir, directories);
+        assertThat(synced).isEmpty();
+        again.deliver(bytes(""), stream("Subject: hi\r\n\r\n"));
+        assertThat(synced).containsExactly(dir.resolve("new")); // the message's own name, every time
+
+        synced.clear();
+        Maildir.open(dir, recordingSyncs()); // nothing remembered, as after a restart
+        assertThat(synced).containsExactly(dir);
+    }
+
+    @Test
+    void aMaildirRemovedSinceIsMadeAndSyncedAgain() throws IOException {
+        var directories = recordingSyncs();
+        Path root = dir.resolve("Maildir");
+        Maildir.open(root, directories);
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        synced.clear();
+
+        Maildir.open(root, directories).deliver(bytes(""), stream("Subject: hi\r\n\r\n"));
+
+        assertThat(synced).containsExactly(dir, root, root.resolve("new")); // dir's own name is known durable
+        assertThat(filesIn(root.resolve("new"))).hasSize(1);
     }
 
     @Test

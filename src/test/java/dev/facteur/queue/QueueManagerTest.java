@@ -65,6 +65,7 @@ class QueueManagerTest {
     /** What the fake deliverer answers per recipient address; unknown ones are deferred. */
     private final Map<String, Outcome> script = new HashMap<>();
     private final Map<String, Boolean> remoteDsn = new HashMap<>();
+    private final java.util.Set<String> mailboxes = new java.util.HashSet<>(); // final delivery, not a relay
     private final List<String> attempted = new ArrayList<>();
     private Spool spool;
     private QueueManager queue;
@@ -80,7 +81,8 @@ class QueueManagerTest {
                 if (!r.isPending()) continue;
                 attempted.add(r.address().toString());
                 Outcome o = script.getOrDefault(r.address().toString(), new Outcome.Deferred(new Reply(451, "4.3.0", "try later")));
-                out.add(new Attempt(i, o, "mx.example.org", remoteDsn.getOrDefault(r.address().toString(), true)));
+                boolean local = mailboxes.contains(r.address().toString());
+                out.add(new Attempt(i, o, "mx.example.org", !local && remoteDsn.getOrDefault(r.address().toString(), true), local));
             }
             return out;
         }, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", ids, policy, clock, 10);
@@ -267,5 +269,30 @@ class QueueManagerTest {
         spool = LogSpool.open(dir);
         assertThat(spool.find(id).orElseThrow().envelope().schedule().nextAttempt()).isEqualTo(due);
         assertThat(spool.find(id).orElseThrow().envelope().schedule().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void successInOurOwnMailboxIsReportedAsDelivered() throws IOException { // RFC 3461 §5.2.2 "delivered"
+        script.put("a@example.test", ok());
+        mailboxes.add("a@example.test");
+        QueueId id = enqueue("s@example.org", new Notify(java.util.EnumSet.of(Notify.Condition.SUCCESS), true), "a@example.test");
+        queue.process(id);
+        assertThat(content(dsnsTo("s@example.org").getFirst())).contains("Action: delivered").contains("Status: 2.0.0");
+    }
+
+    @Test
+    void aRecipientOnHoldDoesNotHoldTheOthersBack() throws IOException {
+        script.put("kept@slow.example", new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")));
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "kept@slow.example", "b@example.org");
+        queue.process(id);
+        var env = spool.find(id).orElseThrow().envelope();
+        assertThat(env.schedule().held()).as("b is still to be retried").isFalse();
+        assertThat(env.schedule().nextAttempt()).isNotNull();
+
+        script.put("b@example.org", ok());
+        queue.process(id);
+        env = spool.find(id).orElseThrow().envelope();
+        assertThat(env.schedule().held()).as("only the held recipient is left").isTrue();
+        assertThat(env.recipients()).extracting(Recipient::state).containsExactly(Recipient.State.PENDING, Recipient.State.DELIVERED);
     }
 }

@@ -29,7 +29,7 @@ class AddressResolverTest {
                 CanonicalMap.parse(MapFile.parse("@old.example @example.test", "sender"), "sender"),
                 CanonicalMap.parse(MapFile.parse(recipientCanonical, "canonical"), "canonical"),
                 TransportMap.parse(MapFile.parse(transports, "transport"), "transport"));
-        var rules = new AddressResolver.Rules(Set.of("example.test", "Other.test"), Set.of("backup.example"),
+        var rules = new AddressResolver.Rules(List.of("example.test", "Other.test"), "mx.example.test", Set.of("backup.example"),
                 List.of(Cidr.parse("127.0.0.1/32")), "+", postmaster, List.of("example.test"), true);
         return new AddressResolver(rules, tables);
     }
@@ -140,13 +140,15 @@ class AddressResolverTest {
     }
 
     @Test
-    void recipientsAreRewrittenBeforeTheyAreChecked() throws Exception {
+    void recipientsAreRewrittenBeforeUsersAndAliasesAreLookedUp() throws Exception {
         var r = resolver("", "", """
                 @old.example        @example.test
                 chief@example.test  alice@example.test
                 """, null);
-        assertThat(accepted(r.recipient(OUTSIDE, m("bob@old.example")))).containsExactly("bob@example.test");
+        assertThat(accepted(r.recipient(INSIDE, m("bob@old.example")))).containsExactly("bob@example.test");
         assertThat(accepted(r.recipient(OUTSIDE, m("chief@example.test")))).containsExactly("alice@example.test");
+        // the relay rule looks at the address as given: old.example is not ours
+        assertThat(refused(r.recipient(OUTSIDE, m("bob@old.example"))).code()).isEqualTo(554);
     }
 
     @Test
@@ -177,10 +179,53 @@ class AddressResolverTest {
     @Test
     void headersAreRewrittenLikeTheEnvelopeWhenAsked() throws Exception {
         var r = resolver("", "", "@old.example @example.test", null);
-        var rewrite = r.headerRewrite();
+        assertThat(r.headerRewrite(OUTSIDE)).as("mail from the Internet keeps its header").isNull();
+        var rewrite = r.headerRewrite(INSIDE);
         assertThat(rewrite.rewrite("From", " Joe <joe@host1.example.test>\r\n")).isEqualTo(" Joe <joe@example.test>\r\n");
         assertThat(rewrite.rewrite("Reply-To", " joe@old.example\r\n")).isEqualTo(" joe@example.test\r\n");
         assertThat(rewrite.rewrite("cc", " ann@old.example\r\n")).isEqualTo(" ann@example.test\r\n");
         assertThat(rewrite.rewrite("Subject", " mail from joe@old.example\r\n")).isNull();
+    }
+
+    @Test
+    void aStaleAliasMemberIsLeftOutAndAnAliasWithNoneLeftIsRefusedInTheClientsTerms() throws Exception {
+        var r = resolver("""
+                team: alice, departed
+                ghosts: departed, gone
+                """);
+        assertThat(accepted(r.recipient(OUTSIDE, m("team@example.test")))).containsExactly("alice@example.test");
+        Reply none = refused(r.recipient(OUTSIDE, m("ghosts@example.test")));
+        assertThat(none.enhanced()).isEqualTo("5.1.1");
+        assertThat(none.lines().getFirst()).startsWith("<ghosts@example.test>:").doesNotContain("departed");
+    }
+
+    @Test
+    void aTransportEntryForAWholeDomainDoesNotMakeEveryAddressExist() throws Exception {
+        var r = resolver("", """
+                example.test          lmtp:127.0.0.1:24
+                robot@example.test    smtp:[127.0.0.5]:2525
+                """, "", null);
+        assertThat(refused(r.recipient(OUTSIDE, m("random123@example.test"))).enhanced()).isEqualTo("5.1.1");
+        assertThat(accepted(r.recipient(OUTSIDE, m("robot@example.test")))).containsExactly("robot@example.test");
+    }
+
+    @Test
+    void theBarePostmasterIsAcceptedFromAnyoneWhereverItGoes() throws Exception { // RFC 5321 §4.5.1
+        var remote = resolver("", "", "", m("admin@elsewhere.example"));
+        assertThat(accepted(remote.recipient(OUTSIDE, Mailbox.postmaster()))).containsExactly("admin@elsewhere.example");
+        assertThat(accepted(remote.recipient(OUTSIDE, m("postmaster@example.test")))).containsExactly("admin@elsewhere.example");
+
+        var noDomains = new AddressResolver(new AddressResolver.Rules(List.of(), "MX.Example.Test", Set.of(), List.of(), "+", null,
+                List.of(), false), Tables.NONE);
+        assertThat(accepted(noDomains.recipient(OUTSIDE, Mailbox.postmaster()))).containsExactly("postmaster@mx.example.test");
+        assertThat(accepted(noDomains.recipient(OUTSIDE, m("postmaster@mx.example.test")))).containsExactly("postmaster@mx.example.test");
+        assertThat(noDomains.transport(m("postmaster@mx.example.test"), null)).isInstanceOf(Transport.Local.class);
+    }
+
+    @Test
+    void ourOwnLocalPartsAreOneMailboxWhateverTheirCase() throws Exception {
+        var r = resolver("");
+        assertThat(r.recipientKey(m("Alice@Example.Test"))).isEqualTo(r.recipientKey(m("alice@example.test")));
+        assertThat(r.recipientKey(m("Bob@elsewhere.example"))).isNotEqualTo(r.recipientKey(m("bob@elsewhere.example")));
     }
 }

@@ -3,13 +3,22 @@ package dev.facteur.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.facteur.message.Mailbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The operator's files: their format, their errors (file and line), and reloading. */
 class MapFilesTest {
@@ -26,6 +35,53 @@ class MapFilesTest {
                 other   carol
                 """, "aliases");
         assertThat(entries).containsExactly(new MapFile.Entry("team", "alice, bob", 2), new MapFile.Entry("other", "carol", 4));
+    }
+
+    @Test
+    void aHashAfterWhiteSpaceStartsAComment() throws Exception {
+        var entries = MapFile.parse("""
+                sales@example.test: carol   # only in example.test
+                team: alice,	# the lead
+                      bob   # and the rest
+                    # a comment line between
+                      , dave
+                old.example error:5.1.6 see ticket#12 # moved
+                a#b@example.test: c#d
+                """, "aliases");
+        assertThat(entries).containsExactly(
+                new MapFile.Entry("sales@example.test", "carol", 1),
+                new MapFile.Entry("team", "alice, bob , dave", 2),
+                new MapFile.Entry("old.example", "error:5.1.6 see ticket#12", 6),
+                new MapFile.Entry("a#b@example.test", "c#d", 7));
+        assertThatThrownBy(() -> MapFile.parse("info: # nobody yet\n", "aliases")).hasMessage("aliases:1: no value for info");
+    }
+
+    @Test
+    void theAliasesOfTheExampleMeanWhatTheirCommentsSay() throws Exception {
+        var aliases = Aliases.parse(MapFile.parse("""
+                # key: target, target, ...
+                info:              alice, bob@example.org   # "info" in every local domain
+                sales@example.test: carol                    # only in example.test
+                @example.test:     catchall                 # anything else in example.test
+                """, "aliases"), "aliases");
+        assertThat(aliases.lookup("sales", "example.test")).contains(List.of(new Mailbox("carol", "example.test")));
+        assertThat(aliases.lookup("info", "other.test"))
+                .contains(List.of(new Mailbox("alice", "other.test"), new Mailbox("bob", "example.org")));
+        assertThat(aliases.catchAll("example.test")).contains(List.of(new Mailbox("catchall", "example.test")));
+    }
+
+    @Test
+    void aBareTargetMustBeALocalPart() throws Exception { // RFC 5321 §4.1.2: Dot-string / Quoted-string
+        var ok = Aliases.parse(MapFile.parse("a: first.last, \"john doe\", o'brien, josé\n", "aliases"), "aliases");
+        assertThat(ok.lookup("a", "example.test")).contains(List.of(new Mailbox("first.last", "example.test"),
+                new Mailbox("\"john doe\"", "example.test"), new Mailbox("o'brien", "example.test"),
+                new Mailbox("josé", "example.test")));
+        for (String bad : List.of("carol  junk", ".carol", "carol.", "bob..smith", "a(b)", "\"open", "x;y")) {
+            assertThatThrownBy(() -> Aliases.parse(MapFile.parse("ok: alice\nb: " + bad + "\n", "aliases"), "aliases"))
+                    .as(bad).hasMessage("aliases:2: bad local part: " + bad);
+        }
+        assertThatThrownBy(() -> Aliases.parse(MapFile.parse("b: carol@\n", "aliases"), "aliases"))
+                .hasMessage("aliases:1: bad address: carol@");
     }
 
     @Test
@@ -60,7 +116,7 @@ class MapFilesTest {
     }
 
     @Test
-    void aChangedFileIsReadAgainAndABrokenEditKeepsThePreviousTable() throws Exception {
+    void aChangedFileIsReadAgainWithinSeconds() throws Exception { // on the real clocks
         Path file = dir.resolve("aliases");
         Files.writeString(file, "info: alice\n");
         var aliases = ReloadingFile.open(file, Aliases::read);
@@ -70,10 +126,103 @@ class MapFilesTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> aliases.get().lookup("sales", "example.test").isPresent());
         assertThat(aliases.get().lookup("info", "example.test")).contains(List.of(new Mailbox("bob", "example.test")));
+    }
 
-        Files.writeString(file, "info bob\nbroken\n");
-        Thread.sleep(1500);
-        assertThat(aliases.get().lookup("sales", "example.test")).as("still the last good table").isPresent();
+    @Test
+    void aBrokenEditIsLoggedOnceWithItsLineAndThePreviousTableStays() throws Exception {
+        var time = new FakeTime();
+        Path file = dir.resolve("aliases");
+        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
+        try (var log = RoutingLog.attach(file)) {
+            time.write(file, "info: bob\nbroken\n", Duration.ofMinutes(-1));
+            for (int i = 0; i < 5; i++) {
+                time.advance(Duration.ofSeconds(1));
+                assertThat(served(aliases)).isEqualTo("info=alice sales=none");
+            }
+            assertThat(log.errors()).containsExactly(file + ":2: no value for broken (keeping the table loaded before)");
+
+            time.write(file, "info: bob\n", Duration.ofMinutes(-1));
+            time.advance(Duration.ofSeconds(1));
+            assertThat(served(aliases)).isEqualTo("info=bob sales=none");
+            assertThat(log.errors()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFileRewrittenInPlaceIsNeverServedHalfWritten() throws Exception { // cat new > aliases
+        var time = new FakeTime();
+        Path file = dir.resolve("aliases");
+        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
+        String before = "info=alice sales=none";
+
+        time.advance(Duration.ofMillis(600));
+        time.write(file, "", Duration.ZERO); // truncated: an empty aliases file is a valid one
+        time.advance(Duration.ofMillis(400));
+        assertThat(served(aliases)).as("t=1.0 s, sees it empty").isEqualTo(before);
+        time.advance(Duration.ofMillis(200));
+        time.write(file, "info: bob\n", Duration.ZERO); // half written: parses, and sales is missing
+        time.advance(Duration.ofMillis(800));
+        assertThat(served(aliases)).as("t=2.0 s, sees it half written").isEqualTo(before);
+        time.advance(Duration.ofMillis(400));
+        time.write(file, "info: bob\nsales: carol\n", Duration.ZERO); // complete
+        time.advance(Duration.ofMillis(600));
+        assertThat(served(aliases)).as("t=3.0 s, complete but just changed").isEqualTo(before);
+        time.advance(Duration.ofMillis(500));
+        assertThat(served(aliases)).as("t=3.5 s, no look before a second has passed").isEqualTo(before);
+        time.advance(Duration.ofMillis(500));
+        assertThat(served(aliases)).as("t=4.0 s, the same on two looks").isEqualTo("info=bob sales=carol");
+    }
+
+    @Test
+    void aFileLastModifiedSecondsAgoIsTakenAtTheFirstLook() throws Exception { // mv aliases.new aliases
+        var time = new FakeTime();
+        Path file = dir.resolve("aliases");
+        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
+
+        Path next = dir.resolve("aliases.new");
+        time.write(next, "info: bob\n", Duration.ofSeconds(-2));
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertThat(served(aliases)).as("no look yet").isEqualTo("info=alice sales=none");
+        time.advance(Duration.ofSeconds(1));
+        assertThat(served(aliases)).isEqualTo("info=bob sales=none");
+
+        time.write(next, "info: carol\n", Duration.ofMillis(-500)); // renamed in at once: waits for a second look
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        time.advance(Duration.ofSeconds(1));
+        assertThat(served(aliases)).isEqualTo("info=bob sales=none");
+        time.advance(Duration.ofSeconds(1));
+        assertThat(served(aliases)).isEqualTo("info=carol sales=none");
+    }
+
+    @Test
+    void aMissingFileIsLoggedOnceAndThePreviousTableStays() throws Exception {
+        var time = new FakeTime();
+        Path file = dir.resolve("aliases");
+        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
+        try (var log = RoutingLog.attach(file)) {
+            Files.delete(file);
+            for (int i = 0; i < 5; i++) {
+                time.advance(Duration.ofSeconds(1));
+                assertThat(served(aliases)).isEqualTo("info=alice sales=none");
+            }
+            assertThat(log.errors()).containsExactly(file + ": missing, keeping the table loaded before");
+
+            time.write(file, "info: bob\n", Duration.ofMinutes(-1));
+            time.advance(Duration.ofSeconds(1));
+            assertThat(served(aliases)).isEqualTo("info=bob sales=none");
+            assertThat(log.infos()).containsExactly(file + ": reloaded");
+
+            Files.delete(file);
+            for (int i = 0; i < 3; i++) {
+                time.advance(Duration.ofSeconds(1));
+                assertThat(served(aliases)).isEqualTo("info=bob sales=none");
+            }
+            assertThat(log.errors()).as("missing again: a new state, told once").hasSize(2);
+        }
     }
 
     @Test
@@ -93,5 +242,86 @@ class MapFilesTest {
         assertThat(users.exists("bob", "other.test")).isFalse();
         Files.writeString(file, "alice\n../etc\n");
         assertThatThrownBy(() -> LocalUsers.read(file)).hasMessageStartingWith(file + ":2: not a user name");
+    }
+
+    /** What the aliases say for info@ and sales@ in example.test, as one string. */
+    private static String served(ReloadingFile<Aliases> aliases) {
+        Aliases a = aliases.get();
+        return "info=" + a.lookup("info", "example.test").map(MapFilesTest::locals).orElse("none")
+                + " sales=" + a.lookup("sales", "example.test").map(MapFilesTest::locals).orElse("none");
+    }
+
+    private static String locals(List<Mailbox> targets) {
+        return String.join(",", targets.stream().map(Mailbox::localPart).toList());
+    }
+
+    /** A ticker and a wall clock that move only when told, and files stamped by them. */
+    private static final class FakeTime {
+        private long nanos = 42;
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        long nanos() {
+            return nanos;
+        }
+
+        Instant instant() {
+            return now;
+        }
+
+        void advance(Duration d) {
+            nanos += d.toNanos();
+            now = now.plus(d);
+        }
+
+        /** Writes in place (truncate, then write) and sets the modification time to now plus {@code offset}. */
+        void write(Path file, String text, Duration offset) throws java.io.IOException {
+            Files.writeString(file, text);
+            Files.setLastModifiedTime(file, FileTime.from(now.plus(offset)));
+        }
+    }
+
+    /** The messages of facteur.routing about one file. */
+    private static final class RoutingLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+        private final String file;
+        private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+
+        private RoutingLog(String file) {
+            this.file = file;
+        }
+
+        static RoutingLog attach(Path file) {
+            var log = new RoutingLog(file.toString());
+            log.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+            log.start();
+            logger().addAppender(log);
+            return log;
+        }
+
+        private static Logger logger() {
+            return (Logger) LoggerFactory.getLogger("facteur.routing");
+        }
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            if (e.getFormattedMessage().startsWith(file)) events.add(e);
+        }
+
+        List<String> errors() {
+            return messages(Level.ERROR);
+        }
+
+        List<String> infos() {
+            return messages(Level.INFO);
+        }
+
+        private List<String> messages(Level level) {
+            return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+        }
+
+        @Override
+        public void close() {
+            logger().detachAppender(this);
+            stop();
+        }
     }
 }

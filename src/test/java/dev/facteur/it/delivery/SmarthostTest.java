@@ -76,7 +76,8 @@ class SmarthostTest {
 
     @BeforeAll
     static void startDnsAndMakeTheRelayCertificate() throws IOException {
-        pem = SelfSigned.generate(shared.resolve("tls"), "relay.smarthost.test");
+        // names both relays go by: the certificate verifies for them (with ca_file), so passwords may go
+        pem = SelfSigned.generate(shared.resolve("tls"), "relay.smarthost.test", "ip:" + RELAY, "ip:" + PARTNER_RELAY);
         dns = Dnsmasq.start(List.of("local=/test/"));
     }
 
@@ -246,6 +247,21 @@ class SmarthostTest {
     }
 
     @Test
+    void aPasswordGoesOnlyToARelayWhoseCertificateVerifies() throws Exception {
+        // The relay offers STARTTLS then AUTH, but its certificate is not trusted (no ca_file).
+        var relay = relay(RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), ACCOUNT);
+        startFacteur(relay, List.of(login(RELAY, ACCOUNT).withoutTrustingTheRelayCertificate()), null);
+
+        String id = submit(List.of("carol@remote.test"), "unverified relay");
+        Envelope env = awaitEnvelope(id, "a second attempt", e -> e.schedule().attempts() >= 2);
+
+        assertThat(env.recipients().getFirst().state()).isEqualTo(Recipient.State.PENDING);
+        assertThat(env.recipients().getFirst().diagnostic()).startsWith("421 4.4.2 Connection to ").contains("certificat");
+        assertThat(relay.authCommands()).isEmpty();
+        assertThat(relay.received()).isEmpty();
+    }
+
+    @Test
     void aTransportMapSendsOneDomainToASecondRelayWithItsOwnLogin() throws Exception {
         var relay = relay(RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), ACCOUNT);
         var partner = relay(PARTNER_RELAY, Offer.starttlsThen("PLAIN", "LOGIN"), PARTNER_ACCOUNT);
@@ -273,15 +289,22 @@ class SmarthostTest {
 
     // ---- the test world
 
-    /** One {@code [[delivery.auth]]} entry; {@code requireTls} null leaves the key out (default true). */
-    record Login(String host, Account account, Boolean requireTls) {
+    /**
+     * One {@code [[delivery.auth]]} entry; {@code requireTls} null leaves the key out (default true);
+     * {@code trustRelayCertificate} adds the relays' self-signed certificate as {@code ca_file}.
+     */
+    record Login(String host, Account account, Boolean requireTls, boolean trustRelayCertificate) {
         Login allowingCleartext() {
-            return new Login(host, account, false);
+            return new Login(host, account, false, trustRelayCertificate);
+        }
+
+        Login withoutTrustingTheRelayCertificate() {
+            return new Login(host, account, requireTls, false);
         }
     }
 
     private static Login login(String host, Account account) {
-        return new Login(host, account, null);
+        return new Login(host, account, null, true);
     }
 
     private AuthSmarthost relay(String address, Offer offer, Account account) throws IOException {
@@ -302,6 +325,7 @@ class SmarthostTest {
             auth.append("[[delivery.auth]]\nhost = \"").append(l.host()).append("\"\nusername = \"")
                     .append(l.account().username()).append("\"\npassword_file = '").append(password).append("'\n");
             if (l.requireTls() != null) auth.append("require_tls = ").append(l.requireTls()).append('\n');
+            if (l.trustRelayCertificate()) auth.append("ca_file = '").append(pem.certificate()).append("'\n");
         }
         String routing = "";
         if (transportMap != null) {
