@@ -6,7 +6,6 @@ import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
 import dev.facteur.routing.LocalUsers;
 import dev.facteur.routing.Transport;
-import dev.facteur.routing.TransportMap;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -112,7 +111,7 @@ public final class ConfigLoader {
         });
         String maildir = localT.string("maildir", dataDir.resolve("mail").toString() + "/{domain}/{user}");
         if (!maildir.contains("{user}")) localT.fail("maildir", "must contain {user} (and usually {domain})");
-        Optional<Transport.Lmtp> lmtp = localT.optional("lmtp", v -> (Transport.Lmtp) TransportMap.parseTransport("lmtp:" + v));
+        Optional<Transport.Lmtp> lmtp = localT.optional("lmtp", v -> (Transport.Lmtp) Transport.parse("lmtp:" + v));
         if (store == Config.Store.LMTP && lmtp.isEmpty()) localT.fail("mailbox", "is \"lmtp\": set lmtp = \"host:port\" or \"unix:/path\" too");
         var local = new Config.Local(localDomains, users, usersFile, aliasesFile, delimiter, postmaster, store, maildir, lmtp,
                 localT.convert("quota", "none", q -> q.equals("none") || q.equals("0") ? 0L : Units.parseSize(q)));
@@ -144,7 +143,7 @@ public final class ConfigLoader {
                 deliveryT.convert("connect_timeout", "30s", Units::parseDuration),
                 deliveryT.convert("command_timeout", "5m", Units::parseDuration),
                 deliveryT.convert("data_timeout", "10m", Units::parseDuration),
-                deliveryT.optional("smarthost", v -> (Transport.Smtp) TransportMap.parseTransport("smtp:" + v)),
+                deliveryT.optional("smarthost", v -> (Transport.Smtp) Transport.parse("smtp:" + v)),
                 relayAuth(deliveryT));
         deliveryT.finish();
 

@@ -130,7 +130,15 @@ final class EsmtpParameters {
      */
     static String orcptOf(Mailbox address) {
         String a = address.toString();
-        if (!isAscii(a)) return "utf-8;" + a;
+        if (!isAscii(a)) {
+            // RFC 6533 §3 utf-8-addr-xtext: plain QCHARs, everything else as \x{HEX}; all ASCII, so any server takes it
+            StringBuilder sb = new StringBuilder("utf-8;");
+            a.codePoints().forEach(c -> {
+                if (c >= 0x21 && c <= 0x7e && c != '+' && c != '=' && c != '\\') sb.appendCodePoint(c);
+                else sb.append("\\x{").append(Integer.toHexString(c).toUpperCase(Locale.ROOT)).append('}');
+            });
+            return sb.toString();
+        }
         StringBuilder sb = new StringBuilder("rfc822;");
         for (int i = 0; i < a.length(); i++) {
             char c = a.charAt(i);

@@ -27,4 +27,21 @@ class HeaderAddressesTest {
         String v = " undisclosed-recipients:;\r\n";
         assertThat(HeaderAddresses.rewrite(v, OLD_TO_NEW)).isSameAs(v);
     }
+
+    /** A header value as the server holds it: its UTF-8 bytes, one char each. */
+    private static String raw(String text) {
+        return new String(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void utf8NamesAndAddressesSurviveTheRoundTrip() { // RFC 6532
+        UnaryOperator<Mailbox> toYamada = m -> m.localPart().equals("bob") ? new Mailbox("山田", "example.test") : m;
+        assertThat(HeaderAddresses.rewrite(raw(" José <bob@old.example>\r\n"), toYamada)).isEqualTo(raw(" José <山田@example.test>\r\n"));
+        assertThat(HeaderAddresses.rewrite(raw(" <jösé@old.example>\r\n"), OLD_TO_NEW)).isEqualTo(raw(" <jösé@example.test>\r\n"));
+    }
+
+    @Test
+    void addressLiteralsStayWhole() {
+        assertThat(HeaderAddresses.rewrite(" joe@[192.0.2.1]\r\n", OLD_TO_NEW)).isEqualTo(" joe@[192.0.2.1]\r\n");
+    }
 }

@@ -104,15 +104,15 @@ class MapFilesTest {
 
     @Test
     void transportsAreReadAsPostfixWritesThem() {
-        assertThat(TransportMap.parseTransport("smtp:[127.0.0.5]:2525")).isEqualTo(new Transport.Smtp("127.0.0.5", 2525, false));
-        assertThat(TransportMap.parseTransport("smtp:[relay.example]")).isEqualTo(new Transport.Smtp("relay.example", 0, false));
-        assertThat(TransportMap.parseTransport("smtp:relay.example:26")).isEqualTo(new Transport.Smtp("relay.example", 26, true));
-        assertThat(TransportMap.parseTransport("lmtp:127.0.0.1:24")).hasToString("lmtp:127.0.0.1:24");
-        assertThat(TransportMap.parseTransport("error:4.2.1 Try later")).isEqualTo(
+        assertThat(Transport.parse("smtp:[127.0.0.5]:2525")).isEqualTo(new Transport.Smtp("127.0.0.5", 2525, false));
+        assertThat(Transport.parse("smtp:[relay.example]")).isEqualTo(new Transport.Smtp("relay.example", 0, false));
+        assertThat(Transport.parse("smtp:relay.example:26")).isEqualTo(new Transport.Smtp("relay.example", 26, true));
+        assertThat(Transport.parse("lmtp:127.0.0.1:24")).hasToString("lmtp:127.0.0.1:24");
+        assertThat(Transport.parse("error:4.2.1 Try later")).isEqualTo(
                 new Transport.Error(new dev.facteur.smtp.Reply(450, "4.2.1", "Try later")));
-        assertThat(TransportMap.parseTransport("discard")).isInstanceOf(Transport.Discard.class);
-        assertThat(TransportMap.parseTransport("hold")).isInstanceOf(Transport.Hold.class);
-        assertThat(TransportMap.parseTransport("local")).isInstanceOf(Transport.Local.class);
+        assertThat(Transport.parse("discard")).isInstanceOf(Transport.Discard.class);
+        assertThat(Transport.parse("hold")).isInstanceOf(Transport.Hold.class);
+        assertThat(Transport.parse("local")).isInstanceOf(Transport.Local.class);
     }
 
     @Test

@@ -278,4 +278,12 @@ class SmtpSessionTest {
         assertThat(new String(new Reply(250, "", List.of("a", "b")).encode())).isEqualTo("250-a\r\n250 b\r\n");
         assertThat(new String(Replies.RELAY_DENIED.encode())).isEqualTo("554 5.7.1 Relay access denied\r\n");
     }
+
+    @Test
+    void anAliasMembersOrcptNamesTheAddressTheClientGaveInXtext() { // RFC 3461 §4.2, RFC 6533 §3
+        assertThat(EsmtpParameters.orcptOf(new dev.facteur.message.Mailbox("info+x=y", "example.test")))
+                .isEqualTo("rfc822;info+2Bx+3Dy@example.test");
+        assertThat(EsmtpParameters.orcptOf(new dev.facteur.message.Mailbox("josé+news", "example.test")))
+                .isEqualTo("utf-8;jos\\x{E9}\\x{2B}news@example.test");
+    }
 }

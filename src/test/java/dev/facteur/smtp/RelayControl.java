@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Who may send where: mail for our own domains (and the bare Postmaster, RFC 5321 §4.5.1) is
- * accepted from anyone; mail for anywhere else only from the relay networks. On its own it is
- * the simplest {@link AddressPolicy}: no users, aliases or rewriting.
+ * The simplest {@link AddressPolicy}, for tests of the protocol alone: mail for our own domains
+ * (and the bare Postmaster, RFC 5321 §4.5.1) is accepted from anyone, mail for anywhere else only
+ * from the relay networks; no users, aliases or rewriting (the routing package does those).
  */
 public record RelayControl(Set<String> localDomains, List<Cidr> relayNetworks) implements AddressPolicy {
 
