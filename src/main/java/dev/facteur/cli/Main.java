@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "facteur", mixinStandardHelpOptions = true, version = "Facteur 0.1.0",
         description = "Facteur, a mail transfer agent: receives mail over SMTP and keeps it in a durable spool.",
-        subcommands = {ServeCommand.class, QueueCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, QueueCommand.class, AddressCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -131,8 +131,11 @@ public final class Facteur implements AutoCloseable {
         }
     }
 
-    /** Users, aliases, rewriting and relay rules, with the operator's files read now (a broken one stops the start). */
-    private static AddressResolver addressResolver(Config config) throws IOException {
+    /**
+     * Users, aliases, rewriting and relay rules, with the operator's files read now (a broken one
+     * stops the start). Also what {@code facteur address} asks, without a running server.
+     */
+    public static AddressResolver addressResolver(Config config) throws IOException {
         var l = config.local();
         var r = config.routing();
         LocalUsers inline = LocalUsers.of(l.users());
