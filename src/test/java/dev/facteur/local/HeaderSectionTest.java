@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -44,29 +43,6 @@ class HeaderSectionTest {
         });
     }
 
-    /** Counts the bytes read through it. */
-    private static final class Counting extends FilterInputStream {
-        long bytesRead;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) bytesRead++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) bytesRead += n;
-            return n;
-        }
-    }
-
     private static List<String> deliveredTo(InputStream in) {
         return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> HeaderSection.values(in, "Delivered-To"));
     }
@@ -80,7 +56,7 @@ class HeaderSectionTest {
 
     @Test
     void aHugeLineWithoutLineEndIsReadOnlyUpToTheLimit() {
-        var in = new Counting(endlessLine("Subject: ", FIFTY_MB));
+        var in = new CountingInputStream(endlessLine("Subject: ", FIFTY_MB));
 
         assertThat(deliveredTo(in)).isEmpty();
         assertThat(in.bytesRead).isLessThanOrEqualTo(HeaderSection.MAX_BYTES + READ_AHEAD);
@@ -95,7 +71,7 @@ class HeaderSectionTest {
     @Test
     void aFieldTheLimitCutsShortIsNotFound() {
         // Its end is unknown, so it may not be the address it starts with: a false loop would bounce the mail.
-        var in = new Counting(endlessLine("Delivered-To: bob@example.net\r\n ", FIFTY_MB));
+        var in = new CountingInputStream(endlessLine("Delivered-To: bob@example.net\r\n ", FIFTY_MB));
 
         assertThat(deliveredTo(in)).isEmpty();
         assertThat(in.bytesRead).isLessThanOrEqualTo(HeaderSection.MAX_BYTES + READ_AHEAD);

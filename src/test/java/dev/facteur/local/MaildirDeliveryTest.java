@@ -6,7 +6,6 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Reply;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,9 +140,9 @@ class MaildirDeliveryTest {
     @Test
     void theLoopCheckReadsAHugeHeaderLineOnlyUpToItsLimit() throws IOException {
         String huge = "Subject: " + "x".repeat(3 * HeaderSection.MAX_BYTES) + "\r\n\r\nbody\r\n";
-        List<Counting> opened = new CopyOnWriteArrayList<>();
+        List<CountingInputStream> opened = new CopyOnWriteArrayList<>();
         MaildirDelivery.Content content = () -> {
-            var in = new Counting(new ByteArrayInputStream(huge.getBytes(StandardCharsets.US_ASCII)));
+            var in = new CountingInputStream(new ByteArrayInputStream(huge.getBytes(StandardCharsets.US_ASCII)));
             opened.add(in);
             return in;
         };
@@ -153,29 +152,6 @@ class MaildirDeliveryTest {
         assertThat(opened).hasSize(2); // the loop check, then the delivery
         assertThat(opened.getFirst().bytesRead).isLessThanOrEqualTo(HeaderSection.MAX_BYTES + 8192);
         assertThat(opened.getLast().bytesRead).isEqualTo(huge.length());
-    }
-
-    /** Counts the bytes read through it. */
-    private static final class Counting extends FilterInputStream {
-        long bytesRead;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) bytesRead++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) bytesRead += n;
-            return n;
-        }
     }
 
     @ParameterizedTest
