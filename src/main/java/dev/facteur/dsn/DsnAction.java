@@ -2,7 +2,7 @@ package dev.facteur.dsn;
 
 /** RFC 3464 §2.3.3 Action values Facteur reports. */
 public enum DsnAction {
-    FAILED("failed"), DELAYED("delayed"), DELIVERED("delivered"), RELAYED("relayed");
+    FAILED("failed"), DELAYED("delayed"), DELIVERED("delivered"), RELAYED("relayed"), EXPANDED("expanded");
 
     private final String field;
 

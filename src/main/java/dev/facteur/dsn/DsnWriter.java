@@ -71,7 +71,7 @@ public final class DsnWriter {
         return switch (a) {
             case FAILED -> "Undelivered Mail Returned to Sender";
             case DELAYED -> "Delayed Mail (still being retried)";
-            case DELIVERED, RELAYED -> "Successful Mail Delivery Report";
+            case DELIVERED, RELAYED, EXPANDED -> "Successful Mail Delivery Report";
         };
     }
 
@@ -86,6 +86,9 @@ public final class DsnWriter {
             case DELIVERED, RELAYED -> w.append("Your message was successfully delivered to the destination(s)\r\n"
                     + "listed below. If the message was delivered to a mailbox you will receive\r\n"
                     + "no further notifications; otherwise you may still receive notifications.\r\n");
+            case EXPANDED -> w.append("Your message reached the address(es) below, which pass mail on to several\r\n"
+                    + "recipients. You will not be told of delivery to each of them; you will still\r\n"
+                    + "be told if delivery to any of them fails.\r\n");
         }
         w.append("\r\nQueue id: ").append(r.original().id()).append("\r\n");
         for (Recipient rc : r.recipients()) {
@@ -130,7 +133,7 @@ public final class DsnWriter {
         return switch (a) {
             case FAILED -> "5.0.0";
             case DELAYED -> "4.0.0";
-            case DELIVERED, RELAYED -> "2.0.0";
+            case DELIVERED, RELAYED, EXPANDED -> "2.0.0";
         };
     }
 

@@ -30,6 +30,15 @@ public record Notify(Set<Condition> conditions, boolean explicit) {
         return conditions.contains(c);
     }
 
+    /** The same, without SUCCESS: what an alias's members get once the alias has reported (RFC 3461 §5.2.7.3). */
+    public Notify withoutSuccess() {
+        if (!wants(Condition.SUCCESS)) return this;
+        Set<Condition> rest = EnumSet.noneOf(Condition.class);
+        rest.addAll(conditions);
+        rest.remove(Condition.SUCCESS);
+        return new Notify(rest, explicit);
+    }
+
     /** The value as written in RCPT TO, or null when it was not given. */
     public String toParameter() {
         if (!explicit) return null;

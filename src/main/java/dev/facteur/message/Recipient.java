@@ -11,7 +11,12 @@ package dev.facteur.message;
 public record Recipient(Mailbox address, Notify dsnNotify, String orcpt, State state, String diagnostic, String remoteMta) {
 
     /** Where one recipient stands. */
-    public enum State { PENDING, DELIVERED, FAILED }
+    /**
+     * EXPANDED marks an alias the client named, which became several recipients (RFC 3461
+     * §5.2.7.3): not delivered itself, kept so the sender who asked for NOTIFY=SUCCESS hears of it.
+     * (Appended last: the spool stores the ordinal.)
+     */
+    public enum State { PENDING, DELIVERED, FAILED, EXPANDED }
 
     public Recipient(Mailbox address, Notify dsnNotify, String orcpt, State state) {
         this(address, dsnNotify, orcpt, state, null, null);

@@ -184,6 +184,11 @@ public final class QueueManager implements AutoCloseable {
             }
         } else {
             notifyFailures(env, failedNow, now);
+            if (env.schedule().attempts() == 0) { // reported once, at the first attempt: the alias was expanded on receipt
+                List<Recipient> expanded = rs.stream().filter(r -> r.state() == Recipient.State.EXPANDED)
+                        .filter(r -> r.dsnNotify().wants(Notify.Condition.SUCCESS)).toList();
+                if (!expanded.isEmpty()) send(new DsnReport(env, DsnAction.EXPANDED, expanded, now, null), sm.size());
+            }
             if (!relayed.isEmpty()) send(new DsnReport(env, DsnAction.RELAYED, relayed, now, null), sm.size());
             if (!delivered.isEmpty()) send(new DsnReport(env, DsnAction.DELIVERED, delivered, now, null), sm.size());
             List<Recipient> late = rs.stream().filter(Recipient::isPending).filter(r -> r.dsnNotify().wants(Notify.Condition.DELAY)).toList();

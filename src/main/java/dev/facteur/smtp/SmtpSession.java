@@ -4,6 +4,7 @@ import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
@@ -183,7 +184,14 @@ final class SmtpSession {
                 // An alias's addresses remember what the client asked for, for DSNs (RFC 3461 §4.2).
                 String orcpt = params.orcpt() != null || (deliverTo.size() == 1 && deliverTo.getFirst().equals(rcpt))
                         ? params.orcpt() : EsmtpParameters.orcptOf(rcpt);
-                for (Mailbox to : fresh) tx.recipients.add(Recipient.pending(to, params.dsnNotify(), orcpt));
+                Notify notify = params.dsnNotify();
+                if (deliverTo.size() > 1 && notify.wants(Notify.Condition.SUCCESS)) {
+                    // RFC 3461 §5.2.7.3: the alias itself reports "expanded"; its members do not report success
+                    tx.recipients.add(new Recipient(rcpt, notify, params.orcpt(), Recipient.State.EXPANDED,
+                            "250 2.0.0 Expanded to " + deliverTo.size() + " recipients", null));
+                    notify = notify.withoutSuccess();
+                }
+                for (Mailbox to : fresh) tx.recipients.add(Recipient.pending(to, notify, orcpt));
             }
         }
         return Replies.RECIPIENT_OK;

@@ -199,4 +199,25 @@ class LocalDeliveryTest {
             assertThat(far.messages()).isEmpty();
         }
     }
+
+    @Test
+    void anAliasOfSeveralReportsExpandedOnceAndAMailboxReportsDelivered() throws Exception { // RFC 3461 §5.2.7.3
+        try (var world = world(List.of(), "team: alice, bob\n", "")) {
+            String id = world.submit("<someone@sender.test>",
+                    List.of("<team@facteur.test> NOTIFY=SUCCESS,FAILURE", "<carol@other.test> NOTIFY=SUCCESS"),
+                    Submission.message("someone@sender.test", "Team news"));
+            world.awaitGone(id);
+            assertThat(awaitMail(maildir("facteur.test", "alice"), 1)).hasSize(1);
+            assertThat(awaitMail(maildir("facteur.test", "bob"), 1)).hasSize(1);
+
+            var dsns = world.awaitDsns(2);
+            assertThat(dsns).flatExtracting(ParsedDsn::recipients)
+                    .extracting(ParsedDsn.Rcpt::finalRecipient, ParsedDsn.Rcpt::action, ParsedDsn.Rcpt::status)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("rfc822; team@facteur.test", "expanded", "2.0.0"),
+                            org.assertj.core.groups.Tuple.tuple("rfc822; carol@other.test", "delivered", "2.0.0"));
+            Thread.sleep(500);
+            assertThat(world.bounces().messages()).as("no success report for alice or bob").hasSize(2);
+        }
+    }
 }
