@@ -37,7 +37,7 @@ final class ConnectionCache implements AutoCloseable {
                 else stale.add(i.client);
             }
         }
-        for (SmtpClient c : stale) c.quit(); // network I/O: not under the lock
+        for (SmtpClient c : stale) c.close(); // no QUIT: a dead peer must not hold up this delivery
         return found;
     }
 

@@ -119,9 +119,10 @@ public final class DeliveryAgent implements AutoCloseable {
         return switch (d.transport()) {
             case null -> {
                 if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
-                yield viaRoute(env, size, content, idx, new Way(d.domain(), d.domain(), false, false), router.route(d.domain()));
+                yield viaRoute(env, size, content, idx, new Way(d.domain(), null, false, false), router.route(d.domain()));
             }
-            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true),
+            // a relay found by MX lookup gets a login only by the MX host's own name: DNS must not choose who gets the password
+            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), null, false, true),
                     router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
             case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true),
                     router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
@@ -190,7 +191,10 @@ public final class DeliveryAgent implements AutoCloseable {
         };
     }
 
-    /** The login for this hop: by the relay's configured name first, then by the server's own name (an MX host). */
+    /**
+     * The login for this hop: by the relay's configured name (a bracketed relay, whose certificate
+     * is then checked against that very name), else by the server's own name.
+     */
     private Credentials credentials(Way way, Hop hop) {
         if (way.lmtp()) return null;
         Credentials c = way.loginName() == null ? null : routes.credentials().get(way.loginName().toLowerCase(java.util.Locale.ROOT));

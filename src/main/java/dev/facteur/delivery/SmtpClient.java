@@ -332,7 +332,7 @@ public final class SmtpClient implements Closeable {
         if (offers("SIZE")) sb.append(" SIZE=").append(m.size());
         if (e.body() == Body.EIGHT_BIT_MIME && offers("8BITMIME")) sb.append(" BODY=8BITMIME");
         if (needsUtf8(m) || (e.smtpUtf8() && offers("SMTPUTF8"))) sb.append(" SMTPUTF8");
-        if (offers("DSN")) {
+        if (!lmtp && offers("DSN")) {
             if (e.ret() != null) sb.append(" RET=").append(e.ret());
             if (e.envid() != null) sb.append(" ENVID=").append(e.envid());
         }
@@ -341,7 +341,8 @@ public final class SmtpClient implements Closeable {
 
     private String rcptCommand(Recipient r, Envelope e) {
         StringBuilder sb = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
-        if (esmtp && offers("DSN")) {
+        // an LMTP server delivers: we report delivery ourselves, so it gets no DSN duties
+        if (esmtp && !lmtp && offers("DSN")) {
             String notify = r.dsnNotify().toParameter();
             if (notify != null) sb.append(" NOTIFY=").append(notify);
             if (r.orcpt() != null) sb.append(" ORCPT=").append(r.orcpt());

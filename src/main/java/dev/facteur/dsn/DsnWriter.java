@@ -87,8 +87,7 @@ public final class DsnWriter {
                     + "listed below. If the message was delivered to a mailbox you will receive\r\n"
                     + "no further notifications; otherwise you may still receive notifications.\r\n");
             case EXPANDED -> w.append("Your message reached the address(es) below, which pass mail on to several\r\n"
-                    + "recipients. You will not be told of delivery to each of them; you will still\r\n"
-                    + "be told if delivery to any of them fails.\r\n");
+                    + "recipients. You will not be told of successful delivery to each of them.\r\n");
         }
         w.append("\r\nQueue id: ").append(r.original().id()).append("\r\n");
         for (Recipient rc : r.recipients()) {

@@ -184,11 +184,15 @@ public final class QueueManager implements AutoCloseable {
             }
         } else {
             notifyFailures(env, failedNow, now);
-            if (env.schedule().attempts() == 0) { // reported once, at the first attempt: the alias was expanded on receipt
-                List<Recipient> expanded = rs.stream().filter(r -> r.state() == Recipient.State.EXPANDED)
-                        .filter(r -> r.dsnNotify().wants(Notify.Condition.SUCCESS)).toList();
-                if (!expanded.isEmpty()) send(new DsnReport(env, DsnAction.EXPANDED, expanded, now, null), sm.size());
+            // An alias expanded on receipt is reported once: SUCCESS is taken off it in the envelope written below.
+            List<Recipient> expanded = new ArrayList<>();
+            for (int i = 0; i < rs.size(); i++) {
+                Recipient r = rs.get(i);
+                if (r.state() != Recipient.State.EXPANDED || !r.dsnNotify().wants(Notify.Condition.SUCCESS)) continue;
+                expanded.add(r);
+                rs.set(i, new Recipient(r.address(), r.dsnNotify().withoutSuccess(), r.orcpt(), r.state(), r.diagnostic(), r.remoteMta()));
             }
+            if (!expanded.isEmpty()) send(new DsnReport(env, DsnAction.EXPANDED, expanded, now, null), sm.size());
             if (!relayed.isEmpty()) send(new DsnReport(env, DsnAction.RELAYED, relayed, now, null), sm.size());
             if (!delivered.isEmpty()) send(new DsnReport(env, DsnAction.DELIVERED, delivered, now, null), sm.size());
             List<Recipient> late = rs.stream().filter(Recipient::isPending).filter(r -> r.dsnNotify().wants(Notify.Condition.DELAY)).toList();
@@ -200,7 +204,7 @@ public final class QueueManager implements AutoCloseable {
         }
         Envelope updated = env.withRecipients(rs);
         // On hold once every recipient still pending is one the transport map holds; until then the others go on.
-        boolean held = !heldNow.isEmpty() && java.util.stream.IntStream.range(0, rs.size())
+        boolean held = !heldNow.isEmpty() && !updated.isComplete() && java.util.stream.IntStream.range(0, rs.size())
                 .filter(i -> rs.get(i).isPending()).allMatch(heldNow::contains);
         if (heldForPostmaster || held) {
             if (held) log.info("{}: on hold (transport map); release with: facteur queue release {}", env.id(), env.id());

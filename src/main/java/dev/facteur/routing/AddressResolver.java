@@ -64,7 +64,8 @@ public final class AddressResolver implements AddressPolicy {
 
     public AddressResolver(Rules rules, Tables tables) {
         this.rules = rules;
-        this.localDomains = Set.copyOf(rules.localDomains());
+        // with no local domain configured, our own name is one (Postfix's mydestination = $myhostname)
+        this.localDomains = rules.localDomains().isEmpty() ? Set.of(rules.hostname()) : Set.copyOf(rules.localDomains());
         this.tables = tables;
     }
 
@@ -148,7 +149,11 @@ public final class AddressResolver implements AddressPolicy {
 
     /** Adds the final addresses of {@code m} to {@code out}; returns the refusal, or null when all is well. */
     private Reply expand(Mailbox m, int depth, Set<String> path, Map<String, Mailbox> out) {
-        if (!m.hasDomain()) m = postmaster();
+        // the bare <Postmaster>, and postmaster@hostname when the hostname is not a local domain, are the one postmaster
+        if (!m.hasDomain() || (m.isPostmaster() && !localDomains.contains(m.domainKey()) && isLocal(m))) {
+            Mailbox pm = postmaster();
+            if (!key(pm).equals(key(m))) m = pm;
+        }
         if (tables.transports().get().lookup(m, !isLocal(m)).orElse(null) instanceof Transport.Error(Reply reply)) return reply;
         if (!isLocal(m)) return finalMailbox(m, out);
         if (depth > MAX_DEPTH || !path.add(key(m))) {
@@ -189,9 +194,15 @@ public final class AddressResolver implements AddressPolicy {
                 any = true;
             } else if (r == TOO_MANY) {
                 return r;
-            } else {
+            } else if (r.enhanced().equals("5.1.1") || r.enhanced().equals("5.4.6")) {
+                // a member that no longer exists, or loops: nobody would ever get mail there
                 log.warn("alias <{}>: member <{}> left out: {}", m, t, r);
                 if (firstRefusal == null) firstRefusal = r;
+            } else {
+                // any other refusal (a transport map error: entry) is the delivery's to report, with a DSN
+                any = true;
+                Reply over = finalMailbox(t, out);
+                if (over != null) return over;
             }
         }
         return any ? null : firstRefusal;

@@ -153,18 +153,16 @@ public final class Facteur implements AutoCloseable {
 
     /** Configured users and the users file together, joined again only when the file's table changes. */
     private static Supplier<LocalUsers> unionOnChange(LocalUsers inline, Supplier<LocalUsers> file) {
+        record Joined(LocalUsers fromFile, LocalUsers union) {}
         return new Supplier<>() {
-            private LocalUsers fromFile;
-            private LocalUsers union;
+            private volatile Joined last = new Joined(null, inline);
 
             @Override
-            public synchronized LocalUsers get() {
+            public LocalUsers get() {
                 LocalUsers f = file.get();
-                if (f != fromFile) {
-                    fromFile = f;
-                    union = inline.and(f);
-                }
-                return union;
+                Joined j = last;
+                if (f != j.fromFile()) last = j = new Joined(f, inline.and(f));
+                return j.union();
             }
         };
     }

@@ -131,11 +131,12 @@ final class EsmtpParameters {
     static String orcptOf(Mailbox address) {
         String a = address.toString();
         if (!isAscii(a)) {
-            // RFC 6533 §3 utf-8-addr-xtext: plain QCHARs, everything else as \x{HEX}; all ASCII, so any server takes it
+            // RFC 6533 §3 utf-8-addr-unitext (the message is SMTPUTF8, as its address needs): UTF-8 as it is,
+            // and the few ASCII characters xtext reserves as \x{HH}
             StringBuilder sb = new StringBuilder("utf-8;");
             a.codePoints().forEach(c -> {
-                if (c >= 0x21 && c <= 0x7e && c != '+' && c != '=' && c != '\\') sb.appendCodePoint(c);
-                else sb.append("\\x{").append(Integer.toHexString(c).toUpperCase(Locale.ROOT)).append('}');
+                if (c > 0x7e || (c >= 0x21 && c != '+' && c != '=' && c != '\\')) sb.appendCodePoint(c);
+                else sb.append("\\x{").append(String.format("%02X", c)).append('}');
             });
             return sb.toString();
         }

@@ -176,21 +176,26 @@ final class SmtpSession {
                     String key = settings.addresses().recipientKey(to);
                     if (!tx.keys.contains(key) && keys.add(key)) fresh.add(to);
                 }
+                // RFC 3461 §5.2.7.3: an alias of several members itself reports "expanded" (once per alias);
+                // its members then do not report success
+                Notify notify = params.dsnNotify();
+                boolean expands = deliverTo.size() > 1 && notify.wants(Notify.Condition.SUCCESS);
+                String aliasKey = "expanded:" + settings.addresses().recipientKey(rcpt);
+                boolean reportExpansion = expands && !tx.keys.contains(aliasKey);
                 // Aliases make envelopes grow: they stop at MAX_ENVELOPE (or max_recipients if higher); 452 says "later".
-                if (tx.recipients.size() + fresh.size() > Math.max(settings.maxRecipients(), MAX_ENVELOPE))
+                if (tx.recipients.size() + fresh.size() + (reportExpansion ? 1 : 0) > Math.max(settings.maxRecipients(), MAX_ENVELOPE))
                     return Replies.TOO_MANY_RECIPIENTS;
                 tx.asked.add(rcpt);
                 tx.keys.addAll(keys);
                 // An alias's addresses remember what the client asked for, for DSNs (RFC 3461 §4.2).
                 String orcpt = params.orcpt() != null || (deliverTo.size() == 1 && deliverTo.getFirst().equals(rcpt))
                         ? params.orcpt() : EsmtpParameters.orcptOf(rcpt);
-                Notify notify = params.dsnNotify();
-                if (deliverTo.size() > 1 && notify.wants(Notify.Condition.SUCCESS)) {
-                    // RFC 3461 §5.2.7.3: the alias itself reports "expanded"; its members do not report success
+                if (reportExpansion) {
+                    tx.keys.add(aliasKey);
                     tx.recipients.add(new Recipient(rcpt, notify, params.orcpt(), Recipient.State.EXPANDED,
                             "250 2.0.0 Expanded to " + deliverTo.size() + " recipients", null));
-                    notify = notify.withoutSuccess();
                 }
+                if (expands) notify = notify.withoutSuccess();
                 for (Mailbox to : fresh) tx.recipients.add(Recipient.pending(to, notify, orcpt));
             }
         }

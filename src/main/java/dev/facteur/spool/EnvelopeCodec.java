@@ -24,14 +24,16 @@ import java.util.List;
 /** A compact binary form of {@link Envelope}, versioned so later fields can be added. */
 final class EnvelopeCodec {
 
-    private static final int VERSION = 2;
+    /** Version 3 adds the recipient state EXPANDED; envelopes without it are still written as 2, so older readers keep reading them. */
+    private static final int VERSION = 3;
 
     private EnvelopeCodec() {}
 
     static byte[] encode(Envelope e) {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
+            boolean expanded = e.recipients().stream().anyMatch(r -> r.state() == Recipient.State.EXPANDED);
+            out.writeByte(expanded ? VERSION : 2);
             out.writeLong(e.id().value());
             out.writeLong(e.arrival().toEpochMilli());
             writeString(out, e.sender().mailbox().map(Mailbox::localPart).orElse(null));
@@ -97,7 +99,9 @@ final class EnvelopeCodec {
             EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
             for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
             String orcpt = readString(in);
-            Recipient.State state = Recipient.State.values()[in.readUnsignedByte()];
+            int stateOrdinal = in.readUnsignedByte();
+            if (stateOrdinal >= Recipient.State.values().length) throw new IOException("unknown recipient state " + stateOrdinal);
+            Recipient.State state = Recipient.State.values()[stateOrdinal];
             String diagnostic = version >= 2 ? shared(readString(in)) : null;
             String remoteMta = version >= 2 ? shared(readString(in)) : null;
             rcpts.add(new Recipient(new Mailbox(local, domain), notify(conds, (mask & 1) != 0), orcpt, state,

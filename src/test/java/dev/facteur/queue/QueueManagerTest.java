@@ -295,4 +295,39 @@ class QueueManagerTest {
         assertThat(env.schedule().held()).as("only the held recipient is left").isTrue();
         assertThat(env.recipients()).extracting(Recipient::state).containsExactly(Recipient.State.PENDING, Recipient.State.DELIVERED);
     }
+
+    @Test
+    void aMessageThatExpiresWithARecipientOnHoldLeavesTheQueue() throws IOException {
+        script.put("kept@slow.example", new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")));
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "kept@slow.example", "b@example.org");
+        queue.process(id);
+        clock.now = clock.now.plus(Duration.ofDays(5));
+        queue.process(id);
+        assertThat(spool.find(id)).as("expired: both failed, one DSN, nothing left to hold").isEmpty();
+        assertThat(dsnsTo("s@example.test")).hasSize(1);
+    }
+
+    @Test
+    void anExpandedAliasIsReportedOnceHoweverOftenTheMessageIsTried() throws IOException { // RFC 3461 §5.2.7.3
+        QueueId id = ids.next();
+        var success = new Notify(java.util.EnumSet.of(Notify.Condition.SUCCESS), true);
+        List<Recipient> rs = List.of(
+                new Recipient(mailbox("team@example.test"), success, null, Recipient.State.EXPANDED, "250 2.0.0 Expanded to 2 recipients", null),
+                Recipient.pending(mailbox("a@example.org"), Notify.never(), "rfc822;team@example.test"),
+                Recipient.pending(mailbox("b@example.org"), Notify.never(), "rfc822;team@example.test"));
+        try (Spool.Draft d = spool.draft(id)) {
+            d.content().write("Subject: hello\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            d.commit(new Envelope(id, clock.now, ReversePath.of(mailbox("s@example.test")), rs, -1, Body.SEVEN_BIT, false, null, null,
+                    new ClientInfo("127.0.0.1", "c", "ESMTP", "")));
+        }
+        queue.process(id);               // both deferred
+        queue.process(id);               // again
+        script.put("a@example.org", ok());
+        script.put("b@example.org", ok());
+        queue.process(id);               // delivered
+        assertThat(spool.find(id)).isEmpty();
+        var dsns = dsnsTo("s@example.test");
+        assertThat(dsns).singleElement();
+        assertThat(content(dsns.getFirst())).contains("Action: expanded").contains("Final-Recipient: rfc822; team@example.test");
+    }
 }

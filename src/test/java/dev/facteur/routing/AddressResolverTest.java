@@ -228,4 +228,25 @@ class AddressResolverTest {
         assertThat(r.recipientKey(m("Alice@Example.Test"))).isEqualTo(r.recipientKey(m("alice@example.test")));
         assertThat(r.recipientKey(m("Bob@elsewhere.example"))).isNotEqualTo(r.recipientKey(m("bob@elsewhere.example")));
     }
+
+    @Test
+    void anAliasMemberWithATransportErrorStaysForTheDeliveryToReport() throws Exception {
+        var r = resolver("team: alice, bob\n", "bob@example.test  error:4.2.1 Mailbox being moved\n", "", null);
+        assertThat(accepted(r.recipient(OUTSIDE, m("team@example.test")))).containsExactly("alice@example.test", "bob@example.test");
+        assertThat(r.transport(m("bob@example.test"), null)).isInstanceOf(Transport.Error.class);
+    }
+
+    @Test
+    void postmasterAtOurHostnameIsThePostmasterOfOurFirstDomain() throws Exception {
+        var r = resolver("postmaster: alice\n");
+        assertThat(accepted(r.recipient(OUTSIDE, m("postmaster@mx.example.test")))).containsExactly("alice@example.test");
+    }
+
+    @Test
+    void withoutLocalDomainsOurHostnameIsOne() throws Exception {
+        var r = new AddressResolver(new AddressResolver.Rules(List.of(), "mx.example.test", Set.of(), List.of(), "+", null,
+                List.of(), false), Tables.NONE);
+        assertThat(refused(r.recipient(OUTSIDE, m("nobody@mx.example.test"))).enhanced()).isEqualTo("5.1.1");
+        assertThat(refused(r.recipient(OUTSIDE, m("x@elsewhere.example"))).code()).isEqualTo(554);
+    }
 }

@@ -72,6 +72,24 @@ class LogSpoolTest {
     }
 
     @Test
+    void anExpandedAliasIsKeptWithItsStateAcrossARestart() throws IOException {
+        QueueId id = ids.next();
+        var env = envelope(id).withRecipients(List.of(
+                new Recipient(new Mailbox("team", "example.test"), new Notify(EnumSet.of(Notify.Condition.SUCCESS), true), null,
+                        Recipient.State.EXPANDED, "250 2.0.0 Expanded to 2 recipients", null),
+                Recipient.pending(new Mailbox("a", "example.test"), Notify.DEFAULT, "rfc822;team@example.test")));
+        try (var spool = LogSpool.open(dir)) {
+            try (Spool.Draft d = spool.draft(id)) {
+                d.content().write("x\r\n".getBytes(StandardCharsets.US_ASCII));
+                d.commit(env);
+            }
+        }
+        try (var spool = LogSpool.open(dir)) {
+            assertThat(spool.find(id).orElseThrow().envelope()).isEqualTo(env);
+        }
+    }
+
+    @Test
     void anUncommittedDraftLeavesNothing() throws IOException {
         try (var spool = LogSpool.open(dir)) {
             try (Spool.Draft d = spool.draft(ids.next())) {
