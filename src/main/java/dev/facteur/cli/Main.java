@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "facteur", mixinStandardHelpOptions = true, version = "Facteur 0.1.0",
-        description = "Facteur, a mail transfer agent: receives mail over SMTP and keeps it in a durable spool.",
+        description = "Facteur, a mail transfer agent: receives mail over SMTP, keeps it in a durable spool, and delivers it to mailboxes or other servers.",
         subcommands = {ServeCommand.class, QueueCommand.class, AddressCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
