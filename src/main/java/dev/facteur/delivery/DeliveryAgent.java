@@ -1,7 +1,9 @@
 package dev.facteur.delivery;
 
+import dev.facteur.message.Body;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
+import dev.facteur.mime.SevenBitDowngrade;
 import dev.facteur.message.Recipient;
 import dev.facteur.routing.Hop;
 import dev.facteur.routing.MxRouter;
@@ -207,6 +209,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
         List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
         var message = new OutgoingMessage(env, rcpts, size, content);
+        OutgoingMessage sevenBit = null; // made once, for the first server without 8BITMIME
         Reply last = null;
         String lastHop = null;
         String lastHost = null;
@@ -250,13 +253,18 @@ public final class DeliveryAgent implements AutoCloseable {
                             break;
                         }
                     }
-                    Reply cannot = c.cannotTake(message);
+                    OutgoingMessage toSend = message;
+                    if (env.body() == Body.EIGHT_BIT_MIME && !c.offers("8BITMIME")) {
+                        if (sevenBit == null) sevenBit = sevenBit(message);
+                        toSend = sevenBit; // still 8-bit (and refused just below) when it could not be converted
+                    }
+                    Reply cannot = c.cannotTake(toSend);
                     if (cannot != null) {
                         // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
                         cache.give(key, c);
                         return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls());
                     }
-                    List<Outcome> outcomes = c.send(message);
+                    List<Outcome> outcomes = c.send(toSend);
                     List<Attempt> result = new ArrayList<>();
                     for (int k = 0; k < idx.size(); k++) {
                         result.add(new Attempt(idx.get(k), outcomes.get(k), hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp()));
@@ -285,6 +293,29 @@ public final class DeliveryAgent implements AutoCloseable {
             lastRemote = false;
         }
         return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, lastTls);
+    }
+
+    /** Converted messages are held in memory: bigger ones bounce (5.6.3) as before conversion existed. */
+    private static final long MAX_CONVERSION = 16L * 1024 * 1024;
+
+    /**
+     * The message made 7-bit (RFC 6152 §3), or the message itself when that is impossible (raw
+     * UTF-8 in a header, message/global, too big): the server's refusal then bounces it, 5.6.3.
+     */
+    private static OutgoingMessage sevenBit(OutgoingMessage m) throws IOException {
+        if (m.size() > MAX_CONVERSION) return m;
+        byte[] original;
+        try (var in = m.content().open()) {
+            original = in.readAllBytes();
+        }
+        return switch (SevenBitDowngrade.convert(original)) {
+            case SevenBitDowngrade.Result.Converted c -> new OutgoingMessage(m.envelope().withBody(Body.SEVEN_BIT), m.recipients(),
+                    c.content().length, () -> new java.io.ByteArrayInputStream(c.content()));
+            case SevenBitDowngrade.Result.Impossible i -> {
+                log.info("{}: cannot make the message 7-bit: {}", m.envelope().id(), i.reason());
+                yield m;
+            }
+        };
     }
 
     /**

@@ -12,6 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the receiving server does not offer, Facteur does not use (RFC 5321 §2.2.1, §4.1.1.1). */
 class ServiceExtensionsTest {
 
+    /** 8-bit text in the body only: can be made 7-bit. */
+    private static final byte[] EIGHT_BIT_BODY = ("From: <" + SENDER + ">\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            + "Un caf\u00e9, s'il vous pla\u00eet.\r\n").getBytes(StandardCharsets.UTF_8);
+
+    /** Raw UTF-8 in the Subject (RFC 6532): cannot be made 7-bit. */
     private static final byte[] EIGHT_BIT = ("From: <" + SENDER + ">\r\nSubject: caf\u00e9\r\nMIME-Version: 1.0\r\n"
             + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
             + "Un caf\u00e9, s'il vous pla\u00eet.\r\n").getBytes(StandardCharsets.UTF_8);
@@ -20,10 +26,26 @@ class ServiceExtensionsTest {
     Path dir;
 
     @Test
-    void an8BitMessageIsNotSentToAServerWithout8BitMimeAndBouncesWith5_6_3() throws Exception { // RFC 6152 §3, RFC 3463 X.6.3
+    void an8BitMessageIsMadeSevenBitForAServerWithout8BitMime() throws Exception { // RFC 6152 §3
         String host = MailWorld.newHost();
         try (var world = MailWorld.start(dir, MailWorld.mx("seven.test", host))) {
             var seven = world.sink(host, "-8"); // no 8BITMIME in its EHLO reply
+            String id = world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@seven.test>"), EIGHT_BIT_BODY);
+
+            world.awaitGone(id);
+            String received = MailWorld.awaitReceived(seven, 1).getFirst();
+            assertThat(received).as("no BODY=8BITMIME to a server that does not know it").doesNotContain("BODY=8BITMIME")
+                    .contains("Content-Transfer-Encoding: quoted-printable", "Un caf=C3=A9, s'il vous pla=C3=AEt.");
+            assertThat(received.chars().allMatch(c -> c < 128)).isTrue();
+            assertThat(world.bounces().messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aMessageWithRawUtf8HeadersStillBouncesWith5_6_3() throws Exception { // RFC 6152 §3, RFC 3463 X.6.3
+        String host = MailWorld.newHost();
+        try (var world = MailWorld.start(dir, MailWorld.mx("seven.test", host))) {
+            var seven = world.sink(host, "-8");
             String id = world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@seven.test>"), EIGHT_BIT);
 
             world.awaitGone(id);
@@ -50,14 +72,14 @@ class ServiceExtensionsTest {
     }
 
     @Test
-    void an8BitMessageIsNotSentOverPlainSmtpEither() throws Exception { // RFC 6152 §3: 8BITMIME needs EHLO
+    void an8BitMessageIsMadeSevenBitForPlainSmtpToo() throws Exception { // RFC 6152 §3: 8BITMIME needs EHLO
         String host = MailWorld.newHost();
         try (var world = MailWorld.start(dir, MailWorld.mx("old.test", host))) {
             var old = world.sink(host, "-e");
-            world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@old.test>"), EIGHT_BIT);
+            world.awaitGone(world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@old.test>"), EIGHT_BIT_BODY));
 
-            assertThat(world.awaitDsns(1).getFirst().only().status()).isEqualTo("5.6.3");
-            assertThat(old.messages()).isEmpty();
+            assertThat(MailWorld.awaitReceived(old, 1).getFirst()).contains("Content-Transfer-Encoding: quoted-printable");
+            assertThat(world.bounces().messages()).isEmpty();
         }
     }
 }
