@@ -60,6 +60,29 @@ def main(path):
                     "diagnostic_code": field(b, "Diagnostic-Code"),
                     "will_retry_until": field(b, "Will-Retry-Until"),
                 })
+        elif ctype == "message/global-delivery-status":
+            # RFC 6533: the same fields in UTF-8; Python has no special reading for it, so split the blocks here
+            inner = part.get_payload()
+            if isinstance(inner, list):  # parsed as an embedded message: its header is the first block
+                payload = inner[0].as_bytes().decode("utf-8", "replace")
+            else:
+                payload = part.get_payload(decode=True).decode("utf-8")
+            blocks = [email.message_from_string(b, policy=email.policy.compat32)
+                      for b in payload.replace("\r\n", "\n").strip().split("\n\n")]
+            first, rest = blocks[0], blocks[1:]
+            out["reporting_mta"] = field(first, "Reporting-MTA")
+            out["arrival_date"] = field(first, "Arrival-Date")
+            out["original_envelope_id"] = field(first, "Original-Envelope-Id")
+            for b in rest:
+                out["recipients"].append({
+                    "original_recipient": field(b, "Original-Recipient"),
+                    "final_recipient": field(b, "Final-Recipient"),
+                    "action": field(b, "Action"),
+                    "status": field(b, "Status"),
+                    "remote_mta": field(b, "Remote-MTA"),
+                    "diagnostic_code": field(b, "Diagnostic-Code"),
+                    "will_retry_until": field(b, "Will-Retry-Until"),
+                })
         elif ctype == "message/rfc822":
             inner = part.get_payload(0)
             out["returned_headers"] = {k: " ".join(str(v).split()) for k, v in inner.items()}

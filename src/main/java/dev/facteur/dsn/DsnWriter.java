@@ -16,7 +16,9 @@ import java.util.Locale;
 /**
  * Writes a DSN message: {@code multipart/report; report-type=delivery-status} (RFC 6522) with a
  * plain-language part, the {@code message/delivery-status} part (RFC 3464 §2) and the original
- * message or its headers (RFC 3461 §4.3 RET). Lines end with CRLF; the text is 7-bit.
+ * message or its headers (RFC 3461 §4.3 RET). Lines end with CRLF; the text is 7-bit. For an
+ * internationalized message (SMTPUTF8, UTF-8 addresses) the report is the RFC 6533 kind:
+ * {@code global-delivery-status}, addresses in UTF-8, the original as {@code message/global}.
  */
 public final class DsnWriter {
 
@@ -36,33 +38,39 @@ public final class DsnWriter {
     /** Writes the whole message; {@code original} is the stored content (may be null if unreadable). */
     public void write(DsnReport r, long originalSize, InputStream original, Instant now, OutputStream out) throws IOException {
         Envelope e = r.original();
+        boolean global = isGlobal(r);
         String boundary = e.id() + "/" + hostname;
         var w = new StringBuilder();
         w.append("From: Mail Delivery System <MAILER-DAEMON@").append(hostname).append(">\r\n");
-        w.append("To: <").append(e.sender()).append(">\r\n");
+        w.append("To: <").append(text(e.sender().toString(), global)).append(">\r\n");
         w.append("Subject: ").append(subject(r.action())).append("\r\n");
         w.append("Date: ").append(DATE.format(now.atZone(zone))).append("\r\n");
         w.append("Message-ID: <").append(e.id()).append('.').append(r.action().field()).append('.')
                 .append(now.toEpochMilli()).append('@').append(hostname).append(">\r\n");
         w.append("Auto-Submitted: auto-replied\r\n"); // RFC 3834: no auto-reply loops
         w.append("MIME-Version: 1.0\r\n");
-        w.append("Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"").append(boundary).append("\"\r\n");
+        w.append("Content-Type: multipart/report; report-type=").append(global ? "global-delivery-status" : "delivery-status")
+                .append(";\r\n\tboundary=\"").append(boundary).append("\"\r\n");
         w.append("\r\nThis is a MIME-encapsulated delivery status notification.\r\n\r\n");
 
         w.append("--").append(boundary).append("\r\n");
-        w.append("Content-Description: Notification\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
-        humanPart(w, r);
+        w.append("Content-Description: Notification\r\nContent-Type: text/plain; charset=").append(global ? "utf-8" : "us-ascii")
+                .append("\r\n\r\n");
+        humanPart(w, r, global);
         w.append("\r\n--").append(boundary).append("\r\n");
-        w.append("Content-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n");
-        statusPart(w, r);
+        w.append("Content-Description: Delivery report\r\nContent-Type: ")
+                .append(global ? "message/global-delivery-status" : "message/delivery-status").append("\r\n\r\n");
+        statusPart(w, r, global);
         boolean full = e.ret() != Ret.HDRS && originalSize <= MAX_RETURNED && r.action() == DsnAction.FAILED;
         w.append("\r\n--").append(boundary).append("\r\n");
         if (full) {
-            w.append("Content-Description: Undelivered message\r\nContent-Type: message/rfc822\r\n\r\n");
+            w.append("Content-Description: Undelivered message\r\nContent-Type: ").append(global ? "message/global" : "message/rfc822")
+                    .append("\r\n\r\n");
         } else {
-            w.append("Content-Description: Message headers\r\nContent-Type: text/rfc822-headers\r\n\r\n");
+            w.append("Content-Description: Message headers\r\nContent-Type: ")
+                    .append(global ? "message/global-headers" : "text/rfc822-headers").append("\r\n\r\n");
         }
-        out.write(w.toString().getBytes(StandardCharsets.US_ASCII));
+        out.write(w.toString().getBytes(global ? StandardCharsets.UTF_8 : StandardCharsets.US_ASCII));
         if (original != null) copyOriginal(original, out, full);
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
     }
@@ -75,7 +83,14 @@ public final class DsnWriter {
         };
     }
 
-    private void humanPart(StringBuilder w, DsnReport r) {
+    /** RFC 6533 §6: a report about an internationalized message or address is a global one. */
+    public static boolean isGlobal(DsnReport r) {
+        Envelope e = r.original();
+        return e.smtpUtf8() || e.sender().mailbox().map(m -> m.isInternationalized()).orElse(false)
+                || r.recipients().stream().anyMatch(rc -> rc.address().isInternationalized());
+    }
+
+    private void humanPart(StringBuilder w, DsnReport r, boolean global) {
         w.append("This is the mail system at host ").append(hostname).append(".\r\n\r\n");
         switch (r.action()) {
             case FAILED -> w.append("I'm sorry to have to inform you that your message could not\r\n"
@@ -91,13 +106,13 @@ public final class DsnWriter {
         }
         w.append("\r\nQueue id: ").append(r.original().id()).append("\r\n");
         for (Recipient rc : r.recipients()) {
-            w.append("\r\n<").append(ascii(rc.address().toString())).append(">");
-            if (rc.remoteMta() != null) w.append(": host ").append(ascii(rc.remoteMta())).append(" said:");
-            w.append("\r\n    ").append(rc.diagnostic() == null ? r.action().field() : ascii(rc.diagnostic())).append("\r\n");
+            w.append("\r\n<").append(text(rc.address().toString(), global)).append(">");
+            if (rc.remoteMta() != null) w.append(": host ").append(text(rc.remoteMta(), global)).append(" said:");
+            w.append("\r\n    ").append(rc.diagnostic() == null ? r.action().field() : text(rc.diagnostic(), global)).append("\r\n");
         }
     }
 
-    private void statusPart(StringBuilder w, DsnReport r) {
+    private void statusPart(StringBuilder w, DsnReport r, boolean global) {
         Envelope e = r.original();
         w.append("Reporting-MTA: dns; ").append(hostname).append("\r\n");
         w.append("X-Facteur-Queue-ID: ").append(e.id()).append("\r\n");
@@ -106,12 +121,14 @@ public final class DsnWriter {
         for (Recipient rc : r.recipients()) {
             w.append("\r\n");
             if (rc.orcpt() != null) w.append("Original-Recipient: ").append(orcptField(rc.orcpt())).append("\r\n");
-            w.append("Final-Recipient: rfc822; ").append(ascii(rc.address().toString())).append("\r\n");
+            String address = rc.address().toString();
+            boolean utf8 = global && rc.address().isInternationalized(); // RFC 6533 §3: the utf-8 address type
+            w.append("Final-Recipient: ").append(utf8 ? "utf-8; " : "rfc822; ").append(text(address, global)).append("\r\n");
             w.append("Action: ").append(r.action().field()).append("\r\n");
             w.append("Status: ").append(status(rc, r.action())).append("\r\n");
-            if (rc.remoteMta() != null) w.append("Remote-MTA: dns; ").append(ascii(rc.remoteMta())).append("\r\n");
+            if (rc.remoteMta() != null) w.append("Remote-MTA: dns; ").append(text(rc.remoteMta(), global)).append("\r\n");
             if (rc.diagnostic() != null && rc.remoteMta() != null)
-                w.append("Diagnostic-Code: smtp; ").append(ascii(rc.diagnostic())).append("\r\n");
+                w.append("Diagnostic-Code: smtp; ").append(text(rc.diagnostic(), global)).append("\r\n");
             if (r.lastAttempt() != null) w.append("Last-Attempt-Date: ").append(DATE.format(r.lastAttempt().atZone(zone))).append("\r\n");
             if (r.willRetryUntil() != null) w.append("Will-Retry-Until: ").append(DATE.format(r.willRetryUntil().atZone(zone))).append("\r\n");
         }
@@ -142,9 +159,10 @@ public final class DsnWriter {
         return orcpt.substring(0, semi) + "; " + orcpt.substring(semi + 1);
     }
 
-    private static String ascii(String s) {
+    /** Text for a report line: printable ASCII, or any printable character in a global report; never a line break. */
+    private static String text(String s, boolean global) {
         StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) b.append(c >= 32 && c < 127 ? c : '?');
+        s.codePoints().forEach(c -> b.appendCodePoint(c >= 32 && (c < 127 || (global && c > 159)) ? c : '?'));
         return b.toString();
     }
 

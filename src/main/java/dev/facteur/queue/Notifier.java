@@ -47,7 +47,8 @@ final class Notifier {
         QueueId id = ids.next();
         try (Spool.Draft d = spool.draft(id); InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
             writer.write(report, size, original, clock.instant(), d.content());
-            boolean eightBit = e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
+            boolean global = DsnWriter.isGlobal(report); // UTF-8 in the report itself
+            boolean eightBit = global || e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
             d.commit(new Envelope(id, clock.instant(), ReversePath.NULL, List.of(Recipient.pending(to, Notify.never(), null)), -1,
                     eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT, to.isInternationalized(), null, null,
                     new ClientInfo("127.0.0.1", hostname, "local", "")));

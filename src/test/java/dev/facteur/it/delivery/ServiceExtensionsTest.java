@@ -82,4 +82,24 @@ class ServiceExtensionsTest {
             assertThat(world.bounces().messages()).isEmpty();
         }
     }
+
+    @Test
+    void aBounceForAUtf8AddressIsAGlobalReport() throws Exception { // RFC 6533
+        String host = MailWorld.newHost();
+        try (var world = MailWorld.start(dir, MailWorld.mx("far.test", host))) {
+            var far = world.sink(host, "-f", "rcpt"); // every RCPT gets a 5xx
+            byte[] message = ("From: <" + SENDER + ">\r\nTo: <zo\u00eb@far.test>\r\nSubject: salut\r\n\r\nbonjour\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            String id = world.submit("<" + SENDER + "> SMTPUTF8", List.of("<zo\u00eb@far.test>"), message);
+
+            world.awaitGone(id);
+            ParsedDsn dsn = world.awaitDsns(1).getFirst();
+            assertThat(dsn.reportType()).isEqualTo("global-delivery-status");
+            assertThat(dsn.parts()).containsExactly("text/plain", "message/global-delivery-status", "message/global");
+            assertThat(dsn.only().finalRecipient()).isEqualTo("utf-8; zo\u00eb@far.test");
+            assertThat(dsn.only().status()).startsWith("5.");
+            assertThat(dsn.only().action()).isEqualTo("failed");
+            assertThat(far.messages()).isEmpty();
+        }
+    }
 }

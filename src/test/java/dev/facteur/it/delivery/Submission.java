@@ -63,7 +63,7 @@ final class Submission {
 
     private static String expect(BufferedReader in, int code, OutputStream out, String command) throws IOException {
         if (command != null) {
-            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8)); // SMTPUTF8 addresses
             out.flush();
         }
         StringBuilder all = new StringBuilder();
