@@ -15,6 +15,24 @@ def field(block, name):
     return None if value is None else " ".join(str(value).split())
 
 
+def report(blocks, out):
+    """RFC 3464 §2.1: one block of per-message fields, then one block per recipient."""
+    first, rest = blocks[0], blocks[1:]
+    out["reporting_mta"] = field(first, "Reporting-MTA")
+    out["arrival_date"] = field(first, "Arrival-Date")
+    out["original_envelope_id"] = field(first, "Original-Envelope-Id")
+    for b in rest:
+        out["recipients"].append({
+            "original_recipient": field(b, "Original-Recipient"),
+            "final_recipient": field(b, "Final-Recipient"),
+            "action": field(b, "Action"),
+            "status": field(b, "Status"),
+            "remote_mta": field(b, "Remote-MTA"),
+            "diagnostic_code": field(b, "Diagnostic-Code"),
+            "will_retry_until": field(b, "Will-Retry-Until"),
+        })
+
+
 def main(path):
     with open(path, "rb") as f:
         msg = email.message_from_binary_file(f, policy=email.policy.compat32)
@@ -44,22 +62,7 @@ def main(path):
         ctype = part.get_content_type()
         out["parts"].append(ctype)
         if ctype == "message/delivery-status":
-            # RFC 3464 §2.1: one block of per-message fields, then one block per recipient
-            blocks = part.get_payload()
-            first, rest = blocks[0], blocks[1:]
-            out["reporting_mta"] = field(first, "Reporting-MTA")
-            out["arrival_date"] = field(first, "Arrival-Date")
-            out["original_envelope_id"] = field(first, "Original-Envelope-Id")
-            for b in rest:
-                out["recipients"].append({
-                    "original_recipient": field(b, "Original-Recipient"),
-                    "final_recipient": field(b, "Final-Recipient"),
-                    "action": field(b, "Action"),
-                    "status": field(b, "Status"),
-                    "remote_mta": field(b, "Remote-MTA"),
-                    "diagnostic_code": field(b, "Diagnostic-Code"),
-                    "will_retry_until": field(b, "Will-Retry-Until"),
-                })
+            report(part.get_payload(), out)
         elif ctype == "message/global-delivery-status":
             # RFC 6533: the same fields in UTF-8; Python has no special reading for it, so split the blocks here
             inner = part.get_payload()
@@ -67,22 +70,8 @@ def main(path):
                 payload = inner[0].as_bytes().decode("utf-8", "replace")
             else:
                 payload = part.get_payload(decode=True).decode("utf-8")
-            blocks = [email.message_from_string(b, policy=email.policy.compat32)
-                      for b in payload.replace("\r\n", "\n").strip().split("\n\n")]
-            first, rest = blocks[0], blocks[1:]
-            out["reporting_mta"] = field(first, "Reporting-MTA")
-            out["arrival_date"] = field(first, "Arrival-Date")
-            out["original_envelope_id"] = field(first, "Original-Envelope-Id")
-            for b in rest:
-                out["recipients"].append({
-                    "original_recipient": field(b, "Original-Recipient"),
-                    "final_recipient": field(b, "Final-Recipient"),
-                    "action": field(b, "Action"),
-                    "status": field(b, "Status"),
-                    "remote_mta": field(b, "Remote-MTA"),
-                    "diagnostic_code": field(b, "Diagnostic-Code"),
-                    "will_retry_until": field(b, "Will-Retry-Until"),
-                })
+            report([email.message_from_string(b, policy=email.policy.compat32)
+                    for b in payload.replace("\r\n", "\n").strip().split("\n\n")], out)
         elif ctype == "message/rfc822":
             inner = part.get_payload(0)
             out["returned_headers"] = {k: " ".join(str(v).split()) for k, v in inner.items()}
