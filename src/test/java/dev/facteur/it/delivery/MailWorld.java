@@ -124,29 +124,7 @@ final class MailWorld implements AutoCloseable {
         SmtpSink bounces = null;
         try {
             bounces = SmtpSink.start(bounceHost, REMOTE_PORT);
-            var keys = new LinkedHashMap<>(DELIVERY_DEFAULTS);
-            keys.putAll(delivery);
-            StringBuilder d = new StringBuilder();
-            keys.forEach((k, v) -> d.append(k).append(" = \"").append(v).append("\"\n"));
-            String toml = """
-                    hostname = "mx.facteur.test"
-                    data_dir = '%s'
-                    [smtp]
-                    listen = ["127.0.0.1:0"]
-                    [relay]
-                    networks = ["127.0.0.0/8"]
-                    %s
-                    [dns]
-                    servers = ["%s"]
-                    [delivery]
-                    enabled = true
-                    remote_port = %d
-                    starttls = true
-                    %s
-                    [admin]
-                    listen = "%s"
-                    """.formatted(dir.resolve("data").toAbsolutePath(), localTables, dns.hostPort(), REMOTE_PORT, d,
-                    admin == null ? "127.0.0.1:0" : admin);
+            String toml = toml(dir.resolve("data"), localTables, dns.hostPort(), delivery, "", admin);
             Path file = dir.resolve("facteur.toml");
             Files.writeString(file, toml);
             Facteur facteur = Facteur.start(load(file));
@@ -156,6 +134,43 @@ final class MailWorld implements AutoCloseable {
             dns.close();
             throw e;
         }
+    }
+
+    /**
+     * The configuration of a test world's Facteur: delivery on with second-level retries, relaying
+     * for loopback, only the given DNS server.
+     *
+     * @param localTables   the [local] table and any [routing]
+     * @param delivery      [delivery] keys that differ from the defaults above (string values)
+     * @param moreDelivery  further [delivery] lines or tables ([[delivery.auth]]), or ""
+     * @param admin         the [admin] listen address, or null for any free port
+     */
+    static String toml(Path dataDir, String localTables, dev.facteur.net.HostPort dnsServer, Map<String, String> delivery, String moreDelivery,
+            String admin) {
+        var keys = new LinkedHashMap<>(DELIVERY_DEFAULTS);
+        keys.putAll(delivery);
+        StringBuilder d = new StringBuilder();
+        keys.forEach((k, v) -> d.append(k).append(" = \"").append(v).append("\"\n"));
+        return """
+                hostname = "mx.facteur.test"
+                data_dir = '%s'
+                [smtp]
+                listen = ["127.0.0.1:0"]
+                [relay]
+                networks = ["127.0.0.0/8"]
+                %s
+                [dns]
+                servers = ["%s"]
+                [delivery]
+                enabled = true
+                remote_port = %d
+                starttls = true
+                %s
+                %s
+                [admin]
+                listen = "%s"
+                """.formatted(dataDir.toAbsolutePath(), localTables, dnsServer, REMOTE_PORT, d, moreDelivery,
+                admin == null ? "127.0.0.1:0" : admin);
     }
 
     private static Config load(Path file) {

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
@@ -333,35 +334,15 @@ class SmarthostTest {
             Files.writeString(transport, transportMap);
             routing = "[routing]\ntransport_file = '" + transport + "'\n";
         }
-        String toml = """
-                hostname = "mx.facteur.test"
-                data_dir = '%s'
-                [smtp]
-                listen = ["127.0.0.1:0"]
-                [relay]
-                networks = ["127.0.0.0/8"]
+        String local = """
                 [local]
                 domains = ["facteur.test"]
                 users = ["bob"]
                 maildir = '%s/{domain}/{user}'
                 %s
-                [dns]
-                servers = ["%s"]
-                [delivery]
-                enabled = true
-                smarthost = "%s"
-                starttls = true
-                retry_initial = "1s"
-                retry_max = "1s"
-                max_lifetime = "1h"
-                delay_warning = "off"
-                connect_timeout = "2s"
-                command_timeout = "5s"
-                data_timeout = "5s"
-                %s
-                [admin]
-                listen = "127.0.0.1:0"
-                """.formatted(dir.resolve("data"), dir.resolve("mail"), routing, dns.hostPort(), smarthost.relay(), auth);
+                """.formatted(dir.resolve("mail"), routing);
+        String toml = MailWorld.toml(dir.resolve("data"), local, dns.hostPort(),
+                Map.of("smarthost", smarthost.relay(), "retry_max", "1s"), auth.toString(), null);
         configFile = dir.resolve("facteur.toml");
         Files.writeString(configFile, toml);
         try {
