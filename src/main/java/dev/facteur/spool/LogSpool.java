@@ -224,6 +224,21 @@ public final class LogSpool implements Spool {
         collectSegments();
     }
 
+    /**
+     * Applies the changes in order. Not yet atomic: each change is its own record, so a crash
+     * between two of them keeps the first ones only.
+     */
+    @Override
+    public void commit(List<Change> changes) throws IOException {
+        for (Change c : changes) {
+            switch (c) {
+                case Change.Add a -> a.draft().commit(a.envelope());
+                case Change.Update u -> update(u.envelope());
+                case Change.Remove r -> remove(r.id());
+            }
+        }
+    }
+
     /** Updates, removals and relocation of one message are serialised, so the log keeps their order. */
     private Object lockFor(QueueId id) {
         return stripes[(int) (id.value() ^ (id.value() >>> 32)) & (stripes.length - 1)];

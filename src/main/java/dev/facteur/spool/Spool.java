@@ -31,6 +31,25 @@ public interface Spool extends AutoCloseable {
     /** Forgets a message for good (all recipients done). */
     void remove(QueueId id) throws IOException;
 
+    /**
+     * Makes several changes durable as one: after a crash either all of them are in the spool or
+     * none is. For a DSN and the new state of the message it reports on, which must not part: a
+     * crash between the two would send the DSN again or deliver the message again.
+     */
+    void commit(List<Change> changes) throws IOException;
+
+    /** One step of {@link #commit(List)}. */
+    sealed interface Change {
+        /** A new message: a draft whose content is complete, and its envelope. */
+        record Add(Draft draft, Envelope envelope) implements Change {}
+
+        /** New recipient states or schedule for a message in the spool. */
+        record Update(Envelope envelope) implements Change {}
+
+        /** A message whose recipients are all done. */
+        record Remove(QueueId id) implements Change {}
+    }
+
     @Override
     void close() throws IOException;
 
