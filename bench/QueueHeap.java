@@ -1,3 +1,5 @@
+import dev.facteur.delivery.Attempt;
+import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -151,8 +153,19 @@ public class QueueHeap {
         long t1 = System.nanoTime();
         gc();
         long afterSpool = heapUsed();
-        var qm = new QueueManager(spool, (env, size, content) -> List.of(), new DsnWriter("bench.facteur.test", ZoneOffset.UTC),
-                "bench.facteur.test", new QueueId.Generator(), RetryPolicy.DEFAULT, Clock.systemUTC(), 10);
+        var nowhere = new QueueManager.Deliverer() { // nothing is due: never called
+            @Override
+            public String destination(Mailbox recipient) {
+                return recipient.domainKey();
+            }
+
+            @Override
+            public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
+                return List.of();
+            }
+        };
+        var qm = new QueueManager(spool, nowhere, new DsnWriter("bench.facteur.test", ZoneOffset.UTC),
+                "bench.facteur.test", new QueueId.Generator(), RetryPolicy.DEFAULT, Clock.systemUTC(), 10, 10);
         long t2 = System.nanoTime();
         try {
             qm.start();

@@ -18,13 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes one delivery attempt for every pending recipient of a message: asks where each recipient
+ * Makes one delivery attempt for the pending recipients it is given: asks where each recipient
  * goes (transport map, local mailboxes, MX routing), groups them by destination, and delivers
  * each group: to our mailboxes, over LMTP, or over SMTP walking the servers in order until one
  * answers. Logs one line per recipient and attempt, in the form operators grep for.
@@ -65,17 +63,14 @@ public final class DeliveryAgent implements AutoCloseable {
     private final MxRouter router;
     private final ClientSettings settings;
     private final Routes routes;
-    private final int maxPerDestination;
     private final Clock clock;
     private final ConnectionCache cache;
-    private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
     private final Thread expirer;
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
         this.router = router;
         this.settings = settings;
         this.routes = routes;
-        this.maxPerDestination = maxPerDestination;
         this.clock = clock;
         // as many idle connections per server as may be busy at once, so a steady flow reuses them all
         this.cache = new ConnectionCache(Duration.ofSeconds(10), maxPerDestination);
@@ -92,18 +87,38 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /** Recipients that go the same way: one transport, and for MX routing one domain. */
-    private record Destination(Transport transport, String domain) {}
+    private record Destination(Transport transport, String domain) {
+        @Override
+        public String toString() {
+            return transport == null ? domain : transport.toString();
+        }
+    }
 
-    /** One attempt for each pending recipient; the result holds one entry per recipient tried. */
-    public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content) {
+    private Destination destinationOf(Mailbox to) {
+        Transport t = routes.transports().of(to);
+        if (t instanceof Transport.Local && routes.localLmtp() != null) t = routes.localLmtp();
+        return new Destination(t, t == null ? to.domainKey() : "");
+    }
+
+    /**
+     * The destination a recipient's mail goes to, by which the queue limits deliveries at once:
+     * its domain under MX routing, else its transport ({@code smtp:[relay.example]:587},
+     * {@code local}, ...). Asks the transport map, never DNS.
+     */
+    public String destination(Mailbox recipient) {
+        return destinationOf(recipient).toString();
+    }
+
+    /**
+     * One attempt for the given pending recipients (indexes into the envelope's list), each group
+     * of one destination in turn; the result holds one entry per recipient tried. How many
+     * deliveries go to one destination at once is the caller's to limit (the queue's scheduler).
+     */
+    public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content, List<Integer> recipients) {
         Map<Destination, List<Integer>> groups = new LinkedHashMap<>();
-        List<Recipient> rcpts = env.recipients();
-        for (int i = 0; i < rcpts.size(); i++) {
-            if (!rcpts.get(i).isPending()) continue;
-            Mailbox to = rcpts.get(i).address();
-            Transport t = routes.transports().of(to);
-            if (t instanceof Transport.Local && routes.localLmtp() != null) t = routes.localLmtp();
-            groups.computeIfAbsent(new Destination(t, t == null ? to.domainKey() : ""), k -> new ArrayList<>()).add(i);
+        for (int i : recipients) {
+            Recipient r = env.recipients().get(i);
+            if (r.isPending()) groups.computeIfAbsent(destinationOf(r.address()), k -> new ArrayList<>()).add(i);
         }
         List<Attempt> out = new ArrayList<>();
         for (var e : groups.entrySet()) out.addAll(deliverTo(env, size, content, e.getKey(), e.getValue()));
@@ -111,9 +126,9 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /**
-     * How a group of recipients travels: the name its concurrency limit and log go by, the name
-     * its login is looked up by, whether it is LMTP, and whether it is a relay the operator chose
-     * (whose DNS trouble never bounces mail: it is the setting, not the recipient, that is wrong).
+     * How a group of recipients travels: the name its log goes by, the name its login is looked
+     * up by, whether it is LMTP, and whether it is a relay the operator chose (whose DNS trouble
+     * never bounces mail: it is the setting, not the recipient, that is wrong).
      */
     private record Way(String name, String loginName, boolean lmtp, boolean relay) {}
 
@@ -174,22 +189,14 @@ public final class DeliveryAgent implements AutoCloseable {
         }
     }
 
-    /** SMTP or LMTP along a route; one destination (domain or relay) has at most maxPerDestination deliveries at once. */
+    /** SMTP or LMTP along a route. */
     private List<Attempt> viaRoute(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, Way way, Route route) {
         return switch (route) {
             case Route.Permanent p when way.relay() -> finish(env, idx, Outcome.of(new Reply(451, "4.4.3",
                     "Relay " + way.name() + " cannot be used: " + diagnostic(p.reason()))), null, null, "");
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
-            case Route.Hops h -> {
-                Semaphore slots = destinations.computeIfAbsent(way.name(), k -> new Semaphore(maxPerDestination));
-                slots.acquireUninterruptibly();
-                try {
-                    yield viaHops(env, size, content, idx, h.hops(), way);
-                } finally {
-                    slots.release();
-                }
-            }
+            case Route.Hops h -> viaHops(env, size, content, idx, h.hops(), way);
         };
     }
 

@@ -2,7 +2,9 @@ package dev.facteur.queue;
 
 import dev.facteur.message.QueueId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
@@ -29,7 +31,6 @@ final class DueQueue {
         long t = at.toEpochMilli();
         live.put(id, t);
         heap.add(new Due(t, id));
-        notifyAll();
     }
 
     synchronized void cancel(QueueId id) {
@@ -45,8 +46,8 @@ final class DueQueue {
     }
 
     /** The ids due at or before {@code now}, removed from the queue, at most {@code max}. */
-    synchronized java.util.List<QueueId> takeDue(Instant now, int max) {
-        java.util.List<QueueId> out = new java.util.ArrayList<>();
+    synchronized List<QueueId> takeDue(Instant now, int max) {
+        List<QueueId> out = new ArrayList<>();
         long t = now.toEpochMilli();
         while (out.size() < max && !heap.isEmpty() && heap.peek().at <= t) {
             Due d = heap.poll();
@@ -67,10 +68,5 @@ final class DueQueue {
             heap.poll();
         }
         return null;
-    }
-
-    /** Waits until something may be due or {@code maxWaitMillis} pass; wakes early on schedule(). */
-    synchronized void await(long maxWaitMillis) throws InterruptedException {
-        if (maxWaitMillis > 0) wait(maxWaitMillis);
     }
 }

@@ -19,9 +19,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Puts a DSN in the queue as a new message from {@code <>} to the original sender (RFC 3461
- * §6.2), with NOTIFY=NEVER so that it can never cause another DSN. It is durable before the
- * original message's state changes, so a crash can repeat a DSN but never lose one.
+ * Writes a DSN as a new message from {@code <>} to the original sender (RFC 3461 §6.2), with
+ * NOTIFY=NEVER so that it can never cause another DSN. It only prepares the draft: the caller
+ * commits it together with the original message's new state, so the two cannot part in a crash.
  */
 final class Notifier {
 
@@ -39,20 +39,23 @@ final class Notifier {
         this.clock = clock;
     }
 
-    /** Writes and commits the DSN; returns its queue id. */
-    QueueId queue(DsnReport report, long originalSize) throws IOException {
+    /** The DSN, written into a draft, and its envelope: for {@link Spool#commit}; the caller closes the draft. */
+    Spool.Change.Add prepare(DsnReport report) throws IOException {
         Envelope e = report.original();
         Mailbox to = e.sender().mailbox().orElseThrow();
-        long size = originalSize >= 0 ? originalSize : spool.find(e.id()).map(StoredMessage::size).orElse(0L);
+        long size = spool.find(e.id()).map(StoredMessage::size).orElse(0L);
         QueueId id = ids.next();
-        try (Spool.Draft d = spool.draft(id); InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
+        Spool.Draft d = spool.draft(id);
+        try (InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
             writer.write(report, size, original, clock.instant(), d.content());
-            boolean global = DsnWriter.isGlobal(report); // UTF-8 in the report itself
-            boolean eightBit = global || e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
-            d.commit(new Envelope(id, clock.instant(), ReversePath.NULL, List.of(Recipient.pending(to, Notify.never(), null)), -1,
-                    eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT, to.isInternationalized(), null, null,
-                    new ClientInfo("127.0.0.1", hostname, "local", "")));
+        } catch (IOException | RuntimeException ex) {
+            d.close();
+            throw ex;
         }
-        return id;
+        boolean global = DsnWriter.isGlobal(report); // UTF-8 in the report itself
+        boolean eightBit = global || e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
+        return new Spool.Change.Add(d, new Envelope(id, clock.instant(), ReversePath.NULL,
+                List.of(Recipient.pending(to, Notify.never(), null)), -1, eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT,
+                to.isInternationalized(), null, null, new ClientInfo("127.0.0.1", hostname, "local", "")));
     }
 }

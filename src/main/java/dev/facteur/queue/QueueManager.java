@@ -3,75 +3,86 @@ package dev.facteur.queue;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OutgoingMessage;
-import dev.facteur.delivery.Outcome;
-import dev.facteur.dsn.DsnAction;
-import dev.facteur.dsn.DsnReport;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.message.Envelope;
-import dev.facteur.message.Notify;
+import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
-import dev.facteur.message.Schedule;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.StoredMessage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the queue: picks due messages, has them delivered, writes back what happened, retries
- * with back-off, gives up after the lifetime, and tells senders (DSNs). Message content never
- * enters memory here; only envelopes do.
+ * Runs the queue: takes messages when they are due, has their recipients delivered destination
+ * by destination as the {@link Scheduler} hands out slots, records what happened ({@link Round},
+ * {@link Recorder}), retries with back-off, gives up after the lifetime, and tells senders
+ * (DSNs). Message content never enters memory here; only envelopes do.
  */
 public final class QueueManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.queue");
 
-    /** Delivers one message once; {@link DeliveryAgent#deliver} in production, a fake in tests. */
-    @FunctionalInterface
+    /** Delivers messages: {@link DeliveryAgent} in production, a fake in tests. */
     public interface Deliverer {
-        List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content);
+        /** The destination (a domain, or a relay) a recipient's mail goes to; no DNS. */
+        String destination(Mailbox recipient);
+
+        /** One attempt for these recipients (indexes into the envelope's list), all of one destination. */
+        List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients);
     }
+
+    /** At most this many messages wait for destinations at once; the others stay in the due queue until there is room. */
+    static final int MAX_ACTIVE = 100_000;
+    private static final Duration MAX_IDLE = Duration.ofSeconds(1);
+    private static final Duration COMMAND_PATIENCE = Duration.ofSeconds(30);
 
     private final Spool spool;
     private final Deliverer deliverer;
-    private final Notifier notifier;
+    private final Recorder recorder;
     private final RetryPolicy policy;
     private final Clock clock;
-    private final Semaphore parallel;
-    private final int maxParallel;
     private final DueQueue due = new DueQueue();
-    private final Set<QueueId> busy = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    // guarded by lock
+    private final Scheduler scheduler;
+    private final Map<QueueId, Round> active = new HashMap<>(); // in the scheduler: waiting or under way
+    private final Set<QueueId> commanded = new HashSet<>(); // an operator command is at work on it
+    private boolean wake;
     private volatile boolean running;
     private boolean closed;
     private Thread dispatcher;
 
     public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, String hostname, QueueId.Generator ids,
-            RetryPolicy policy, Clock clock, int maxParallel) {
+            RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination) {
         this.spool = spool;
         this.deliverer = deliverer;
-        this.notifier = new Notifier(spool, dsnWriter, hostname, ids, clock);
+        this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, hostname, ids, clock), clock, this::recorded);
         this.policy = policy;
         this.clock = clock;
-        this.parallel = new Semaphore(maxParallel);
-        this.maxParallel = maxParallel;
+        this.scheduler = new Scheduler(maxParallel, maxPerDestination);
     }
 
     /** Schedules everything already in the spool at its recorded time, then starts dispatching. */
     public void start() {
         int n = 0;
         for (StoredMessage m : spool.messages()) {
-            Schedule s = m.envelope().schedule();
+            var s = m.envelope().schedule();
             if (s.held() || m.envelope().isComplete()) continue;
             due.schedule(m.envelope().id(), s.nextAttempt() == null ? clock.instant() : s.nextAttempt());
             n++;
@@ -83,152 +94,206 @@ public final class QueueManager implements AutoCloseable {
 
     /** A message has just been committed: try it at once. */
     public void submitted(QueueId id) {
-        due.schedule(id, clock.instant());
+        dueAt(id, clock.instant());
     }
 
+    /** Messages waiting for their due time. */
     public int scheduled() {
         return due.size();
     }
 
+    private void dueAt(QueueId id, Instant at) {
+        due.schedule(id, at);
+        signal();
+    }
+
+    private void signal() {
+        synchronized (lock) {
+            wake = true;
+            lock.notifyAll();
+        }
+    }
+
+    // ---- dispatching ------------------------------------------------------------------------
+
     private void dispatch() {
         while (running) {
             try {
-                List<QueueId> ready = due.takeDue(clock.instant(), Math.max(1, parallel.availablePermits()));
-                if (ready.isEmpty()) {
-                    Instant next = due.next();
-                    long wait = next == null ? 1000 : Math.min(1000, Duration.between(clock.instant(), next).toMillis());
-                    due.await(Math.max(1, wait));
-                    continue;
-                }
-                for (QueueId id : ready) {
-                    parallel.acquire();
-                    Thread.ofVirtual().name("deliver-" + id).start(() -> {
-                        try {
-                            process(id);
-                        } finally {
-                            parallel.release();
-                        }
-                    });
+                Duration idle = pass();
+                synchronized (lock) {
+                    if (!wake && running) lock.wait(Math.max(1, idle.toMillis()));
+                    wake = false;
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 log.error("queue dispatcher error", e);
+                try {
+                    Thread.sleep(MAX_IDLE);
+                } catch (InterruptedException ie) {
+                    return;
+                }
             }
         }
     }
 
-    /** One delivery attempt for one message, and its consequences. */
+    /** One look at the queue: record what waits to be recorded, take what is due, start what may start. */
+    private Duration pass() {
+        Instant now = clock.instant();
+        if (recorder.paused()) {
+            if (!now.isBefore(recorder.nextRetry())) retryRecords(now);
+            if (recorder.paused()) return shorter(Duration.between(now, recorder.nextRetry()));
+        }
+        int room;
+        synchronized (lock) {
+            room = MAX_ACTIVE - active.size();
+        }
+        for (QueueId id : due.takeDue(now, Math.max(0, room))) activate(id, now);
+        startDeliveries();
+        Instant next = due.next();
+        return room <= 0 || next == null ? MAX_IDLE : shorter(Duration.between(now, next));
+    }
+
+    private static Duration shorter(Duration d) {
+        return d.compareTo(MAX_IDLE) > 0 ? MAX_IDLE : d;
+    }
+
+    /** Whether delivery waits for the spool to record outcomes kept in memory. */
+    boolean paused() {
+        return recorder.paused();
+    }
+
+    /** Tries the outcomes kept in memory again; delivery resumes once all are recorded. */
+    boolean retryRecords() {
+        return retryRecords(clock.instant());
+    }
+
+    private boolean retryRecords(Instant now) {
+        boolean all = recorder.retry(now);
+        if (all) signal();
+        return all;
+    }
+
+    /** The message waits for the destinations of its pending recipients; it holds no slot yet. */
+    private void activate(QueueId id, Instant now) {
+        synchronized (lock) {
+            if (commanded.contains(id)) {
+                due.schedule(id, now.plusSeconds(1)); // an operator command holds it right now
+                return;
+            }
+            Round round;
+            try {
+                round = open(id);
+            } catch (RuntimeException e) { // the transport map failed us: try later rather than forget the message
+                log.error("{}: cannot schedule: {}", id, e.toString());
+                due.schedule(id, now.plus(policy.initial()));
+                return;
+            }
+            if (round == null) return;
+            active.put(id, round);
+            scheduler.add(id, round.destinations());
+        }
+    }
+
+    /**
+     * A new round for the message, or null when it has nothing to try: gone, held, done, in a
+     * round already, or its last outcome is still in memory (it is scheduled once recorded).
+     * Called with the lock held, so that no command changes the message meanwhile.
+     */
+    private Round open(QueueId id) {
+        if (active.containsKey(id) || recorder.keeps(id)) return null;
+        Optional<StoredMessage> found = spool.find(id);
+        if (found.isEmpty()) return null;
+        Envelope env = found.get().envelope();
+        if (env.schedule().held() || env.isComplete()) return null;
+        Map<String, List<Integer>> parts = new LinkedHashMap<>();
+        List<Recipient> rs = env.recipients();
+        for (int i = 0; i < rs.size(); i++) {
+            if (rs.get(i).isPending()) parts.computeIfAbsent(deliverer.destination(rs.get(i).address()), k -> new ArrayList<>()).add(i);
+        }
+        return new Round(found.get(), parts);
+    }
+
+    private void startDeliveries() {
+        while (true) {
+            Scheduler.Job job;
+            Round round;
+            synchronized (lock) {
+                if (!running || recorder.paused()) return;
+                job = scheduler.next();
+                if (job == null) return;
+                round = active.get(job.message());
+            }
+            Thread.ofVirtual().name("deliver-" + job.message()).start(() -> deliver(job, round));
+        }
+    }
+
+    private void deliver(Scheduler.Job job, Round round) {
+        try {
+            attempt(round, job.destination(), job.last());
+        } catch (RuntimeException e) {
+            log.error("{}: delivery to {} failed", job.message(), job.destination(), e);
+            if (job.last()) dueAt(job.message(), clock.instant().plus(policy.initial()));
+        } finally {
+            synchronized (lock) {
+                scheduler.done(job);
+                if (job.last()) active.remove(job.message());
+                wake = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** One attempt for the recipients of one destination, recorded before anything else happens to the message. */
+    private void attempt(Round round, String destination, boolean last) {
+        QueueId id = round.envelope().id();
+        List<Attempt> attempts;
+        try {
+            attempts = deliverer.deliver(round.envelope(), round.size(), () -> spool.openContent(id), round.recipients(destination));
+        } catch (RuntimeException e) {
+            log.error("{}: delivery to {} failed: {}", id, destination, e.toString());
+            attempts = List.of();
+        }
+        Instant now = clock.instant();
+        round.apply(attempts, now);
+        NewState state = last ? round.end(now, policy) : round.interim(now);
+        if (state != null) recorder.record(state);
+    }
+
+    /** A new state is durable: its DSNs go out, the message's next attempt is scheduled. */
+    private void recorded(NewState state, List<QueueId> dsns) {
+        for (int i = 0; i < dsns.size(); i++) {
+            var report = state.dsns().get(i);
+            log.info("{}: sender notification {} queued (action={}, recipients={})", state.id(), dsns.get(i),
+                    report.action().field(), report.recipients().size());
+            dueAt(dsns.get(i), clock.instant());
+        }
+        if (state.retryAt() != null) dueAt(state.id(), state.retryAt());
+        if (!state.remove() && state.envelope().schedule().held()) {
+            if (state.envelope().sender().isNull())
+                log.warn("{}: bounce from <> could not be delivered; held in the queue for the postmaster", state.id());
+            else
+                log.info("{}: on hold (transport map); release with: facteur queue release {}", state.id(), state.id());
+        }
+    }
+
+    /** One whole round for one message, now, on this thread, without the scheduler's limits (for tests). */
     void process(QueueId id) {
-        if (!busy.add(id)) {
-            due.schedule(id, clock.instant().plusSeconds(1)); // an operator command holds it right now
-            return;
+        Round round;
+        synchronized (lock) {
+            if (commanded.contains(id)) return;
+            round = open(id);
+            if (round == null) return;
+            active.put(id, round);
         }
         try {
-            Optional<StoredMessage> found = spool.find(id);
-            if (found.isEmpty() || found.get().envelope().schedule().held()) return;
-            StoredMessage sm = found.get();
-            List<Attempt> attempts = deliverer.deliver(sm.envelope(), sm.size(), () -> spool.openContent(id));
-            apply(sm, attempts);
-        } catch (IOException | RuntimeException e) {
-            log.error("{}: could not process: {}", id, e.toString());
-            due.schedule(id, clock.instant().plus(policy.initial()));
+            List<String> destinations = List.copyOf(round.destinations());
+            for (int i = 0; i < destinations.size(); i++) attempt(round, destinations.get(i), i == destinations.size() - 1);
         } finally {
-            busy.remove(id);
-        }
-    }
-
-    private void apply(StoredMessage sm, List<Attempt> attempts) throws IOException {
-        Envelope env = sm.envelope();
-        Instant now = clock.instant();
-        List<Recipient> rs = new ArrayList<>(env.recipients());
-        List<Recipient> failedNow = new ArrayList<>();
-        List<Recipient> relayed = new ArrayList<>();
-        List<Recipient> delivered = new ArrayList<>();
-        Set<Integer> heldNow = new java.util.HashSet<>(); // recipients the transport map keeps for an operator
-        for (Attempt a : attempts) {
-            Recipient r = rs.get(a.recipientIndex());
-            String diag = DeliveryAgent.diagnostic(a.outcome().reply());
-            Recipient next = switch (a.outcome()) {
-                case Outcome.Delivered d -> r.after(Recipient.State.DELIVERED, diag, a.remoteMta());
-                case Outcome.Failed f -> r.after(Recipient.State.FAILED, diag, a.remoteMta());
-                case Outcome.Deferred d -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
-                case Outcome.Held h -> r.after(Recipient.State.PENDING, diag, a.remoteMta());
-            };
-            rs.set(a.recipientIndex(), next);
-            if (next.state() == Recipient.State.FAILED) failedNow.add(next);
-            if (next.state() == Recipient.State.DELIVERED && r.dsnNotify().wants(Notify.Condition.SUCCESS) && !a.remoteDsn())
-                (a.finalDelivery() ? delivered : relayed).add(next);
-            if (a.outcome() instanceof Outcome.Held) heldNow.add(a.recipientIndex());
-        }
-        Instant expiry = env.arrival().plus(policy.lifetime());
-        boolean expired = !now.isBefore(expiry);
-        if (expired) {
-            for (int i = 0; i < rs.size(); i++) {
-                Recipient r = rs.get(i);
-                if (!r.isPending()) continue;
-                String last = r.diagnostic() == null ? "" : "; last error: " + r.diagnostic();
-                Recipient f = r.after(Recipient.State.FAILED, "451 4.4.7 Message expired after "
-                        + human(policy.lifetime()) + " in the queue" + last, r.remoteMta()); // keeps the remote's last word
-                rs.set(i, f);
-                failedNow.add(f);
+            synchronized (lock) {
+                active.remove(id);
             }
         }
-        Schedule schedule = env.schedule();
-        boolean heldForPostmaster = false;
-        if (env.sender().isNull()) {
-            // RFC 3464 §2: never answer a DSN with a DSN. Keep it for an administrator instead.
-            if (!failedNow.isEmpty()) {
-                heldForPostmaster = true;
-                log.warn("{}: bounce from <> could not be delivered; held in the queue for the postmaster", env.id());
-            }
-        } else {
-            notifyFailures(env, failedNow, now);
-            // An alias expanded on receipt is reported once: SUCCESS is taken off it in the envelope written below.
-            List<Recipient> expanded = new ArrayList<>();
-            for (int i = 0; i < rs.size(); i++) {
-                Recipient r = rs.get(i);
-                if (r.state() != Recipient.State.EXPANDED || !r.dsnNotify().wants(Notify.Condition.SUCCESS)) continue;
-                expanded.add(r);
-                rs.set(i, new Recipient(r.address(), r.dsnNotify().withoutSuccess(), r.orcpt(), r.state(), r.diagnostic(), r.remoteMta()));
-            }
-            if (!expanded.isEmpty()) send(new DsnReport(env, DsnAction.EXPANDED, expanded, now, null), sm.size());
-            if (!relayed.isEmpty()) send(new DsnReport(env, DsnAction.RELAYED, relayed, now, null), sm.size());
-            if (!delivered.isEmpty()) send(new DsnReport(env, DsnAction.DELIVERED, delivered, now, null), sm.size());
-            List<Recipient> late = rs.stream().filter(Recipient::isPending).filter(r -> r.dsnNotify().wants(Notify.Condition.DELAY)).toList();
-            if (!expired && !schedule.delayNotified() && !policy.delayWarning().isZero()
-                    && !now.isBefore(env.arrival().plus(policy.delayWarning())) && !late.isEmpty()) {
-                send(new DsnReport(env, DsnAction.DELAYED, late, now, expiry), sm.size());
-                schedule = schedule.withDelayNotified();
-            }
-        }
-        Envelope updated = env.withRecipients(rs);
-        // On hold once every recipient still pending is one the transport map holds; until then the others go on.
-        boolean held = !heldNow.isEmpty() && !updated.isComplete() && java.util.stream.IntStream.range(0, rs.size())
-                .filter(i -> rs.get(i).isPending()).allMatch(heldNow::contains);
-        if (heldForPostmaster || held) {
-            if (held) log.info("{}: on hold (transport map); release with: facteur queue release {}", env.id(), env.id());
-            spool.update(updated.withSchedule(schedule.withHeld(true)));
-        } else if (updated.isComplete()) {
-            spool.remove(env.id());
-        } else {
-            Instant next = now.plus(policy.delayAfter(schedule.attempts() + 1));
-            if (next.isAfter(expiry)) next = expiry;
-            spool.update(updated.withSchedule(schedule.retryAt(next)));
-            due.schedule(env.id(), next);
-        }
-    }
-
-    private void notifyFailures(Envelope env, List<Recipient> failed, Instant now) throws IOException {
-        List<Recipient> tell = failed.stream().filter(r -> r.dsnNotify().wants(Notify.Condition.FAILURE)).toList();
-        if (!tell.isEmpty()) send(new DsnReport(env, DsnAction.FAILED, tell, now, null), -1);
-    }
-
-    private void send(DsnReport report, long originalSize) throws IOException {
-        QueueId id = notifier.queue(report, originalSize);
-        log.info("{}: sender notification {} queued (action={}, recipients={})", report.original().id(), id,
-                report.action().field(), report.recipients().size());
-        submitted(id);
     }
 
     // ---- operator commands ------------------------------------------------------------------
@@ -236,9 +301,25 @@ public final class QueueManager implements AutoCloseable {
     /** The result of an operator command, as printed by the CLI. */
     public record CommandResult(boolean ok, String message) {}
 
-    private CommandResult withMessage(QueueId id, String verb, java.util.function.Function<StoredMessage, String> action) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!busy.add(id)) {
+    /**
+     * Runs a command on a message no attempt is busy with. A message waiting for its
+     * destinations is taken out of their lists; if part of its round was attempted, that round
+     * ends first (its outcomes recorded, its DSNs sent), except for a delete.
+     */
+    private CommandResult withMessage(QueueId id, String verb, Function<StoredMessage, String> action) {
+        long deadline = System.nanoTime() + COMMAND_PATIENCE.toNanos();
+        Round interrupted;
+        while (true) {
+            synchronized (lock) {
+                if (recorder.keeps(id))
+                    return new CommandResult(false, id + ": its last outcome is not recorded yet (the spool cannot write); try again later");
+                if (!commanded.contains(id) && !scheduler.isUnderWay(id)) {
+                    interrupted = active.remove(id);
+                    if (interrupted != null) scheduler.remove(id);
+                    commanded.add(id);
+                    break;
+                }
+            }
             if (System.nanoTime() > deadline) return new CommandResult(false, id + ": busy (being delivered), try again");
             try {
                 Thread.sleep(50);
@@ -248,17 +329,29 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         try {
+            if (interrupted != null && interrupted.attempted() && !verb.equals("deleted")) {
+                recorder.record(interrupted.end(clock.instant(), policy));
+                if (recorder.keeps(id)) return new CommandResult(false, id + ": could not record its outcome (the spool cannot write)");
+            }
             Optional<StoredMessage> m = spool.find(id);
             if (m.isEmpty()) return new CommandResult(false, id + ": no such message in the queue");
             String said = action.apply(m.get());
             log.info("{}: {} by the administrator", id, verb);
             return new CommandResult(true, said);
+        } catch (UncheckedIOException e) {
+            return new CommandResult(false, id + ": not " + verb + ": " + e.getCause().getMessage());
         } finally {
-            busy.remove(id);
+            synchronized (lock) {
+                commanded.remove(id);
+            }
+            signal();
         }
     }
 
     public CommandResult flush(QueueId id) {
+        synchronized (lock) {
+            if (active.containsKey(id)) return new CommandResult(true, id + ": being delivered now");
+        }
         return withMessage(id, "flushed", m -> {
             if (m.envelope().schedule().held()) return id + ": held; release it first";
             due.schedule(id, clock.instant());
@@ -277,6 +370,7 @@ public final class QueueManager implements AutoCloseable {
             due.schedule(e.id(), clock.instant());
             n++;
         }
+        signal();
         log.info("flush{} by the administrator: {} messages", domain == null ? "" : " of " + domain, n);
         return new CommandResult(true, n + " message" + (n == 1 ? "" : "s") + " scheduled for delivery now");
     }
@@ -310,7 +404,7 @@ public final class QueueManager implements AutoCloseable {
             try {
                 spool.remove(id);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             due.cancel(id);
             return id + ": deleted (no notification sent)";
@@ -320,21 +414,22 @@ public final class QueueManager implements AutoCloseable {
     /** Fails every pending recipient now, sending the usual DSN. */
     public CommandResult bounce(QueueId id) {
         return withMessage(id, "bounced", m -> {
-            Envelope e = m.envelope();
-            List<Attempt> fails = new ArrayList<>();
-            for (int i = 0; i < e.recipients().size(); i++) {
-                if (e.recipients().get(i).isPending())
-                    fails.add(new Attempt(i, new Outcome.Failed(new dev.facteur.smtp.Reply(550, "5.0.0",
-                            "Message returned to sender by the mail administrator")), null, false));
-            }
-            try {
-                apply(m, fails);
-            } catch (IOException ex) {
-                throw new java.io.UncheckedIOException(ex);
-            }
+            Round round = new Round(m, Map.of());
+            long pending = m.envelope().recipients().stream().filter(Recipient::isPending).count();
+            round.failPending("550 5.0.0 Message returned to sender by the mail administrator");
+            recorder.record(round.end(clock.instant(), policy));
+            if (recorder.keeps(id)) throw new UncheckedIOException(new IOException("the spool cannot write; the bounce is kept and recorded later"));
             due.cancel(id);
-            return id + ": " + fails.size() + " recipient" + (fails.size() == 1 ? "" : "s") + " bounced to the sender";
+            return id + ": " + pending + " recipient" + (pending == 1 ? "" : "s") + " bounced to the sender";
         });
+    }
+
+    private void update(Envelope e) {
+        try {
+            spool.update(e);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** "5 days", "3 hours", "10 minutes", "30 seconds". */
@@ -349,14 +444,6 @@ public final class QueueManager implements AutoCloseable {
         return n + " " + unit + (n == 1 ? "" : "s");
     }
 
-    private void update(Envelope e) {
-        try {
-            spool.update(e);
-        } catch (IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-        }
-    }
-
     /** Stops dispatching and waits a little for attempts under way to record their outcome. */
     @Override
     public synchronized void close() {
@@ -364,11 +451,18 @@ public final class QueueManager implements AutoCloseable {
         closed = true;
         running = false;
         if (dispatcher != null) dispatcher.interrupt();
-        try {
-            if (!parallel.tryAcquire(maxParallel, 10, java.util.concurrent.TimeUnit.SECONDS))
-                log.warn("stopping with deliveries still under way; they will be tried again after restart");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        synchronized (lock) {
+            try {
+                for (long left; scheduler.busy() > 0 && (left = deadline - System.nanoTime()) > 0; )
+                    lock.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (scheduler.busy() > 0) log.warn("stopping with deliveries still under way; they will be tried again after restart");
         }
+        if (recorder.paused() && !recorder.retry(clock.instant()))
+            log.error("stopping with {} delivery outcomes not recorded: those messages may be delivered again after restart",
+                    recorder.kept());
     }
 }

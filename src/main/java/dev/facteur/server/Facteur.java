@@ -2,10 +2,12 @@ package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
 import dev.facteur.config.Config;
+import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.ClientSettings;
 import dev.facteur.delivery.Credentials;
 import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OpportunisticTls;
+import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.local.MaildirDelivery;
@@ -73,6 +75,11 @@ public final class Facteur implements AutoCloseable {
 
     /** Opens the spool, binds the listeners; if any step fails nothing is left running. */
     public static Facteur start(Config config) throws IOException {
+        return start(config, Clock.systemDefaultZone());
+    }
+
+    /** As {@link #start(Config)}, with the time the queue, the SMTP server and delivery go by (tests move it). */
+    public static Facteur start(Config config, Clock clock) throws IOException {
         SSLContext tls = null;
         if (config.tls().isPresent()) {
             var t = config.tls().get();
@@ -81,7 +88,6 @@ public final class Facteur implements AutoCloseable {
         Spool spool = LogSpool.open(config.spoolDir());
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            Clock clock = Clock.systemDefaultZone();
             QueueId.Generator ids = new QueueId.Generator();
             AddressResolver addresses = addressResolver(config);
             var d = config.delivery();
@@ -94,9 +100,9 @@ public final class Facteur implements AutoCloseable {
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock);
                 opened.add(agent);
-                queue = new QueueManager(spool, agent::deliver, new DsnWriter(config.hostname(), ZoneId.systemDefault()),
+                queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel());
+                        clock, d.maxParallel(), d.maxPerDestination());
                 opened.add(queue);
                 queue.start();
             } else {
@@ -211,6 +217,21 @@ public final class Facteur implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The queue schedules by the agent's destinations and has the agent deliver. */
+    private static QueueManager.Deliverer deliverer(DeliveryAgent agent) {
+        return new QueueManager.Deliverer() {
+            @Override
+            public String destination(Mailbox recipient) {
+                return agent.destination(recipient);
+            }
+
+            @Override
+            public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
+                return agent.deliver(envelope, size, content, recipients);
+            }
+        };
     }
 
     /** The SMTP server only needs somewhere durable to put messages; the spool is that place. */

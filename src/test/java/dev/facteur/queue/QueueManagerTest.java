@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,54 +39,26 @@ import org.junit.jupiter.api.io.TempDir;
 /** The queue's decisions, with a scripted deliverer and a clock the test moves. */
 class QueueManagerTest {
 
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-11-28T10:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @TempDir
     Path dir;
 
     private final TestClock clock = new TestClock();
     private final QueueId.Generator ids = new QueueId.Generator();
+    private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
     /** What the fake deliverer answers per recipient address; unknown ones are deferred. */
-    private final Map<String, Outcome> script = new HashMap<>();
-    private final Map<String, Boolean> remoteDsn = new HashMap<>();
-    private final java.util.Set<String> mailboxes = new java.util.HashSet<>(); // final delivery, not a relay
-    private final List<String> attempted = new ArrayList<>();
-    private Spool spool;
+    private final Map<String, Outcome> script = deliverer.script;
+    private final Map<String, Boolean> remoteDsn = deliverer.remoteDsn;
+    private final Set<String> mailboxes = deliverer.mailboxes;
+    private final List<String> attempted = deliverer.attempted;
+    private FaultySpool spool;
     private QueueManager queue;
     private final RetryPolicy policy = new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ofHours(4));
 
     @BeforeEach
     void open() throws IOException {
-        spool = LogSpool.open(dir);
-        queue = new QueueManager(spool, (env, size, content) -> {
-            List<Attempt> out = new ArrayList<>();
-            for (int i = 0; i < env.recipients().size(); i++) {
-                Recipient r = env.recipients().get(i);
-                if (!r.isPending()) continue;
-                attempted.add(r.address().toString());
-                Outcome o = script.getOrDefault(r.address().toString(), new Outcome.Deferred(new Reply(451, "4.3.0", "try later")));
-                boolean local = mailboxes.contains(r.address().toString());
-                out.add(new Attempt(i, o, "mx.example.org", !local && remoteDsn.getOrDefault(r.address().toString(), true), local));
-            }
-            return out;
-        }, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", ids, policy, clock, 10);
+        spool = new FaultySpool(LogSpool.open(dir));
+        queue = new QueueManager(spool, deliverer, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", ids, policy,
+                clock, 10, 10);
     }
 
     @AfterEach
@@ -95,28 +68,19 @@ class QueueManagerTest {
     }
 
     private static Outcome ok() {
-        return new Outcome.Delivered(new Reply(250, "2.0.0", "ok"));
+        return ScriptedDeliverer.ok();
     }
 
     private static Outcome refused() {
-        return new Outcome.Failed(new Reply(550, "5.1.1", "no such user"));
+        return ScriptedDeliverer.refused();
     }
 
     private QueueId enqueue(String sender, Notify notify, String... rcpts) throws IOException {
-        QueueId id = ids.next();
-        List<Recipient> rs = new ArrayList<>();
-        for (String r : rcpts) rs.add(Recipient.pending(mailbox(r), notify, null));
-        try (Spool.Draft d = spool.draft(id)) {
-            d.content().write("Subject: hello\r\nFrom: a@example.test\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
-            d.commit(new Envelope(id, clock.now, sender == null ? ReversePath.NULL : ReversePath.of(mailbox(sender)), rs, -1,
-                    Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", "")));
-        }
-        return id;
+        return Messages.enqueue(spool, ids, clock.now, sender, notify, rcpts);
     }
 
     private static Mailbox mailbox(String s) {
-        int at = s.indexOf('@');
-        return new Mailbox(s.substring(0, at), s.substring(at + 1));
+        return Messages.mailbox(s);
     }
 
     private List<StoredMessage> dsnsTo(String sender) {
@@ -266,7 +230,7 @@ class QueueManagerTest {
         Instant due = spool.find(id).orElseThrow().envelope().schedule().nextAttempt();
         queue.close();
         spool.close();
-        spool = LogSpool.open(dir);
+        spool = new FaultySpool(LogSpool.open(dir));
         assertThat(spool.find(id).orElseThrow().envelope().schedule().nextAttempt()).isEqualTo(due);
         assertThat(spool.find(id).orElseThrow().envelope().schedule().attempts()).isEqualTo(1);
     }
@@ -315,11 +279,7 @@ class QueueManagerTest {
                 new Recipient(mailbox("team@example.test"), success, null, Recipient.State.EXPANDED, "250 2.0.0 Expanded to 2 recipients", null),
                 Recipient.pending(mailbox("a@example.org"), Notify.never(), "rfc822;team@example.test"),
                 Recipient.pending(mailbox("b@example.org"), Notify.never(), "rfc822;team@example.test"));
-        try (Spool.Draft d = spool.draft(id)) {
-            d.content().write("Subject: hello\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
-            d.commit(new Envelope(id, clock.now, ReversePath.of(mailbox("s@example.test")), rs, -1, Body.SEVEN_BIT, false, null, null,
-                    new ClientInfo("127.0.0.1", "c", "ESMTP", "")));
-        }
+        Messages.enqueue(spool, id, clock.now, "s@example.test", rs);
         queue.process(id);               // both deferred
         queue.process(id);               // again
         script.put("a@example.org", ok());
@@ -329,5 +289,65 @@ class QueueManagerTest {
         var dsns = dsnsTo("s@example.test");
         assertThat(dsns).singleElement();
         assertThat(content(dsns.getFirst())).contains("Action: expanded").contains("Final-Recipient: rfc822; team@example.test");
+    }
+
+    @Test
+    void aDsnAndTheRemovalOfItsMessageAreCommittedAsOne() throws IOException { // a crash cannot send it twice, nor lose it
+        script.put("b@example.org", refused());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "b@example.org");
+        queue.process(id);
+        assertThat(spool.commits).singleElement().satisfies(changes -> {
+            assertThat(changes).hasSize(2);
+            assertThat(changes.get(0)).isInstanceOfSatisfying(Spool.Change.Add.class,
+                    add -> assertThat(add.envelope().sender().isNull()).isTrue());
+            assertThat(changes.get(1)).isEqualTo(new Spool.Change.Remove(id));
+        });
+        assertThat(dsnsTo("s@example.test")).hasSize(1);
+    }
+
+    @Test
+    void aDsnAndTheNewStateOfItsMessageAreCommittedAsOne() throws IOException {
+        script.put("b@example.org", refused());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org", "b@example.org");
+        queue.process(id);
+        assertThat(spool.commits).singleElement().satisfies(changes -> {
+            assertThat(changes).extracting(c -> c.getClass().getSimpleName()).containsExactly("Add", "Update");
+            var update = (Spool.Change.Update) changes.get(1);
+            assertThat(update.envelope().recipients()).extracting(Recipient::state)
+                    .containsExactly(Recipient.State.PENDING, Recipient.State.FAILED);
+        });
+    }
+
+    @Test
+    void deliveriesAreRecordedBeforeTheNextDestinationIsTried() throws IOException { // a crash meanwhile cannot deliver them twice
+        script.put("a@one.example", ok());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@one.example", "b@two.example");
+        List<Recipient.State> seenByTwo = new ArrayList<>();
+        deliverer.before = destination -> {
+            if (destination.equals("two.example"))
+                seenByTwo.addAll(spool.find(id).orElseThrow().envelope().recipients().stream().map(Recipient::state).toList());
+        };
+        queue.process(id);
+        assertThat(seenByTwo).containsExactly(Recipient.State.DELIVERED, Recipient.State.PENDING);
+    }
+
+    @Test
+    void failuresInSeveralDestinationsAreToldInOneDsnAtTheEndOfTheRound() throws IOException { // RFC 3464: one report per message
+        script.put("a@one.example", refused());
+        script.put("b@two.example", refused());
+        QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@one.example", "b@two.example");
+        List<Recipient.State> seenByTwo = new ArrayList<>();
+        deliverer.before = destination -> {
+            if (destination.equals("two.example"))
+                seenByTwo.addAll(spool.find(id).orElseThrow().envelope().recipients().stream().map(Recipient::state).toList());
+        };
+        queue.process(id);
+        assertThat(seenByTwo).as("a failure is recorded with its DSN, so until the end it is still pending")
+                .containsExactly(Recipient.State.PENDING, Recipient.State.PENDING);
+        assertThat(spool.find(id)).isEmpty();
+        List<StoredMessage> dsns = dsnsTo("s@example.test");
+        assertThat(dsns).hasSize(1);
+        assertThat(content(dsns.getFirst())).contains("Final-Recipient: rfc822; a@one.example")
+                .contains("Final-Recipient: rfc822; b@two.example");
     }
 }

@@ -1,0 +1,157 @@
+package dev.facteur.queue;
+
+import dev.facteur.message.QueueId;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who gets the next delivery slot. Each destination (a domain, or a relay) has a wait list and at
+ * most {@code maxPerDestination} deliveries under way; all of them together at most
+ * {@code maxParallel}. A message waiting for a busy destination holds no slot, so a destination
+ * that never answers cannot starve the others: free slots go to destinations that can use them,
+ * in turn (round robin, as Postfix's qmgr does). A message with recipients in several
+ * destinations waits in each list, and is under way for one of them at a time, so the updates
+ * of its envelope never race. Not thread-safe (the queue manager holds a lock); no I/O, no clock.
+ */
+final class Scheduler {
+
+    /** One delivery to start: a message, for its recipients in one destination. */
+    record Job(QueueId message, String destination, boolean last) {}
+
+    private static final class Destination {
+        final String name;
+        final LinkedHashSet<QueueId> waiting = new LinkedHashSet<>();
+        int busy;
+        boolean inTurn; // in the round-robin ring
+
+        Destination(String name) {
+            this.name = name;
+        }
+    }
+
+    private final int maxParallel;
+    private final int maxPerDestination;
+    private final Map<String, Destination> destinations = new HashMap<>();
+    private final ArrayDeque<Destination> turns = new ArrayDeque<>();
+    /** For each waiting message, the destinations it still waits for. */
+    private final Map<QueueId, Set<String>> waitsFor = new HashMap<>();
+    private final Set<QueueId> underWay = new HashSet<>();
+    private int busy;
+
+    Scheduler(int maxParallel, int maxPerDestination) {
+        if (maxParallel < 1 || maxPerDestination < 1) throw new IllegalArgumentException("limits must be at least 1");
+        this.maxParallel = maxParallel;
+        this.maxPerDestination = maxPerDestination;
+    }
+
+    /** The message waits for each of these destinations (at least one), in their lists' order of arrival. */
+    void add(QueueId message, Collection<String> wanted) {
+        if (wanted.isEmpty()) throw new IllegalArgumentException(message + ": no destination");
+        if (waitsFor.containsKey(message) || underWay.contains(message)) throw new IllegalStateException(message + " is already scheduled");
+        waitsFor.put(message, new HashSet<>(wanted));
+        for (String name : wanted) {
+            Destination d = destinations.computeIfAbsent(name, Destination::new);
+            d.waiting.add(message);
+            if (!d.inTurn) {
+                d.inTurn = true;
+                turns.addLast(d);
+            }
+        }
+    }
+
+    /**
+     * The next delivery to start, or null when none can start now: every slot is taken, or each
+     * destination with waiting messages is at its limit or waits only for messages under way.
+     */
+    Job next() {
+        if (busy >= maxParallel) return null;
+        for (int n = turns.size(); n > 0; n--) {
+            Destination d = turns.pollFirst();
+            if (d.waiting.isEmpty()) {
+                d.inTurn = false;
+                forgetIfIdle(d);
+                continue;
+            }
+            turns.addLast(d); // its next turn comes after every other destination's
+            if (d.busy >= maxPerDestination) continue;
+            QueueId m = firstNotUnderWay(d);
+            if (m == null) continue;
+            d.waiting.remove(m);
+            d.busy++;
+            busy++;
+            underWay.add(m);
+            Set<String> rest = waitsFor.get(m);
+            rest.remove(d.name);
+            if (rest.isEmpty()) waitsFor.remove(m);
+            return new Job(m, d.name, rest.isEmpty());
+        }
+        return null;
+    }
+
+    /** Skips messages under way for another destination; they are at most {@code maxParallel}. */
+    private QueueId firstNotUnderWay(Destination d) {
+        for (QueueId m : d.waiting) {
+            if (!underWay.contains(m)) return m;
+        }
+        return null;
+    }
+
+    /** The delivery has ended: its slots are free, and the message may go on with its other destinations. */
+    void done(Job job) {
+        if (!underWay.remove(job.message())) throw new IllegalStateException(job + " is not under way");
+        Destination d = destinations.get(job.destination());
+        d.busy--;
+        busy--;
+        forgetIfIdle(d);
+    }
+
+    /**
+     * Takes a waiting message out of every list (an operator holds, deletes or bounces it).
+     * Returns false, changing nothing, when it is under way: it can be taken after {@link #done}.
+     */
+    boolean remove(QueueId message) {
+        if (underWay.contains(message)) return false;
+        Set<String> wanted = waitsFor.remove(message);
+        if (wanted == null) return true;
+        for (String name : wanted) {
+            Destination d = destinations.get(name);
+            d.waiting.remove(message);
+            forgetIfIdle(d);
+        }
+        return true;
+    }
+
+    boolean isUnderWay(QueueId message) {
+        return underWay.contains(message);
+    }
+
+    boolean isWaiting(QueueId message) {
+        return waitsFor.containsKey(message);
+    }
+
+    /** Deliveries under way. */
+    int busy() {
+        return busy;
+    }
+
+    /** Deliveries under way to one destination. */
+    int busy(String destination) {
+        Destination d = destinations.get(destination);
+        return d == null ? 0 : d.busy;
+    }
+
+    /** Messages waiting for one destination. */
+    int waiting(String destination) {
+        Destination d = destinations.get(destination);
+        return d == null ? 0 : d.waiting.size();
+    }
+
+    private void forgetIfIdle(Destination d) {
+        if (d.busy == 0 && d.waiting.isEmpty() && !d.inTurn) destinations.remove(d.name);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.facteur.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.message.QueueId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Who gets a delivery slot: per-destination limits, turns, one attempt per message at a time. */
+class SchedulerTest {
+
+    private final QueueId.Generator ids = new QueueId.Generator();
+
+    private List<QueueId> add(Scheduler s, int n, String... destinations) {
+        List<QueueId> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            QueueId id = ids.next();
+            s.add(id, List.of(destinations));
+            out.add(id);
+        }
+        return out;
+    }
+
+    /** Starts deliveries until none can start. */
+    private static List<Scheduler.Job> drain(Scheduler s) {
+        List<Scheduler.Job> out = new ArrayList<>();
+        for (Scheduler.Job j; (j = s.next()) != null; ) out.add(j);
+        return out;
+    }
+
+    @Test
+    void messagesWaitingForAFullDestinationHoldNoSlot() { // the black hole that stopped every other domain
+        var s = new Scheduler(20, 10);
+        add(s, 300, "blackhole.example");
+        List<QueueId> good = add(s, 5, "good.example");
+
+        List<Scheduler.Job> started = drain(s);
+        assertThat(started).filteredOn(j -> j.destination().equals("blackhole.example")).hasSize(10);
+        assertThat(started).filteredOn(j -> j.destination().equals("good.example")).extracting(Scheduler.Job::message)
+                .containsExactlyElementsOf(good);
+        assertThat(s.busy()).isEqualTo(15);
+        assertThat(s.waiting("blackhole.example")).isEqualTo(290);
+
+        List<QueueId> later = add(s, 3, "good.example");
+        assertThat(drain(s)).extracting(Scheduler.Job::message).containsExactlyElementsOf(later);
+    }
+
+    @Test
+    void freeSlotsGoToDestinationsInTurn() { // Postfix qmgr: round robin between destinations
+        var s = new Scheduler(3, 10);
+        add(s, 5, "a.example");
+        add(s, 5, "b.example");
+        add(s, 5, "c.example");
+        List<Scheduler.Job> first = drain(s);
+        assertThat(first).extracting(Scheduler.Job::destination).containsExactly("a.example", "b.example", "c.example");
+        first.forEach(s::done);
+        assertThat(drain(s)).extracting(Scheduler.Job::destination).containsExactly("a.example", "b.example", "c.example");
+    }
+
+    @Test
+    void theGlobalLimitHoldsWhateverTheDestinations() {
+        var s = new Scheduler(4, 10);
+        add(s, 10, "a.example");
+        add(s, 10, "b.example");
+        assertThat(drain(s)).hasSize(4);
+        assertThat(s.next()).isNull();
+    }
+
+    @Test
+    void aMessageIsUnderWayForOneDestinationAtATime() { // so its envelope's updates never race
+        var s = new Scheduler(10, 10);
+        QueueId both = ids.next();
+        s.add(both, List.of("one.example", "two.example"));
+        QueueId other = add(s, 1, "two.example").getFirst();
+
+        assertThat(s.next()).isEqualTo(new Scheduler.Job(both, "one.example", false));
+        assertThat(s.next()).as("two.example goes on with the next message").isEqualTo(new Scheduler.Job(other, "two.example", true));
+        assertThat(s.next()).isNull();
+        s.done(new Scheduler.Job(both, "one.example", false));
+        assertThat(s.next()).isEqualTo(new Scheduler.Job(both, "two.example", true));
+    }
+
+    @Test
+    void aWaitingMessageCanBeTakenOutButNotOneUnderWay() {
+        var s = new Scheduler(1, 1);
+        List<QueueId> m = add(s, 2, "a.example");
+        Scheduler.Job first = s.next();
+        assertThat(s.remove(first.message())).isFalse();
+        assertThat(s.remove(m.get(1))).isTrue();
+        s.done(first);
+        assertThat(s.next()).isNull();
+        assertThat(s.isWaiting(m.get(1))).isFalse();
+    }
+
+    /**
+     * Random arrivals and completions, checked against the rules themselves: limits never
+     * exceeded, a message never under way twice, every (message, destination) started exactly
+     * once, and whenever nothing starts, nothing could have.
+     */
+    @Test
+    void underRandomLoadTheLimitsHoldAndNothingThatCouldStartWaits() {
+        Random random = new Random(42);
+        for (int run = 0; run < 30; run++) {
+            int maxParallel = 1 + random.nextInt(8);
+            int perDestination = 1 + random.nextInt(4);
+            var s = new Scheduler(maxParallel, perDestination);
+            Map<QueueId, Set<String>> wanted = new HashMap<>();
+            Map<QueueId, Set<String>> started = new HashMap<>();
+            List<Scheduler.Job> underWay = new ArrayList<>();
+            for (int step = 0; step < 400; step++) {
+                if (random.nextInt(3) == 0 || underWay.isEmpty()) {
+                    QueueId id = ids.next();
+                    Set<String> ds = new LinkedHashSet<>();
+                    for (int k = 1 + random.nextInt(3); k > 0; k--) ds.add("d" + random.nextInt(5) + ".example");
+                    s.add(id, ds);
+                    wanted.put(id, new HashSet<>(ds));
+                    started.put(id, new HashSet<>());
+                } else {
+                    s.done(underWay.remove(random.nextInt(underWay.size())));
+                }
+                for (Scheduler.Job j; (j = s.next()) != null; ) {
+                    QueueId m = j.message();
+                    assertThat(underWay).noneMatch(u -> u.message().equals(m));
+                    assertThat(started.get(j.message()).add(j.destination())).isTrue();
+                    assertThat(j.last()).isEqualTo(started.get(j.message()).equals(wanted.get(j.message())));
+                    underWay.add(j);
+                }
+                assertThat(underWay).hasSizeLessThanOrEqualTo(maxParallel);
+                Map<String, Integer> perDest = new HashMap<>();
+                underWay.forEach(j -> perDest.merge(j.destination(), 1, Integer::sum));
+                assertThat(perDest.values()).allMatch(n -> n <= perDestination);
+                if (underWay.size() < maxParallel) {
+                    Set<QueueId> busyMessages = new HashSet<>();
+                    underWay.forEach(j -> busyMessages.add(j.message()));
+                    for (var e : wanted.entrySet()) {
+                        if (busyMessages.contains(e.getKey())) continue;
+                        for (String d : e.getValue()) {
+                            boolean couldStart = !started.get(e.getKey()).contains(d) && perDest.getOrDefault(d, 0) < perDestination;
+                            assertThat(couldStart).as("%s for %s could have started", e.getKey(), d).isFalse();
+                        }
+                    }
+                }
+            }
+            while (!underWay.isEmpty()) {
+                s.done(underWay.removeFirst());
+                for (Scheduler.Job j; (j = s.next()) != null; ) {
+                    assertThat(started.get(j.message()).add(j.destination())).isTrue();
+                    underWay.add(j);
+                }
+            }
+            assertThat(started).isEqualTo(wanted);
+        }
+    }
+}
