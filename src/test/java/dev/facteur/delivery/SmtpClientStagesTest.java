@@ -160,6 +160,19 @@ class SmtpClientStagesTest {
         }
     }
 
+    @Test
+    void troubleAtQuitChangesNothing() throws Exception { // RFC 5321 §4.1.1.10: the outcome is known before QUIT
+        try (var peer = ScriptedPeer.start(HOST, ScriptedPeer.smtp(c -> c.equals("QUIT") ? "this is not a reply\r\n" + HANG_UP : USUAL));
+                SmtpClient c = connect(peer, PATIENTLY)) {
+            c.hello();
+            Sent sent = c.send(message(rcpt("a")));
+            c.quit();
+
+            assertThat(sent.outcomes().getFirst()).isInstanceOf(Outcome.Delivered.class);
+            assertThat(c.isOpen()).isFalse();
+        }
+    }
+
     // ---- deadlines and sizes
 
     @Test
