@@ -28,8 +28,10 @@ import java.util.Set;
  * <ul>
  * <li>{@code format-1}: the code of 2026-12-01 (commit 3b52754): MESSAGE, UPDATE, REMOVE records,
  *     envelope versions 2 and 3, one message in {@code large/};
- * <li>{@code format-2}: the same messages after the spool hardening, which adds the SEGMENT record
- *     at the head of each segment and the COMMIT record (several changes under one checksum).
+ * <li>{@code format-2}: the code of the spool hardening, which heads every segment with a SEGMENT
+ *     record and writes several changes as one COMMIT record: the same messages, and two DSNs
+ *     committed with the new state of their message (one inline with an UPDATE, one with a
+ *     REMOVE), in small segments, so one segment says it was started because the last was full.
  * </ul>
  */
 final class GoldenSpool {
@@ -102,7 +104,7 @@ final class GoldenSpool {
     }
 
     /** The last state recorded for the messages still in the spool, in queue id order. */
-    static Map<QueueId, Envelope> expected() {
+    static Map<QueueId, Envelope> expected() { // format 1
         Map<QueueId, Envelope> out = new LinkedHashMap<>();
         out.put(id(1), update1());
         out.put(id(3), update3());
@@ -153,7 +155,29 @@ final class GoldenSpool {
         }
     }
 
-    /** Writes a golden spool into the directory named by {@code args[0]}: two runs of the server, so two segments. */
+    /** The DSNs of format 2, each committed in one COMMIT record with the new state of the message it reports on. */
+    static Envelope dsn(int n) {
+        return new Envelope(id(n), Instant.ofEpochMilli(T + n), ReversePath.NULL,
+                List.of(Recipient.pending(new Mailbox(n == 8 ? "c" : "josé", n == 8 ? "example.org" : "exämple.org"), Notify.never(), null)),
+                -1, Body.EIGHT_BIT_MIME, n == 9, null, null, new ClientInfo("127.0.0.1", "golden.example", "local", ""));
+    }
+
+    /** The messages a golden spool of {@code format} holds, with their last recorded state, in queue id order. */
+    static Map<QueueId, Envelope> expected(String format) {
+        Map<QueueId, Envelope> out = expected();
+        if (format.equals("format-2")) {
+            out.put(id(8), dsn(8));
+            out.put(id(9), dsn(9));
+        }
+        return out;
+    }
+
+    /**
+     * Writes the golden spool of the current format into the directory {@code args[0]}: two runs
+     * of the server, the second with small segments so that its last record starts a segment
+     * because the one before was full. (Format 1 was written by the same steps, with plain UPDATE and REMOVE
+     * records where these write COMMIT records, by the code of commit 3b52754.)
+     */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         try (var spool = LogSpool.open(dir)) {
@@ -161,14 +185,20 @@ final class GoldenSpool {
             spool.update(update1());
             spool.remove(id(2));
         }
-        try (var spool = LogSpool.open(dir)) {
+        try (var spool = LogSpool.open(dir, 1600)) {
             store(spool, 5);
             store(spool, 6);
             store(spool, 7);
             spool.update(firstUpdate6());
-            spool.update(update3());
-            spool.update(secondUpdate6());
-            spool.remove(id(7));
+            try (Spool.Draft d = spool.draft(id(9))) { // a delay DSN and the hold, together
+                d.content().write(content(9));
+                spool.commit(List.of(new Spool.Change.Add(d, dsn(9)), new Spool.Change.Update(update3())));
+            }
+            try (Spool.Draft d = spool.draft(id(8))) { // a success DSN and the removal of its message, together
+                d.content().write(content(8));
+                spool.commit(List.of(new Spool.Change.Add(d, dsn(8)), new Spool.Change.Remove(id(7))));
+            }
+            spool.update(secondUpdate6()); // no room left in segment 2: segment 3, started because 2 was full
         }
     }
 }

@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,9 +59,9 @@ class GoldenSpoolTest {
         return out;
     }
 
-    private static void assertHoldsTheGoldenMessages(Spool spool) throws IOException {
-        assertThat(envelopes(spool)).containsExactlyEntriesOf(GoldenSpool.expected());
-        for (QueueId id : GoldenSpool.expected().keySet()) {
+    private static void assertHoldsTheGoldenMessages(Spool spool, String format) throws IOException {
+        assertThat(envelopes(spool)).containsExactlyEntriesOf(GoldenSpool.expected(format));
+        for (QueueId id : GoldenSpool.expected(format).keySet()) {
             int n = (int) (id.value() & 0xfffff);
             byte[] content;
             try (InputStream in = spool.openContent(id)) {
@@ -72,21 +74,48 @@ class GoldenSpoolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"format-1"})
+    @ValueSource(strings = {"format-1", "format-2"})
     void aGoldenSpoolIsReadToExactlyTheEnvelopesAndContentItHolds(String format) throws IOException {
         try (var spool = LogSpool.open(copyOf(format, dir))) {
-            assertHoldsTheGoldenMessages(spool);
+            assertHoldsTheGoldenMessages(spool, format);
         }
         try (var spool = LogSpool.open(dir.resolve("spool"))) { // and again, after a run of today's code
-            assertHoldsTheGoldenMessages(spool);
+            assertHoldsTheGoldenMessages(spool, format);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"format-1"})
+    @ValueSource(strings = {"format-1", "format-2"})
     void theQueueToolsReadAGoldenSpoolWithoutWritingToIt(String format) throws IOException {
         try (var spool = LogSpool.openReadOnly(golden(format))) {
-            assertHoldsTheGoldenMessages(spool);
+            assertHoldsTheGoldenMessages(spool, format);
+        }
+    }
+
+    @Test
+    void aFlippedRecordOfTheGoldenSpoolLosesThatMessageOnlyAndTheRecordsAfterItStillApply() throws IOException {
+        Path spool = copyOf("format-1", dir);
+        Path segment = spool.resolve("segments/0000000001.log");
+        var message4 = SegmentFiles.records(segment).get(3); // MESSAGE 4, then UPDATE 1 and REMOVE 2
+        SegmentFiles.flip(segment, message4.end() - 20, 8);
+        try (var s = LogSpool.open(spool)) {
+            Map<QueueId, Envelope> expected = GoldenSpool.expected("format-1");
+            expected.remove(GoldenSpool.id(4));
+            assertThat(envelopes(s)).containsExactlyEntriesOf(expected);
+        }
+    }
+
+    @Test
+    void aDamagedCommitOfTheGoldenSpoolLosesAllItsChangesNeverPartOfThem() throws IOException {
+        Path spool = copyOf("format-2", dir);
+        Path segment = spool.resolve("segments/0000000002.log");
+        var commits = SegmentFiles.records(segment, Records.COMMIT);
+        SegmentFiles.flip(segment, commits.getLast().end() - 20, 8); // DSN 8 with the removal of message 7
+        try (var s = LogSpool.openReadOnly(spool)) {
+            Map<QueueId, Envelope> expected = new TreeMap<>(GoldenSpool.expected("format-2"));
+            expected.remove(GoldenSpool.id(8));
+            expected.put(GoldenSpool.id(7), GoldenSpool.received(7)); // not removed: delivered again, but not lost
+            assertThat(envelopes(s)).containsExactlyEntriesOf(expected);
         }
     }
 }
