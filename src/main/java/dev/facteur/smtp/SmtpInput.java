@@ -2,6 +2,7 @@ package dev.facteur.smtp;
 
 import dev.facteur.io.ByteScan;
 import java.io.EOFException;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,23 +28,29 @@ final class SmtpInput {
     }
 
     private InputStream in;
+    private final Flushable beforeWait;
     private final byte[] buf = new byte[16 * 1024]; // per connection: fewer reads for big messages, still small when idle
     private int pos;
     private int end;
 
     SmtpInput(InputStream in) {
+        this(in, () -> {});
+    }
+
+    /**
+     * @param beforeWait flushed before every read that may block: replies held back for a pipelined
+     *                   batch must be on their way before the server waits for more (RFC 2920 §3.2),
+     *                   even when part of the next command is already buffered
+     */
+    SmtpInput(InputStream in, Flushable beforeWait) {
         this.in = in;
+        this.beforeWait = beforeWait;
     }
 
     /** Switches to a new stream (after the TLS handshake) and forgets any buffered plaintext. */
     void replaceStream(InputStream newIn) {
         in = newIn;
         discardBuffered();
-    }
-
-    /** True when the client has already sent more: with PIPELINING the replies can wait. */
-    boolean hasBuffered() {
-        return pos < end;
     }
 
     /** Drops what the client pipelined; required at STARTTLS (CVE-2011-0411). */
@@ -53,6 +60,7 @@ final class SmtpInput {
 
     private boolean fill() throws IOException {
         if (pos < end) return true;
+        beforeWait.flush();
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) return false;
         pos = 0;
