@@ -65,7 +65,7 @@ final class SmtpConnection implements Runnable {
         try {
             socket.setTcpNoDelay(true);
             in = new SmtpInput(socket.getInputStream(), this::flush);
-            out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+            out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
             send(session.greeting());
             loop();
         } catch (SocketTimeoutException e) {
@@ -204,7 +204,7 @@ final class SmtpConnection implements Runnable {
         synchronized (writeLock) {
             socket = tlsSocket;
             in.replaceStream(tlsSocket.getInputStream());
-            out = new BufferedOutputStream(tlsSocket.getOutputStream(), 4096);
+            out = new BufferedOutputStream(tlsSocket.getOutputStream());
         }
         var s = tlsSocket.getSession();
         session.tlsStarted(s.getProtocol() + " with cipher " + s.getCipherSuite());

@@ -29,7 +29,11 @@ final class SmtpInput {
 
     private InputStream in;
     private final Flushable beforeWait;
-    private final byte[] buf = new byte[16 * 1024]; // per connection: fewer reads for big messages, still small when idle
+    // An idle connection holds only a small buffer (thousands of them may wait for their first
+    // command); content is read in bigger gulps, and a connection that sends mail keeps that buffer.
+    private static final int COMMAND_BUFFER = 1024;
+    private static final int CONTENT_BUFFER = 16 * 1024;
+    private byte[] buf = new byte[COMMAND_BUFFER];
     private int pos;
     private int end;
 
@@ -56,6 +60,15 @@ final class SmtpInput {
     /** Drops what the client pipelined; required at STARTTLS (CVE-2011-0411). */
     void discardBuffered() {
         pos = end = 0;
+    }
+
+    private void growForContent() {
+        if (buf.length >= CONTENT_BUFFER) return;
+        byte[] bigger = new byte[CONTENT_BUFFER];
+        System.arraycopy(buf, pos, bigger, 0, end - pos);
+        end -= pos;
+        pos = 0;
+        buf = bigger;
     }
 
     private boolean fill() throws IOException {
@@ -111,6 +124,7 @@ final class SmtpInput {
      * friends cannot end the message early (SMTP smuggling).
      */
     ContentCheck readData(OutputStream sink, long maxSize) throws IOException {
+        growForContent();
         var out = new BoundedSink(sink, maxSize);
         int state = BOL;
         boolean heldCr = false, bare = false, nul = false;
@@ -204,6 +218,7 @@ final class SmtpInput {
      */
     ContentCheck readChunk(long n, OutputStream sink, long sizeSoFar, long maxSize, LineEndCheck checker)
             throws IOException {
+        if (n > 0) growForContent();
         long size = sizeSoFar;
         boolean tooBig = sizeSoFar > maxSize;
         long left = n;
