@@ -112,7 +112,9 @@ public final class Facteur implements AutoCloseable {
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
                     config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
-                    addresses, tls);
+                    addresses, tls, new SmtpSettings.Defences(config.smtp().softErrorLimit(), config.smtp().errorSleep(),
+                            config.smtp().junkCommandLimit(), config.smtp().commandTimeoutBeforeMail(),
+                            config.smtp().reservedConnections()));
             SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
