@@ -3,6 +3,7 @@ package dev.facteur.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
@@ -12,6 +13,7 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
 import dev.facteur.spool.Spool.Change;
+import dev.facteur.testing.Tmpfs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

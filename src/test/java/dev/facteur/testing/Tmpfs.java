@@ -1,4 +1,4 @@
-package dev.facteur.spool;
+package dev.facteur.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * mount(8) needs root (CI runs the tests as root); without it the test fails and says so, rather
  * than skip and let a full disk go untested.
  */
-final class Tmpfs implements AutoCloseable {
+public final class Tmpfs implements AutoCloseable {
 
     private final Path at;
 
@@ -18,7 +18,7 @@ final class Tmpfs implements AutoCloseable {
         this.at = at;
     }
 
-    static Tmpfs mount(Path at, String size) throws IOException, InterruptedException {
+    public static Tmpfs mount(Path at, String size) throws IOException, InterruptedException {
         Files.createDirectories(at);
         String out = run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", at.toString());
         if (out != null) {
@@ -29,18 +29,18 @@ final class Tmpfs implements AutoCloseable {
         return new Tmpfs(at);
     }
 
-    Path path() {
+    public Path path() {
         return at;
     }
 
     /** Fills the file system with one file, to its last page; returns the file (delete it to make room). */
-    Path fill() throws IOException {
+    public Path fill() throws IOException {
         Path filler = at.resolve("filler");
         try (var out = Files.newOutputStream(filler)) {
             byte[] block = new byte[4096];
             while (true) out.write(block);
         } catch (IOException e) {
-            if (!String.valueOf(e.getMessage()).contains(RecordingDisk.ENOSPC)) throw e;
+            if (!String.valueOf(e.getMessage()).contains("No space left on device")) throw e;
         }
         return filler;
     }
