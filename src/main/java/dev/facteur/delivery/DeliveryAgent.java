@@ -164,12 +164,15 @@ public final class DeliveryAgent implements AutoCloseable {
             Reply hello = c.greeting().code() / 100 == 2 ? c.hello(TlsPolicy.NONE) : c.greeting();
             if (hello.code() / 100 != 2) return finish(env, idx, Outcome.of(hello.code() / 100 == 4 ? hello
                     : new Reply(451, "4.3.0", "LMTP server refused the session: " + diagnostic(hello))), relay, null, "");
-            List<Outcome> outcomes = c.send(new OutgoingMessage(env, rcpts, size, content)).outcomes();
+            Sent sent = c.send(new OutgoingMessage(env, rcpts, size, content));
             c.quit();
             List<Attempt> result = new ArrayList<>();
             for (int k = 0; k < idx.size(); k++) {
-                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false, true));
-                logAttempt(env, rcpts.get(k), relay, "", outcomes.get(k));
+                Outcome o = sent.outcomes().get(k);
+                // as over TCP: a recipient the server never answered has our verdict, and no Remote-MTA
+                String remoteMta = sent.unanswered().contains(k) ? null : "localhost";
+                result.add(new Attempt(idx.get(k), o, remoteMta, false, true));
+                logAttempt(env, rcpts.get(k), relay, "", o);
             }
             return result;
         } catch (IOException e) {
