@@ -73,6 +73,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final ConnectionCache cache;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
     private final Thread expirer;
+    /** Servers whose TLS handshake failed: plain text for them at once, for an hour (opportunistic TLS only). */
+    private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
         this.router = router;
@@ -265,10 +267,14 @@ public final class DeliveryAgent implements AutoCloseable {
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
             TlsPolicy tls = tlsPolicy(way, login);
+            boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
+            if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
             Try t = tryHop(parcel, pending, hop, way, login, tls);
-            if (t instanceof Try.TlsFailed f && tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry()) {
-                // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text
-                log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS)", env.id(), hop, f.cause());
+            if (t instanceof Try.TlsFailed f && plaintextRetry) {
+                // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text, and so for a while
+                failedHandshakes.record(hop, clock);
+                log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS), and without TLS for its mail in the next {}",
+                        env.id(), hop, f.cause(), SmtpClient.human(failedHandshakes.memory()));
                 t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE);
             }
             switch (t) {
