@@ -382,7 +382,14 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private Try transact(Parcel parcel, List<Integer> pending, Hop hop, Way way, CacheKey key, SmtpClient c) throws IOException {
         Envelope env = parcel.envelope();
-        OutgoingMessage m = parcel.forServer(c, pending);
+        OutgoingMessage m;
+        try {
+            m = parcel.forServer(c, pending);
+        } catch (IOException e) {
+            // the queued message could not be read (to make it 7-bit): our trouble, which no other server would mend
+            cache.give(key, c);
+            return new Try.Settled(finish(env, pending, Outcome.of(SmtpClient.unreadable(e)), hop.toString(), null, c.tls()), List.of(), null);
+        }
         Reply cannot = c.cannotTake(m);
         if (cannot != null) {
             // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
@@ -395,7 +402,14 @@ public final class DeliveryAgent implements AutoCloseable {
         for (int k = 0; k < pending.size(); k++) {
             int i = pending.get(k);
             if (sent.unanswered().contains(k)) {
-                unanswered.add(i);
+                if (sent.local()) {
+                    // our trouble (the queued message could not be read): deferred now, not taken to the next server
+                    Outcome o = sent.outcomes().get(k);
+                    attempts.add(new Attempt(i, o, null, false));
+                    logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+                } else {
+                    unanswered.add(i);
+                }
                 continue;
             }
             Outcome o = sent.outcomes().get(k);

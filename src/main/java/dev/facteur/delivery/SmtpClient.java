@@ -282,12 +282,12 @@ public final class SmtpClient implements Closeable {
                 batch = new Transaction(m, batch, given).run(resetFirst);
                 resetFirst = false; // a transaction that delivered leaves the server ready for the next MAIL
             } while (batch != null);
-            return Sent.of(given, null);
+            return Sent.of(given, null, false);
         } catch (StaleConnection e) {
             throw e;
         } catch (IOException e) {
             close();
-            return Sent.of(given, failure(label, e));
+            return Sent.of(given, failure(label, e), e instanceof LocalContentFailure);
         }
     }
 

@@ -61,6 +61,36 @@ class LocalTroubleTest {
             });
 
     @Test
+    void aQueuedMessageThatCannotBeReadIsDeferredWithoutTryingTheNextMx() throws Exception {
+        try (var mx1 = ScriptedPeer.start(MX1, ScriptedPeer.wellBehaved("PIPELINING", "8BITMIME"));
+                var mx2 = ScriptedPeer.start(MX2, mx1.port(), ScriptedPeer.wellBehaved("PIPELINING", "8BITMIME"));
+                var agent = twoMx(mx1.port())) {
+            Attempt bob = agent.deliver(envelope(Body.SEVEN_BIT, "bob"), 100, FAILING_DISK).getFirst();
+
+            assertThat(bob.outcome()).isInstanceOf(Outcome.Deferred.class);
+            assertThat(DeliveryAgent.diagnostic(bob.outcome().reply())).isEqualTo("451 4.3.0 Cannot read the queued message: Input/output error");
+            assertThat(bob.remoteMta()).as("our trouble, not the server's").isNull();
+            assertThat(mx1.lines()).as("no end of data: the server drops what it got").contains("DATA").doesNotContain(".");
+            assertThat(mx2.connections()).as("a local problem is not the next MX's").isZero();
+        }
+    }
+
+    @Test
+    void aMessageThatCannotBeReadToMakeIt7BitIsDeferredWithoutTryingTheNextMx() throws Exception { // RFC 6152 §3
+        try (var mx1 = ScriptedPeer.start(MX1, ScriptedPeer.wellBehaved("PIPELINING"));
+                var mx2 = ScriptedPeer.start(MX2, mx1.port(), ScriptedPeer.wellBehaved("PIPELINING"));
+                var agent = twoMx(mx1.port())) {
+            Attempt bob = agent.deliver(envelope(Body.EIGHT_BIT_MIME, "bob"), 100, FAILING_DISK).getFirst();
+
+            assertThat(bob.outcome()).isInstanceOf(Outcome.Deferred.class);
+            assertThat(bob.outcome().reply().enhanced()).isEqualTo("4.3.0");
+            assertThat(bob.remoteMta()).isNull();
+            assertThat(mx1.lines()).noneMatch(l -> l.startsWith("MAIL"));
+            assertThat(mx2.connections()).isZero();
+        }
+    }
+
+    @Test
     void overAUnixSocketARecipientTheLmtpServerNeverAnsweredHasNoRemoteMta() throws Exception { // RFC 2033 §4.2, RFC 3464 §2.3.5
         // Dovecot-like, until it answers the first recipient after the data and goes away
         var answers = ScriptedPeer.smtp(c -> {
