@@ -73,6 +73,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final ConnectionCache cache;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
     private final Thread expirer;
+    /** Servers whose TLS handshake failed: plain text for them at once, for an hour (opportunistic TLS only). */
+    private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
         this.router = router;
@@ -164,12 +166,15 @@ public final class DeliveryAgent implements AutoCloseable {
             Reply hello = c.greeting().code() / 100 == 2 ? c.hello(TlsPolicy.NONE) : c.greeting();
             if (hello.code() / 100 != 2) return finish(env, idx, Outcome.of(hello.code() / 100 == 4 ? hello
                     : new Reply(451, "4.3.0", "LMTP server refused the session: " + diagnostic(hello))), relay, null, "");
-            List<Outcome> outcomes = c.send(new OutgoingMessage(env, rcpts, size, content)).outcomes();
+            Sent sent = c.send(new OutgoingMessage(env, rcpts, size, content));
             c.quit();
             List<Attempt> result = new ArrayList<>();
             for (int k = 0; k < idx.size(); k++) {
-                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false, true));
-                logAttempt(env, rcpts.get(k), relay, "", outcomes.get(k));
+                Outcome o = sent.outcomes().get(k);
+                // as over TCP: a recipient the server never answered has our verdict, and no Remote-MTA
+                String remoteMta = sent.unanswered().contains(k) ? null : "localhost";
+                result.add(new Attempt(idx.get(k), o, remoteMta, false, true));
+                logAttempt(env, rcpts.get(k), relay, "", o);
             }
             return result;
         } catch (IOException e) {
@@ -262,10 +267,14 @@ public final class DeliveryAgent implements AutoCloseable {
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
             TlsPolicy tls = tlsPolicy(way, login);
+            boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
+            if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
             Try t = tryHop(parcel, pending, hop, way, login, tls);
-            if (t instanceof Try.TlsFailed f && tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry()) {
-                // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text
-                log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS)", env.id(), hop, f.cause());
+            if (t instanceof Try.TlsFailed f && plaintextRetry) {
+                // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text, and so for a while
+                failedHandshakes.record(hop, clock);
+                log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS), and without TLS for its mail in the next {}",
+                        env.id(), hop, f.cause(), SmtpClient.human(failedHandshakes.memory()));
                 t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE);
             }
             switch (t) {
@@ -373,7 +382,14 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private Try transact(Parcel parcel, List<Integer> pending, Hop hop, Way way, CacheKey key, SmtpClient c) throws IOException {
         Envelope env = parcel.envelope();
-        OutgoingMessage m = parcel.forServer(c, pending);
+        OutgoingMessage m;
+        try {
+            m = parcel.forServer(c, pending);
+        } catch (IOException e) {
+            // the queued message could not be read (to make it 7-bit): our trouble, which no other server would mend
+            cache.give(key, c);
+            return new Try.Settled(finish(env, pending, Outcome.of(SmtpClient.unreadable(e)), hop.toString(), null, c.tls()), List.of(), null);
+        }
         Reply cannot = c.cannotTake(m);
         if (cannot != null) {
             // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
@@ -386,7 +402,14 @@ public final class DeliveryAgent implements AutoCloseable {
         for (int k = 0; k < pending.size(); k++) {
             int i = pending.get(k);
             if (sent.unanswered().contains(k)) {
-                unanswered.add(i);
+                if (sent.local()) {
+                    // our trouble (the queued message could not be read): deferred now, not taken to the next server
+                    Outcome o = sent.outcomes().get(k);
+                    attempts.add(new Attempt(i, o, null, false));
+                    logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+                } else {
+                    unanswered.add(i);
+                }
                 continue;
             }
             Outcome o = sent.outcomes().get(k);

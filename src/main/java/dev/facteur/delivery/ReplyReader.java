@@ -73,10 +73,9 @@ final class ReplyReader {
             code = c;
             String text = line.length() > 4 ? line.substring(4) : "";
             String e = enhancedCode(c, text);
-            if (e != null) {
-                if (enhanced == null) enhanced = e;
-                text = text.substring(e.length()).stripLeading();
-            }
+            if (e != null && enhanced == null) enhanced = e;
+            // RFC 2034 puts the code on every line of a reply; a line with another one keeps it in its text, for logs and DSNs
+            if (e != null && e.equals(enhanced)) text = text.substring(e.length()).stripLeading();
             if (lines.size() < MAX_LINES) lines.add(text.isEmpty() ? " " : text);
             if (line.length() == 3 || line.charAt(3) == ' ') break;
         }

@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +84,14 @@ public final class SmtpClient implements Closeable {
     private byte[] copyBuffer;
     /** A transaction has happened since the last RSET. */
     private boolean used;
+    /**
+     * Why a write failed, once one has: nothing more is sent, but the replies the server sent
+     * before it hung up are still read (a 5xx to the data it read so far is a verdict).
+     */
+    private IOException lost;
+
+    /** How long a reply is waited for once a write has failed: it is there already, or it is not coming. */
+    private static final Duration AFTER_LOSS = Duration.ofSeconds(2);
 
     private SmtpClient(Socket socket, String peerName, ClientSettings settings, boolean lmtp) throws IOException {
         this.settings = settings;
@@ -131,7 +138,12 @@ public final class SmtpClient implements Closeable {
 
     private static SmtpClient connect(InetSocketAddress address, String peerName, ClientSettings settings, boolean lmtp)
             throws IOException {
-        Socket s = new Socket();
+        return connect(new Socket(), address, peerName, settings, lmtp);
+    }
+
+    /** As {@link #connect}, on a socket the caller set up: tests give it the small buffers of a long network path. */
+    static SmtpClient connect(Socket s, InetSocketAddress address, String peerName, ClientSettings settings, boolean lmtp)
+            throws IOException {
         try {
             s.setTcpNoDelay(true);
             s.connect(address, (int) settings.connectTimeout().toMillis());
@@ -256,98 +268,281 @@ public final class SmtpClient implements Closeable {
      * Sends one message: an outcome for each recipient of {@code m}, in order. Never throws for
      * what happens during the transaction (see {@link Sent}); only a kept connection that turns
      * out not to take RSET, before the server answered anything about this message, throws
-     * {@link StaleConnection}.
+     * {@link StaleConnection}. Recipients the server had no room for (452, RFC 5321 §4.5.3.1.10)
+     * go at once in another transaction on this connection, once the first has delivered.
      */
     public Sent send(OutgoingMessage m) throws StaleConnection {
         Reply refusal = cannotTake(m);
         if (refusal != null) return Sent.all(m.recipients().size(), Outcome.of(refusal));
         Outcome[] given = new Outcome[m.recipients().size()];
         try {
-            transaction(m, given);
-            return Sent.of(given, null);
+            boolean resetFirst = used; // RSET between messages on one connection, which also shows it is alive
+            int[] batch = null; // every recipient, the first time
+            do {
+                batch = new Transaction(m, batch, given).run(resetFirst);
+                resetFirst = false; // a transaction that delivered leaves the server ready for the next MAIL
+            } while (batch != null);
+            return Sent.of(given, null, false);
         } catch (StaleConnection e) {
             throw e;
         } catch (IOException e) {
             close();
-            return Sent.of(given, failure(label, e));
+            return Sent.of(given, failure(label, e), e instanceof LocalContentFailure);
         }
     }
 
-    /** The transaction, filling in each recipient's outcome as soon as the server has decided it. */
-    private void transaction(OutgoingMessage m, Outcome[] given) throws IOException {
-        List<Recipient> rcpts = m.recipients();
-        boolean utf8 = smtpUtf8(m);
-        boolean resetFirst = used; // RSET between messages on one connection, which also shows it is alive
-        used = true;
-        List<Integer> accepted = new ArrayList<>(rcpts.size());
-        Reply data;
-        if (offers("PIPELINING")) {
-            // RFC 2920: [RSET,] MAIL, every RCPT and DATA go out in one write; replies come back in order.
-            StringBuilder batch = new StringBuilder();
-            if (resetFirst) batch.append("RSET\r\n");
-            batch.append(mailCommand(m, utf8)).append("\r\n");
-            for (Recipient r : rcpts) batch.append(rcptCommand(r, m.envelope(), utf8)).append("\r\n");
-            batch.append("DATA\r\n");
-            if (resetFirst) {
-                requireReset(() -> {
-                    write(batch.toString(), Stage.MAIL);
-                    return readReply(Stage.RSET);
-                });
-            } else {
-                write(batch.toString(), Stage.MAIL);
-            }
-            Reply mail = expect2xx(readReply(Stage.MAIL), Stage.MAIL);
-            if (mail.code() / 100 != 2) Arrays.fill(given, Outcome.of(mail));
-            for (int i = 0; i < rcpts.size(); i++) {
-                Reply r = expect2xx(readReply(Stage.RCPT), Stage.RCPT);
-                if (given[i] != null) continue; // MAIL was refused: these replies say nothing more
-                if (r.code() / 100 == 2) accepted.add(i);
-                else given[i] = Outcome.of(r);
-            }
-            data = readReply(Stage.DATA);
-        } else {
-            if (resetFirst) requireReset(() -> command("RSET", Stage.RSET));
-            Reply mail = expect2xx(command(mailCommand(m, utf8), Stage.MAIL), Stage.MAIL);
-            if (mail.code() / 100 != 2) {
-                Arrays.fill(given, Outcome.of(mail));
+    /**
+     * One mail transaction (RFC 5321 §3.3) for some recipients of a message, filling in each
+     * one's outcome as soon as the server has decided it.
+     *
+     * <p>With PIPELINING, [RSET,] MAIL, the RCPTs and DATA go out in windows of at most
+     * {@link #WINDOW} bytes, and the replies due are read before the next window is written
+     * (RFC 2920 §3.2): a server that answers each command before it reads the next, and whose
+     * buffers are full, would otherwise wait for us to read while we wait for it to read. A
+     * transaction that fits in one window (most do) goes out in one write.
+     */
+    private final class Transaction {
+        private final OutgoingMessage m;
+        /** Positions in the message's recipient list; null for all of them. */
+        private final int[] batch;
+        private final int count;
+        private final Outcome[] given;
+        private final boolean utf8;
+        private final List<Integer> accepted;
+        /** The server's first "no room" reply (452, RFC 5321 §4.5.3.1.10), and the recipients it leaves for another transaction. */
+        private Reply noRoom;
+        private List<Integer> left;
+        private boolean mailRefused;
+        // pipelining: what went out whose reply has not been read, and how many bytes since replies were last read
+        private boolean rsetDue;
+        private boolean mailDue;
+        private int rcptsSent;
+        private int rcptsAnswered;
+        private int window;
+
+        Transaction(OutgoingMessage m, int[] batch, Outcome[] given) {
+            this.m = m;
+            this.batch = batch;
+            this.count = batch == null ? m.recipients().size() : batch.length;
+            this.given = given;
+            this.utf8 = smtpUtf8(m);
+            this.accepted = new ArrayList<>(count);
+        }
+
+        private int position(int k) {
+            return batch == null ? k : batch[k];
+        }
+
+        private String rcpt(int k) {
+            return rcptCommand(m.recipients().get(position(k)), m.envelope(), utf8);
+        }
+
+        /** The transaction; returns the recipients to send again at once in a new one, or null. */
+        int[] run(boolean resetFirst) throws IOException {
+            used = true;
+            Reply data = offers("PIPELINING") ? pipelined(resetFirst) : lockStep(resetFirst);
+            if (data == null) {
                 resetQuietly();
-                return;
+                return null;
             }
-            for (int i = 0; i < rcpts.size(); i++) {
-                Reply r = expect2xx(command(rcptCommand(rcpts.get(i), m.envelope(), utf8), Stage.RCPT), Stage.RCPT);
-                if (r.code() / 100 == 2) accepted.add(i);
-                else given[i] = Outcome.of(r);
+            // RFC 5321 §4.3.2: only 354 lets the data go; any other positive reply is a server out of step
+            if (data.code() != 354) {
+                if (data.code() / 100 != 4 && data.code() / 100 != 5)
+                    throw new ProtocolException("DATA was answered with " + data + " (expected 354)");
+                for (int i : accepted) given[i] = Outcome.of(data);
+                resetQuietly();
+                return null;
             }
             if (accepted.isEmpty()) {
+                // RFC 2920 §3.1: the server said 354 with no recipient (or after refusing MAIL); end it at once
+                write(".\r\n", Stage.DOT);
+                readReply(Stage.DOT);
                 resetQuietly();
-                return;
+                return null;
             }
-            data = command("DATA", Stage.DATA);
+            sendContent(m.content());
+            boolean delivered = false;
+            if (lmtp) {
+                // RFC 2033 §4.2: one reply per accepted recipient, each final however the connection ends later
+                for (int i : accepted) {
+                    given[i] = Outcome.of(dotReply());
+                    delivered |= given[i] instanceof Outcome.Delivered;
+                }
+            } else {
+                Reply end = dotReply();
+                for (int i : accepted) given[i] = Outcome.of(end);
+                delivered = end.code() / 100 == 2;
+                if (!delivered) resetQuietly();
+            }
+            return nextBatch(delivered);
         }
-        // RFC 5321 §4.3.2: only 354 lets the data go; any other positive reply is a server out of step
-        if (data.code() != 354) {
-            if (data.code() / 100 != 4 && data.code() / 100 != 5)
-                throw new ProtocolException("DATA was answered with " + data + " (expected 354)");
-            for (int i : accepted) given[i] = Outcome.of(data);
-            resetQuietly();
-            return;
+
+        /** RFC 2920: [RSET,] MAIL, RCPTs and DATA in windows; the reply to DATA, or null when no DATA was sent. */
+        private Reply pipelined(boolean resetFirst) throws IOException {
+            if (resetFirst) {
+                put(RSET);
+                rsetDue = true;
+            }
+            put(line(mailCommand(m, utf8)));
+            mailDue = true;
+            for (int k = 0; k < count; k++) {
+                byte[] rcpt = line(rcpt(k));
+                if (!fits(rcpt)) {
+                    catchUp();
+                    if (mailRefused) break;
+                    if (noRoom != null) {
+                        keepFrom(k);
+                        break;
+                    }
+                }
+                put(rcpt);
+                rcptsSent++;
+            }
+            if (!fits(DATA)) catchUp();
+            if (caughtUp() && (mailRefused || accepted.isEmpty())) return null; // nothing to send: no DATA
+            put(DATA);
+            catchUp();
+            return readReply(Stage.DATA);
         }
-        if (accepted.isEmpty()) {
-            // RFC 2920 §3.1: the server said 354 with no recipient (or after refusing MAIL); end it at once
-            write(".\r\n", Stage.DOT);
-            readReply(Stage.DOT);
-            resetQuietly();
-            return;
+
+        /** Without PIPELINING: a command, its reply, the next command. */
+        private Reply lockStep(boolean resetFirst) throws IOException {
+            if (resetFirst) requireReset(() -> command("RSET", Stage.RSET));
+            answerMail(command(mailCommand(m, utf8), Stage.MAIL));
+            if (mailRefused) return null;
+            for (int k = 0; k < count; k++) {
+                if (noRoom != null) {
+                    keepFrom(k); // the server said it has no room: the rest would be refused alike
+                    break;
+                }
+                answerRcpt(k, command(rcpt(k), Stage.RCPT));
+            }
+            return accepted.isEmpty() ? null : command("DATA", Stage.DATA);
         }
-        sendContent(m.content());
-        if (lmtp) {
-            // RFC 2033 §4.2: one reply per accepted recipient, each final however the connection ends later
-            for (int i : accepted) given[i] = Outcome.of(expect2xx(readReply(Stage.DOT), Stage.DOT));
-            return;
+
+        private boolean fits(byte[] command) {
+            return window == 0 || window + command.length <= WINDOW;
         }
-        Reply end = expect2xx(readReply(Stage.DOT), Stage.DOT);
-        for (int i : accepted) given[i] = Outcome.of(end);
-        if (end.code() / 100 != 2) resetQuietly();
+
+        private void put(byte[] command) throws IOException {
+            if (lost != null) throw lost;
+            out.write(command); // into the buffer: the window goes out in one write, in catchUp
+            window += command.length;
+        }
+
+        private boolean caughtUp() {
+            return !rsetDue && !mailDue && rcptsAnswered == rcptsSent;
+        }
+
+        /** Writes the window and reads every reply it is owed, in order. */
+        private void catchUp() throws IOException {
+            if (rsetDue) {
+                // a kept connection: a failure before RSET is answered says nothing about this message
+                requireReset(() -> {
+                    flush(Stage.MAIL);
+                    return readReply(Stage.RSET);
+                });
+                rsetDue = false;
+            } else {
+                flush(Stage.MAIL);
+            }
+            window = 0;
+            if (mailDue) {
+                mailDue = false;
+                answerMail(readReply(Stage.MAIL));
+            }
+            while (rcptsAnswered < rcptsSent) {
+                Reply r = readReply(Stage.RCPT);
+                answerRcpt(rcptsAnswered++, r);
+            }
+        }
+
+        private void answerMail(Reply mail) throws ProtocolException {
+            expect2xx(mail, Stage.MAIL);
+            if (mail.code() / 100 == 2) return;
+            mailRefused = true;
+            Outcome o = Outcome.of(mail);
+            for (int k = 0; k < count; k++) given[position(k)] = o;
+        }
+
+        private void answerRcpt(int k, Reply r) throws ProtocolException {
+            expect2xx(r, Stage.RCPT);
+            if (mailRefused) return; // all refused already: these replies say nothing more
+            int i = position(k);
+            if (r.code() / 100 == 2) {
+                accepted.add(i);
+            } else if (isNoRoom(r) && !accepted.isEmpty()) {
+                // not a verdict on the recipient: the server's limit per transaction is reached (RFC 5321 §4.5.3.1.10)
+                if (noRoom == null) noRoom = r;
+                keep(i);
+            } else {
+                given[i] = Outcome.of(r);
+            }
+        }
+
+        /** The recipients from the k-th on were held back after the server said it had no room: they go with the others refused so. */
+        private void keepFrom(int k) {
+            for (; k < count; k++) keep(position(k));
+        }
+
+        private void keep(int i) {
+            if (left == null) left = new ArrayList<>();
+            left.add(i);
+            // the server's word, as the verdict should no new transaction follow (552 read as 452, as the RFC asks)
+            given[i] = Outcome.of(temporary(noRoom));
+        }
+
+        /**
+         * The recipients the server had no room for, to send at once in a new transaction: only
+         * after this one delivered (a refused message would be refused again, once per batch),
+         * and on a connection still open. Otherwise they keep the server's 452 and wait.
+         */
+        private int[] nextBatch(boolean delivered) {
+            if (left == null || !delivered || !isOpen()) return null;
+            int[] next = new int[left.size()];
+            for (int j = 0; j < next.length; j++) {
+                next[j] = left.get(j);
+                given[next[j]] = null; // undecided again, until the new transaction decides
+            }
+            return next;
+        }
+    }
+
+    /** Bytes of pipelined commands written before their replies are read: RFC 2920 §3.2's usual TCP window, Postfix's too. */
+    static final int WINDOW = 4096;
+
+    private static final byte[] RSET = "RSET\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "DATA\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] line(String command) {
+        return (command + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * RFC 5321 §4.5.3.1.10: the server's limit on recipients per transaction. The RFC's code is
+     * 452, and a client should read RFC 821's 552 the same way; with an enhanced code, only
+     * X.5.3 (RFC 3463: too many recipients) says so: a 452 4.2.2 is a full mailbox, a 552 5.3.4
+     * a message too big. Only a refusal after an accepted recipient counts (a limit of none is no limit).
+     */
+    static boolean isNoRoom(Reply r) {
+        if (r.code() != 452 && r.code() != 552) return false;
+        return r.enhanced().isEmpty() || r.enhanced().endsWith(".5.3");
+    }
+
+    /** A 5xx that the RFC says to read as temporary, as its 4xx twin. */
+    private static Reply temporary(Reply r) {
+        if (!r.isPermanent()) return r;
+        return new Reply(r.code() - 100, r.enhanced().isEmpty() ? "" : "4" + r.enhanced().substring(1), r.lines());
+    }
+
+    /** The reply to the final dot; once the data could not all be written, only a refusal can be one. */
+    private Reply dotReply() throws IOException {
+        Reply r = expect2xx(readReply(Stage.DOT), Stage.DOT);
+        if (lost != null && r.code() / 100 == 2) {
+            close();
+            throw lost; // the server cannot have taken a message it did not get whole
+        }
+        return r;
     }
 
     /** RFC 5321 §4.2.1: 2xx goes on, 4xx and 5xx refuse; anything else is a server out of step. */
@@ -435,9 +630,11 @@ public final class SmtpClient implements Closeable {
      * Writes the content with dot-stuffing (RFC 5321 §4.5.2), makes sure it ends with CRLF, and
      * sends the final dot in the same write as the last bytes (no lone "." packet waiting on a
      * delayed ACK). When the stored content cannot be read, no dot is sent: the connection is
-     * dropped mid-data, so the server discards what it got.
+     * dropped mid-data, so the server discards what it got. A failed write leaves the connection
+     * {@link #lost}, for the reply to the dot to tell whether the server refused the message.
      */
     private void sendContent(OutgoingMessage.Content content) throws IOException {
+        if (lost != null) throw lost;
         Duration limit = Stage.CONTENT.timeout(settings);
         WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit);
         InputStream body = null;
@@ -464,14 +661,15 @@ public final class SmtpClient implements Closeable {
                 prev = n >= 2 ? buf[n - 2] : last;
                 last = buf[n - 1];
             }
-            if (!(prev == '\r' && last == '\n')) out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(prev == '\r' && last == '\n' ? DOT : CRLF_DOT);
             out.flush();
         } catch (LocalContentFailure e) {
             throw e;
         } catch (IOException e) {
-            throw guard.expired() ? new SocketTimeoutException("the server took no data for " + human(limit) + " while we sent " + Stage.CONTENT)
-                    : new IOException("connection lost while sending " + Stage.CONTENT + ": " + describe(e), e);
+            if (guard.expired())
+                throw new SocketTimeoutException("the server took no data for " + human(limit) + " while we sent " + Stage.CONTENT);
+            // a server refusing the message as it comes (552 5.3.4) may stop reading, reply and hang up: the reply is read next
+            lost = new IOException("connection lost while sending " + Stage.CONTENT + ": " + describe(e), e);
         } finally {
             guard.close();
             if (body != null) {
@@ -483,6 +681,9 @@ public final class SmtpClient implements Closeable {
             }
         }
     }
+
+    private static final byte[] DOT = ".\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF_DOT = "\r\n.\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static InputStream openContent(OutgoingMessage.Content content) throws LocalContentFailure {
         try {
@@ -557,28 +758,47 @@ public final class SmtpClient implements Closeable {
     }
 
     private void write(String s, Stage stage) throws IOException {
+        if (lost != null) throw lost;
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+        flush(stage);
+    }
+
+    /**
+     * Sends what is buffered. A failure other than a timeout does not throw: the server may have
+     * said why before it hung up (a 421, a 5xx to what it read so far), so the connection is
+     * {@link #lost} and the replies already there are read next; any later write throws.
+     */
+    private void flush(Stage stage) throws IOException {
+        if (lost != null) throw lost;
         Duration limit = stage.timeout(settings);
-        WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit); // a long pipelined batch to a server that stopped reading
+        WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit); // a server that stopped reading
         try {
-            out.write(s.getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
-            close();
-            throw guard.expired() ? new SocketTimeoutException("the server took no command for " + human(limit) + " at " + stage)
-                    : new IOException("connection lost while sending " + stage + ": " + describe(e), e);
+            if (guard.expired()) {
+                close();
+                throw new SocketTimeoutException("the server took no command for " + human(limit) + " at " + stage);
+            }
+            lost = new IOException("connection lost while sending " + stage + ": " + describe(e), e);
         } finally {
             guard.close();
         }
     }
 
-    /** One whole reply within the stage's deadline; on any failure the connection is closed, for it is out of step. */
+    /**
+     * One whole reply within the stage's deadline; on any failure the connection is closed, for it
+     * is out of step. Once a write has failed, only a reply already on its way is waited for
+     * ({@link #AFTER_LOSS}), and without one the write's failure is the cause.
+     */
     private Reply readReply(Stage stage) throws IOException {
         Duration limit = stage.timeout(settings);
+        if (lost != null && AFTER_LOSS.compareTo(limit) < 0) limit = AFTER_LOSS;
         WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit);
         try {
             return in.read(limit);
         } catch (IOException e) {
             close();
+            if (lost != null) throw lost;
             if (guard.expired() || e instanceof SocketTimeoutException)
                 throw new SocketTimeoutException("no complete reply to " + stage + " within " + human(limit));
             if (e instanceof ProtocolException) throw new ProtocolException(e.getMessage() + ", in reply to " + stage);
@@ -594,9 +814,14 @@ public final class SmtpClient implements Closeable {
      * server that could not be used at all: all temporary, for the next server or the next attempt.
      */
     static Reply failure(String server, IOException e) {
-        if (e instanceof LocalContentFailure) return new Reply(451, "4.3.0", "Cannot read the queued message: " + e.getMessage());
+        if (e instanceof LocalContentFailure) return unreadable(e);
         if (e instanceof ProtocolException) return new Reply(451, "4.5.0", "Protocol error with " + server + ": " + describe(e));
         return new Reply(421, "4.4.2", "Connection to " + server + " failed: " + describe(e));
+    }
+
+    /** Our reply when the queued message cannot be read: a local problem, for no other server to solve. */
+    static Reply unreadable(IOException e) {
+        return new Reply(451, "4.3.0", "Cannot read the queued message: " + describe(e));
     }
 
     static String describe(Throwable e) {
@@ -615,6 +840,7 @@ public final class SmtpClient implements Closeable {
     }
 
     public boolean isOpen() {
+        if (lost != null) return false;
         return socket != null ? !socket.isClosed() : unix.isOpen();
     }
 

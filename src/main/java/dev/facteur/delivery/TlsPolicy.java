@@ -28,7 +28,9 @@ public sealed interface TlsPolicy {
      * text when the server does not offer it or refuses it (RFC 3207 §4.1). With
      * {@code plaintextRetry}, a failed handshake is followed by a fresh connection to the same
      * server without TLS (Postfix: RETRY_AS_PLAINTEXT), or mail to a server with broken TLS would
-     * wait forever. A relay we log in to gets no such retry: its AUTH may be offered only over TLS.
+     * wait forever; for an hour after, that server's mail goes in plain text at once
+     * ({@link FailedHandshakes}). A relay we log in to gets no such retry: its AUTH may be offered
+     * only over TLS.
      */
     record Opportunistic(SSLContext context, boolean plaintextRetry) implements TlsPolicy {}
 

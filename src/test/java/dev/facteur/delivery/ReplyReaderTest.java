@@ -41,6 +41,13 @@ class ReplyReaderTest {
     }
 
     @Test
+    void aLineWithAnotherEnhancedCodeKeepsItInItsText() throws IOException { // RFC 2034: one code, on every line
+        Reply r = read("550-5.7.1 Blocked by policy\r\n550-5.7.1 see the FAQ\r\n550 5.1.1 and the user is unknown\r\n");
+        assertThat(r.enhanced()).as("the first line's").isEqualTo("5.7.1");
+        assertThat(r.lines()).containsExactly("Blocked by policy", "see the FAQ", "5.1.1 and the user is unknown");
+    }
+
+    @Test
     void aBareCodeIsAReply() throws IOException {
         assertThat(read("250\r\n").code()).isEqualTo(250);
         assertThat(read("250 \n").code()).isEqualTo(250);

@@ -18,6 +18,7 @@ import dev.facteur.testing.SmtpSink;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,10 +56,29 @@ class SmtpClientStagesTest {
     }
 
     private static OutgoingMessage message(boolean smtpUtf8, Recipient... rcpts) {
+        return message(smtpUtf8, BODY, rcpts);
+    }
+
+    /** A message of a megabyte: more than the buffers of a path with little room hold, by far. */
+    private static final String BIG = "Subject: big\r\n\r\n" + ("x".repeat(76) + "\r\n").repeat(14_000);
+
+    private static OutgoingMessage message(String body, Recipient... rcpts) {
+        return message(false, body, rcpts);
+    }
+
+    private static OutgoingMessage message(boolean smtpUtf8, String body, Recipient... rcpts) {
         var env = new Envelope(new QueueId.Generator().next(), Instant.now(), ReversePath.of(new Mailbox("sender", "example.org")),
                 List.of(rcpts), -1, Body.SEVEN_BIT, smtpUtf8, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", ""));
-        byte[] bytes = BODY.getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
         return new OutgoingMessage(env, List.of(rcpts), bytes.length, () -> new ByteArrayInputStream(bytes));
+    }
+
+    /** Our end of a path with little room (loopback's buffers grow to megabytes): what we write stays unread, and writing fails at a hang-up. */
+    private static SmtpClient crampedClient(ScriptedPeer peer) throws Exception {
+        Socket s = new Socket();
+        s.setSendBufferSize(SmtpClient.WINDOW);
+        s.setReceiveBufferSize(SmtpClient.WINDOW);
+        return SmtpClient.connect(s, peer.address(), "peer.test", PATIENTLY, false);
     }
 
     private static SmtpClient connect(ScriptedPeer peer, ClientSettings settings) throws Exception {
@@ -170,6 +190,64 @@ class SmtpClientStagesTest {
 
             assertThat(sent.outcomes().getFirst()).isInstanceOf(Outcome.Delivered.class);
             assertThat(c.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void a5xxSentWhileTheMessageIsStillGoingOutIsTheVerdict() throws Exception { // RFC 5321 §4.3.2 DATA; §3.8
+        // the server reads the start of the data, refuses, and hangs up with the rest unread: our writes fail
+        ScriptedPeer.Script refuseEarly = s -> {
+            s.send("220 peer.test ESMTP\r\n");
+            s.serve(c -> {
+                if (!c.equals("DATA")) return USUAL;
+                s.send("354 go ahead\r\n");
+                for (int i = 0; i < 10; i++) s.readLine();
+                return "552 5.3.4 Message too big for this system\r\n" + HANG_UP;
+            });
+        };
+        try (var peer = ScriptedPeer.startCramped(HOST, SmtpClient.WINDOW, refuseEarly); SmtpClient c = crampedClient(peer)) {
+            c.hello();
+            Sent sent = c.send(message(BIG, rcpt("a"), rcpt("b")));
+
+            assertThat(sent.unanswered()).isEmpty();
+            assertThat(sent.outcomes()).allSatisfy(o -> {
+                assertThat(o).isInstanceOf(Outcome.Failed.class);
+                assertThat(DeliveryAgent.diagnostic(o.reply())).isEqualTo("552 5.3.4 Message too big for this system");
+            });
+            assertThat(c.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void a354FollowedByAHangUpLeavesTheRecipientsUnanswered() throws Exception { // RFC 5321 §4.3.2: only the dot's reply delivers
+        try (var peer = ScriptedPeer.start(HOST, ScriptedPeer.smtp(c -> c.equals("DATA") ? "354 go ahead\r\n" + HANG_UP : USUAL));
+                SmtpClient c = connect(peer, PATIENTLY)) {
+            c.hello();
+            Sent sent = c.send(message(rcpt("a")));
+
+            assertThat(sent.unanswered()).containsExactly(0);
+            assertThat(sent.outcomes().getFirst()).isInstanceOf(Outcome.Deferred.class);
+            assertThat(sent.outcomes().getFirst().reply().enhanced()).isEqualTo("4.4.2");
+        }
+    }
+
+    @Test
+    void aHangUpWhileTheMessageIsGoingOutWithoutAReplyLeavesTheRecipientsUnanswered() throws Exception { // RFC 5321 §4.3.2
+        ScriptedPeer.Script vanish = s -> {
+            s.send("220 peer.test ESMTP\r\n");
+            s.serve(c -> {
+                if (!c.equals("DATA")) return USUAL;
+                s.send("354 go ahead\r\n");
+                for (int i = 0; i < 10; i++) s.readLine();
+                return HANG_UP;
+            });
+        };
+        try (var peer = ScriptedPeer.startCramped(HOST, SmtpClient.WINDOW, vanish); SmtpClient c = crampedClient(peer)) {
+            c.hello();
+            Sent sent = c.send(message(BIG, rcpt("a")));
+
+            assertThat(sent.unanswered()).containsExactly(0);
+            assertThat(sent.outcomes().getFirst().reply().lines().getFirst()).contains("connection lost while sending the message content");
         }
     }
 

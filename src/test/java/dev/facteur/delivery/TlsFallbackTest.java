@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.facteur.dns.AddressAnswer;
 import dev.facteur.dns.DnsResolver;
+import dev.facteur.dns.FakeDnsResolver;
 import dev.facteur.dns.MxAnswer;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -27,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opportunistic TLS (RFC 7435, RFC 3207 §4.1) when the handshake fails: the same server again
- * in plain text, said in the log; never so for a relay we log in to, or any server whose TLS is
- * required.
+ * in plain text, said in the log, and its next messages within the hour in plain text at once;
+ * never so for a relay we log in to, or any server whose TLS is required.
  */
 class TlsFallbackTest {
 
@@ -78,6 +81,55 @@ class TlsFallbackTest {
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith(env.id() + ": relay=" + HOST + "[")
                     .contains("TLS handshake failed", "trying again without TLS"));
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("to=<bob@example.test>", "tls=none", "status=sent"));
+        }
+    }
+
+    @Test
+    void theNextMessagesToAServerWhoseHandshakeFailedGoInPlainTextAtOnce() throws Exception { // RFC 7435 §6
+        try (var peer = ScriptedPeer.start(HOST, BROKEN_TLS); var agent = agent(peer, Map.of())) {
+            Envelope first = envelope("bob");
+            Envelope second = envelope("carol");
+            assertThat(deliver(agent, first).getFirst().outcome()).isInstanceOf(Outcome.Delivered.class);
+            assertThat(deliver(agent, second).getFirst().outcome()).isInstanceOf(Outcome.Delivered.class);
+
+            assertThat(peer.lines()).as("one handshake tried, for the first message only").containsOnlyOnce("STARTTLS");
+            assertThat(peer.lines()).contains("RCPT TO:<carol@example.test>");
+            assertThat(log.lines()).filteredOn(l -> l.contains("trying again without TLS")).singleElement().asString()
+                    .startsWith(first.id() + ": relay=" + HOST + "[").endsWith("and without TLS for its mail in the next 60 min");
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("to=<carol@example.test>", "tls=none", "status=sent"));
+        }
+    }
+
+    @Test
+    void anHourLaterTlsIsTriedAgain() throws Exception {
+        var clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        try (var peer = ScriptedPeer.start(HOST, BROKEN_TLS); var agent = agent(peer, Map.of(), clock)) {
+            deliver(agent, envelope("bob"));
+            clock.advance(Duration.ofMinutes(59));
+            deliver(agent, envelope("carol"));
+            assertThat(peer.lines().stream().filter("STARTTLS"::equals)).hasSize(1);
+
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(deliver(agent, envelope("dave")).getFirst().outcome()).isInstanceOf(Outcome.Delivered.class);
+            assertThat(peer.lines().stream().filter("STARTTLS"::equals)).hasSize(2);
+        }
+    }
+
+    @Test
+    void requiredTlsIsTriedEvenWithAServerWhoseHandshakeFailedUnderOpportunisticTls() throws Exception {
+        // one server, two names: by its address, opportunistic; as relay.test, with a login that requires TLS
+        var dns = new FakeDnsResolver().withAddresses("relay.test", HOST);
+        var login = Map.of("relay.test", new Credentials("user", "secret", true, null));
+        try (var peer = ScriptedPeer.start(HOST, BROKEN_TLS);
+                var agent = agent(dns, rcpt -> new Transport.Smtp(rcpt.domain().equals("login.test") ? "relay.test" : HOST, peer.port(), false),
+                        login, Clock.systemUTC())) {
+            assertThat(deliver(agent, envelope("bob")).getFirst().outcome()).isInstanceOf(Outcome.Delivered.class);
+            Outcome carol = deliver(agent, envelopeFor("login.test", "carol")).getFirst().outcome();
+
+            assertThat(carol).isInstanceOf(Outcome.Deferred.class);
+            assertThat(DeliveryAgent.diagnostic(carol.reply())).contains("TLS handshake failed");
+            assertThat(peer.lines().stream().filter("STARTTLS"::equals)).as("tried again: TLS is required").hasSize(2);
+            assertThat(peer.transcript(peer.connections() - 1)).contains("STARTTLS").noneMatch(l -> l.startsWith("AUTH") || l.startsWith("MAIL"));
         }
     }
 
@@ -127,6 +179,10 @@ class TlsFallbackTest {
     // ---- the world: one relay, [HOST]:port, reached without DNS
 
     private static DeliveryAgent agent(ScriptedPeer peer, Map<String, Credentials> logins) {
+        return agent(peer, logins, Clock.systemUTC());
+    }
+
+    private static DeliveryAgent agent(ScriptedPeer peer, Map<String, Credentials> logins, Clock clock) {
         DnsResolver noDns = new DnsResolver() {
             @Override
             public MxAnswer mx(String domain) {
@@ -138,18 +194,54 @@ class TlsFallbackTest {
                 throw new AssertionError("no DNS here: " + host);
             }
         };
-        var router = new MxRouter(noDns, 25, "mx.facteur.test", Set.of(), true);
         var relay = new Transport.Smtp(peer.host(), peer.port(), false);
-        var routes = new DeliveryAgent.Routes(rcpt -> relay, null, null, logins);
+        return agent(noDns, rcpt -> relay, logins, clock);
+    }
+
+    private static DeliveryAgent agent(DnsResolver dns, DeliveryAgent.Transports transports, Map<String, Credentials> logins, Clock clock) {
+        var router = new MxRouter(dns, 25, "mx.facteur.test", Set.of(), true);
+        var routes = new DeliveryAgent.Routes(transports, null, null, logins);
         var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, OpportunisticTls.context());
-        return new DeliveryAgent(router, settings, routes, 2, Clock.systemUTC());
+        return new DeliveryAgent(router, settings, routes, 2, clock);
+    }
+
+    /** Time as the test says: the agent's memory of failed handshakes is checked at t = 59 and 60 minutes without waiting. */
+    private static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static final byte[] CONTENT = "Subject: tls\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static Envelope envelope(String... locals) {
+        return envelopeFor("example.test", locals);
+    }
+
+    private static Envelope envelopeFor(String domain, String... locals) {
         List<Recipient> rcpts = Arrays.stream(locals)
-                .map(l -> Recipient.pending(new Mailbox(l, "example.test"), Notify.DEFAULT, null)).toList();
+                .map(l -> Recipient.pending(new Mailbox(l, domain), Notify.DEFAULT, null)).toList();
         return new Envelope(new QueueId.Generator().next(), Instant.now(), ReversePath.of(new Mailbox("alice", "sender.test")), rcpts, -1,
                 Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", ""));
     }

@@ -2,6 +2,7 @@ package dev.facteur.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +10,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An SMTP server that misbehaves on purpose, for what no real MTA does (250 to DATA, a reply
  * trickled a byte at a time, a reply without end, garbage where a TLS handshake should be). It
- * listens on a loopback address; each connection follows a {@link Script}, the n-th connection
- * the n-th script (the last one for all later connections), and every line it receives is kept.
+ * listens on a loopback address (or a unix socket); each connection follows a {@link Script}, the
+ * n-th connection the n-th script (the last one for all later connections), and every line it
+ * receives is kept.
  */
 public final class ScriptedPeer implements AutoCloseable {
 
@@ -44,15 +52,20 @@ public final class ScriptedPeer implements AutoCloseable {
     public static final String USUAL = "\0usual";
     public static final String HANG_UP = "\0hang-up";
 
-    private final ServerSocket server;
+    private final ServerSocket server;            // TCP; null on a unix socket
+    private final ServerSocketChannel unixServer; // a unix socket; null over TCP
+    private final int socketBuffer;               // 0: the system's
     private final List<Script> scripts;
     private final List<List<String>> transcripts = new CopyOnWriteArrayList<>();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final List<Closeable> open = new CopyOnWriteArrayList<>();
 
-    private ScriptedPeer(ServerSocket server, List<Script> scripts) {
+    private ScriptedPeer(ServerSocket server, ServerSocketChannel unixServer, int socketBuffer, List<Script> scripts) throws IOException {
         this.server = server;
+        this.unixServer = unixServer;
+        this.socketBuffer = socketBuffer;
         this.scripts = scripts;
-        Thread.ofVirtual().name("scripted-peer-" + server.getLocalSocketAddress()).start(this::acceptAll);
+        Object where = server != null ? server.getLocalSocketAddress() : unixServer.getLocalAddress();
+        Thread.ofVirtual().name("scripted-peer-" + where).start(this::acceptAll);
     }
 
     /** A peer on {@code host}, on a port of the system's choosing. */
@@ -61,11 +74,34 @@ public final class ScriptedPeer implements AutoCloseable {
     }
 
     public static ScriptedPeer start(String host, int port, Script... scripts) throws IOException {
+        return start(host, port, 0, scripts);
+    }
+
+    /**
+     * A peer with socket buffers of about {@code bytes} each way (the system rounds them), which
+     * reads no byte before it needs it: as a server on a long network path that answers each
+     * command before it reads the next. (Loopback's own buffers grow to megabytes.)
+     */
+    public static ScriptedPeer startCramped(String host, int bytes, Script... scripts) throws IOException {
+        if (bytes <= 0) throw new IllegalArgumentException("buffer size " + bytes);
+        return start(host, 0, bytes, scripts);
+    }
+
+    private static ScriptedPeer start(String host, int port, int socketBuffer, Script... scripts) throws IOException {
         if (scripts.length == 0) throw new IllegalArgumentException("no script");
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
+        if (socketBuffer > 0) ss.setReceiveBufferSize(socketBuffer); // before bind: accepted sockets inherit it
         ss.bind(new InetSocketAddress(InetAddress.getByName(host), port), 16);
-        return new ScriptedPeer(ss, List.of(scripts));
+        return new ScriptedPeer(ss, null, socketBuffer, List.of(scripts));
+    }
+
+    /** A peer on a unix socket at {@code path} (LMTP, as Dovecot offers it). */
+    public static ScriptedPeer startUnix(Path path, Script... scripts) throws IOException {
+        if (scripts.length == 0) throw new IllegalArgumentException("no script");
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.bind(UnixDomainSocketAddress.of(path));
+        return new ScriptedPeer(null, ch, 0, List.of(scripts));
     }
 
     /** The script of a server that answers as {@code answers} says: greeting, then command after command. */
@@ -124,21 +160,32 @@ public final class ScriptedPeer implements AutoCloseable {
     }
 
     private void acceptAll() {
-        while (!server.isClosed()) {
-            Socket s;
+        while (true) {
+            Closeable connection;
+            List<String> lines = new CopyOnWriteArrayList<>();
+            Session session;
             try {
-                s = server.accept();
+                if (server != null) {
+                    Socket s = server.accept();
+                    connection = s;
+                    if (socketBuffer > 0) s.setSendBufferSize(socketBuffer);
+                    InputStream in = socketBuffer > 0 ? s.getInputStream() : new BufferedInputStream(s.getInputStream());
+                    session = new Session(s, s, in, s.getOutputStream(), lines);
+                } else {
+                    SocketChannel ch = unixServer.accept();
+                    connection = ch;
+                    session = new Session(null, ch, new BufferedInputStream(Channels.newInputStream(ch)), Channels.newOutputStream(ch), lines);
+                }
             } catch (IOException e) {
-                return;
+                return; // closed
             }
             int n = transcripts.size();
-            List<String> lines = new CopyOnWriteArrayList<>();
             transcripts.add(lines);
-            open.add(s);
+            open.add(connection);
             Script script = scripts.get(Math.min(n, scripts.size() - 1));
             Thread.ofVirtual().name("scripted-peer-connection-" + n).start(() -> {
-                try (s) {
-                    script.run(new Session(s, lines));
+                try (connection) {
+                    script.run(session);
                 } catch (Exception ignored) {
                     // the client hung up, or the script ended the way it meant to
                 }
@@ -148,24 +195,28 @@ public final class ScriptedPeer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
-        for (Socket s : open) s.close();
+        if (server != null) server.close();
+        else unixServer.close();
+        for (Closeable c : open) c.close();
     }
 
     /** One connection as the script sees it. */
     public static final class Session {
         private final Socket socket;
+        private final Closeable connection;
         private final InputStream in;
         private final OutputStream out;
         private final List<String> lines;
 
-        Session(Socket socket, List<String> lines) throws IOException {
+        Session(Socket socket, Closeable connection, InputStream in, OutputStream out, List<String> lines) {
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
+            this.connection = connection;
+            this.in = in;
+            this.out = out;
             this.lines = lines;
         }
 
+        /** The TCP socket; null on a unix socket. */
         public Socket socket() {
             return socket;
         }
@@ -198,7 +249,7 @@ public final class ScriptedPeer implements AutoCloseable {
         }
 
         public void hangUp() throws IOException {
-            socket.close();
+            connection.close();
         }
 
         /** Answers commands until QUIT, a hang-up or the client's close. */
