@@ -1,6 +1,6 @@
 """Drives one SMTP session with Python's smtplib, step by step, and prints the replies as JSON.
 
-usage: python3 smtplib_client.py PLAN
+usage: python3 smtplib_client.py PLAN   (or @FILE, a file holding PLAN)
 PLAN is JSON: {"port": 2525, "source": "127.0.0.1", "helo": "client.test", "steps": [...]}
 Each step is a list:
   ["ehlo"]
@@ -67,4 +67,8 @@ def run(plan):
 
 
 if __name__ == "__main__":
-    run(json.loads(sys.argv[1]))
+    arg = sys.argv[1]
+    if arg.startswith("@"):
+        with open(arg[1:], encoding="utf-8") as f:
+            arg = f.read()
+    run(json.loads(arg))

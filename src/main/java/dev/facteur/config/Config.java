@@ -31,7 +31,12 @@ public record Config(
             int maxConnectionsPerIp,
             int maxErrors,
             Duration commandTimeout,
-            Duration dataTimeout) {}
+            Duration dataTimeout,
+            int softErrorLimit,
+            Duration errorSleep,
+            int junkCommandLimit,
+            Duration commandTimeoutBeforeMail,
+            int reservedConnections) {}
 
     /**
      * @param networks clients that may send mail anywhere

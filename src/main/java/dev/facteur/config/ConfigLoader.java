@@ -75,15 +75,26 @@ public final class ConfigLoader {
         Path dataDir = Path.of(top.string("data_dir", "data"));
 
         Table smtpT = top.table("smtp");
+        int maxConnections = smtpT.integer("max_connections", 1000, 1, 1_000_000);
+        int maxErrors = smtpT.integer("max_errors", 20, 1, 1000);
+        Duration commandTimeout = smtpT.convert("command_timeout", "5m", Units::parseDuration);
+        Optional<Duration> beforeMail = smtpT.optional("command_timeout_before_mail", Units::parseDuration);
+        if (beforeMail.isPresent() && beforeMail.get().compareTo(commandTimeout) > 0)
+            smtpT.fail("command_timeout_before_mail", "must not be longer than command_timeout");
         var smtp = new Config.Smtp(
                 smtpT.list("listen", List.of("127.0.0.1:2525"), HostPort::parse),
                 smtpT.convert("max_message_size", "50MB", Units::parseSize),
                 smtpT.integer("max_recipients", 1000, 1, 100_000),
-                smtpT.integer("max_connections", 1000, 1, 1_000_000),
+                maxConnections,
                 smtpT.integer("max_connections_per_ip", 50, 1, 1_000_000),
-                smtpT.integer("max_errors", 20, 1, 1000),
-                smtpT.convert("command_timeout", "5m", Units::parseDuration),
-                smtpT.convert("data_timeout", "10m", Units::parseDuration));
+                maxErrors,
+                commandTimeout,
+                smtpT.convert("data_timeout", "10m", Units::parseDuration),
+                smtpT.integer("soft_error_limit", Math.min(10, maxErrors), 1, maxErrors),
+                smtpT.convert("error_sleep", "1s", ConfigLoader::durationOrOff),
+                smtpT.integer("junk_command_limit", 100, 1, 1_000_000),
+                beforeMail.orElse(commandTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? commandTimeout : Duration.ofSeconds(30)),
+                smtpT.integer("reserved_connections", maxConnections / 10, 0, maxConnections - 1));
         if (smtp.listen().isEmpty()) smtpT.fail("listen", "needs at least one host:port");
         smtpT.finish();
 

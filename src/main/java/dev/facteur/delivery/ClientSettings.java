@@ -5,11 +5,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The SMTP client's name and limits. Timeouts default to RFC 5321 §4.5.3.2: greeting 5 min,
- * MAIL/RCPT 5 min, DATA initiation 2 min, each data block 3 min, final dot 10 min.
+ * MAIL/RCPT 5 min, DATA initiation 2 min, each data block 3 min, final dot 10 min. Each bounds a
+ * whole reply, not one read (see {@link Stage}).
  *
- * @param tls        the context for STARTTLS, or null to never use TLS
- * @param verifyPeer whether the server's certificate must match its name (RFC 6125); false for
- *                   opportunistic TLS, whose context accepts any certificate
+ * @param tls the context for opportunistic STARTTLS (any certificate), or null to never use TLS
+ *            unless a destination's {@link TlsPolicy} brings its own
  */
 public record ClientSettings(
         String heloName,
@@ -19,22 +19,15 @@ public record ClientSettings(
         Duration dataInitTimeout,
         Duration dataBlockTimeout,
         Duration dataEndTimeout,
-        SSLContext tls,
-        boolean verifyPeer) {
-
-    public ClientSettings(String heloName, Duration connectTimeout, Duration greetingTimeout, Duration commandTimeout,
-            Duration dataInitTimeout, Duration dataBlockTimeout, Duration dataEndTimeout, SSLContext tls) {
-        this(heloName, connectTimeout, greetingTimeout, commandTimeout, dataInitTimeout, dataBlockTimeout, dataEndTimeout, tls, false);
-    }
-
-    /** The same, with TLS that must verify the server (certificate chain and name). */
-    public ClientSettings verifying(SSLContext verifyingTls) {
-        return new ClientSettings(heloName, connectTimeout, greetingTimeout, commandTimeout, dataInitTimeout, dataBlockTimeout,
-                dataEndTimeout, verifyingTls, true);
-    }
+        SSLContext tls) {
 
     public static ClientSettings rfcDefaults(String heloName, SSLContext tls) {
         return new ClientSettings(heloName, Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMinutes(5),
                 Duration.ofMinutes(2), Duration.ofMinutes(3), Duration.ofMinutes(10), tls);
+    }
+
+    /** STARTTLS as the configuration has it: opportunistic, or none. */
+    TlsPolicy opportunisticTls() {
+        return tls == null ? TlsPolicy.NONE : new TlsPolicy.Opportunistic(tls, true);
     }
 }

@@ -41,7 +41,7 @@ final class ConnectionCache implements AutoCloseable {
         return found;
     }
 
-    /** Gives a connection back; the caller has already reset it. */
+    /** Gives a connection back, if still open; its next message starts with RSET, and a connection that fails it is replaced. */
     void give(Object key, SmtpClient c) {
         if (!c.isOpen()) return;
         SmtpClient evicted = null;

@@ -10,13 +10,16 @@ import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Route;
 import dev.facteur.routing.Transport;
 import dev.facteur.smtp.Reply;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Clock clock;
     private final ConnectionCache cache;
     private final Thread expirer;
+    /** Servers whose TLS handshake failed: plain text for them at once, for an hour (opportunistic TLS only). */
+    private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
         this.router = router;
@@ -107,6 +112,15 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     public String destination(Mailbox recipient) {
         return destinationOf(recipient).toString();
+    }
+
+    /** One attempt for each pending recipient; the result holds one entry per recipient tried. */
+    public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content) {
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < env.recipients().size(); i++) {
+            if (env.recipients().get(i).isPending()) pending.add(i);
+        }
+        return deliver(env, size, content, pending);
     }
 
     /**
@@ -169,19 +183,22 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /** LMTP to a local server's unix socket: one connection per message, nothing to route or fail over to. */
     private List<Attempt> viaUnixSocket(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx,
-            java.nio.file.Path socket) {
+            Path socket) {
         String relay = "unix:" + socket;
         List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
         try (SmtpClient c = SmtpClient.connectLmtp(socket, settings)) {
-            Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
-            if (!hello.isPositive()) return finish(env, idx, Outcome.of(hello.isPermanent()
-                    ? new Reply(451, "4.3.0", "LMTP server refused the session: " + diagnostic(hello)) : hello), relay, null, "");
-            List<Outcome> outcomes = c.send(new OutgoingMessage(env, rcpts, size, content));
+            Reply hello = c.greeting().code() / 100 == 2 ? c.hello(TlsPolicy.NONE) : c.greeting();
+            if (hello.code() / 100 != 2) return finish(env, idx, Outcome.of(hello.code() / 100 == 4 ? hello
+                    : new Reply(451, "4.3.0", "LMTP server refused the session: " + diagnostic(hello))), relay, null, "");
+            Sent sent = c.send(new OutgoingMessage(env, rcpts, size, content));
             c.quit();
             List<Attempt> result = new ArrayList<>();
             for (int k = 0; k < idx.size(); k++) {
-                result.add(new Attempt(idx.get(k), outcomes.get(k), "localhost", false, true));
-                logAttempt(env, rcpts.get(k), relay, "", outcomes.get(k));
+                Outcome o = sent.outcomes().get(k);
+                // as over TCP: a recipient the server never answered has our verdict, and no Remote-MTA
+                String remoteMta = sent.unanswered().contains(k) ? null : "localhost";
+                result.add(new Attempt(idx.get(k), o, remoteMta, false, true));
+                logAttempt(env, rcpts.get(k), relay, "", o);
             }
             return result;
         } catch (IOException e) {
@@ -206,100 +223,245 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private Credentials credentials(Way way, Hop hop) {
         if (way.lmtp()) return null;
-        Credentials c = way.loginName() == null ? null : routes.credentials().get(way.loginName().toLowerCase(java.util.Locale.ROOT));
-        return c != null ? c : routes.credentials().get(hop.host().toLowerCase(java.util.Locale.ROOT));
+        Credentials c = way.loginName() == null ? null : routes.credentials().get(way.loginName().toLowerCase(Locale.ROOT));
+        return c != null ? c : routes.credentials().get(hop.host().toLowerCase(Locale.ROOT));
     }
 
-    /** Connections are reused only for the same protocol and the same login (or none). */
-    private record CacheKey(InetSocketAddress server, boolean lmtp, Credentials login) {}
+    /**
+     * How this hop uses TLS: the one place that decides, where MTA-STS (RFC 8461) and DANE
+     * (RFC 7672) will make more destinations TLS-only. Today a login that requires TLS requires
+     * it, with a verified certificate when the operator set that up; otherwise STARTTLS is
+     * opportunistic, and only a server we do not log in to gets a plaintext retry.
+     */
+    private TlsPolicy tlsPolicy(Way way, Credentials login) {
+        if (way.lmtp()) return TlsPolicy.NONE;
+        if (login != null && login.requireTls())
+            return new TlsPolicy.Required(login.tls() != null ? login.tls() : settings.tls(), login.tls() != null, "before AUTH");
+        if (settings.tls() == null) return TlsPolicy.NONE;
+        return new TlsPolicy.Opportunistic(settings.tls(), login == null);
+    }
 
+    /** Connections are reused only for the same protocol, the same login (or none) and the same TLS policy. */
+    private record CacheKey(InetSocketAddress server, boolean lmtp, Credentials login, TlsPolicy tls) {}
+
+    /**
+     * What a server said when it did not settle the recipients still pending: for the log, and
+     * for their outcome when no later server does better.
+     *
+     * @param byServer       whether {@code reply} is the server's own (it is then the DSN's Remote-MTA), not ours
+     * @param refusedForGood whether the server refused the session with a 5xx to HELO
+     */
+    private record LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood) {
+        String forLog() {
+            return (byServer ? "refused to talk to us: " : "") + diagnostic(reply);
+        }
+    }
+
+    /** How one try at one server ended. */
+    private sealed interface Try {
+        /** The server settled some recipients, or all; those it left unanswered go on to the next server. */
+        record Settled(List<Attempt> attempts, List<Integer> unanswered, LastWord why) implements Try {}
+
+        /** The server took nothing: it could not be reached, would not talk, or TLS or the login was not as required. */
+        record NotTaken(LastWord why) implements Try {}
+
+        /** The TLS handshake failed: the connection is unusable; the TLS policy says whether plain text may follow. */
+        record TlsFailed(LastWord why, String cause) implements Try {}
+    }
+
+    /**
+     * The servers of a route in order, until no recipient is left. A server that settles some
+     * recipients keeps its verdicts, and those it left unanswered (its connection broke first) go
+     * on to the next; a server that takes nothing is skipped. When the servers run out, what the
+     * last one said decides for the rest.
+     */
     private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
-        List<Recipient> rcpts = idx.stream().map(i -> env.recipients().get(i)).toList();
-        var message = new OutgoingMessage(env, rcpts, size, content);
-        OutgoingMessage sevenBit = null; // made once, for the first server without 8BITMIME
-        Reply last = null;
-        String lastHop = null;
-        String lastHost = null;
-        String lastTls = "";
-        boolean lastRemote = false; // whether `last` was said by a server rather than made up by us
-        boolean onlyRefusals = true;
+        var parcel = new Parcel(env, size, content);
+        List<Attempt> settled = new ArrayList<>();
+        List<Integer> pending = idx;
+        List<LastWord> said = new ArrayList<>();
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
-            var key = new CacheKey(hop.socketAddress(), way.lmtp(), login);
-            // a password goes only over TLS whose certificate verifies, unless the operator said otherwise
-            ClientSettings hopSettings = login != null && login.requireTls() && login.tls() != null ? settings.verifying(login.tls()) : settings;
-            for (int round = 0; round < 2; round++) {
-                SmtpClient c = round == 0 ? cache.take(key) : null;
-                boolean reused = c != null;
-                try {
-                    if (c == null) {
-                        c = way.lmtp() ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), hopSettings)
-                                : SmtpClient.connect(hop.socketAddress(), hop.host(), hopSettings);
-                        Reply hello = c.greeting().code() == 220 ? c.hello() : c.greeting();
-                        if (!hello.isPositive()) {
-                            log.info("{}: relay={} refused to talk to us: {}", env.id(), hop, hello);
-                            last = hello;
-                            lastHop = hop.toString();
-                            lastHost = hop.host();
-                            lastTls = c.tls();
-                            lastRemote = true;
-                            onlyRefusals &= hello.isPermanent();
-                            c.quit();
-                            break;
-                        }
-                        Reply notLoggedIn = login(c, hop, login);
-                        if (notLoggedIn != null) { // our verdict (it may quote the server): no Remote-MTA
-                            log.info("{}: relay={}, tls={}: {}", env.id(), hop, c.tls().isEmpty() ? "none" : c.tls(),
-                                    diagnostic(notLoggedIn));
-                            last = notLoggedIn;
-                            lastHop = hop.toString();
-                            lastTls = c.tls();
-                            lastRemote = false;
-                            onlyRefusals = false;
-                            c.quit();
-                            break;
-                        }
-                    }
-                    OutgoingMessage toSend = message;
-                    if (env.body() == Body.EIGHT_BIT_MIME && !c.offers("8BITMIME")) {
-                        if (sevenBit == null) sevenBit = sevenBit(message);
-                        toSend = sevenBit; // still 8-bit (and refused just below) when it could not be converted
-                    }
-                    Reply cannot = c.cannotTake(toSend);
-                    if (cannot != null) {
-                        // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
-                        cache.give(key, c);
-                        return finish(env, idx, Outcome.of(cannot), hop.toString(), null, c.tls());
-                    }
-                    List<Outcome> outcomes = c.send(toSend);
-                    List<Attempt> result = new ArrayList<>();
-                    for (int k = 0; k < idx.size(); k++) {
-                        result.add(new Attempt(idx.get(k), outcomes.get(k), hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp()));
-                        logAttempt(env, rcpts.get(k), hop.toString(), c.tls(), outcomes.get(k));
-                    }
-                    cache.give(key, c);
-                    return result;
-                } catch (IOException e) {
-                    if (c != null) c.close();
-                    if (reused) continue; // a cached connection may have gone stale: try a fresh one
-                    last = new Reply(421, "4.4.2", "Connection to " + hop + " failed: " + describe(e));
-                    lastHop = hop.toString();
-                    lastHost = hop.host();
-                    lastTls = "";
-                    lastRemote = false;
-                    onlyRefusals = false;
-                    log.info("{}: relay={}: {}", env.id(), hop, last.lines().getFirst());
-                    break;
+            TlsPolicy tls = tlsPolicy(way, login);
+            boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
+            if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
+            Try t = tryHop(parcel, pending, hop, way, login, tls);
+            if (t instanceof Try.TlsFailed f && plaintextRetry) {
+                // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text, and so for a while
+                failedHandshakes.record(hop, clock);
+                log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS), and without TLS for its mail in the next {}",
+                        env.id(), hop, f.cause(), SmtpClient.human(failedHandshakes.memory()));
+                t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE);
+            }
+            switch (t) {
+                case Try.Settled s -> {
+                    settled.addAll(s.attempts());
+                    pending = s.unanswered();
+                    if (pending.isEmpty()) return settled;
+                    said.add(s.why());
                 }
+                case Try.NotTaken n -> said.add(n.why());
+                case Try.TlsFailed f -> said.add(f.why());
+            }
+            log.info("{}: relay={}: {}", env.id(), hop, said.getLast().forLog());
+        }
+        settled.addAll(unsettled(env, pending, said));
+        return settled;
+    }
+
+    /**
+     * No server settled these recipients. A permanent refusal bounces them only when every
+     * server refused the session for good; after any other trouble on the way they wait.
+     */
+    private List<Attempt> unsettled(Envelope env, List<Integer> pending, List<LastWord> said) {
+        LastWord last = said.getLast();
+        Reply reason = last.reply();
+        boolean byServer = last.byServer();
+        if (reason.isPermanent() && !said.stream().allMatch(LastWord::refusedForGood)) {
+            reason = new Reply(451, "4.4.1", reason.lines().getFirst());
+            byServer = false;
+        }
+        return finish(env, pending, Outcome.of(reason), last.hop().toString(), byServer ? last.hop().host() : null, last.tls());
+    }
+
+    /** One try at one server: a kept connection if there is one (a fresh one if it turns out stale), else a new one. */
+    private Try tryHop(Parcel parcel, List<Integer> pending, Hop hop, Way way, Credentials login, TlsPolicy tls) {
+        var key = new CacheKey(hop.socketAddress(), way.lmtp(), login, tls);
+        SmtpClient kept = cache.take(key);
+        if (kept != null) {
+            try {
+                return transact(parcel, pending, hop, way, key, kept);
+            } catch (IOException e) {
+                kept.close(); // it went stale while idle
             }
         }
-        // No server took the message: a permanent refusal from all of them bounces, anything else waits.
-        Reply reason = last == null ? new Reply(451, "4.4.1", "No server could be reached") : last;
-        if (reason.isPermanent() && !onlyRefusals) {
-            reason = new Reply(451, "4.4.1", reason.lines().getFirst());
-            lastRemote = false;
+        SmtpClient c = null;
+        try {
+            c = way.lmtp() ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
+                    : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
+            LastWord refused = open(c, hop, login, tls);
+            if (refused != null) {
+                c.quit();
+                return new Try.NotTaken(refused);
+            }
+            return transact(parcel, pending, hop, way, key, c);
+        } catch (SmtpClient.TlsFailure e) {
+            c.close(); // the peer is in an unknown state: no QUIT
+            return new Try.TlsFailed(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false), e.getMessage());
+        } catch (IOException e) {
+            if (c != null) c.close();
+            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false));
         }
-        return finish(env, idx, Outcome.of(reason), lastHop, last != null && lastRemote ? lastHost : null, lastTls);
+    }
+
+    /** Greeting, EHLO or HELO, STARTTLS and AUTH: null when the connection is ready for mail, else why this server is not used. */
+    private LastWord open(SmtpClient c, Hop hop, Credentials login, TlsPolicy tls) throws IOException {
+        if (c.greeting().code() / 100 != 2) return refusal(hop, c.greeting(), true, "");
+        Reply hello = c.hello(tls);
+        if (hello.code() / 100 != 2) return refusal(hop, hello, false, c.tls());
+        Reply unmet = tlsUnmet(c, hop, tls);
+        if (unmet != null) return new LastWord(hop, unmet, false, c.tls(), false);
+        Reply notLoggedIn = login(c, hop, login);
+        if (notLoggedIn != null) return new LastWord(hop, notLoggedIn, false, c.tls(), false); // ours, even quoting the server: no Remote-MTA
+        return null;
+    }
+
+    /**
+     * A server that will not talk to us. A 5xx greeting is not a verdict on the message: it is a
+     * host that will not talk to us, the next MX may, and the host itself may be mended within
+     * the hour (Postfix's smtp_skip_5xx_greeting), so it counts as temporary. A 5xx to HELO is
+     * the server's refusal for good.
+     */
+    private static LastWord refusal(Hop hop, Reply r, boolean atGreeting, String tls) {
+        if (r.code() < 400) {
+            String what = atGreeting ? "greeted us with " : "answered EHLO or HELO with ";
+            return new LastWord(hop, new Reply(451, "4.5.0", "Protocol error with " + hop + ": it " + what + r), false, tls, false);
+        }
+        if (atGreeting && r.isPermanent()) {
+            String enhanced = r.enhanced().isEmpty() ? "4.3.2" : "4" + r.enhanced().substring(1);
+            return new LastWord(hop, new Reply(421, enhanced, hop + " refused to talk to us: " + diagnostic(r)), false, tls, false);
+        }
+        return new LastWord(hop, r, true, tls, r.isPermanent());
+    }
+
+    /** Null when the connection is as the TLS policy wants, else our reason not to use it. */
+    private static Reply tlsUnmet(SmtpClient c, Hop hop, TlsPolicy tls) {
+        if (!(tls instanceof TlsPolicy.Required required) || !c.tls().isEmpty()) return null;
+        Reply refused = c.startTlsRefusal();
+        return new Reply(454, "4.7.0", "TLS is required " + required.reason() + " with " + hop.host() + ", and it did not start TLS"
+                + (refused == null ? "" : ": " + diagnostic(refused)));
+    }
+
+    /**
+     * The message to the pending recipients on a ready connection: the server's verdicts, and the
+     * recipients it left unanswered. Throws only when a kept connection turns out stale.
+     */
+    private Try transact(Parcel parcel, List<Integer> pending, Hop hop, Way way, CacheKey key, SmtpClient c) throws IOException {
+        Envelope env = parcel.envelope();
+        OutgoingMessage m;
+        try {
+            m = parcel.forServer(c, pending);
+        } catch (IOException e) {
+            // the queued message could not be read (to make it 7-bit): our trouble, which no other server would mend
+            cache.give(key, c);
+            return new Try.Settled(finish(env, pending, Outcome.of(SmtpClient.unreadable(e)), hop.toString(), null, c.tls()), List.of(), null);
+        }
+        Reply cannot = c.cannotTake(m);
+        if (cannot != null) {
+            // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
+            cache.give(key, c);
+            return new Try.Settled(finish(env, pending, Outcome.of(cannot), hop.toString(), null, c.tls()), List.of(), null);
+        }
+        Sent sent = c.send(m);
+        List<Attempt> attempts = new ArrayList<>();
+        List<Integer> unanswered = new ArrayList<>();
+        for (int k = 0; k < pending.size(); k++) {
+            int i = pending.get(k);
+            if (sent.unanswered().contains(k)) {
+                if (sent.local()) {
+                    // our trouble (the queued message could not be read): deferred now, not taken to the next server
+                    Outcome o = sent.outcomes().get(k);
+                    attempts.add(new Attempt(i, o, null, false));
+                    logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+                } else {
+                    unanswered.add(i);
+                }
+                continue;
+            }
+            Outcome o = sent.outcomes().get(k);
+            attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp()));
+            logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+        }
+        cache.give(key, c); // kept only if still open
+        LastWord why = unanswered.isEmpty() ? null
+                : new LastWord(hop, sent.outcomes().get(sent.unanswered().iterator().next()).reply(), false, c.tls(), false);
+        return new Try.Settled(attempts, unanswered, why);
+    }
+
+    /** The message of one delivery attempt, for whichever recipients are still pending, made 7-bit once if a server needs it. */
+    private static final class Parcel {
+        private final Envelope env;
+        private final long size;
+        private final OutgoingMessage.Content content;
+        private OutgoingMessage sevenBit;
+
+        Parcel(Envelope env, long size, OutgoingMessage.Content content) {
+            this.env = env;
+            this.size = size;
+            this.content = content;
+        }
+
+        Envelope envelope() {
+            return env;
+        }
+
+        OutgoingMessage forServer(SmtpClient c, List<Integer> pending) throws IOException {
+            List<Recipient> rcpts = pending.stream().map(i -> env.recipients().get(i)).toList();
+            if (env.body() != Body.EIGHT_BIT_MIME || c.offers("8BITMIME")) return new OutgoingMessage(env, rcpts, size, content);
+            // still 8-bit (and refused by cannotTake) when it could not be converted
+            if (sevenBit == null) sevenBit = sevenBit(new OutgoingMessage(env, rcpts, size, content));
+            return new OutgoingMessage(sevenBit.envelope(), rcpts, sevenBit.size(), sevenBit.content());
+        }
     }
 
     /** Converted messages are held in memory: bigger ones bounce (5.6.3) as before conversion existed. */
@@ -317,7 +479,7 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         return switch (SevenBitDowngrade.convert(original)) {
             case SevenBitDowngrade.Result.Converted c -> new OutgoingMessage(m.envelope().withBody(Body.SEVEN_BIT), m.recipients(),
-                    c.content().length, () -> new java.io.ByteArrayInputStream(c.content()));
+                    c.content().length, () -> new ByteArrayInputStream(c.content()));
             case SevenBitDowngrade.Result.Impossible i -> {
                 log.info("{}: cannot make the message 7-bit: {}", m.envelope().id(), i.reason());
                 yield m;
@@ -327,13 +489,12 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /**
      * SMTP AUTH where credentials are configured for this host; null when logged in or none is
-     * needed, else why not. Never in clear when TLS is required, never to a server that did not
-     * offer AUTH. A refusal is temporary: the operator's setting is wrong, not the message.
+     * needed, else why not. Never to a server that did not offer AUTH, and never in clear when TLS
+     * is required (the TLS policy has seen to that already). A refusal is temporary: the
+     * operator's setting is wrong, not the message.
      */
     private Reply login(SmtpClient c, Hop hop, Credentials cred) throws IOException {
         if (cred == null) return null;
-        if (cred.requireTls() && c.tls().isEmpty())
-            return new Reply(454, "4.7.0", "TLS is required before AUTH with " + hop.host() + ", and it did not start TLS");
         if (!c.offers("AUTH"))
             return new Reply(454, "4.7.0", hop.host() + " does not offer AUTH, and credentials are configured for it");
         Reply r = c.authenticate(cred.username(), cred.password());

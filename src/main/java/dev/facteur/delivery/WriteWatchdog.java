@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Java sockets have no write timeout (and channels no read timeout either): a server that stops
  * reading would block us forever. One daemon thread closes any connection whose guarded
  * operation made no progress within its timeout (RFC 5321 §4.5.3.2.5, the 3-minute data block
- * timeout).
+ * timeout). It also bounds what a read timeout cannot: a whole reply over a unix socket, and a
+ * TLS handshake or TLS record trickled in a byte at a time.
  */
 final class WriteWatchdog {
 
@@ -37,8 +38,9 @@ final class WriteWatchdog {
             }
             long now = System.nanoTime();
             for (Guard g : guards) {
-                if (now - g.lastProgress > g.timeoutNanos) {
-                    guards.remove(g);
+                // removed by us, not by its owner finishing meanwhile: only then is it stuck
+                if (now - g.lastProgress > g.timeoutNanos && guards.remove(g)) {
+                    g.expired = true;
                     try {
                         g.connection.close();
                     } catch (IOException ignored) {
@@ -53,6 +55,7 @@ final class WriteWatchdog {
         private final java.io.Closeable connection;
         private final long timeoutNanos;
         private volatile long lastProgress = System.nanoTime();
+        private volatile boolean expired;
 
         private Guard(java.io.Closeable connection, long timeoutNanos) {
             this.connection = connection;
@@ -61,6 +64,11 @@ final class WriteWatchdog {
 
         void progress() {
             lastProgress = System.nanoTime();
+        }
+
+        /** Whether the watchdog closed the connection: what failed then was a timeout. */
+        boolean expired() {
+            return expired;
         }
 
         @Override

@@ -1,12 +1,15 @@
 package dev.facteur.message;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * Parser for RFC 5321 §4.1.2 paths and mailboxes, extended by RFC 6531 §3.3 when UTF-8 is allowed.
  * A hand-written scanner rather than a regex: quoted local parts and SRS addresses such as
- * {@code SRS0=HHH=TT=example.com=joe@fwd.example.org} must survive intact.
+ * {@code SRS0=HHH=TT=example.com=joe@fwd.example.org} must survive intact. A quoted local part
+ * comes out in its one canonical form (RFC 5322 §3.2.4: the quotes are not part of its meaning),
+ * so that {@code "alice"@example.test} is the same mailbox as {@code alice@example.test}.
  */
 public final class AddressSyntax {
 
@@ -41,10 +44,16 @@ public final class AddressSyntax {
         return parseMailbox(inner, utf8);
     }
 
-    /** Parses a Reverse-path: {@code <>} or a Path. */
+    /**
+     * Parses a Reverse-path: {@code <>} or a Path whose mailbox has a domain. The bare
+     * {@code <Postmaster>} is a recipient only (RFC 5321 §4.1.1.3): a sender without a domain
+     * could be neither answered nor checked.
+     */
     public static ReversePath parseReversePath(String path, boolean utf8) throws Invalid {
         if (unbracket(path).isEmpty()) return ReversePath.NULL;
-        return ReversePath.of(parsePath(path, utf8));
+        Mailbox sender = parsePath(path, utf8);
+        if (!sender.hasDomain()) throw new Invalid("Postmaster without a domain is only a recipient (RFC 5321 §4.1.1.3)");
+        return ReversePath.of(sender);
     }
 
     private static String unbracket(String path) throws Invalid {
@@ -73,6 +82,7 @@ public final class AddressSyntax {
         String local = s.substring(0, at);
         String domain = s.substring(at + 1);
         if (utf8Length(local) > Mailbox.MAX_LOCAL_PART) throw new Invalid("Local part too long");
+        if (local.startsWith("\"")) local = canonicalQuoted(local, utf8);
         if (domain.length() > Mailbox.MAX_DOMAIN) throw new Invalid("Domain too long");
         if (domain.startsWith("[")) {
             if (!isAddressLiteral(domain)) throw new Invalid("Bad address literal");
@@ -122,6 +132,44 @@ public final class AddressSyntax {
         return i;
     }
 
+    /**
+     * The one form of a quoted local part: without quotes when its content is a dot-atom (RFC 5321
+     * §4.1.2 asks senders not to quote what needs no quotes, and RFC 5322 §3.2.4 gives both forms
+     * one meaning); otherwise quoted, with a backslash only before {@code "} and {@code \}.
+     */
+    private static String canonicalQuoted(String quoted, boolean utf8) {
+        StringBuilder content = new StringBuilder(quoted.length());
+        for (int i = 1; i < quoted.length() - 1; i++) {
+            char c = quoted.charAt(i);
+            if (c == '\\') c = quoted.charAt(++i);
+            content.append(c);
+        }
+        if (isDotAtom(content, utf8)) return content.toString();
+        StringBuilder out = new StringBuilder(content.length() + 4).append('"');
+        for (int i = 0; i < content.length(); i++) {
+            char c = content.charAt(i);
+            if (c == '"' || c == '\\') out.append('\\');
+            out.append(c);
+        }
+        return out.append('"').toString();
+    }
+
+    private static boolean isDotAtom(CharSequence s, boolean utf8) {
+        boolean atomStart = true;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                if (atomStart) return false;
+                atomStart = true;
+            } else if (isAtext(c) || (utf8 && c >= 0x80)) {
+                atomStart = false;
+            } else {
+                return false;
+            }
+        }
+        return !atomStart;
+    }
+
     /** RFC 5322 atext. */
     static boolean isAtext(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
@@ -144,22 +192,33 @@ public final class AddressSyntax {
         return true;
     }
 
-    /** RFC 5321 §4.1.3 address-literal: IPv4, {@code IPv6:} and nothing else we could route to. */
+    /**
+     * RFC 5321 §4.1.3 address-literal: IPv4, {@code IPv6:} and nothing else we could route to.
+     * Digits are ASCII ({@code DIGIT} and {@code HEXDIG} of RFC 5234), not any Unicode digit.
+     */
     static boolean isAddressLiteral(String d) {
         if (!d.endsWith("]") || d.length() < 3) return false;
         String body = d.substring(1, d.length() - 1);
         if (body.regionMatches(true, 0, "IPv6:", 0, 5)) {
             String v6 = body.substring(5);
-            return v6.indexOf(':') >= 0 && v6.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')
+            return v6.indexOf(':') >= 0 && v6.chars().allMatch(c -> isHexDigit(c) || c == ':' || c == '.')
                     && parsesAsIp(v6);
         }
         String[] parts = body.split("\\.", -1);
         if (parts.length != 4) return false;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255)
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(AddressSyntax::isDigit) || Integer.parseInt(p) > 255)
                 return false;
         }
         return true;
+    }
+
+    private static boolean isDigit(int c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHexDigit(int c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static boolean parsesAsIp(String literal) {
@@ -172,7 +231,7 @@ public final class AddressSyntax {
     }
 
     private static int utf8Length(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Convenience for callers that only need a yes/no. */

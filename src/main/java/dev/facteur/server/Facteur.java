@@ -31,8 +31,10 @@ import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
+import dev.facteur.spool.SpoolFullException;
 import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -118,7 +120,9 @@ public final class Facteur implements AutoCloseable {
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
                     config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
-                    addresses, tls);
+                    addresses, tls, new SmtpSettings.Defences(config.smtp().softErrorLimit(), config.smtp().errorSleep(),
+                            config.smtp().junkCommandLimit(), config.smtp().commandTimeoutBeforeMail(),
+                            config.smtp().reservedConnections()));
             SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
@@ -234,19 +238,40 @@ public final class Facteur implements AutoCloseable {
         };
     }
 
-    /** The SMTP server only needs somewhere durable to put messages; the spool is that place. */
+    /**
+     * The SMTP server only needs somewhere durable to put messages; the spool is that place. A
+     * full disk reaches the server as {@link MessageSink.InsufficientStorage} (452 4.3.1), whether
+     * it shows while the content streams in (big messages spill to disk) or at commit.
+     */
     private static MessageSink sinkFor(Spool spool, QueueManager queue) {
         return id -> {
-            Spool.Draft d = spool.draft(id);
+            Spool.Draft d = storing(() -> spool.draft(id));
+            OutputStream content = new FilterOutputStream(d.content()) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    storing(() -> {
+                        out.write(b, off, len);
+                        return null;
+                    });
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    storing(() -> {
+                        out.write(b);
+                        return null;
+                    });
+                }
+            };
             return new MessageSink.Draft() {
                 @Override
                 public OutputStream content() {
-                    return d.content();
+                    return content;
                 }
 
                 @Override
                 public void commit(Envelope envelope) throws IOException {
-                    d.commit(envelope);
+                    storing(() -> d.commit(envelope));
                     if (queue != null) queue.submitted(envelope.id());
                 }
 
@@ -256,6 +281,18 @@ public final class Facteur implements AutoCloseable {
                 }
             };
         };
+    }
+
+    private interface SpoolStep<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T storing(SpoolStep<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (SpoolFullException e) {
+            throw new MessageSink.InsufficientStorage(e.getMessage(), e);
+        }
     }
 
     public Config config() {

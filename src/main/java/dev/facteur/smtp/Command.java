@@ -18,6 +18,8 @@ sealed interface Command {
     record Expn(String argument) implements Command {}
     record Help() implements Command {}
     record StartTls() implements Command {}
+    /** A line that is not SMTP at all (message content, HTTP): the server hangs up. */
+    record NonSmtp(String line) implements Command {}
     /** A line that could not be parsed; the reply says why. */
     record Invalid(Reply reply) implements Command {}
 }

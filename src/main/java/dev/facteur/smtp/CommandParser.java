@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a command line into a {@link Command}. Verbs are case-insensitive (RFC 5321 §2.4); the
@@ -18,7 +19,8 @@ final class CommandParser {
     private CommandParser() {}
 
     static Command parse(byte[] raw) {
-        for (byte b : raw) if (b == 0) return new Command.Invalid(Replies.NUL_IN_COMMAND);
+        // A BDAT line that cannot be read still announces a chunk, of a size nobody knows.
+        for (byte b : raw) if (b == 0) return new Command.Invalid(isBdat(raw) ? Replies.BDAT_MALFORMED : Replies.NUL_IN_COMMAND);
         String line;
         try {
             line = StandardCharsets.UTF_8.newDecoder()
@@ -26,9 +28,14 @@ final class CommandParser {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(raw)).toString();
         } catch (CharacterCodingException e) {
-            return new Command.Invalid(Replies.BAD_UTF8);
+            return new Command.Invalid(isBdat(raw) ? Replies.BDAT_MALFORMED : Replies.BAD_UTF8);
         }
         return parse(line);
+    }
+
+    private static boolean isBdat(byte[] raw) {
+        String start = new String(raw, 0, Math.min(raw.length, 5), StandardCharsets.ISO_8859_1);
+        return start.regionMatches(true, 0, "BDAT", 0, 4) && (start.length() == 4 || start.charAt(4) == ' ');
     }
 
     static Command parse(String line) {
@@ -49,9 +56,36 @@ final class CommandParser {
             case "EXPN" -> new Command.Expn(arg);
             case "HELP" -> new Command.Help();
             case "STARTTLS" -> noArgs(arg, new Command.StartTls());
-            default -> new Command.Invalid(Replies.UNRECOGNIZED);
+            default -> isNonSmtp(line) ? new Command.NonSmtp(line) : new Command.Invalid(Replies.UNRECOGNIZED);
         };
     }
+
+    /**
+     * Whether an unknown command is no SMTP at all, after Postfix's "non-SMTP command" rule
+     * ({@code smtpd_forbidden_commands} and its header test). It is one when the line
+     * <ul>
+     * <li>begins like a header field: a name of printable US-ASCII but colon, then (obsolete syntax,
+     *     RFC 5322 §4.5.3) blanks, then a colon, as in {@code Subject: hi}: message content sent by
+     *     a client out of step;
+     * <li>begins with anything but an ASCII letter, as MIME boundaries, HTML, quoted text and folded
+     *     header lines do (no command begins with a blank);
+     * <li>is an HTTP request ({@code CONNECT}, {@code GET}, {@code POST}): a proxy or a browser.
+     * </ul>
+     * An empty line is not one: it is no command either, but clients send stray line ends.
+     */
+    static boolean isNonSmtp(String line) {
+        if (line.isEmpty()) return false;
+        char first = line.charAt(0);
+        if (!((first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z'))) return true;
+        int i = 0;
+        while (i < line.length() && line.charAt(i) > ' ' && line.charAt(i) < 127 && line.charAt(i) != ':') i++;
+        String name = line.substring(0, i);
+        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+        if (i < line.length() && line.charAt(i) == ':') return true;
+        return HTTP_METHODS.contains(name.toUpperCase(Locale.ROOT));
+    }
+
+    private static final Set<String> HTTP_METHODS = Set.of("CONNECT", "GET", "POST");
 
     private static Command noArgs(String arg, Command c) {
         return arg.isEmpty() ? c : new Command.Invalid(Replies.NO_PARAMETERS);
@@ -123,14 +157,15 @@ final class CommandParser {
         return out;
     }
 
+    /** RFC 3030 §2 {@code "BDAT" SP chunk-size [ SP end-marker ]}; anything else leaves the chunk's end unknown. */
     private static Command bdat(String arg) {
         String[] parts = arg.split(" +");
-        if (arg.isEmpty() || parts.length > 2) return new Command.Invalid(Replies.BDAT_SYNTAX);
-        if (!parts[0].chars().allMatch(c -> c >= '0' && c <= '9') || parts[0].length() > 18)
-            return new Command.Invalid(Replies.BDAT_SYNTAX);
+        if (arg.isEmpty() || parts.length > 2) return new Command.Invalid(Replies.BDAT_MALFORMED);
+        if (parts[0].isEmpty() || !parts[0].chars().allMatch(c -> c >= '0' && c <= '9') || parts[0].length() > 18)
+            return new Command.Invalid(Replies.BDAT_MALFORMED);
         boolean last = false;
         if (parts.length == 2) {
-            if (!parts[1].equalsIgnoreCase("LAST")) return new Command.Invalid(Replies.BDAT_SYNTAX);
+            if (!parts[1].equalsIgnoreCase("LAST")) return new Command.Invalid(Replies.BDAT_MALFORMED);
             last = true;
         }
         return new Command.Bdat(Long.parseLong(parts[0]), last);

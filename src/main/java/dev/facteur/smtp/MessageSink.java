@@ -5,7 +5,12 @@ import dev.facteur.message.QueueId;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Where the server puts messages. It decides how they are stored; the server only needs commit to be durable. */
+/**
+ * Where the server puts messages. It decides how they are stored; the server only needs commit to be durable.
+ * A failure to store is an {@link IOException}: {@link InsufficientStorage} when there is no room
+ * (the client is told {@code 452 4.3.1}), any other for a fault (told {@code 451 4.3.0}). Either
+ * way the server reads the content to its end before it answers.
+ */
 public interface MessageSink {
 
     /** Starts receiving one message's content; nothing is kept unless the draft is committed. */
@@ -20,5 +25,16 @@ public interface MessageSink {
         /** Forgets an uncommitted draft; no effect after commit. */
         @Override
         void close();
+    }
+
+    /** RFC 3463 X.3.1 "mail system full": the disk (or a quota on it) has no room for the message now. */
+    class InsufficientStorage extends IOException {
+        public InsufficientStorage(String message) {
+            super(message);
+        }
+
+        public InsufficientStorage(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -23,7 +23,9 @@ final class Replies {
     static final Reply HELO_SYNTAX = new Reply(501, "5.5.4", "Syntax: HELO hostname");
     static final Reply MAIL_SYNTAX = new Reply(501, "5.5.4", "Syntax: MAIL FROM:<address> [parameters]");
     static final Reply RCPT_SYNTAX = new Reply(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
-    static final Reply BDAT_SYNTAX = new Reply(501, "5.5.4", "Syntax: BDAT size [LAST]");
+    /** 521: without a size the server cannot find the chunk's end, so nothing after this line can be read (RFC 3030 §2). */
+    static final Reply BDAT_MALFORMED = new Reply(521, "5.5.4", "Syntax: BDAT size [LAST]; cannot find the end of the chunk, closing connection");
+    static final Reply NON_SMTP = new Reply(221, "2.7.0", "Error: not an SMTP command (message content or another protocol); closing connection");
     static final Reply NO_PARAMETERS = new Reply(501, "5.5.4", "This command takes no parameters");
     static final Reply TLS_NOT_AVAILABLE = new Reply(454, "4.7.0", "TLS not available");
     static final Reply ALREADY_TLS = new Reply(503, "5.5.1", "TLS already active");
@@ -44,6 +46,7 @@ final class Replies {
     static final Reply NUL_IN_DATA = new Reply(550, "5.6.0", "Message refused: NUL character in content");
     static final Reply NOT_UTF8_ADDRESS = new Reply(553, "5.6.7", "Address needs SMTPUTF8 (RFC 6531)");
     static final Reply STORAGE_FAILED = new Reply(451, "4.3.0", "Local error in processing, message not accepted; try again later");
+    static final Reply INSUFFICIENT_STORAGE = new Reply(452, "4.3.1", "Insufficient system storage, message not accepted; try again later");
     static final Reply TOO_MANY_ERRORS = new Reply(421, "4.7.0", "Too many errors, closing connection");
     static final Reply TIMEOUT = new Reply(421, "4.4.2", "Timeout exceeded, closing connection");
     static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down, closing connection");

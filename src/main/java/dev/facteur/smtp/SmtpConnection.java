@@ -2,9 +2,11 @@ package dev.facteur.smtp;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,11 +19,19 @@ final class SmtpConnection implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.smtpd");
 
+    /** How the error sleep waits; tests record it instead. */
+    @FunctionalInterface
+    interface Tarpit {
+        void delay(Duration d) throws InterruptedException;
+    }
+
     private final Socket plainSocket;
     private final SmtpSettings settings;
     private final SmtpSession session;
-    private final Runnable onClose;
+    private final Tarpit tarpit;
+    private final Runnable releaseSlot;
     private final Object writeLock = new Object();
+    private final String peer;
 
     /** Marks a command whose reply has already been sent. */
     private static final Reply NOTHING = new Reply(0, "", "(no reply)");
@@ -29,41 +39,48 @@ final class SmtpConnection implements Runnable {
     private Socket socket;
     private SmtpInput in;
     private OutputStream out;
+    private boolean slotReleased;
     private int errors;
+    private int junk;
     private boolean idle;
     private volatile boolean shuttingDown;
 
-    SmtpConnection(Socket socket, SmtpSettings settings, SmtpSession session, Runnable onClose) {
+    /**
+     * @param releaseSlot gives back the connection's place in the server's limits; run once, at
+     *                    the latest when the connection ends
+     */
+    SmtpConnection(Socket socket, SmtpSettings settings, SmtpSession session, Tarpit tarpit, Runnable releaseSlot) {
         this.plainSocket = socket;
         this.socket = socket;
         this.settings = settings;
         this.session = session;
-        this.onClose = onClose;
+        this.tarpit = tarpit;
+        this.releaseSlot = releaseSlot;
+        this.peer = socket.getInetAddress().getHostAddress();
     }
 
     @Override
     public void run() {
-        String peer = socket.getInetAddress().getHostAddress();
         log.debug("connect from [{}]", peer);
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) settings.commandTimeout().toMillis());
-            in = new SmtpInput(socket.getInputStream());
-            out = new BufferedOutputStream(socket.getOutputStream(), 4096);
-            send(session.greeting(), true);
+            in = new SmtpInput(socket.getInputStream(), this::flush);
+            out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
+            send(session.greeting());
             loop();
         } catch (SocketTimeoutException e) {
-            log.info("timeout after {} from [{}]", session.inTransaction() ? "transaction start" : "command", peer);
-            trySend(Replies.TIMEOUT);
+            log.info("timeout after {} from [{}]", session.inTransaction() ? "transaction start"
+                    : session.hasStartedMail() ? "command" : "connect, before MAIL", peer);
+            hangUp(Replies.TIMEOUT);
         } catch (IOException e) {
             log.debug("connection from [{}] ended: {}", peer, e.toString());
         } catch (RuntimeException e) {
             log.error("internal error in session with [{}]", peer, e);
-            trySend(new Reply(421, "4.3.0", "Internal error, closing connection"));
+            hangUp(new Reply(421, "4.3.0", "Internal error, closing connection"));
         } finally {
             session.close();
             closeQuietly();
-            onClose.run();
+            releaseSlot();
             log.debug("disconnect from [{}]", peer);
         }
     }
@@ -72,11 +89,14 @@ final class SmtpConnection implements Runnable {
         while (true) {
             synchronized (writeLock) {
                 if (shuttingDown && !session.inTransaction()) {
-                    sendLocked(Replies.SHUTTING_DOWN, true);
+                    hangUp(Replies.SHUTTING_DOWN);
                     return;
                 }
                 idle = !session.inTransaction();
             }
+            // postscreen's lesson: a client that has not started any mail gets less patience than one at work
+            socket.setSoTimeout(millis(session.hasStartedMail() ? settings.commandTimeout()
+                    : settings.defences().commandTimeoutBeforeMail()));
             SmtpInput.Line line = in.readLine(SmtpSettings.MAX_COMMAND_LINE);
             synchronized (writeLock) {
                 idle = false;
@@ -99,75 +119,144 @@ final class SmtpConnection implements Runnable {
                 case Command.Expn c -> new Reply(502, "5.5.1", "EXPN not available");
                 case Command.Help c -> session.help();
                 case Command.StartTls c -> startTls();
-                case Command.Quit c -> {
-                    send(session.quit(), true);
-                    yield null;
+                case Command.Quit c -> session.quit();
+                case Command.NonSmtp c -> {
+                    log.warn("non-SMTP command from [{}]: {}", peer, printable(c.line()));
+                    yield Replies.NON_SMTP;
                 }
                 case Command.Invalid c -> c.reply();
             };
-            if (reply == null) return;
             if (reply == NOTHING) continue;
-            if (reply.code() >= 500 && ++errors >= settings.maxErrors()) {
-                send(reply, false);
-                send(Replies.TOO_MANY_ERRORS, true);
-                log.info("too many errors from [{}]", socket.getInetAddress().getHostAddress());
+            if (closesChannel(reply)) {
+                if (reply.code() != 221) log.info("hang up on [{}] after: {}", peer, reply);
+                hangUp(reply);
                 return;
             }
-            // With PIPELINING the client may already have sent more; answer in one packet later.
-            send(reply, !in.hasBuffered());
+            send(reply);
+            if (chargesClient(reply)) errors++;
+            if (isJunk(cmd) && ++junk > settings.defences().junkCommandLimit()) errors++;
+            if (isAcceptedMessage(cmd, reply)) errors = junk = 0; // as Postfix: an accepted message clears the record
+            if (errors >= settings.maxErrors()) {
+                log.info("too many errors from [{}]", peer);
+                hangUp(Replies.TOO_MANY_ERRORS);
+                return;
+            }
         }
+    }
+
+    /** RFC 5321 §3.8, §4.2.2: these replies announce the end of the channel; the server then closes it. */
+    private static boolean closesChannel(Reply r) {
+        return r.code() == 221 || r.code() == 421 || r.code() == 521;
+    }
+
+    /**
+     * Whether a reply counts as one of the client's errors (Postfix's {@code error_count}): every
+     * refusal (5xx), and a temporary one only when it says the client broke the protocol (RFC 3463
+     * X.5.x). Deferrals an honest client meets are not counted, or greylisting would cut it off:
+     * policy (X.7, greylisting), addresses and mailboxes (X.1, X.2), our own system (X.3), the
+     * network (X.4), and too many recipients (X.5.3), which RFC 5321 §4.5.3.1.10 tells clients to
+     * expect and handle.
+     */
+    static boolean chargesClient(Reply r) {
+        if (r.code() >= 500) return true;
+        return r.code() >= 400 && r.enhanced().startsWith("4.5.") && !r.enhanced().equals("4.5.3");
+    }
+
+    /** Commands that make no progress (Postfix's junk commands, and empty BDAT chunks that are not the last). */
+    private static boolean isJunk(Command cmd) {
+        return switch (cmd) {
+            case Command.Noop c -> true;
+            case Command.Rset c -> true;
+            case Command.Vrfy c -> true;
+            case Command.Help c -> true;
+            case Command.Ehlo c -> true;
+            case Command.Helo c -> true;
+            case Command.Bdat c -> c.size() == 0 && !c.last();
+            default -> false;
+        };
+    }
+
+    private static boolean isAcceptedMessage(Command cmd, Reply reply) {
+        boolean ends = cmd instanceof Command.Data || (cmd instanceof Command.Bdat b && b.last());
+        return ends && reply.code() == 250;
     }
 
     private Reply data() throws IOException {
         Reply r = session.data();
         if (r.code() != 354) return r;
-        send(r, true);
-        socket.setSoTimeout((int) settings.dataTimeout().toMillis());
-        try {
-            return session.receiveData(in);
-        } finally {
-            socket.setSoTimeout((int) settings.commandTimeout().toMillis());
-        }
+        send(r);
+        socket.setSoTimeout(millis(settings.dataTimeout()));
+        return session.receiveData(in);
     }
 
     /** RFC 3207. Anything the client pipelined after STARTTLS is dropped (CVE-2011-0411). */
     private Reply startTls() throws IOException {
         Reply r = session.startTls();
         if (r.code() != 220) return r;
-        send(r, true);
+        send(r);
+        flush();
         in.discardBuffered();
         SSLSocket tlsSocket = (SSLSocket) settings.tls().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         tlsSocket.setUseClientMode(false);
-        tlsSocket.setSoTimeout((int) settings.commandTimeout().toMillis());
+        tlsSocket.setSoTimeout(millis(settings.commandTimeout()));
         tlsSocket.startHandshake();
         synchronized (writeLock) {
             socket = tlsSocket;
             in.replaceStream(tlsSocket.getInputStream());
-            out = new BufferedOutputStream(tlsSocket.getOutputStream(), 4096);
+            out = new BufferedOutputStream(tlsSocket.getOutputStream());
         }
         var s = tlsSocket.getSession();
         session.tlsStarted(s.getProtocol() + " with cipher " + s.getCipherSuite());
         return NOTHING; // after the handshake the client speaks first
     }
 
-    private void send(Reply r, boolean flush) throws IOException {
+    /**
+     * Writes a reply. It stays buffered while the client has pipelined more; {@link SmtpInput}
+     * flushes before it waits for input (RFC 2920 §3.2), so replies leave in as few packets as possible.
+     * Once the client has made {@code soft_error_limit} errors, every reply first waits (Postfix's error sleep).
+     */
+    private void send(Reply r) throws IOException {
+        if (errors >= settings.defences().softErrorLimit()) {
+            try {
+                tarpit.delay(settings.defences().errorSleep());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted in error sleep");
+            }
+        }
         synchronized (writeLock) {
-            sendLocked(r, flush);
+            out.write(r.encode());
         }
     }
 
-    private void sendLocked(Reply r, boolean flush) throws IOException {
-        out.write(r.encode());
-        if (flush) out.flush();
+    private void flush() throws IOException {
+        synchronized (writeLock) {
+            out.flush();
+        }
     }
 
-    private void trySend(Reply r) {
+    /**
+     * Gives up the connection's slot, then says the last reply. In that order: a client that
+     * reconnects as soon as it reads 221 (as smtp-source does) must find the slot free.
+     */
+    private void hangUp(Reply last) {
+        releaseSlot();
         try {
-            if (out != null) send(r, true);
+            synchronized (writeLock) {
+                if (out == null) return;
+                out.write(last.encode());
+                out.flush();
+            }
         } catch (IOException ignored) {
             // the peer is gone; nothing more to tell it
         }
+    }
+
+    private void releaseSlot() {
+        if (slotReleased) return;
+        slotReleased = true;
+        releaseSlot.run();
     }
 
     /**
@@ -179,7 +268,8 @@ final class SmtpConnection implements Runnable {
         synchronized (writeLock) {
             if (idle && out != null) {
                 try {
-                    sendLocked(Replies.SHUTTING_DOWN, true);
+                    out.write(Replies.SHUTTING_DOWN.encode());
+                    out.flush();
                 } catch (IOException ignored) {
                     // closing anyway
                 }
@@ -195,5 +285,19 @@ final class SmtpConnection implements Runnable {
         } catch (IOException ignored) {
             // already closed
         }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    /** A client's line as it may go into a log: at most 100 characters, controls escaped. */
+    private static String printable(String line) {
+        StringBuilder sb = new StringBuilder();
+        line.codePoints().limit(100).forEach(c -> {
+            if (c < 32 || c == 127) sb.append(String.format("\\x%02x", c));
+            else sb.appendCodePoint(c);
+        });
+        return sb.toString();
     }
 }

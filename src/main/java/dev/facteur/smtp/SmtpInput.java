@@ -2,6 +2,7 @@ package dev.facteur.smtp;
 
 import dev.facteur.io.ByteScan;
 import java.io.EOFException;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,12 +28,27 @@ final class SmtpInput {
     }
 
     private InputStream in;
-    private final byte[] buf = new byte[16 * 1024]; // per connection: fewer reads for big messages, still small when idle
+    private final Flushable beforeWait;
+    // An idle connection holds only a small buffer (thousands of them may wait for their first
+    // command); content is read in bigger gulps, and a connection that sends mail keeps that buffer.
+    private static final int COMMAND_BUFFER = 1024;
+    private static final int CONTENT_BUFFER = 16 * 1024;
+    private byte[] buf = new byte[COMMAND_BUFFER];
     private int pos;
     private int end;
 
     SmtpInput(InputStream in) {
+        this(in, () -> {});
+    }
+
+    /**
+     * @param beforeWait flushed before every read that may block: replies held back for a pipelined
+     *                   batch must be on their way before the server waits for more (RFC 2920 §3.2),
+     *                   even when part of the next command is already buffered
+     */
+    SmtpInput(InputStream in, Flushable beforeWait) {
         this.in = in;
+        this.beforeWait = beforeWait;
     }
 
     /** Switches to a new stream (after the TLS handshake) and forgets any buffered plaintext. */
@@ -41,18 +57,23 @@ final class SmtpInput {
         discardBuffered();
     }
 
-    /** True when the client has already sent more: with PIPELINING the replies can wait. */
-    boolean hasBuffered() {
-        return pos < end;
-    }
-
     /** Drops what the client pipelined; required at STARTTLS (CVE-2011-0411). */
     void discardBuffered() {
         pos = end = 0;
     }
 
+    private void growForContent() {
+        if (buf.length >= CONTENT_BUFFER) return;
+        byte[] bigger = new byte[CONTENT_BUFFER];
+        System.arraycopy(buf, pos, bigger, 0, end - pos);
+        end -= pos;
+        pos = 0;
+        buf = bigger;
+    }
+
     private boolean fill() throws IOException {
         if (pos < end) return true;
+        beforeWait.flush();
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) return false;
         pos = 0;
@@ -103,6 +124,7 @@ final class SmtpInput {
      * friends cannot end the message early (SMTP smuggling).
      */
     ContentCheck readData(OutputStream sink, long maxSize) throws IOException {
+        growForContent();
         var out = new BoundedSink(sink, maxSize);
         int state = BOL;
         boolean heldCr = false, bare = false, nul = false;
@@ -196,6 +218,7 @@ final class SmtpInput {
      */
     ContentCheck readChunk(long n, OutputStream sink, long sizeSoFar, long maxSize, LineEndCheck checker)
             throws IOException {
+        if (n > 0) growForContent();
         long size = sizeSoFar;
         boolean tooBig = sizeSoFar > maxSize;
         long left = n;

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on the configured addresses and runs each connection on its own virtual thread, with
- * limits on connections in total and per client address.
+ * limits on connections in total and per client address. The last {@code reserved_connections}
+ * slots go only to addresses that hold no connection yet: a few addresses that open many idle
+ * connections cannot lock everyone else out (postscreen's concern), while each of them is cut by
+ * the short timeout before MAIL.
  */
 public final class SmtpServer implements AutoCloseable {
 
@@ -29,6 +32,7 @@ public final class SmtpServer implements AutoCloseable {
     private final MessageSink sink;
     private final QueueId.Generator ids;
     private final Clock clock;
+    private final SmtpConnection.Tarpit tarpit;
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
@@ -36,10 +40,15 @@ public final class SmtpServer implements AutoCloseable {
     private volatile boolean closing;
 
     public SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock) {
+        this(settings, sink, ids, clock, Thread::sleep);
+    }
+
+    SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock, SmtpConnection.Tarpit tarpit) {
         this.settings = settings;
         this.sink = sink;
         this.ids = ids;
         this.clock = clock;
+        this.tarpit = tarpit;
     }
 
     /** Binds every listen address; fails without leaving any bound if one cannot be. */
@@ -63,7 +72,7 @@ public final class SmtpServer implements AutoCloseable {
         }
         for (ServerSocket ss : listeners) {
             Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss));
-            log.info("SMTP listening on {}", new dev.facteur.net.HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
+            log.info("SMTP listening on {}", new HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
         }
     }
 
@@ -95,9 +104,11 @@ public final class SmtpServer implements AutoCloseable {
             total.decrementAndGet();
             perClient.computeIfPresent(client, (k, n) -> n == 1 ? null : n - 1);
         };
+        boolean inReserve = all > settings.maxConnections() - settings.defences().reservedConnections();
         Reply refusal = closing ? Replies.SHUTTING_DOWN
                 : all > settings.maxConnections() ? Replies.TOO_MANY_CONNECTIONS
                 : fromClient > settings.maxConnectionsPerIp() ? Replies.TOO_MANY_FROM_YOU
+                : inReserve && fromClient > 1 ? Replies.TOO_MANY_FROM_YOU
                 : null;
         if (refusal != null) {
             log.info("refusing connection from [{}]: {}", client.getHostAddress(), refusal);
@@ -112,7 +123,7 @@ public final class SmtpServer implements AutoCloseable {
         }
         SmtpSession session = new SmtpSession(settings, sink, ids, clock, client);
         SmtpConnection[] self = new SmtpConnection[1];
-        self[0] = new SmtpConnection(s, settings, session, () -> {
+        self[0] = new SmtpConnection(s, settings, session, tarpit, () -> {
             connections.remove(self[0]);
             release.run();
         });

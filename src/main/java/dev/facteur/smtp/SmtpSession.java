@@ -43,6 +43,7 @@ final class SmtpSession {
 
     private String helo;
     private boolean esmtp;
+    private boolean startedMail;
     private String tls = "";
     private Transaction tx;
 
@@ -54,7 +55,7 @@ final class SmtpSession {
         final List<Recipient> recipients = new ArrayList<>();
         final List<Mailbox> asked = new ArrayList<>(); // RCPT addresses accepted, as the client gave them
         final Set<String> keys = new HashSet<>();      // recipientKey of each recipient, against duplicates
-        MessageSink.Draft bdatDraft;
+        GuardedDraft bdatDraft;
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
         HopCounter bdatHops;
@@ -96,13 +97,18 @@ final class SmtpSession {
         return tx != null;
     }
 
+    /** True once a MAIL has been accepted: the client has started real work, not just connected. */
+    boolean hasStartedMail() {
+        return startedMail;
+    }
+
     Reply ehlo(String domain) {
         if (!isPrintable(domain)) return Replies.EHLO_SYNTAX;
         abandon();
-        helo = domain;
+        helo = neuter(domain);
         esmtp = true;
         List<String> lines = new ArrayList<>();
-        lines.add(settings.hostname() + " greets " + domain);
+        lines.add(settings.hostname() + " greets " + helo);
         lines.add("PIPELINING");
         lines.add("SIZE " + settings.maxMessageSize());
         lines.add("8BITMIME");
@@ -117,13 +123,25 @@ final class SmtpSession {
     Reply helo(String domain) {
         if (!isPrintable(domain)) return Replies.HELO_SYNTAX;
         abandon();
-        helo = domain;
+        helo = neuter(domain);
         esmtp = false;
         return new Reply(250, "", settings.hostname());
     }
 
     private static boolean isPrintable(String s) {
         return s.codePoints().allMatch(c -> c > 32 && c != 127 && !Character.isISOControl(c));
+    }
+
+    /**
+     * The EHLO/HELO name as it may go into the {@code Received:} header, logs and replies: each
+     * character that could end or re-open a clause there ({@code <>()\";@}, as Postfix neuters) or
+     * is not US-ASCII (the header of a message without SMTPUTF8 is ASCII) becomes {@code ?}.
+     * Brackets and colons stay, for address literals.
+     */
+    static String neuter(String helo) {
+        StringBuilder sb = new StringBuilder(helo.length());
+        helo.codePoints().forEach(c -> sb.append(c > 32 && c < 127 && "<>()\\\";@".indexOf(c) < 0 ? (char) c : '?'));
+        return sb.toString();
     }
 
     Reply mail(Command.Mail cmd) {
@@ -143,6 +161,7 @@ final class SmtpSession {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.7", "Bad sender address syntax: " + e.getMessage());
         }
         tx = new Transaction(ids.next(clock.millis()), settings.addresses().sender(sender), params);
+        startedMail = true;
         return Replies.SENDER_OK;
     }
 
@@ -213,11 +232,14 @@ final class SmtpSession {
         return Replies.START_DATA;
     }
 
-    /** Reads the content after 354 and stores the message; the transaction ends either way. */
+    /**
+     * Reads the content after 354 and stores the message; the transaction ends either way. The
+     * content is read to its end even when storing it fails, so that the reply answers DATA.
+     */
     Reply receiveData(SmtpInput in) throws IOException {
         Transaction t = tx;
         tx = null;
-        try (MessageSink.Draft draft = sink.open(t.id)) {
+        try (GuardedDraft draft = GuardedDraft.open(sink, t.id)) {
             writeReceived(draft.content(), t);
             HeaderRewriter rewriter = rewriter(draft.content());
             var hops = new HopCounter(rewriter == null ? draft.content() : rewriter);
@@ -227,7 +249,10 @@ final class SmtpSession {
         }
     }
 
-    /** One BDAT chunk (RFC 3030): the chunk is always read, even when it is refused. */
+    /**
+     * One BDAT chunk (RFC 3030): the chunk is always read, even when it is refused. A failure to
+     * store is answered after the LAST chunk, as DATA's is after its end.
+     */
     Reply bdat(Command.Bdat cmd, SmtpInput in) throws IOException {
         Reply refusal = null;
         if (!esmtp) refusal = Replies.BDAT_NEEDS_EHLO;
@@ -240,7 +265,7 @@ final class SmtpSession {
         Transaction t = tx;
         try {
             if (t.bdatDraft == null) {
-                t.bdatDraft = sink.open(t.id);
+                t.bdatDraft = GuardedDraft.open(sink, t.id);
                 t.bdatCheck = new SmtpInput.LineEndCheck();
                 writeReceived(t.bdatDraft.content(), t);
                 t.bdatRewriter = rewriter(t.bdatDraft.content());
@@ -266,7 +291,7 @@ final class SmtpSession {
         }
     }
 
-    private Reply finish(Transaction t, MessageSink.Draft draft, SmtpInput.ContentCheck check, int hops) {
+    private Reply finish(Transaction t, GuardedDraft draft, SmtpInput.ContentCheck check, int hops) {
         if (!check.clean() || hops > HopCounter.MAX_HOPS) {
             Reply r = check.tooBig() ? Replies.TOO_BIG : check.nul() ? Replies.NUL_IN_DATA
                     : !check.clean() ? Replies.BARE_LINE_END : Replies.TOO_MANY_HOPS;
@@ -276,11 +301,12 @@ final class SmtpSession {
         Envelope env = new Envelope(t.id, Instant.now(clock), t.sender, t.recipients, t.params.size(), t.params.body(),
                 t.params.smtpUtf8(), t.params.ret(), t.params.envid(),
                 new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls));
-        try {
-            draft.commit(env);
-        } catch (IOException e) {
-            log.error("{}: could not store message: {}", t.id, e.toString());
-            return Replies.STORAGE_FAILED;
+        IOException failure = draft.commit(env);
+        if (failure != null) {
+            Reply r = failure instanceof MessageSink.InsufficientStorage ? Replies.INSUFFICIENT_STORAGE : Replies.STORAGE_FAILED;
+            log.error("{}: reject DATA from {}[{}]: {}: cannot store message: {}", t.id, helo, clientAddress.getHostAddress(),
+                    r, failure.toString());
+            return r;
         }
         log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}", t.id, helo,
                 clientAddress.getHostAddress(), t.sender, check.size(), t.recipients.size(), protocol(t),

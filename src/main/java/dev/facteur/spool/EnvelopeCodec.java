@@ -14,8 +14,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -72,25 +74,36 @@ final class EnvelopeCodec {
         return bytes.toByteArray();
     }
 
+    /** Reads an envelope; whatever the bytes, it returns one or throws an IOException saying what is wrong. */
     static Envelope decode(byte[] data) throws IOException {
+        try {
+            return read(data);
+        } catch (EOFException e) {
+            throw new IOException(peekId(data) + ": envelope shorter than its fields", e);
+        } catch (RuntimeException e) { // a value the model refuses, such as an empty local part
+            throw new IOException(peekId(data) + ": unreadable envelope: " + e, e);
+        }
+    }
+
+    private static Envelope read(byte[] data) throws IOException {
         var in = new DataInputStream(new ByteArrayInputStream(data));
         int version = in.readUnsignedByte();
-        if (version < 1 || version > VERSION) throw new IOException("unknown envelope version " + version);
         QueueId id = new QueueId(in.readLong());
+        if (version < 1 || version > VERSION) throw new IOException(id + ": unknown envelope version " + version);
         Instant arrival = Instant.ofEpochMilli(in.readLong());
         String senderLocal = readString(in);
         String senderDomain = shared(readString(in));
         long size = in.readLong();
-        Body body = Body.values()[in.readUnsignedByte()];
+        Body body = ordinal(Body.values(), in.readUnsignedByte(), "BODY", id);
         boolean utf8 = in.readBoolean();
         int retOrdinal = in.readByte();
-        Ret ret = retOrdinal < 0 ? null : Ret.values()[retOrdinal];
+        Ret ret = retOrdinal == -1 ? null : ordinal(Ret.values(), retOrdinal, "RET", id);
         String envid = readString(in);
         // A large queue holds many envelopes in memory; their repeated strings are shared.
         ClientInfo client = new ClientInfo(shared(readString(in)), shared(readString(in)), shared(readString(in)),
                 shared(readString(in)));
         int n = in.readInt();
-        if (n < 0 || n > 1_000_000) throw new IOException("bad recipient count " + n);
+        if (n < 0 || n > 1_000_000) throw new IOException(id + ": bad recipient count " + n);
         List<Recipient> rcpts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String local = readString(in);
@@ -99,9 +112,7 @@ final class EnvelopeCodec {
             EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
             for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
             String orcpt = readString(in);
-            int stateOrdinal = in.readUnsignedByte();
-            if (stateOrdinal >= Recipient.State.values().length) throw new IOException("unknown recipient state " + stateOrdinal);
-            Recipient.State state = Recipient.State.values()[stateOrdinal];
+            Recipient.State state = ordinal(Recipient.State.values(), in.readUnsignedByte(), "recipient state", id);
             String diagnostic = version >= 2 ? shared(readString(in)) : null;
             String remoteMta = version >= 2 ? shared(readString(in)) : null;
             rcpts.add(new Recipient(new Mailbox(local, domain), notify(conds, (mask & 1) != 0), orcpt, state,
@@ -116,6 +127,17 @@ final class EnvelopeCodec {
         }
         return new Envelope(id, arrival, senderLocal == null ? ReversePath.NULL : ReversePath.of(new Mailbox(senderLocal, senderDomain)), rcpts,
                 size, body, utf8, ret, envid, client, schedule);
+    }
+
+    /** The queue id of an envelope, readable even when the rest is not; null when too short. */
+    static QueueId peekId(byte[] data) {
+        return data.length < 9 ? null : new QueueId(ByteBuffer.wrap(data, 1, 8).getLong());
+    }
+
+    /** An enum stored as its ordinal: one this code does not know is an error, not an index out of bounds. */
+    private static <E extends Enum<E>> E ordinal(E[] values, int ordinal, String what, QueueId id) throws IOException {
+        if (ordinal < 0 || ordinal >= values.length) throw new IOException(id + ": unknown " + what + " " + ordinal);
+        return values[ordinal];
     }
 
     private static String shared(String s) {

@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * record = magic u32 | type u8 | length u32 | crc32c u32 (of type and payload) | payload
  * </pre>
  *
- * A torn or corrupt record ends the scan of its segment: it can only be the tail of a write that
- * was never acknowledged.
+ * A segment's file is made when its first batch comes, and begins with a SEGMENT record saying
+ * why it was started, so that recovery can tell a torn tail (the batch being written when the
+ * server stopped) from damage. A batch that fails to be written or synced is cut off again and
+ * the next batch goes where it would have: a full disk leaves neither partial records nor new
+ * files behind.
  */
 final class SegmentLog implements Closeable {
 
@@ -43,35 +46,40 @@ final class SegmentLog implements Closeable {
     /** Where a record starts. */
     record Position(long segment, long offset) {}
 
-    /** Receives each intact record during a scan; the payload buffer is only valid during the call. */
-    interface Visitor {
-        void record(long segment, long offset, byte type, ByteBuffer payload) throws IOException;
-    }
-
-    private record Request(byte type, ByteBuffer header, ByteBuffer[] parts, long length, CompletableFuture<Position> done) {}
+    private record Request(ByteBuffer header, ByteBuffer[] parts, long length, CompletableFuture<Position> done) {}
 
     private final Path dir;
     private final long segmentSize;
+    private final Disk disk;
     private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(4096);
     private final Thread writer;
     private volatile boolean running = true;
 
-    private long segment;
+    // Written by the writer thread only.
+    /** The segment being written; its file does not exist before its first batch. */
+    private volatile long segment;
+    private Path file;
     private FileChannel channel;
+    /** The end of the last batch written and synced: the next one goes here. */
     private long position;
+    /** Why the current segment was started: {@link Records#OPENED_AT_START} or {@link Records#OPENED_AFTER_FULL}. */
+    private byte opened = Records.OPENED_AT_START;
+    /** A batch failed: bytes after {@link #position} are not ours until cut off. */
+    private boolean failed;
 
-    private SegmentLog(Path dir, long segmentSize, long firstSegment) throws IOException {
+    private SegmentLog(Path dir, long segmentSize, long firstSegment, Disk disk) {
         this.dir = dir;
         this.segmentSize = segmentSize;
-        this.segment = firstSegment - 1;
-        roll();
+        this.disk = disk;
+        this.segment = firstSegment;
+        this.file = file(dir, firstSegment);
         writer = Thread.ofPlatform().name("spool-writer").daemon().start(this::writeLoop);
     }
 
     /** Opens for appending in a new segment after the existing ones (they are never written again). */
-    static SegmentLog open(Path dir, long segmentSize) throws IOException {
+    static SegmentLog open(Path dir, long segmentSize, Disk disk) throws IOException {
         List<Long> existing = segments(dir);
-        return new SegmentLog(dir, segmentSize, existing.isEmpty() ? 1 : existing.getLast() + 1);
+        return new SegmentLog(dir, segmentSize, existing.isEmpty() ? 1 : existing.getLast() + 1, disk);
     }
 
     long currentSegment() {
@@ -100,13 +108,17 @@ final class SegmentLog implements Closeable {
         return out;
     }
 
-    /** Appends one record and returns once it is on disk. */
+    /**
+     * Appends one record and returns once it is on disk.
+     *
+     * @throws SpoolFullException when the disk is full; the record was not written
+     */
     Position append(byte type, ByteBuffer... parts) throws IOException {
         long length = 0;
         for (ByteBuffer b : parts) length += b.remaining();
         if (length > MAX_PAYLOAD) throw new IOException("record too large");
         // The checksum is computed here, on the caller's thread, not on the single writer thread.
-        var req = new Request(type, header(type, parts, length), parts, length, new CompletableFuture<>());
+        var req = new Request(header(type, parts, length), parts, length, new CompletableFuture<>());
         try {
             if (!running) throw new IOException("spool is closed");
             queue.put(req);
@@ -115,7 +127,9 @@ final class SegmentLog implements Closeable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while committing", e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            // One failure is shared by the whole batch: each caller gets its own exception around it.
+            var failure = new IOException("could not write to the spool: " + e.getCause().getMessage(), e.getCause());
+            throw SpoolFullException.classify("could not write to the spool", failure);
         }
     }
 
@@ -139,17 +153,21 @@ final class SegmentLog implements Closeable {
     }
 
     private void writeBatch(List<Request> batch) {
-        long start = position;
         try {
-            long batchBytes = 0;
-            for (Request r : batch) batchBytes += HEADER + r.length;
-            if (position > 0 && position + batchBytes > segmentSize) {
-                roll();
-                start = position;
-            }
-            List<ByteBuffer> all = new ArrayList<>(batch.size() * 4);
-            Position[] where = new Position[batch.size()];
+            cutOffFailedBatch();
+            long bytes = 0;
+            for (Request r : batch) bytes += HEADER + r.length;
+            if (channel != null && position > 0 && position + bytes > segmentSize) start(segment + 1, Records.OPENED_AFTER_FULL);
+            if (channel == null) start(segment, opened);
+            List<ByteBuffer> all = new ArrayList<>(batch.size() * 4 + 2);
             long at = position;
+            if (at == 0) { // every segment says first why it was started
+                ByteBuffer[] marker = {Records.segment(opened)};
+                all.add(header(Records.SEGMENT, marker, marker[0].remaining()));
+                all.add(marker[0]);
+                at += HEADER + marker[0].remaining();
+            }
+            Position[] where = new Position[batch.size()];
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
                 all.add(r.header);
@@ -157,32 +175,41 @@ final class SegmentLog implements Closeable {
                 where[i] = new Position(segment, at);
                 at += HEADER + r.length;
             }
-            ByteBuffer[] bufs = all.toArray(ByteBuffer[]::new);
-            long left = at - position;
-            while (left > 0) left -= channel.write(bufs);
+            failed = true; // until synced: from here a failure may leave bytes to cut off
+            disk.write(file, channel, all.toArray(ByteBuffer[]::new));
+            disk.force(file, channel); // fdatasync: only now may the callers say 250
+            failed = false;
             position = at;
-            channel.force(false);
             for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(where[i]);
         } catch (IOException e) {
-            log.error("spool write failed ({} records not committed): {}", batch.size(), e.toString());
+            log.error("spool: write to {} failed, {} records not committed: {}", file, batch.size(), e.toString());
+            try { // before the callers hear of it: when they do, nothing of the batch is left
+                cutOffFailedBatch();
+            } catch (IOException again) {
+                log.error("spool: could not cut {} back to {} bytes: {}; trying again before the next write",
+                        file, position, again.toString());
+            }
             for (Request r : batch) r.done.completeExceptionally(e);
-            recoverFromFailedWrite(start);
         }
     }
 
-    /** After a failed write or fsync the file's state is unknown: cut it back and move on to a new segment. */
-    private void recoverFromFailedWrite(long start) {
-        try {
-            channel.truncate(start);
-            channel.force(true);
-        } catch (IOException e) {
-            log.error("could not truncate segment {}: {}", segment, e.toString());
+    /**
+     * After a failed write or fsync the file may hold part of the batch: cut it back to the last
+     * synced batch, so the next batch follows it directly and recovery never sees the remains. A
+     * segment with nothing synced in it goes altogether, rather than stay as an empty file.
+     */
+    private void cutOffFailedBatch() throws IOException {
+        if (!failed || channel == null) return;
+        if (position == 0) {
+            channel.close();
+            channel = null;
+            Files.deleteIfExists(file); // made again, and its name synced, for the next batch
+        } else {
+            disk.truncate(file, channel, position);
+            disk.force(file, channel);
+            channel.position(position);
         }
-        try {
-            roll();
-        } catch (IOException e) {
-            log.error("could not start a new segment: {}", e.toString());
-        }
+        failed = false;
     }
 
     private static ByteBuffer header(byte type, ByteBuffer[] parts, long length) {
@@ -193,66 +220,25 @@ final class SegmentLog implements Closeable {
                 .putInt(MAGIC).put(type).putInt((int) length).putInt((int) crc.getValue()).flip();
     }
 
-    private void roll() throws IOException {
+    /** Makes segment {@code number} the one written to; if that fails, the current one still is. */
+    private void start(long number, byte why) throws IOException {
+        Path f = file(dir, number);
+        // Only a segment this process made and let go can be there: nothing in it was acknowledged.
+        FileChannel made = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            disk.syncDirectory(dir); // the file's name must be durable before records in it are acknowledged
+        } catch (IOException e) {
+            made.close();
+            Files.deleteIfExists(f);
+            throw e;
+        }
         if (channel != null) channel.close();
-        segment++;
-        Path f = file(dir, segment);
-        channel = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channel = made;
+        file = f;
+        segment = number;
+        opened = why;
         position = 0;
-        fsyncDirectory(dir); // the new file's name must be durable before records in it are acknowledged
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-    }
-
-    /** Reads every intact record of every segment, in order. */
-    static void scan(Path dir, Visitor v) throws IOException {
-        for (long seg : segments(dir)) scanSegment(dir, seg, v);
-    }
-
-    private static void scanSegment(Path dir, long seg, Visitor v) throws IOException {
-        try (FileChannel ch = FileChannel.open(file(dir, seg), StandardOpenOption.READ)) {
-            long size = ch.size();
-            long offset = 0;
-            ByteBuffer head = ByteBuffer.allocate(HEADER);
-            while (offset + HEADER <= size) {
-                head.clear();
-                readFully(ch, head, offset);
-                head.flip();
-                int magic = head.getInt();
-                byte type = head.get();
-                int length = head.getInt();
-                int crc = head.getInt();
-                if (magic != MAGIC || length < 0 || offset + HEADER + length > size) {
-                    if (magic != 0 || offset + HEADER + length <= size)
-                        log.warn("segment {}: unreadable record at {}, ignoring the rest", seg, offset);
-                    return;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(length);
-                readFully(ch, payload, offset + HEADER);
-                payload.flip();
-                CRC32C check = new CRC32C();
-                check.update(type);
-                check.update(payload.duplicate());
-                if ((int) check.getValue() != crc) {
-                    log.warn("segment {}: checksum mismatch at {}, ignoring the rest", seg, offset);
-                    return;
-                }
-                v.record(seg, offset, type, payload);
-                offset += HEADER + length;
-            }
-        }
-    }
-
-    static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
-        while (b.hasRemaining()) {
-            int n = ch.read(b, at);
-            if (n < 0) throw new IOException("unexpected end of segment");
-            at += n;
-        }
+        failed = false;
     }
 
     @Override
@@ -264,6 +250,6 @@ final class SegmentLog implements Closeable {
             Thread.currentThread().interrupt();
         }
         for (Request r; (r = queue.poll()) != null; ) r.done.completeExceptionally(new IOException("spool is closed"));
-        channel.close();
+        if (channel != null) channel.close();
     }
 }

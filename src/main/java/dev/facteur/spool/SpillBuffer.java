@@ -1,41 +1,47 @@
 package dev.facteur.spool;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Collects a message's content in memory up to a limit, then in a file, so that a few large
  * messages cannot exhaust the heap. In memory it keeps a list of chunks, each twice the size of
- * the one before, so content is never copied to grow the buffer.
+ * the one before, so content is never copied to grow the buffer. The file is written 64 KB at a
+ * time through {@link Disk}. When writing it fails the file is deleted at once (on a full disk,
+ * the room it took is what others need), and every later write or commit fails the same way.
  */
 final class SpillBuffer extends OutputStream {
 
     private static final int FIRST_CHUNK = 8192;
+    private static final int FILE_BUFFER = 64 * 1024;
 
     private final int memoryLimit;
     private final Path file;
+    private final Disk disk;
     private final List<byte[]> chunks = new ArrayList<>();
     private byte[] chunk; // the last of chunks, being filled
     private int used;     // bytes used in chunk
     private long size;
-    private FileOutputStream fileOut;
-    private OutputStream out;
+    private FileChannel channel;
+    private ByteBuffer pending; // written to the file when full
+    private IOException failure;
 
-    SpillBuffer(int memoryLimit, Path file) {
+    SpillBuffer(int memoryLimit, Path file, Disk disk) {
         this.memoryLimit = memoryLimit;
         this.file = file;
+        this.disk = disk;
     }
 
     @Override
     public void write(int b) throws IOException {
-        if (out == null && chunk != null && used < chunk.length && size < memoryLimit) {
+        if (channel == null && chunk != null && used < chunk.length && size < memoryLimit) {
             chunk[used++] = (byte) b;
             size++;
         } else {
@@ -45,10 +51,11 @@ final class SpillBuffer extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        if (out == null && size + len > memoryLimit) spill();
+        requireIntact();
+        if (channel == null && size + len > memoryLimit) spill();
         size += len;
-        if (out != null) {
-            out.write(b, off, len);
+        if (channel != null) {
+            toFile(b, off, len);
             return;
         }
         while (len > 0) {
@@ -65,16 +72,45 @@ final class SpillBuffer extends OutputStream {
         }
     }
 
+    /** Throws the failure that ended this buffer, if one did. */
+    void requireIntact() throws IOException {
+        if (failure != null) throw failure;
+    }
+
     private void spill() throws IOException {
-        fileOut = new FileOutputStream(file.toFile());
-        out = new BufferedOutputStream(fileOut, 64 * 1024);
-        for (ByteBuffer b : contents()) out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            pending = ByteBuffer.allocate(FILE_BUFFER);
+            disk.write(file, channel, contents());
+        } catch (IOException e) {
+            throw failed(e);
+        }
         chunks.clear();
         chunk = null;
     }
 
+    private void toFile(byte[] b, int off, int len) throws IOException {
+        try {
+            if (len >= pending.remaining()) {
+                pending.flip();
+                disk.write(file, channel, new ByteBuffer[] {pending, ByteBuffer.wrap(b, off, len)});
+                pending.clear();
+            } else {
+                pending.put(b, off, len);
+            }
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private IOException failed(IOException e) {
+        failure = SpoolFullException.classify("could not store the message", e);
+        discard();
+        return failure;
+    }
+
     boolean spilled() {
-        return out != null;
+        return channel != null;
     }
 
     long size() {
@@ -95,18 +131,26 @@ final class SpillBuffer extends OutputStream {
         return file;
     }
 
+    /** Writes out what is buffered and makes the file's content durable (fdatasync), then closes it. */
     void syncAndClose() throws IOException {
-        out.flush();
-        fileOut.getFD().sync();
-        out.close();
+        requireIntact();
+        try {
+            pending.flip();
+            disk.write(file, channel, new ByteBuffer[] {pending});
+            pending.clear();
+            disk.force(file, channel);
+            channel.close();
+        } catch (IOException e) {
+            throw failed(e);
+        }
     }
 
     void discard() {
         chunks.clear();
         chunk = null;
-        if (out != null) {
+        if (channel != null) {
             try {
-                out.close();
+                channel.close();
             } catch (IOException ignored) {
                 // deleting anyway
             }

@@ -11,6 +11,10 @@ import java.util.Optional;
 /**
  * Durable storage of queued messages. Implementations: {@link LogSpool} on local disk; a
  * shared backend for clusters comes later.
+ *
+ * <p>Every method that writes throws {@link SpoolFullException} when the disk is full, and any
+ * other {@link IOException} when a write fails otherwise; either way nothing of that write is
+ * kept, and the spool takes writes again once the cause is gone.
  */
 public interface Spool extends AutoCloseable {
 
@@ -34,7 +38,10 @@ public interface Spool extends AutoCloseable {
     /**
      * Makes several changes durable as one: after a crash either all of them are in the spool or
      * none is. For a DSN and the new state of the message it reports on, which must not part: a
-     * crash between the two would send the DSN again or deliver the message again.
+     * crash between the two would send the DSN again or deliver the message again. Changes apply
+     * in order. An {@link Change.Update} of a message not in the spool refuses the whole commit; a
+     * {@link Change.Remove} of one not in the spool is no change. If this throws, none of the
+     * changes is made and the drafts added are finished (their content is not kept).
      */
     void commit(List<Change> changes) throws IOException;
 
@@ -54,9 +61,10 @@ public interface Spool extends AutoCloseable {
     void close() throws IOException;
 
     interface Draft extends AutoCloseable {
+        /** Where the content goes; its writes throw {@link SpoolFullException} when a large one finds the disk full. */
         OutputStream content();
 
-        /** Returns once the message is on disk. */
+        /** Returns once the message is on disk; if it throws, nothing of the message is kept. */
         StoredMessage commit(Envelope envelope) throws IOException;
 
         @Override

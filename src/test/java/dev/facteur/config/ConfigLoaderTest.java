@@ -72,6 +72,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theServersDefencesDefaultAsPostfixsAndAreChecked() throws ConfigException {
+        Config.Smtp smtp = ConfigLoader.defaults().smtp();
+        assertThat(smtp.softErrorLimit()).isEqualTo(10);
+        assertThat(smtp.maxErrors()).isEqualTo(20);
+        assertThat(smtp.errorSleep()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(smtp.junkCommandLimit()).isEqualTo(100);
+        assertThat(smtp.commandTimeoutBeforeMail()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(smtp.reservedConnections()).isEqualTo(100); // a tenth of max_connections
+        Config.Smtp set = ConfigLoader.parse("""
+                [smtp]
+                max_connections = 50
+                command_timeout = "10s"
+                error_sleep = "0"
+                """, "f.toml").smtp();
+        assertThat(set.reservedConnections()).isEqualTo(5);
+        assertThat(set.commandTimeoutBeforeMail()).as("never longer than command_timeout").isEqualTo(Duration.ofSeconds(10));
+        assertThat(set.errorSleep()).isZero();
+
+        assertThatThrownBy(() -> ConfigLoader.parse("[smtp]\nmax_connections = 100\nreserved_connections = 100\n", "f.toml"))
+                .hasMessage("f.toml:3: smtp.reserved_connections: must be between 0 and 99, got 100");
+        assertThatThrownBy(() -> ConfigLoader.parse("[smtp]\ncommand_timeout = \"1m\"\ncommand_timeout_before_mail = \"2m\"\n", "f.toml"))
+                .hasMessage("f.toml:3: smtp.command_timeout_before_mail: must not be longer than command_timeout");
+        assertThatThrownBy(() -> ConfigLoader.parse("[smtp]\nmax_errors = 5\nsoft_error_limit = 6\n", "f.toml"))
+                .hasMessage("f.toml:3: smtp.soft_error_limit: must be between 1 and 5, got 6");
+        assertThatThrownBy(() -> ConfigLoader.parse("[smtp]\njunk_command_limit = 0\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: smtp.junk_command_limit: must be between 1 and");
+        assertThatThrownBy(() -> ConfigLoader.parse("[smtp]\nerror_sleep = \"forever\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: smtp.error_sleep: expected a duration");
+    }
+
+    @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> ConfigLoader.parse("hostname = \"a\"\n[smtp\nlisten = 1\n", "f.toml"))
                 .hasMessageStartingWith("f.toml:2: TOML syntax error");

@@ -72,7 +72,7 @@ class LmtpClientTest {
             var settings = ClientSettings.rfcDefaults("facteur.test", null);
             try (SmtpClient c = SmtpClient.connectLmtp((InetSocketAddress) ss.getLocalSocketAddress(), "lmtp.test", settings)) {
                 assertThat(c.hello().code()).isEqualTo(250);
-                List<Outcome> outcomes = c.send(message("a", "b", "c"));
+                List<Outcome> outcomes = c.send(message("a", "b", "c")).outcomes();
                 // a got its 250: delivered, never to be sent again; b and c are deferred, not bounced
                 assertThat(outcomes).hasSize(3);
                 assertThat(outcomes.get(0)).isInstanceOf(Outcome.Delivered.class);

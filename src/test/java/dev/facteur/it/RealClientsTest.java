@@ -244,6 +244,22 @@ class RealClientsTest {
                 .contains("Recipient: <dave@example.test> pending\n");
     }
 
+    // ---- smtp-source --------------------------------------------------------------------------
+
+    @Test
+    void smtpSourceWithExactlyThePerAddressLimitOfSessionsIsNeverRefused() throws Exception {
+        // smtp-source waits for 221 after QUIT and reconnects at once: its session's slot must be free by then.
+        var server = start("max_connections_per_ip = 10", "");
+
+        var run = ExternalProcess.run(Duration.ofSeconds(120), List.of("/usr/sbin/smtp-source", "-s", "10", "-m", "300",
+                "-l", "1000", "-M", "client.test", "-f", "alice@sender.test", "-t", "bob@example.test",
+                "127.0.0.1:" + server.getPort()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr()).as(run.toString()).isEmpty();
+        assertThat(facteur.spool().messages()).hasSize(300);
+    }
+
     // ---- STARTTLS ----------------------------------------------------------------------------
 
     @Test

@@ -4,6 +4,7 @@ import dev.facteur.testing.ExternalProcess;
 
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +28,15 @@ final class Smtplib {
                 .put("source", sourceAddress)
                 .put("helo", "client.test");
         plan.set("steps", JSON.valueToTree(List.of(steps)));
-        var result = ExternalProcess.run(Duration.ofSeconds(30),
-                List.of("python3", script().toString(), JSON.writeValueAsString(plan)));
+        // The plan goes in a file: big messages would not fit on a command line.
+        Path planFile = Files.createTempFile("smtplib-plan", ".json");
+        ExternalProcess.Result result;
+        try {
+            Files.writeString(planFile, JSON.writeValueAsString(plan));
+            result = ExternalProcess.run(Duration.ofSeconds(30), List.of("python3", script().toString(), "@" + planFile));
+        } finally {
+            Files.deleteIfExists(planFile);
+        }
         if (result.exitCode() != 0) throw new AssertionError("smtplib session failed: " + result);
         List<WireReply> replies = new ArrayList<>();
         for (JsonNode r : JSON.readTree(result.stdout())) replies.add(new WireReply(r.get("code").asInt(), r.get("text").asString()));

@@ -142,6 +142,47 @@ class SmugglingTest {
                 .isEqualTo("Subject: quoting SMTP\r\n\r\nhello\r\n.\r\n" + SMUGGLED + "\r\n");
     }
 
+    // ---- Out-of-step input: content read as commands ---------------------------------------
+
+    @Test
+    void malformedBdatEndsTheSessionInsteadOfReadingTheChunkAsCommands() throws IOException { // RFC 3030 §2
+        // Without a valid size the server cannot know where the chunk ends; as Postfix does, it answers 521
+        // and hangs up rather than taking the chunk's bytes for commands.
+        String chunk = "RSET\r\n" + SMUGGLED + "\r\n.\r\n";
+        try (WireClient c = WireClient.ready(server, "client.test")) {
+            c.expect(250, c.command("MAIL FROM:<alice@sender.test>"));
+            c.expect(250, c.command("RCPT TO:<bob@example.test>"));
+            c.send("BDAT " + chunk.length() + "x LAST\r\n" + chunk);
+
+            WireReply r = c.read();
+
+            assertThat(r.code()).as(r.toString()).isEqualTo(521);
+            assertThat(r.text()).startsWith("5.5.4 ");
+            assertThat(c.readUntilClosed()).isEmpty();
+        }
+        assertNothingQueued();
+    }
+
+    @Test
+    void headerLinesSentAsCommandsEndTheSessionBeforeAnyTransactionInThem() throws IOException {
+        // A client out of step (its DATA was refused, it sends the content anyway) must not have the
+        // content's lines run as commands: the first header-looking line hangs up, as Postfix does.
+        try (WireClient c = WireClient.ready(server, "client.test")) {
+            c.send("MAIL FROM:<alice@sender.test>\r\nRCPT TO:<nobody@" + TestConfig.HOSTNAME + ">\r\nDATA\r\n"
+                    + "From: alice@sender.test\r\nSubject: innocent\r\n\r\nRSET\r\n" + SMUGGLED + "\r\n.\r\n");
+            c.expect(250, c.read());
+            c.expect(550, c.read()); // no such user
+            c.expect(554, c.read()); // no valid recipients: DATA refused
+
+            WireReply r = c.read();
+
+            assertThat(r.code()).as(r.toString()).isEqualTo(221);
+            assertThat(r.text()).startsWith("2.7.0 ");
+            assertThat(c.readUntilClosed()).isEmpty();
+        }
+        assertNothingQueued();
+    }
+
     // ---- CVE-2011-0411: plaintext pipelined behind STARTTLS must not run inside TLS ----------
 
     @Test

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -105,6 +106,20 @@ final class WireClient implements AutoCloseable {
     /** Everything the server still sends until it closes the connection. */
     String readToEnd() throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Everything the server still sends until the connection ends. A server that hangs up on input
+     * it has not read makes the kernel answer with a reset, which ends the connection just as well.
+     */
+    String readUntilClosed() throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        try {
+            in.transferTo(got);
+        } catch (SocketException e) {
+            if (!String.valueOf(e.getMessage()).contains("reset")) throw e;
+        }
+        return got.toString(StandardCharsets.UTF_8);
     }
 
     private String readLine() throws IOException {

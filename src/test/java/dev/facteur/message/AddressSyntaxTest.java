@@ -37,6 +37,38 @@ class AddressSyntaxTest {
     }
 
     @Test
+    void barePostmasterIsNoSender() { // RFC 5321 §4.1.1.3: only RCPT may name it without a domain
+        assertThatThrownBy(() -> AddressSyntax.parseReversePath("<Postmaster>", false)).isInstanceOf(AddressSyntax.Invalid.class)
+                .hasMessageContaining("recipient");
+        assertThatThrownBy(() -> AddressSyntax.parseReversePath("<@relay.example:postmaster>", false))
+                .isInstanceOf(AddressSyntax.Invalid.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<\"alice\"@example.test>", "<\"al\\ice\"@example.test>", "<\"alice\"@EXAMPLE.test>"})
+    void aQuotedLocalPartThatNeedsNoQuotingIsTheSameMailbox(String path) throws AddressSyntax.Invalid { // RFC 5322 §3.2.4
+        Mailbox m = AddressSyntax.parsePath(path, false);
+        assertThat(m.localPart()).isEqualTo("alice");
+        assertThat(m.toString()).isEqualToIgnoringCase("alice@example.test");
+    }
+
+    @Test
+    void aQuotedLocalPartKeepsQuotesWhereItNeedsThem() throws AddressSyntax.Invalid { // RFC 5321 §4.1.2
+        assertThat(AddressSyntax.parsePath("<\"first last\"@example.test>", false).localPart()).isEqualTo("\"first last\"");
+        assertThat(AddressSyntax.parsePath("<\"user@other\"@example.test>", false).localPart()).isEqualTo("\"user@other\"");
+        assertThat(AddressSyntax.parsePath("<\"a..b\"@example.test>", false).localPart()).isEqualTo("\"a..b\"");
+        // quoted pairs that need no backslash lose it; a quote and a backslash keep theirs
+        assertThat(AddressSyntax.parsePath("<\"a\\ b\\\"c\\\\\"@example.test>", false).localPart()).isEqualTo("\"a b\\\"c\\\\\"");
+        assertThat(AddressSyntax.parsePath("<\"jos\u00e9\"@example.test>", true).localPart()).isEqualTo("jos\u00e9");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<a@[\u0661\u0662\u0667.0.0.1]>", "<a@[127.0.0.\uff11]>", "<a@[IPv6:::\uff11]>", "<a@[IPv6:\u0661::1]>"})
+    void addressLiteralsTakeAsciiDigitsOnly(String path) { // RFC 5321 §4.1.3: Snum = 1*3DIGIT, DIGIT is %x30-39
+        assertThatThrownBy(() -> AddressSyntax.parsePath(path, true)).isInstanceOf(AddressSyntax.Invalid.class);
+    }
+
+    @Test
     void utf8AddressesNeedSmtpUtf8() throws AddressSyntax.Invalid { // RFC 6531 §3.3
         assertThatThrownBy(() -> AddressSyntax.parsePath("<élodie@exemple.test>", false))
                 .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isTrue());

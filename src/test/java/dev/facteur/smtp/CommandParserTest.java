@@ -55,8 +55,29 @@ class CommandParserTest {
     void bdatTakesASizeAndOptionalLast() { // RFC 3030 §2
         assertThat(parse("BDAT 100 LAST")).isEqualTo(new Command.Bdat(100, true));
         assertThat(parse("BDAT 0")).isEqualTo(new Command.Bdat(0, false));
-        assertThat(parse("BDAT -1")).isInstanceOf(Command.Invalid.class);
-        assertThat(parse("BDAT 1 FIRST")).isInstanceOf(Command.Invalid.class);
+    }
+
+    @Test
+    void aMalformedBdatIsAFatalError() { // RFC 3030 §2: without its size, the chunk's end is unknown
+        for (String line : new String[] {"BDAT", "BDAT -1", "BDAT 1 FIRST", "BDAT 12x LAST", "BDAT 1 LAST more", "bdat ١٢"})
+            assertThat(parse(line)).as(line).isEqualTo(new Command.Invalid(Replies.BDAT_MALFORMED));
+        assertThat(CommandParser.parse(new byte[] {'B', 'D', 'A', 'T', ' ', '1', 0})).isEqualTo(new Command.Invalid(Replies.BDAT_MALFORMED));
+        assertThat(CommandParser.parse(new byte[] {'b', 'd', 'a', 't', ' ', (byte) 0xff})).isEqualTo(new Command.Invalid(Replies.BDAT_MALFORMED));
+        assertThat(Replies.BDAT_MALFORMED.code()).isEqualTo(521);
+    }
+
+    @Test
+    void messageContentAndHttpAreNotSmtp() { // Postfix's "non-SMTP command"
+        for (String line : new String[] {"Subject: hello", "From:alice@example.test", "X-Mailer : old syntax", "Data: 1",
+                "--=_boundary", "<html>", ".", "> quoted", "\tfolded continuation", "GET / HTTP/1.1", "CONNECT mx:25 HTTP/1.0",
+                "post /form HTTP/1.1"})
+            assertThat(parse(line)).as(line).isEqualTo(new Command.NonSmtp(line));
+    }
+
+    @Test
+    void ordinaryUnknownCommandsAreOnlyUnrecognized() {
+        for (String line : new String[] {"", "XYZZY", "AUTH PLAIN AGFsaWNl", "Hello there", "From alice@example.test Mon Dec 1", "ETRN example.test"})
+            assertThat(parse(line)).as(line).isEqualTo(new Command.Invalid(Replies.UNRECOGNIZED));
     }
 
     @Test

@@ -7,7 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,6 +28,34 @@ class SmtpInputTest {
         var out = new ByteArrayOutputStream();
         var check = in.readData(out, max);
         return new Read(out.toString(StandardCharsets.ISO_8859_1), check, in);
+    }
+
+    @Test
+    void heldBackRepliesAreFlushedBeforeEveryReadThatMayWait() throws IOException { // RFC 2920 §3.2
+        var packets = new ArrayDeque<>(List.of("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRC", "PT TO:<e@f>\r\n"));
+        var socket = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (packets.isEmpty()) return -1;
+                byte[] p = packets.poll().getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(p, 0, b, off, p.length);
+                return p.length;
+            }
+        };
+        int[] flushes = {0};
+        var in = new SmtpInput(socket, () -> flushes[0]++);
+
+        in.readLine(100);
+        assertThat(flushes[0]).as("before the first read").isEqualTo(1);
+        in.readLine(100);
+        assertThat(flushes[0]).as("a whole line was buffered: no wait, replies may still gather").isEqualTo(1);
+        assertThat(new String(((SmtpInput.Line.Text) in.readLine(100)).bytes())).isEqualTo("RCPT TO:<e@f>");
+        assertThat(flushes[0]).as("only part of a line was buffered: the server waits, so it flushes").isEqualTo(2);
     }
 
     @Test

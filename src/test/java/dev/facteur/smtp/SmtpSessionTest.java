@@ -49,7 +49,7 @@ class SmtpSessionTest {
     private final MemorySink sink = new MemorySink();
     private final SmtpSettings settings = new SmtpSettings("mx.example.test", List.of(), 10_000, 3, 20, 100, 10,
             Duration.ofMinutes(5), Duration.ofMinutes(10),
-            new RelayControl(Set.of("example.test"), List.of(Cidr.parse("127.0.0.0/8"))), null);
+            new RelayControl(Set.of("example.test"), List.of(Cidr.parse("127.0.0.0/8"))), null, SmtpSettings.Defences.DEFAULT);
 
     private SmtpSession session(String client) throws IOException {
         return new SmtpSession(settings, sink, new QueueId.Generator(), Clock.systemUTC(), InetAddress.getByName(client));
@@ -126,6 +126,55 @@ class SmtpSessionTest {
         s.data();
         String fifty = "received: from a by b; Sat, 28 Nov 2026 06:00:00 +0000\r\n".repeat(HopCounter.MAX_HOPS);
         assertThat(codes(s.receiveData(wire(fifty + "Subject: ok\r\n\r\n" + trace + ".\r\n")))).isEqualTo("250 2.0.0");
+    }
+
+    @Test
+    void theHeloNameCannotBreakTheReceivedHeader() throws IOException { // RFC 5321 §4.4; Postfix neuters these
+        var s = session("127.0.0.1");
+        assertThat(s.ehlo("x;by(evil)<a@b>\"\\é[1.2.3.4]").lines().getFirst()).isEqualTo("mx.example.test greets x?by?evil??a?b????[1.2.3.4]");
+        s.mail(mail("<a@example.org>"));
+        s.rcpt(rcpt("<b@example.test>"));
+        s.data();
+        s.receiveData(wire("Subject: t\r\n\r\nhello\r\n.\r\n"));
+        var stored = sink.stored.getFirst();
+        assertThat(stored.content()).startsWith("Received: from x?by?evil??a?b????[1.2.3.4] ([127.0.0.1])\r\n");
+        assertThat(stored.envelope().client().helo()).isEqualTo("x?by?evil??a?b????[1.2.3.4]");
+        assertThat(codes(s.helo("[IPv6:2001:db8::1]"))).isEqualTo("250 ");
+        assertThat(s.helo("[IPv6:2001:db8::1]").lines()).containsExactly("mx.example.test");
+    }
+
+    @Test
+    void everyReplyLineFitsIn512Octets() throws IOException { // RFC 5321 §4.5.3.1.5
+        String longName = "a".repeat(2000) + ".example";
+        byte[] wireReply = session("127.0.0.1").ehlo(longName).encode();
+        assertThat(new String(wireReply, StandardCharsets.UTF_8).split("(?<=\r\n)"))
+                .extracting(line -> line.getBytes(StandardCharsets.UTF_8).length).allMatch(octets -> octets <= 512);
+        byte[] utf8 = new Reply(550, "5.1.1", "é".repeat(600)).encode();
+        assertThat(utf8.length).isLessThanOrEqualTo(512);
+        assertThat(new String(utf8, StandardCharsets.UTF_8)).startsWith("550 5.1.1 ééé").endsWith("é\r\n"); // cut between characters
+    }
+
+    @Test
+    void theBarePostmasterIsARecipientButNoSender() throws IOException { // RFC 5321 §4.1.1.3
+        var s = session("192.0.2.1");
+        s.ehlo("c");
+        assertThat(codes(s.mail(mail("<postmaster>")))).isEqualTo("501 5.1.7");
+        assertThat(codes(s.mail(mail("<a@example.org>")))).isEqualTo("250 2.1.0");
+        assertThat(codes(s.rcpt(rcpt("<postmaster>")))).isEqualTo("250 2.1.5");
+    }
+
+    @Test
+    void aQuotedLocalPartThatNeedsNoQuotesIsOneRecipientWithTheUnquotedOne() throws IOException { // RFC 5322 §3.2.4
+        var s = session("127.0.0.1");
+        s.ehlo("c");
+        s.mail(mail("<\"alice\"@example.org>"));
+        assertThat(codes(s.rcpt(rcpt("<bob@example.test>")))).isEqualTo("250 2.1.5");
+        assertThat(codes(s.rcpt(rcpt("<\"bob\"@example.test>")))).isEqualTo("250 2.1.5");
+        s.data();
+        s.receiveData(wire("x\r\n.\r\n"));
+        Envelope e = sink.stored.getFirst().envelope();
+        assertThat(e.sender().toString()).isEqualTo("alice@example.org");
+        assertThat(e.recipients()).extracting(r -> r.address().toString()).containsExactly("bob@example.test");
     }
 
     @Test

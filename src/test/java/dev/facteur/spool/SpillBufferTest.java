@@ -38,7 +38,7 @@ class SpillBufferTest {
     void contentUnderTheLimitStaysInMemoryInOrder() throws IOException {
         var random = new Random(1);
         for (int size : new int[] {0, 1, 8191, 8192, 8193, 100_000, 1_000_000}) {
-            var buffer = new SpillBuffer(1_000_000, dir.resolve("m" + size));
+            var buffer = new SpillBuffer(1_000_000, dir.resolve("m" + size), Disk.SYSTEM);
             byte[] content = writeInRandomPieces(buffer, size, random);
             assertThat(buffer.spilled()).isFalse();
             assertThat(buffer.size()).isEqualTo(size);
@@ -50,7 +50,7 @@ class SpillBufferTest {
     @Test
     void contentOverTheLimitGoesToTheFileWhole() throws IOException {
         var file = dir.resolve("big");
-        var buffer = new SpillBuffer(100_000, file);
+        var buffer = new SpillBuffer(100_000, file, Disk.SYSTEM);
         byte[] content = writeInRandomPieces(buffer, 250_000, new Random(2));
         assertThat(buffer.spilled()).isTrue();
         buffer.syncAndClose();
@@ -60,7 +60,7 @@ class SpillBufferTest {
     @Test
     void discardRemovesTheSpillFile() throws IOException {
         var file = dir.resolve("gone");
-        var buffer = new SpillBuffer(10, file);
+        var buffer = new SpillBuffer(10, file, Disk.SYSTEM);
         buffer.write(new byte[100], 0, 100);
         buffer.discard();
         assertThat(file).doesNotExist();
