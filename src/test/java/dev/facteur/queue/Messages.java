@@ -29,8 +29,12 @@ final class Messages {
     }
 
     static QueueId enqueue(Spool spool, QueueId id, Instant arrival, String sender, List<Recipient> rs) throws IOException {
+        return enqueue(spool, id, arrival, sender, rs, "body\r\n");
+    }
+
+    static QueueId enqueue(Spool spool, QueueId id, Instant arrival, String sender, List<Recipient> rs, String body) throws IOException {
         try (Spool.Draft d = spool.draft(id)) {
-            d.content().write("Subject: hello\r\nFrom: a@example.test\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            d.content().write(("Subject: hello\r\nFrom: a@example.test\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
             d.commit(new Envelope(id, arrival, sender == null ? ReversePath.NULL : ReversePath.of(mailbox(sender)), rs, -1,
                     Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "c", "ESMTP", "")));
         }

@@ -11,7 +11,9 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
+import dev.facteur.testing.Tmpfs;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what was delivered is not delivered again, a DSN owed is sent once, and delivery waits until
  * the spool records again.
  */
-class FullDiskTest {
+class UnrecordedOutcomeTest {
 
     @TempDir
     Path dir;
@@ -124,5 +126,34 @@ class FullDiskTest {
         clock.advance(Recorder.LAST_RETRY);
         await("a recorded, b delivered").until(() -> spool.find(a).isEmpty() && spool.find(b).isEmpty());
         assertThat(deliverer.attempted).containsExactly("a@example.org", "b@example.org");
+    }
+
+    @Test
+    void onARealFullDiskTheDeliveryAndItsDsnAreRecordedOnceThereIsRoomAgain() throws Exception {
+        try (Tmpfs tmpfs = Tmpfs.mount(dir.resolve("tmpfs"), "8m"); LogSpool full = LogSpool.open(tmpfs.path().resolve("spool"))) {
+            var q = new QueueManager(full, deliverer, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", ids, policy,
+                    clock, 10, 10);
+            deliverer.script.put("a@example.org", ok());
+            deliverer.script.put("b@example.org", refused());
+            List<Recipient> rs = List.of(Recipient.pending(Messages.mailbox("a@example.org"), Notify.DEFAULT, null),
+                    Recipient.pending(Messages.mailbox("b@example.org"), Notify.DEFAULT, null));
+            // the failure DSN returns the whole message: bigger than what is left of a page
+            QueueId id = Messages.enqueue(full, ids.next(), clock.now, "s@example.test", rs, "x".repeat(78).concat("\r\n").repeat(300));
+            Path filler = tmpfs.fill();
+
+            q.process(id);
+            clock.advance(Duration.ofHours(2));
+            q.process(id);
+            assertThat(deliverer.attempted).containsExactly("a@example.org", "b@example.org");
+            assertThat(q.retryRecords()).as("the disk is still full").isFalse();
+            assertThat(full.find(id).orElseThrow().envelope().recipients()).allMatch(Recipient::isPending);
+            assertThat(full.messages()).hasSize(1);
+
+            Files.delete(filler);
+            assertThat(q.retryRecords()).isTrue();
+            assertThat(full.find(id)).isEmpty();
+            assertThat(full.messages()).singleElement().satisfies(m -> assertThat(m.envelope().sender().isNull()).isTrue());
+            q.close();
+        }
     }
 }
