@@ -54,6 +54,16 @@ public record QueueId(long value) implements Comparable<QueueId> {
     public static final class Generator {
         private long last;
 
+        public Generator() {}
+
+        /**
+         * A generator whose ids all come after {@code newest}: after a restart, the newest id in the
+         * spool. A clock that stepped back across the restart must not hand out an id already queued.
+         */
+        public Generator(QueueId newest) {
+            this.last = newest.value;
+        }
+
         public synchronized QueueId next(long nowMillis) {
             long candidate = nowMillis << SEQUENCE_BITS;
             last = Math.max(candidate, last + 1);

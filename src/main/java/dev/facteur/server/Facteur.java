@@ -90,7 +90,9 @@ public final class Facteur implements AutoCloseable {
         Spool spool = LogSpool.open(config.spoolDir());
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            QueueId.Generator ids = new QueueId.Generator();
+            // ids go on from the newest queued one: a clock set back across a restart must not reuse one
+            QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
+                    .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
             AddressResolver addresses = addressResolver(config);
             var d = config.delivery();
             DeliveryAgent agent = null;

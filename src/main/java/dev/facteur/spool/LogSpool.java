@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,10 @@ public final class LogSpool implements Spool {
     private final SegmentLog segmentLog;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final ReentrantLock collecting = new ReentrantLock();
+    /** Orders the changes applied to the index (see {@link Recovery.Entry#stamp}). */
+    private final AtomicLong stamps = new AtomicLong();
+    /** Messages with changes submitted to the log and not yet applied to the index; compaction leaves them be. */
+    private final Map<QueueId, Integer> inFlight = new ConcurrentHashMap<>();
     /** The oldest segment file that may still exist; segments are numbered consecutively. */
     private long oldestSegment = 1;
     private final FileChannel lockChannel;
@@ -260,11 +265,19 @@ public final class LogSpool implements Spool {
             boolean anyLarge = false;
             for (LogDraft d : drafts) anyLarge |= d.moveContentToLarge();
             if (anyLarge) disk.syncDirectory(large); // the large/ names are on disk before a record names them
+            // The locks keep the records of one message in order in the log; the wait for the disk
+            // happens outside them, so a commit does not hold up unrelated ones through its fsync.
+            Submitted submitted;
             List<ReentrantLock> held = lockFor(changes);
             try {
-                applied = write(changes);
+                submitted = submit(changes);
             } finally {
                 for (ReentrantLock l : held.reversed()) l.unlock();
+            }
+            try {
+                applied = submitted == null ? new Applied(false, List.of()) : apply(submitted);
+            } finally {
+                if (submitted != null) for (QueueId id : submitted.ids) inFlight.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
             }
         } catch (IOException e) {
             for (LogDraft d : drafts) d.discard();
@@ -290,10 +303,17 @@ public final class LogSpool implements Spool {
     /** What a commit did that needs tidying after: messages removed, and those of them whose content is in large/. */
     private record Applied(boolean removedAny, List<QueueId> largeFiles) {}
 
-    /** Validates, writes and applies {@code changes}, under the locks of the ids they touch. */
-    private Applied write(List<Change> changes) throws IOException {
+    /** Records handed to the log and not yet applied to the index: the ids they touch, and their order. */
+    private record Submitted(List<Part> parts, SegmentLog.Pending pending, long stamp, Set<QueueId> ids) {}
+
+    /**
+     * Validates {@code changes} and hands them to the log as one record, under the locks of the ids
+     * they touch; null when there is nothing to write. The ids stay in flight until applied.
+     */
+    private Submitted submit(List<Change> changes) throws IOException {
         List<Part> parts = new ArrayList<>();
         Set<QueueId> added = new TreeSet<>();
+        Set<QueueId> ids = new TreeSet<>();
         for (Change c : changes) {
             switch (c) {
                 case Change.Add a -> {
@@ -309,49 +329,74 @@ public final class LogSpool implements Spool {
                     if (!index.containsKey(id) && !added.contains(id)) throw new IOException("no such message: " + id);
                     ByteBuffer b = Records.update(u.envelope());
                     parts.add(new Part(c, Records.UPDATE, new ByteBuffer[] {b}, b.remaining(), 0));
+                    ids.add(id);
                 }
                 case Change.Remove r -> {
                     if (!index.containsKey(r.id()) && !added.contains(r.id())) continue; // gone already
                     ByteBuffer b = Records.remove(r.id());
                     parts.add(new Part(c, Records.REMOVE, new ByteBuffer[] {b}, b.remaining(), 0));
+                    ids.add(r.id());
                 }
             }
         }
-        if (parts.isEmpty()) return new Applied(false, List.of());
-        long[] contentAt = new long[parts.size()];
-        SegmentLog.Position at;
+        if (parts.isEmpty()) return null;
+        SegmentLog.Pending pending;
         if (parts.size() == 1) {
             Part p = parts.getFirst();
-            at = segmentLog.append(p.type, p.payload);
-            contentAt[0] = at.offset() + SegmentLog.HEADER + p.contentAt;
+            pending = segmentLog.submit(p.type, p.payload);
         } else {
             List<ByteBuffer> all = new ArrayList<>();
             all.add(Records.commitHead(parts.size()));
+            for (Part p : parts) {
+                all.add(Records.changeHead(p.type, p.length));
+                all.addAll(List.of(p.payload));
+            }
+            pending = segmentLog.submit(Records.COMMIT, all.toArray(ByteBuffer[]::new));
+        }
+        for (QueueId id : ids) inFlight.merge(id, 1, Integer::sum);
+        return new Submitted(parts, pending, stamps.incrementAndGet(), ids);
+    }
+
+    /**
+     * Waits until the record is on disk, then applies it to the index in the order replay would.
+     * Records of one message were submitted in order, but their callers may wake in any order:
+     * the stamps make the index keep the newest.
+     */
+    private Applied apply(Submitted submitted) throws IOException {
+        List<Part> parts = submitted.parts;
+        long stamp = submitted.stamp;
+        SegmentLog.Position at = submitted.pending.await();
+        long[] contentAt = new long[parts.size()];
+        if (parts.size() == 1) {
+            contentAt[0] = at.offset() + SegmentLog.HEADER + parts.getFirst().contentAt;
+        } else {
             long offset = Records.COMMIT_HEAD;
             for (int i = 0; i < parts.size(); i++) {
                 Part p = parts.get(i);
-                all.add(Records.changeHead(p.type, p.length));
-                all.addAll(List.of(p.payload));
-                contentAt[i] = offset + Records.CHANGE_HEAD + p.contentAt;
+                contentAt[i] = at.offset() + SegmentLog.HEADER + offset + Records.CHANGE_HEAD + p.contentAt;
                 offset += Records.CHANGE_HEAD + p.length;
             }
-            at = segmentLog.append(Records.COMMIT, all.toArray(ByteBuffer[]::new));
-            for (int i = 0; i < contentAt.length; i++) contentAt[i] += at.offset() + SegmentLog.HEADER;
         }
-        // Durable now: the index follows, in the same order as replay will apply the record.
         List<QueueId> removedLarge = new ArrayList<>();
         boolean removedAny = false;
         for (int i = 0; i < parts.size(); i++) {
             switch (parts.get(i).change) {
                 case Change.Add a -> {
                     LogDraft d = (LogDraft) a.draft();
-                    Entry old = index.put(d.id, new Entry(a.envelope(), at.segment(), contentAt[i], d.size, d.external));
+                    Entry old = index.put(d.id, new Entry(a.envelope(), at.segment(), contentAt[i], d.size, d.external, stamp));
                     if (old != null) live(old.segment()).decrementAndGet();
                     live(at.segment()).incrementAndGet();
                 }
-                case Change.Update u -> index.computeIfPresent(u.envelope().id(), (k, v) -> v.withEnvelope(u.envelope()));
+                case Change.Update u -> index.computeIfPresent(u.envelope().id(),
+                        (k, v) -> v.stamp() <= stamp ? v.withEnvelope(u.envelope(), stamp) : v);
                 case Change.Remove r -> {
-                    Entry old = index.remove(r.id());
+                    Entry[] gone = new Entry[1];
+                    index.computeIfPresent(r.id(), (k, v) -> {
+                        if (v.stamp() > stamp) return v;
+                        gone[0] = v;
+                        return null;
+                    });
+                    Entry old = gone[0];
                     if (old != null) {
                         live(old.segment()).decrementAndGet();
                         if (old.external()) removedLarge.add(r.id());
@@ -449,7 +494,8 @@ public final class LogSpool implements Spool {
             lock.lock();
             try {
                 Entry e = index.get(id);
-                if (e == null || e.segment() != seg) continue;
+                // a change on its way to the disk would be overtaken by the copy: leave it for the next round
+                if (e == null || e.segment() != seg || inFlight.containsKey(id)) continue;
                 ByteBuffer head = Records.messageHead(e.envelope(), e.external(), e.size());
                 int headLength = head.remaining();
                 SegmentLog.Position at;
@@ -462,7 +508,8 @@ public final class LogSpool implements Spool {
                     }
                     at = segmentLog.append(Records.MESSAGE, head, ByteBuffer.wrap(content));
                 }
-                index.put(id, new Entry(e.envelope(), at.segment(), at.offset() + SegmentLog.HEADER + headLength, e.size(), e.external()));
+                index.put(id, new Entry(e.envelope(), at.segment(), at.offset() + SegmentLog.HEADER + headLength, e.size(), e.external(),
+                        stamps.incrementAndGet()));
                 live(at.segment()).incrementAndGet();
                 live(seg).decrementAndGet();
             } finally {
@@ -470,6 +517,11 @@ public final class LogSpool implements Spool {
             }
         }
         log.info("spool: moved {} long-queued messages out of segment {}", ids.size(), seg);
+    }
+
+    /** Records handed to the log and not yet taken by its writer (for tests). */
+    int recordsWaiting() {
+        return segmentLog.waiting();
     }
 
     @Override

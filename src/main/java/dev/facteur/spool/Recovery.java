@@ -33,9 +33,13 @@ final class Recovery {
     private static final Logger log = LoggerFactory.getLogger("facteur.spool");
 
     /** Where a message's latest envelope and its content are. */
-    record Entry(Envelope envelope, long segment, long contentAt, long size, boolean external) {
-        Entry withEnvelope(Envelope e) {
-            return new Entry(e, segment, contentAt, size, external);
+    /**
+     * @param stamp the order of the last change applied to this entry: a change is applied only
+     *              over an older one (recovery replays in log order and stamps nothing: 0)
+     */
+    record Entry(Envelope envelope, long segment, long contentAt, long size, boolean external, long stamp) {
+        Entry withEnvelope(Envelope e, long newStamp) {
+            return new Entry(e, segment, contentAt, size, external, newStamp);
         }
     }
 
@@ -113,14 +117,14 @@ final class Recovery {
         switch (change) {
             case Records.Message m -> {
                 QueueId id = m.envelope().id();
-                Entry old = index.put(id, new Entry(m.envelope(), segment, payloadAt + m.contentAt(), m.size(), m.external()));
+                Entry old = index.put(id, new Entry(m.envelope(), segment, payloadAt + m.contentAt(), m.size(), m.external(), 0));
                 if (old != null) live.merge(old.segment(), -1, Integer::sum);
                 live.merge(segment, 1, Integer::sum);
                 lost.remove(id);
             }
             case Records.Update u -> {
                 QueueId id = u.envelope().id();
-                if (index.computeIfPresent(id, (k, v) -> v.withEnvelope(u.envelope())) == null) lost.add(id);
+                if (index.computeIfPresent(id, (k, v) -> v.withEnvelope(u.envelope(), 0)) == null) lost.add(id);
             }
             case Records.Remove r -> {
                 Entry old = index.remove(r.id());

@@ -114,6 +114,16 @@ final class SegmentLog implements Closeable {
      * @throws SpoolFullException when the disk is full; the record was not written
      */
     Position append(byte type, ByteBuffer... parts) throws IOException {
+        return submit(type, parts).await();
+    }
+
+    /**
+     * Hands one record to the writer and returns at once: records reach the log in the order of
+     * their submit calls, and {@link Pending#await} says when this one is on disk. Callers that
+     * must keep several records in order (changes to one message) submit under their lock and
+     * wait outside it, so that one commit's fsync does not hold up unrelated ones.
+     */
+    Pending submit(byte type, ByteBuffer... parts) throws IOException {
         long length = 0;
         for (ByteBuffer b : parts) length += b.remaining();
         if (length > MAX_PAYLOAD) throw new IOException("record too large");
@@ -122,14 +132,42 @@ final class SegmentLog implements Closeable {
         try {
             if (!running) throw new IOException("spool is closed");
             queue.put(req);
-            return req.done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while committing", e);
-        } catch (ExecutionException e) {
-            // One failure is shared by the whole batch: each caller gets its own exception around it.
-            var failure = new IOException("could not write to the spool: " + e.getCause().getMessage(), e.getCause());
-            throw SpoolFullException.classify("could not write to the spool", failure);
+        }
+        return new Pending(req.done);
+    }
+
+    /** Records submitted and not yet taken by the writer. */
+    int waiting() {
+        return queue.size();
+    }
+
+    /** A submitted record on its way to the disk. */
+    static final class Pending {
+        private final CompletableFuture<Position> done;
+
+        private Pending(CompletableFuture<Position> done) {
+            this.done = done;
+        }
+
+        /**
+         * Returns once the record is on disk, with where it starts.
+         *
+         * @throws SpoolFullException when the disk is full; the record was not written
+         */
+        Position await() throws IOException {
+            try {
+                return done.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while committing", e);
+            } catch (ExecutionException e) {
+                // One failure is shared by the whole batch: each caller gets its own exception around it.
+                var failure = new IOException("could not write to the spool: " + e.getCause().getMessage(), e.getCause());
+                throw SpoolFullException.classify("could not write to the spool", failure);
+            }
         }
     }
 

@@ -27,6 +27,13 @@ class QueueIdTest {
     }
 
     @Test
+    void afterARestartIdsComeAfterTheNewestQueuedOneEvenWithAClockThatWentBack() {
+        QueueId queued = new QueueId.Generator().next(2_000_000);
+        QueueId next = new QueueId.Generator(queued).next(1_000_000);
+        assertThat(next).isGreaterThan(queued);
+    }
+
+    @Test
     void parseIsTheInverseOfToString() {
         QueueId id = new QueueId.Generator().next();
         assertThat(QueueId.parse(id.toString())).isEqualTo(id);

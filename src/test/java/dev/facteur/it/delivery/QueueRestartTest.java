@@ -164,6 +164,29 @@ class QueueRestartTest {
     }
 
     @Test
+    void aClockSetBackAcrossARestartDoesNotReuseTheIdOfAQueuedMessage() throws Exception {
+        String downHost = MailWorld.newHost(); // nothing listens: the first message stays queued
+        List<String> zone = new ArrayList<>(List.of("local=/test/"));
+        zone.addAll(MailWorld.mx("down.test", downHost));
+        try (var dns = Dnsmasq.start(zone)) {
+            config = MailWorld.toml(dir.resolve("data"), "[local]\ndomains = [\"facteur.test\"]\n", dns.hostPort(),
+                    Map.of("retry_initial", "1h"), "", null);
+            String first;
+            clock.advance(Duration.ofDays(1));
+            try (Facteur f = start()) {
+                first = submit(f, "bob@down.test", "queued a day ahead");
+            }
+            clock.advance(Duration.ofDays(-1)); // the clock was wrong, and is set right while the server is down
+            try (Facteur f = start()) {
+                String second = submit(f, "carol@down.test", "after the restart");
+                assertThat(QueueId.parse(second)).isGreaterThan(QueueId.parse(first));
+                assertThat(envelope(f, first).orElseThrow().recipients().getFirst().address()).hasToString("bob@down.test");
+                assertThat(f.spool().messages()).hasSize(2);
+            }
+        }
+    }
+
+    @Test
     void operatorCommandsRacingWithDeliveriesLeaveTheQueueConsistentAcrossARestart() throws Exception {
         String bounceHost = MailWorld.newHost();
         String slowHost = MailWorld.newHost();
