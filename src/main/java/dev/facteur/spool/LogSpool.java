@@ -519,11 +519,6 @@ public final class LogSpool implements Spool {
         log.info("spool: moved {} long-queued messages out of segment {}", ids.size(), seg);
     }
 
-    /** Records handed to the log and not yet taken by its writer (for tests). */
-    int recordsWaiting() {
-        return segmentLog.waiting();
-    }
-
     @Override
     public void close() throws IOException {
         if (segmentLog != null) segmentLog.close();

@@ -15,15 +15,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Append-only segment files with group commit: callers on many threads hand over records, one
- * writer thread writes whatever has queued up with one gathering write and one fdatasync, then
- * releases them all. On this class of disk a single fsync costs about as much as a few hundred
- * kilobytes of writing, so sharing it is what makes acceptance fast.
+ * Append-only segment files with group commit: callers on many threads hand over records; a
+ * writer thread writes whatever has queued up with one gathering write, and a syncer thread
+ * covers every batch written since its last fdatasync with one more, then releases their callers.
+ * On this class of disk a single fsync costs about as much as a few hundred kilobytes of writing,
+ * so sharing it is what makes acceptance fast; and since the writer never waits for the disk, a
+ * record reaches the page cache at once, where a crash of the process (kill -9) cannot lose it.
  *
  * <pre>
  * record = magic u32 | type u8 | length u32 | crc32c u32 (of type and payload) | payload
@@ -53,18 +57,28 @@ final class SegmentLog implements Closeable {
     private final Disk disk;
     private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(4096);
     private final Thread writer;
+    private final Thread syncer;
     private volatile boolean running = true;
 
-    // Written by the writer thread only.
+    // Guarded by lock: shared by the writer and the syncer.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     /** The segment being written; its file does not exist before its first batch. */
     private volatile long segment;
     private Path file;
     private FileChannel channel;
-    /** The end of the last batch written and synced: the next one goes here. */
+    /** The end of the last batch written: the next one goes here. */
     private long position;
+    /** The end of the last batch synced in the current segment. */
+    private long synced;
+    /** Batches written and not yet synced, oldest first. */
+    private final List<Written> unsynced = new ArrayList<>();
+    /** The syncer is syncing a round (outside the lock). */
+    private boolean syncing;
+    private boolean writerDone;
     /** Why the current segment was started: {@link Records#OPENED_AT_START} or {@link Records#OPENED_AFTER_FULL}. */
     private byte opened = Records.OPENED_AT_START;
-    /** A batch failed: bytes after {@link #position} are not ours until cut off. */
+    /** A cut-back failed: bytes after {@link #position} are not ours until cut off. */
     private boolean failed;
 
     private SegmentLog(Path dir, long segmentSize, long firstSegment, Disk disk) {
@@ -74,6 +88,7 @@ final class SegmentLog implements Closeable {
         this.segment = firstSegment;
         this.file = file(dir, firstSegment);
         writer = Thread.ofPlatform().name("spool-writer").daemon().start(this::writeLoop);
+        syncer = Thread.ofPlatform().name("spool-syncer").daemon().start(this::syncLoop);
     }
 
     /** Opens for appending in a new segment after the existing ones (they are never written again). */
@@ -139,11 +154,6 @@ final class SegmentLog implements Closeable {
         return new Pending(req.done);
     }
 
-    /** Records submitted and not yet taken by the writer. */
-    int waiting() {
-        return queue.size();
-    }
-
     /** A submitted record on its way to the disk. */
     static final class Pending {
         private final CompletableFuture<Position> done;
@@ -171,6 +181,15 @@ final class SegmentLog implements Closeable {
         }
     }
 
+    /** A batch written to the file and not yet synced: its records, where each starts, and where it ends. */
+    private record Written(List<Request> batch, Position[] where, long end) {}
+
+    /**
+     * The writer: takes whatever records have queued up and writes them with one gathering write,
+     * without waiting for the previous batch's fdatasync. So a record is in the kernel's page cache
+     * (where it survives a crash of the process, though not a power cut) within a write's time,
+     * and only its acknowledgement waits for the disk.
+     */
     private void writeLoop() {
         List<Request> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
@@ -188,14 +207,26 @@ final class SegmentLog implements Closeable {
             }
             batch.clear();
         }
+        lock.lock();
+        try {
+            writerDone = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private void writeBatch(List<Request> batch) {
+    private void writeBatch(List<Request> batch) throws InterruptedException {
+        lock.lock();
         try {
-            cutOffFailedBatch();
+            cutOffFailedBatch(); // a cut that failed earlier is done before anything follows it
             long bytes = 0;
             for (Request r : batch) bytes += HEADER + r.length;
-            if (channel != null && position > 0 && position + bytes > segmentSize) start(segment + 1, Records.OPENED_AFTER_FULL);
+            if (channel != null && position > 0 && position + bytes > segmentSize) {
+                // the old segment is let go only once all of it is synced: its records' callers wait on that
+                while (!unsynced.isEmpty() || syncing) changed.await();
+                start(segment + 1, Records.OPENED_AFTER_FULL);
+            }
             if (channel == null) start(segment, opened);
             List<ByteBuffer> all = new ArrayList<>(batch.size() * 4 + 2);
             long at = position;
@@ -213,29 +244,106 @@ final class SegmentLog implements Closeable {
                 where[i] = new Position(segment, at);
                 at += HEADER + r.length;
             }
-            failed = true; // until synced: from here a failure may leave bytes to cut off
-            disk.write(file, channel, all.toArray(ByteBuffer[]::new));
-            disk.force(file, channel); // fdatasync: only now may the callers say 250
-            failed = false;
-            position = at;
-            for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(where[i]);
-        } catch (IOException e) {
-            log.error("spool: write to {} failed, {} records not committed: {}", file, batch.size(), e.toString());
-            try { // before the callers hear of it: when they do, nothing of the batch is left
-                cutOffFailedBatch();
-            } catch (IOException again) {
-                log.error("spool: could not cut {} back to {} bytes: {}; trying again before the next write",
-                        file, position, again.toString());
+            try {
+                disk.write(file, channel, all.toArray(ByteBuffer[]::new));
+            } catch (IOException e) {
+                log.error("spool: write to {} failed, {} records not committed: {}", file, batch.size(), e.toString());
+                try { // before the callers hear of it: when they do, nothing of the batch is left
+                    cutBack(position);
+                } catch (IOException again) {
+                    log.error("spool: could not cut {} back to {} bytes: {}; trying again before the next write",
+                            file, position, again.toString());
+                }
+                for (Request r : batch) r.done.completeExceptionally(e);
+                return;
             }
+            position = at;
+            unsynced.add(new Written(List.copyOf(batch), where, at));
+            changed.signalAll();
+        } catch (IOException e) { // cutting back or starting a segment failed: nothing of the batch was written
+            log.error("spool: cannot write to segment {}: {}", segment, e.toString());
             for (Request r : batch) r.done.completeExceptionally(e);
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * After a failed write or fsync the file may hold part of the batch: cut it back to the last
-     * synced batch, so the next batch follows it directly and recovery never sees the remains. A
-     * segment with nothing synced in it goes altogether, rather than stay as an empty file.
+     * The syncer: fdatasync for every batch written since the last one, then the acknowledgements.
+     * It syncs outside the lock, so the writer goes on writing meanwhile. If the sync fails, every
+     * batch written since the last good one is cut off before its callers hear of it.
      */
+    private void syncLoop() {
+        while (true) {
+            List<Written> round;
+            FileChannel ch;
+            Path f;
+            lock.lock();
+            try {
+                while (unsynced.isEmpty() && !writerDone) changed.await();
+                if (unsynced.isEmpty()) return;
+                round = new ArrayList<>(unsynced);
+                unsynced.clear();
+                syncing = true;
+                ch = channel;
+                f = file;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            IOException failure = null;
+            try {
+                disk.force(f, ch); // fdatasync: only now may the callers say 250
+            } catch (IOException e) {
+                failure = e;
+            }
+            List<Written> failed = round;
+            lock.lock();
+            try {
+                if (failure == null) {
+                    synced = round.getLast().end();
+                    failed = List.of();
+                } else {
+                    failed = new ArrayList<>(round);
+                    failed.addAll(unsynced); // written after the failed sync: not ours to keep either
+                    unsynced.clear();
+                    int records = failed.stream().mapToInt(w -> w.batch().size()).sum();
+                    log.error("spool: sync of {} failed, {} records not committed: {}", f, records, failure.toString());
+                    try {
+                        cutBack(synced);
+                    } catch (IOException again) {
+                        log.error("spool: could not cut {} back to {} bytes: {}; trying again before the next write",
+                                f, synced, again.toString());
+                    }
+                }
+                syncing = false;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (failure == null) {
+                for (Written w : round) {
+                    for (int i = 0; i < w.batch().size(); i++) w.batch().get(i).done.complete(w.where()[i]);
+                }
+            } else {
+                for (Written w : failed) for (Request r : w.batch()) r.done.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /**
+     * After a failed write or fsync the file may hold bytes that are not acknowledged: cut it back
+     * to {@code end}, so the next batch follows directly and recovery never sees the remains. A
+     * segment with nothing synced in it goes altogether, rather than stay as an empty file. If the
+     * cut fails, it is tried again before the next write.
+     */
+    private void cutBack(long end) throws IOException {
+        position = end;
+        failed = true;
+        cutOffFailedBatch();
+    }
+
     private void cutOffFailedBatch() throws IOException {
         if (!failed || channel == null) return;
         if (position == 0) {
@@ -276,6 +384,7 @@ final class SegmentLog implements Closeable {
         segment = number;
         opened = why;
         position = 0;
+        synced = 0;
         failed = false;
     }
 
@@ -284,10 +393,16 @@ final class SegmentLog implements Closeable {
         running = false;
         try {
             writer.join(10_000);
+            syncer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         for (Request r; (r = queue.poll()) != null; ) r.done.completeExceptionally(new IOException("spool is closed"));
-        if (channel != null) channel.close();
+        lock.lock();
+        try {
+            if (channel != null) channel.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

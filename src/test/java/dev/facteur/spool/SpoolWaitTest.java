@@ -20,13 +20,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The queue records an outcome right after the next hop's 250; until the record is on disk a
- * crash delivers the message again. So one message's wait for the disk must not hold up another
- * message's record: both go into the next group commit, whatever locks they share.
+ * The queue records an outcome right after the next hop's 250; until the record is at least in
+ * the page cache, a crash of the process delivers the message again. So one message's wait for
+ * the disk must not hold up another message's record: it is written at once, whatever locks the
+ * two share, and acknowledged with the next fdatasync.
  */
 class SpoolWaitTest {
 
@@ -37,11 +39,15 @@ class SpoolWaitTest {
     private static final class GatedDisk implements Disk {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch open = new CountDownLatch(1);
+        final AtomicInteger writesWhileGated = new AtomicInteger();
         volatile boolean gated;
+        /** The gated sync fails. */
+        volatile boolean failing;
 
         @Override
         public void write(Path file, FileChannel channel, ByteBuffer[] buffers) throws IOException {
             Disk.SYSTEM.write(file, channel, buffers);
+            if (gated) writesWhileGated.incrementAndGet();
         }
 
         @Override
@@ -52,6 +58,10 @@ class SpoolWaitTest {
                     open.await();
                 } catch (InterruptedException e) {
                     throw new IOException(e);
+                }
+                if (failing) {
+                    failing = false;
+                    throw new IOException("Input/output error");
                 }
             }
             Disk.SYSTEM.force(file, channel);
@@ -81,7 +91,7 @@ class SpoolWaitTest {
     }
 
     @Test
-    void aRecordWaitingForTheDiskDoesNotHoldUpAnotherMessagesRecord() throws Exception {
+    void aRecordIsWrittenWhileAnotherMessagesRecordWaitsForTheDisk() throws Exception {
         // ids 1 and 65 share a lock stripe: the case where a lock held through the fsync would serialise them
         QueueId a = new QueueId(1), b = new QueueId(65);
         var disk = new GatedDisk();
@@ -97,7 +107,9 @@ class SpoolWaitTest {
             disk.entered.await(); // a's record is being synced
             Thread second = Thread.ofVirtual().start(() -> update(spool, envelope(b, Recipient.State.DELIVERED)));
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> spool.recordsWaiting() == 1);
+            // a's record was written before its sync began; b's is written while that sync is under way
+            await().atMost(Duration.ofSeconds(60)).until(() -> disk.writesWhileGated.get() == 2);
+            assertThat(second.isAlive()).as("b waits for its own sync").isTrue();
 
             disk.gated = false;
             disk.open.countDown();
@@ -105,6 +117,54 @@ class SpoolWaitTest {
             second.join();
             assertThat(spool.find(a).orElseThrow().envelope().isComplete()).isTrue();
             assertThat(spool.find(b).orElseThrow().envelope().isComplete()).isTrue();
+        }
+    }
+
+    /**
+     * A failed fdatasync fails every record written since the last good one, including those
+     * written while it ran, and cuts them off before their callers hear of it: none is acknowledged
+     * and none comes back after a restart.
+     */
+    @Test
+    void aFailedSyncFailsTheRecordsWrittenDuringItAndCutsThemOff() throws Exception {
+        QueueId a = new QueueId(1), b = new QueueId(65);
+        var disk = new GatedDisk();
+        Path dir = this.dir.resolve("spool");
+        try (LogSpool spool = LogSpool.open(dir, 64L << 20, disk)) {
+            for (QueueId id : List.of(a, b)) {
+                try (Spool.Draft d = spool.draft(id)) {
+                    d.content().write("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+                    d.commit(envelope(id, Recipient.State.PENDING));
+                }
+            }
+            disk.failing = true;
+            disk.gated = true;
+            var failures = new AtomicInteger();
+            Runnable countFailure = failures::incrementAndGet;
+            Thread first = Thread.ofVirtual().start(() -> updateOrCount(spool, envelope(a, Recipient.State.DELIVERED), countFailure));
+            disk.entered.await();
+            Thread second = Thread.ofVirtual().start(() -> updateOrCount(spool, envelope(b, Recipient.State.DELIVERED), countFailure));
+            await().atMost(Duration.ofSeconds(60)).until(() -> disk.writesWhileGated.get() == 2);
+            disk.gated = false;
+            disk.open.countDown();
+            first.join();
+            second.join();
+            assertThat(failures).hasValue(2);
+            assertThat(spool.find(a).orElseThrow().envelope().isComplete()).isFalse();
+            assertThat(spool.find(b).orElseThrow().envelope().isComplete()).isFalse();
+            spool.update(envelope(b, Recipient.State.FAILED)); // the log goes on where the good records end
+        }
+        try (LogSpool reopened = LogSpool.openReadOnly(dir)) {
+            assertThat(reopened.find(a).orElseThrow().envelope().recipients().getFirst().state()).isEqualTo(Recipient.State.PENDING);
+            assertThat(reopened.find(b).orElseThrow().envelope().recipients().getFirst().state()).isEqualTo(Recipient.State.FAILED);
+        }
+    }
+
+    private static void updateOrCount(Spool spool, Envelope e, Runnable onFailure) {
+        try {
+            spool.update(e);
+        } catch (IOException ex) {
+            onFailure.run();
         }
     }
 
