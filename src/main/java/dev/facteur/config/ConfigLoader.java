@@ -148,7 +148,8 @@ public final class ConfigLoader {
         deliveryT.finish();
 
         Table adminT = top.table("admin");
-        var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse));
+        var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse),
+                adminT.convert("token_file", dataDir.resolve("admin.token").toString(), Path::of));
         adminT.finish();
 
         Optional<Config.Tls> tls = Optional.empty();
