@@ -3,6 +3,7 @@ package dev.facteur.routing;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.net.HostPort;
 import dev.facteur.smtp.Reply;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -111,7 +112,9 @@ public sealed interface Transport {
             host = colon < 0 ? rest : rest.substring(0, colon);
             if (colon >= 0) port = rest.substring(colon + 1);
         }
-        if (host.isEmpty() || !(AddressSyntax.isDomain(host, false) || isIp(host)))
+        // A name is never all digits and dots (RFC 3696 §2: no all-numeric top-level domain): that is an IPv4 address or a typo.
+        boolean numeric = host.matches("[0-9.]+");
+        if (host.isEmpty() || !(numeric ? isIp(host) : AddressSyntax.isDomain(host, false) || isIp(host)))
             throw new IllegalArgumentException("bad host in " + rest);
         int p = 0;
         if (port != null) {
@@ -125,8 +128,17 @@ public sealed interface Transport {
         return new Smtp(host, p, !literal);
     }
 
+    /** A dotted-quad IPv4 or an IPv6 address; not "192..0.2.1", which looked like one to a character class. */
     private static boolean isIp(String h) {
-        return h.matches("[0-9.]+") || (h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+"));
+        boolean v4 = h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+");
+        if (!v4 && !v6) return false;
+        try {
+            InetAddress.ofLiteral(h); // parses, never looks anything up
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static Transport error(String text) {
