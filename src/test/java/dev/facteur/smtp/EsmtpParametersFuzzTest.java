@@ -36,7 +36,12 @@ class EsmtpParametersFuzzTest {
             try {
                 var p = EsmtpParameters.rcpt(r.params(), smtpUtf8);
                 assertThat(p.dsnNotify()).isNotNull();
-                if (p.orcpt() != null) assertThat(p.orcpt()).contains(";").hasSizeLessThanOrEqualTo(500);
+                if (p.orcpt() != null) {
+                    assertThat(p.orcpt()).contains(";").hasSizeLessThanOrEqualTo(500);
+                    // RFC 3461 §4.2 xtext and RFC 6533 §3 utf-8-addr: no control characters (the DSN quotes it)
+                    assertThat(p.orcpt().chars().noneMatch(c -> c < 0x20 || c == 0x7f)).as("controls in ORCPT %s", p.orcpt()).isTrue();
+                    if (!smtpUtf8) assertThat(p.orcpt().chars().allMatch(c -> c < 0x80)).as("8-bit ORCPT without SMTPUTF8").isTrue();
+                }
             } catch (EsmtpParameters.Refused e) {
                 assertThat(e.reply.code()).isBetween(500, 599);
             }
