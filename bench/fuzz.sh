@@ -37,13 +37,14 @@ for t in "${targets[@]}"; do
   start=$(date +%s)
   # JAZZER_MAX_DURATION overrides each test's maxDuration; -timeout: an input that takes longer
   # than 10 s is a hang. -Xmx bounds memory so that unbounded buffering fails as OutOfMemoryError.
+  # jazzer.hooks: coverage instrumentation, off for plain test runs (src/test/resources/junit-platform.properties).
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" JAVA_TOOL_OPTIONS="-Xmx1g" \
     nice -n 10 mvn -B -ntp -Dstyle.color=never surefire:test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 >"$log" 2>&1
+      -Djazzer.hooks=true -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 >"$log" 2>&1
   rc=$?
   elapsed=$(( $(date +%s) - start ))
-  runs=$(grep -oE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+')
-  [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  runs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+')
+  [ -n "$runs" ] || runs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   corpus=$(find ".cifuzz-corpus/dev.facteur.${pkg_dir##*/}.$t" -type f 2>/dev/null | wc -l)
   crashes=$(( $(find "$inputs" -name 'crash-*' 2>/dev/null | wc -l) - crashes_before ))
   result=$([ "$rc" -eq 0 ] && echo ok || echo FAILED)
