@@ -202,21 +202,8 @@ final class QueueCommand implements Runnable {
     static int admin(ConfigOption config, String verb, String query) throws Exception {
         Config.Admin settings = config.load().admin();
         Path tokenFile = settings.tokenFile();
-        String token;
-        try {
-            token = TokenFile.clientToken(tokenFile);
-        } catch (AccessDeniedException e) {
-            System.err.println("facteur: cannot read the admin token " + tokenFile
-                    + ": permission denied; run as the user Facteur runs as (or root)");
-            return 1;
-        } catch (NoSuchFileException e) {
-            System.err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
-                    + " when it starts; is it running, with this configuration?");
-            return 1;
-        } catch (IOException e) {
-            System.err.println("facteur: cannot read the admin token: " + e.getMessage());
-            return 1;
-        }
+        String token = tokenOrSayWhy(tokenFile);
+        if (token == null) return 1;
         URI uri = URI.create("http://" + settings.listen() + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
         HttpRequest req = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Bearer " + token)
@@ -238,6 +225,22 @@ final class QueueCommand implements Runnable {
         boolean ok = node.path("ok").asBoolean(false);
         (ok ? System.out : System.err).println(ok ? message : "facteur: " + message);
         return ok ? 0 : 1;
+    }
+
+    /** The admin token, or null after saying on stderr why it cannot be read. */
+    private static String tokenOrSayWhy(Path tokenFile) {
+        try {
+            return TokenFile.clientToken(tokenFile);
+        } catch (AccessDeniedException e) {
+            System.err.println("facteur: cannot read the admin token " + tokenFile
+                    + ": permission denied; run as the user Facteur runs as (or root)");
+        } catch (NoSuchFileException e) {
+            System.err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
+                    + " when it starts; is it running, with this configuration?");
+        } catch (IOException e) {
+            System.err.println("facteur: cannot read the admin token: " + e.getMessage());
+        }
+        return null;
     }
 
     /** The id, or null after saying on stderr why it is not one. */
