@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The file of admin tokens ({@code [admin] token_file}), readable by Facteur's user alone:
- * whoever can read it may operate the queue, as whoever can open Postfix's {@code public/pickup}
- * or OpenSMTPD's control socket may. One token per line; {@code #} starts a comment line.
+ * whoever can read it may operate the queue, as only the superuser may run Postfix's
+ * {@code postsuper}. One token per line; {@code #} starts a comment line.
  *
  * <p>A line holds only the token today. Words after it are reserved for scopes (a read-only
  * token for a dashboard, say) and refused until they mean something, so that no one believes
