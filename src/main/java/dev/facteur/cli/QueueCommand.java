@@ -236,7 +236,7 @@ final class QueueCommand implements Runnable {
                     + ": permission denied; run as the user Facteur runs as (or root)");
         } catch (NoSuchFileException e) {
             System.err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
-                    + " when it starts; is it running, with this configuration?");
+                    + " when it starts with delivery enabled; is it running, with this configuration?");
         } catch (IOException e) {
             System.err.println("facteur: cannot read the admin token: " + e.getMessage());
         }
