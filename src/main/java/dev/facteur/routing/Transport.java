@@ -71,6 +71,9 @@ public sealed interface Transport {
      */
     static Transport parse(String s) {
         String v = s.strip();
+        // A control character has no place in a host, a socket path or a reply (the tab aside, as white space).
+        if (v.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f))
+            throw new IllegalArgumentException("control character in transport " + v.replaceAll("\\p{Cntrl}", "?"));
         String lower = v.toLowerCase(Locale.ROOT);
         switch (lower) {
             case "local" -> { return new Local(); }
@@ -82,7 +85,8 @@ public sealed interface Transport {
         if (lower.startsWith("smtp:")) return smtp(v.substring(5));
         if (lower.startsWith("lmtp:")) {
             String rest = v.substring(5);
-            if (rest.startsWith("unix:") || rest.startsWith("/")) {
+            // lmtp:unix:24 is host "unix", port 24 (as lmtp:[unix]:24 is written back), not a socket path
+            if ((rest.startsWith("unix:") && !rest.substring(5).matches("[0-9]+")) || rest.startsWith("/")) {
                 String path = rest.startsWith("unix:") ? rest.substring(5) : rest;
                 if (!path.startsWith("/")) throw new IllegalArgumentException("lmtp:unix: needs an absolute socket path");
                 return new Lmtp(null, java.nio.file.Path.of(path));

@@ -124,6 +124,14 @@ class MapFilesTest {
     }
 
     @Test
+    void aTransportWrittenOutReadsBackTheSame() { // found by TransportFuzzTest
+        var unixHost = Transport.parse("lmtp:[unix]:24");
+        assertThat(Transport.parse(unixHost.toString())).isEqualTo(unixHost);
+        assertThatThrownBy(() -> Transport.parse("lmtp:/run/lmtp\r/x")).hasMessageStartingWith("control character in transport");
+        assertThatThrownBy(() -> Transport.parse("lmtp:unix:run/lmtp")).hasMessage("lmtp:unix: needs an absolute socket path");
+    }
+
+    @Test
     void aChangedFileIsReadAgainWithinSeconds() throws Exception { // on the real clocks
         Path file = dir.resolve("aliases");
         Files.writeString(file, "info: alice\n");
