@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Any message content, in any pieces: the values of a header field are those an RFC 5322
- * reading finds (up to the first empty line, unfold, then split into fields), and nothing but
- * an IOException could come out.
+ * Any message content, in any pieces: the values of a header field are those a line-by-line
+ * RFC 5322 reading of the whole content finds (fields up to the first empty line, bodies
+ * unfolded), and nothing but an IOException could come out.
  */
 class HeaderSectionFuzzTest {
 
@@ -30,23 +30,26 @@ class HeaderSectionFuzzTest {
     }
 
     /**
-     * RFC 5322 §2.1: the header section ends at the first empty line; §2.2.3: within it, unfolding
-     * removes each line break before white space; then one field per line.
+     * RFC 5322 §2.1: the header section ends at the first empty line; §2.2: a field is a name and
+     * a colon on one line, then its body, which §2.2.3 unfolds: lines starting with white space
+     * continue it. A line without a colon starts no field, and what folds onto it is not one.
      */
     private static List<String> reference(byte[] content, String name) {
-        List<String> section = new ArrayList<>();
+        List<String> out = new ArrayList<>();
+        StringBuilder body = null; // of the field being read, while it is one we want
         for (String line : new String(content, StandardCharsets.UTF_8).split("\n", -1)) {
             String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
             if (text.isEmpty()) break;
-            section.add(text);
+            if (text.startsWith(" ") || text.startsWith("\t")) {
+                if (body != null) body.append(text);
+                continue;
+            }
+            if (body != null) out.add(body.toString().strip());
+            int colon = text.indexOf(':');
+            boolean wanted = colon > 0 && text.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT));
+            body = wanted ? new StringBuilder(text.substring(colon + 1)) : null;
         }
-        List<String> out = new ArrayList<>();
-        for (String field : String.join("\n", section).replaceAll("\n(?=[ \t])", "").split("\n", -1)) {
-            if (field.startsWith(" ") || field.startsWith("\t")) continue; // folded text before any field
-            int colon = field.indexOf(':');
-            if (colon > 0 && field.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)))
-                out.add(field.substring(colon + 1).strip());
-        }
+        if (body != null) out.add(body.toString().strip());
         return out;
     }
 }
