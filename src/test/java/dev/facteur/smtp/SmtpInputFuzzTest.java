@@ -74,7 +74,7 @@ class SmtpInputFuzzTest {
                         assertThat(expected).as("ended before <CRLF>.<CRLF>").isNotNull();
                         assertThat(check).isEqualTo(new SmtpInput.ContentCheck(expected.content.length,
                                 expected.content.length > max, expected.bare, expected.nul));
-                        assertThat(expected.content).startsWith(sink.toByteArray());
+                        assertThat(isPrefix(sink.toByteArray(), expected.content)).as("the sink got a prefix of the content").isTrue();
                     }
                 }
                 case CHUNK -> {
@@ -93,7 +93,7 @@ class SmtpInputFuzzTest {
                     assertThat(check.tooBig()).isEqualTo(soFar + n > max);
                     if (first) {
                         byte[] chunk = Arrays.copyOf(all, (int) n);
-                        assertThat(chunk).startsWith(sink.toByteArray());
+                        assertThat(isPrefix(sink.toByteArray(), chunk)).as("the sink got a prefix of the chunk").isTrue();
                         if (!check.tooBig()) assertThat(sink.toByteArray()).isEqualTo(chunk);
                         assertThat(check.bareLineEnd()).isEqualTo(hasBareLineEnd(chunk));
                         assertThat(check.nul()).isEqualTo(indexOf(chunk, (byte) 0) >= 0);
@@ -148,6 +148,11 @@ class SmtpInputFuzzTest {
             if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r')) return true;
         }
         return false;
+    }
+
+    /** AssertJ's startsWith refuses an empty prefix; nothing written is a prefix of anything here. */
+    private static boolean isPrefix(byte[] prefix, byte[] of) {
+        return prefix.length <= of.length && Arrays.equals(prefix, 0, prefix.length, of, 0, prefix.length);
     }
 
     private static int indexOf(byte[] b, byte c) {
