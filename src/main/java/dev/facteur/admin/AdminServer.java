@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -18,15 +19,24 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /queue/{flush,hold,release,delete,bounce}?id=QUEUEID} (flush also takes
  * {@code domain=}, or nothing for everything) and {@code GET /health}. Answers
- * {@code {"ok": true|false, "message": "..."}}. It listens on loopback by default: whoever can
- * reach it can operate the queue.
+ * {@code {"ok": true|false, "message": "..."}}.
+ *
+ * <p>Every {@code /queue/} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * the token file ({@link TokenFile}), since any local user can reach a loopback port.
+ * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
+ * no more than the open port does.
  */
 public final class AdminServer implements AutoCloseable {
 
     private final HttpServer http;
     private static final JsonMapper JSON = new JsonMapper();
 
-    public AdminServer(HostPort listen, QueueManager queue) throws IOException {
+    /**
+     * Binds {@code listen}; reads the tokens from {@code tokenFile}, creating it with a random
+     * token when missing, and refuses to start when other users could read or change it.
+     */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue) throws IOException {
+        var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
         } catch (IOException e) {
@@ -34,7 +44,7 @@ public final class AdminServer implements AutoCloseable {
         }
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/health", ex -> reply(ex, 200, true, "ok"));
-        http.createContext("/queue/", ex -> {
+        var commands = http.createContext("/queue/", ex -> {
             if (!ex.getRequestMethod().equals("POST")) {
                 reply(ex, 405, false, "use POST");
                 return;
@@ -68,6 +78,7 @@ public final class AdminServer implements AutoCloseable {
             }
             reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
         });
+        commands.getFilters().add(auth);
     }
 
     public void start() {
@@ -89,7 +100,7 @@ public final class AdminServer implements AutoCloseable {
         return out;
     }
 
-    private static void reply(HttpExchange ex, int status, boolean ok, String message) throws IOException {
+    static void reply(HttpExchange ex, int status, boolean ok, String message) throws IOException {
         byte[] body = JSON.writeValueAsBytes(Map.of("ok", ok, "message", message));
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, body.length);

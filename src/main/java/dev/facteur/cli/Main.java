@@ -17,7 +17,14 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        cli.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult leaf = parsed;
+            while (leaf.hasSubcommand()) leaf = leaf.subcommand();
+            if (!(leaf.commandSpec().userObject() instanceof ServeCommand)) ToolLogging.toStderr();
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        System.exit(cli.execute(args));
     }
 
     static CommandLine commandLine() {

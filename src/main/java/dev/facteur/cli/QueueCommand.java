@@ -1,23 +1,38 @@
 package dev.facteur.cli;
 
+import dev.facteur.admin.TokenFile;
+import dev.facteur.config.Config;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,8 +44,8 @@ import tools.jackson.databind.node.ObjectNode;
                 QueueCommand.BounceCommand.class})
 final class QueueCommand implements Runnable {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -180,17 +195,29 @@ final class QueueCommand implements Runnable {
         return o;
     }
 
-    /** Sends one command to the running server's admin interface and prints its answer. */
+    /**
+     * Sends one command to the running server's admin interface, with the token from the file the
+     * server reads, and prints its answer.
+     */
     static int admin(ConfigOption config, String verb, String query) throws Exception {
-        var listen = config.load().admin().listen();
-        var uri = java.net.URI.create("http://" + listen + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
-        var req = java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                .timeout(java.time.Duration.ofSeconds(60)).build();
-        java.net.http.HttpResponse<String> resp;
-        try (var http = java.net.http.HttpClient.newHttpClient()) {
-            resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            System.err.println("facteur: no server answers on " + listen + " (is it running, with delivery enabled?)");
+        Config.Admin settings = config.load().admin();
+        Path tokenFile = settings.tokenFile();
+        String token = tokenOrSayWhy(tokenFile);
+        if (token == null) return 1;
+        URI uri = URI.create("http://" + settings.listen() + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest req = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(60)).build();
+        HttpResponse<String> resp;
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            System.err.println("facteur: no server answers on " + settings.listen() + " (is it running, with delivery enabled?)");
+            return 1;
+        }
+        if (resp.statusCode() == 401) {
+            System.err.println("facteur: the server refused the admin token in " + tokenFile
+                    + " (it reads the file when it starts: was the file changed since, or is it another server's?)");
             return 1;
         }
         var node = new JsonMapper().readTree(resp.body());
@@ -198,6 +225,22 @@ final class QueueCommand implements Runnable {
         boolean ok = node.path("ok").asBoolean(false);
         (ok ? System.out : System.err).println(ok ? message : "facteur: " + message);
         return ok ? 0 : 1;
+    }
+
+    /** The admin token, or null after saying on stderr why it cannot be read. */
+    private static String tokenOrSayWhy(Path tokenFile) {
+        try {
+            return TokenFile.clientToken(tokenFile);
+        } catch (AccessDeniedException e) {
+            System.err.println("facteur: cannot read the admin token " + tokenFile
+                    + ": permission denied; run as the user Facteur runs as (or root)");
+        } catch (NoSuchFileException e) {
+            System.err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
+                    + " when it starts with delivery enabled; is it running, with this configuration?");
+        } catch (IOException e) {
+            System.err.println("facteur: cannot read the admin token: " + e.getMessage());
+        }
+        return null;
     }
 
     /** The id, or null after saying on stderr why it is not one. */
@@ -211,7 +254,7 @@ final class QueueCommand implements Runnable {
     }
 
     static String idQuery(String id) {
-        return "id=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+        return "id=" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 
     @Command(name = "flush", mixinStandardHelpOptions = true,
@@ -233,7 +276,7 @@ final class QueueCommand implements Runnable {
                 return 2;
             }
             String q = id != null ? idQuery(id)
-                    : domain != null ? "domain=" + java.net.URLEncoder.encode(domain, java.nio.charset.StandardCharsets.UTF_8) : "";
+                    : domain != null ? "domain=" + URLEncoder.encode(domain, StandardCharsets.UTF_8) : "";
             return admin(config, "flush", q);
         }
     }

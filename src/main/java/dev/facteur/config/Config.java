@@ -115,8 +115,12 @@ public record Config(
         }
     }
 
-    /** The operator interface (HTTP, JSON) used by {@code facteur queue flush|hold|...}. */
-    public record Admin(HostPort listen) {}
+    /**
+     * The operator interface (HTTP, JSON) used by {@code facteur queue flush|hold|...}.
+     *
+     * @param tokenFile the tokens a request must carry (mode 0600), created at first start
+     */
+    public record Admin(HostPort listen, Path tokenFile) {}
 
     /** PEM files: the certificate chain and its PKCS#8 private key. */
     public record Tls(Path certificate, Path privateKey) {}

@@ -72,7 +72,7 @@ public final class ConfigLoader {
 
         String hostname = top.string("hostname", null);
         if (hostname == null) hostname = defaultHostname(); // may ask DNS: only when not configured
-        Path dataDir = Path.of(top.string("data_dir", "data"));
+        Path dataDir = top.convert("data_dir", "data", Path::of); // a NUL in a path is an error with its line, not a crash
 
         Table smtpT = top.table("smtp");
         int maxConnections = smtpT.integer("max_connections", 1000, 1, 1_000_000);
@@ -159,17 +159,18 @@ public final class ConfigLoader {
         deliveryT.finish();
 
         Table adminT = top.table("admin");
-        var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse));
+        var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse),
+                adminT.convert("token_file", dataDir.resolve("admin.token").toString(), Path::of));
         adminT.finish();
 
         Optional<Config.Tls> tls = Optional.empty();
         if (top.has("tls")) {
             Table tlsT = top.table("tls");
-            String cert = tlsT.string("certificate", null);
-            String key = tlsT.string("private_key", null);
-            if (cert == null) tlsT.fail("certificate", "is required in [tls]");
-            if (key == null) tlsT.fail("private_key", "is required in [tls]");
-            tls = Optional.of(new Config.Tls(Path.of(cert), Path.of(key)));
+            Optional<Path> cert = tlsT.optional("certificate", Path::of);
+            Optional<Path> key = tlsT.optional("private_key", Path::of);
+            if (cert.isEmpty()) tlsT.fail("certificate", "is required in [tls]");
+            if (key.isEmpty()) tlsT.fail("private_key", "is required in [tls]");
+            tls = Optional.of(new Config.Tls(cert.orElseThrow(), key.orElseThrow()));
             tlsT.finish();
         }
         top.finish();
@@ -187,15 +188,15 @@ public final class ConfigLoader {
         for (Table t : delivery.tables("auth")) {
             String host = t.string("host", null);
             String user = t.string("username", null);
-            String passwordFile = t.string("password_file", null);
+            Optional<Path> passwordFile = t.optional("password_file", Path::of);
             if (host == null) t.fail("host", "is required in [[delivery.auth]]");
             if (user == null) t.fail("username", "is required in [[delivery.auth]]");
-            if (passwordFile == null) t.fail("password_file", "is required in [[delivery.auth]] (the password is not written in the configuration)");
+            if (passwordFile.isEmpty()) t.fail("password_file", "is required in [[delivery.auth]] (the password is not written in the configuration)");
             String password;
             try {
-                password = Files.readString(Path.of(passwordFile)).strip();
+                password = Files.readString(passwordFile.orElseThrow()).strip();
             } catch (IOException e) {
-                throw t.error("password_file", "cannot read " + passwordFile + ": " + e.getMessage());
+                throw t.error("password_file", "cannot read " + passwordFile.orElseThrow() + ": " + e.getMessage());
             }
             Optional<Path> caFile = t.optional("ca_file", Path::of);
             if (caFile.isPresent() && !Files.isReadable(caFile.get())) throw t.error("ca_file", "cannot read " + caFile.get());

@@ -116,11 +116,13 @@ public final class DsnWriter {
         Envelope e = r.original();
         w.append("Reporting-MTA: dns; ").append(hostname).append("\r\n");
         w.append("X-Facteur-Queue-ID: ").append(e.id()).append("\r\n");
-        if (e.envid() != null) w.append("Original-Envelope-Id: ").append(e.envid()).append("\r\n");
+        // ENVID and ORCPT are what the client sent: checked at MAIL and RCPT, and made safe here again,
+        // since a line break in them would write fields of the client's choosing into the report.
+        if (e.envid() != null) w.append("Original-Envelope-Id: ").append(text(e.envid(), global)).append("\r\n");
         w.append("Arrival-Date: ").append(DATE.format(e.arrival().atZone(zone))).append("\r\n");
         for (Recipient rc : r.recipients()) {
             w.append("\r\n");
-            if (rc.orcpt() != null) w.append("Original-Recipient: ").append(orcptField(rc.orcpt())).append("\r\n");
+            if (rc.orcpt() != null) w.append("Original-Recipient: ").append(text(orcptField(rc.orcpt()), global)).append("\r\n");
             String address = rc.address().toString();
             boolean utf8 = global && rc.address().isInternationalized(); // RFC 6533 §3: the utf-8 address type
             w.append("Final-Recipient: ").append(utf8 ? "utf-8; " : "rfc822; ").append(text(address, global)).append("\r\n");

@@ -3,6 +3,7 @@ package dev.facteur.routing;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.net.HostPort;
 import dev.facteur.smtp.Reply;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -70,6 +71,9 @@ public sealed interface Transport {
      */
     static Transport parse(String s) {
         String v = s.strip();
+        // A control character has no place in a host, a socket path or a reply (the tab aside, as white space).
+        if (v.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f))
+            throw new IllegalArgumentException("control character in transport " + v.replaceAll("\\p{Cntrl}", "?"));
         String lower = v.toLowerCase(Locale.ROOT);
         switch (lower) {
             case "local" -> { return new Local(); }
@@ -81,7 +85,8 @@ public sealed interface Transport {
         if (lower.startsWith("smtp:")) return smtp(v.substring(5));
         if (lower.startsWith("lmtp:")) {
             String rest = v.substring(5);
-            if (rest.startsWith("unix:") || rest.startsWith("/")) {
+            // lmtp:unix:24 is host "unix", port 24 (as lmtp:[unix]:24 is written back), not a socket path
+            if ((rest.startsWith("unix:") && !rest.substring(5).matches("[0-9]+")) || rest.startsWith("/")) {
                 String path = rest.startsWith("unix:") ? rest.substring(5) : rest;
                 if (!path.startsWith("/")) throw new IllegalArgumentException("lmtp:unix: needs an absolute socket path");
                 return new Lmtp(null, java.nio.file.Path.of(path));
@@ -111,7 +116,9 @@ public sealed interface Transport {
             host = colon < 0 ? rest : rest.substring(0, colon);
             if (colon >= 0) port = rest.substring(colon + 1);
         }
-        if (host.isEmpty() || !(AddressSyntax.isDomain(host, false) || isIp(host)))
+        // A name is never all digits and dots (RFC 3696 §2: no all-numeric top-level domain): that is an IPv4 address or a typo.
+        boolean numeric = host.matches("[0-9.]+");
+        if (host.isEmpty() || !(numeric ? isIp(host) : AddressSyntax.isDomain(host, false) || isIp(host)))
             throw new IllegalArgumentException("bad host in " + rest);
         int p = 0;
         if (port != null) {
@@ -125,8 +132,17 @@ public sealed interface Transport {
         return new Smtp(host, p, !literal);
     }
 
+    /** A dotted-quad IPv4 or an IPv6 address; not "192..0.2.1", which looked like one to a character class. */
     private static boolean isIp(String h) {
-        return h.matches("[0-9.]+") || (h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+"));
+        boolean v4 = h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+");
+        if (!v4 && !v6) return false;
+        try {
+            InetAddress.ofLiteral(h); // parses, never looks anything up
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static Transport error(String text) {

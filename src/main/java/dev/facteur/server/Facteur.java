@@ -114,7 +114,7 @@ public final class Facteur implements AutoCloseable {
             }
             AdminServer admin = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), queue);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));

@@ -116,6 +116,22 @@ class MapFilesTest {
     }
 
     @Test
+    void aHostInBracketsIsANameOrAnIpAddress() { // found by TransportFuzzTest
+        assertThat(Transport.parse("smtp:[2001:db8::25]:25")).isEqualTo(new Transport.Smtp("2001:db8::25", 25, false));
+        assertThat(Transport.parse("lmtp:[::1]:24")).hasToString("lmtp:[::1]:24");
+        for (String bad : List.of("smtp:[192..0.2.1]:25", "smtp:[192.0.2.256]", "smtp:[1.2.3]", "lmtp:[::1::2]:24", "smtp:..."))
+            assertThatThrownBy(() -> Transport.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad host");
+    }
+
+    @Test
+    void aTransportWrittenOutReadsBackTheSame() { // found by TransportFuzzTest
+        var unixHost = Transport.parse("lmtp:[unix]:24");
+        assertThat(Transport.parse(unixHost.toString())).isEqualTo(unixHost);
+        assertThatThrownBy(() -> Transport.parse("lmtp:/run/lmtp\r/x")).hasMessageStartingWith("control character in transport");
+        assertThatThrownBy(() -> Transport.parse("lmtp:unix:run/lmtp")).hasMessage("lmtp:unix: needs an absolute socket path");
+    }
+
+    @Test
     void aChangedFileIsReadAgainWithinSeconds() throws Exception { // on the real clocks
         Path file = dir.resolve("aliases");
         Files.writeString(file, "info: alice\n");

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.facteur.message.Recipient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,12 +62,16 @@ class QueueCliTest {
     }
 
     private static ExternalProcess.Result facteur(String... args) throws Exception {
+        return facteurWith(world.configFile(), args);
+    }
+
+    private static ExternalProcess.Result facteurWith(Path config, String... args) throws Exception {
         // A short-lived client JVM: C1 only and the serial collector start fastest on a busy 2-core machine.
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.facteur.cli.Main"));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--config", world.configFile().toString()));
+        cmd.addAll(List.of("--config", config.toString()));
         return ExternalProcess.run(Duration.ofSeconds(60), cmd);
     }
 
@@ -141,6 +146,28 @@ class QueueCliTest {
         assertThat(flush.stdout().strip()).matches("\\d+ messages? scheduled for delivery now");
         world.awaitGone(id);
         assertThat(MailWorld.awaitReceived(sink, 1).getFirst()).contains("Subject: flush me");
+    }
+
+    @Test
+    void aCommandWithoutTheServersTokenIsRefusedAndChangesNothing() throws Exception {
+        String id = deferred("bob@down.test", "not yours");
+        // Another user's view of the same server: its own token file, or none it can find.
+        Path guess = dir.resolve("guess.token");
+        Files.writeString(guess, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG\n");
+        Path config = dir.resolve("intruder.toml");
+        Files.writeString(config, Files.readString(world.configFile()) + "token_file = '" + guess + "'\n"); // in [admin]
+
+        var delete = facteurWith(config, "queue", "delete", id);
+        assertThat(delete.exitCode()).as(delete.toString()).isEqualTo(1);
+        assertThat(delete.stderr()).startsWith("facteur: the server refused the admin token in " + guess);
+        assertThat(delete.stdout()).isEmpty();
+        assertThat(world.envelope(id)).isPresent();
+
+        Files.delete(guess);
+        var hold = facteurWith(config, "queue", "hold", id);
+        assertThat(hold.exitCode()).as(hold.toString()).isEqualTo(1);
+        assertThat(hold.stderr()).startsWith("facteur: no admin token at " + guess + " ([admin] token_file)");
+        assertThat(world.envelope(id).orElseThrow().schedule().held()).isFalse();
     }
 
     @Test
