@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.facteur.delivery.Attempt;
+import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -58,12 +60,25 @@ class AdminServerTest {
     private Path tokenFile;
     private ListAppender<ILoggingEvent> log;
 
+    /** The queue is not what these tests look at: nothing is ever delivered. */
+    private static final QueueManager.Deliverer NOTHING_DELIVERED = new QueueManager.Deliverer() {
+        @Override
+        public String destination(Mailbox recipient) {
+            return recipient.domainKey();
+        }
+
+        @Override
+        public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
+            return List.of();
+        }
+    };
+
     @BeforeEach
     void start() throws IOException {
         spool = LogSpool.open(dir.resolve("spool"));
-        queue = new QueueManager(spool, (env, size, content) -> List.of(), new DsnWriter("mx.facteur.test", ZoneOffset.UTC),
+        queue = new QueueManager(spool, NOTHING_DELIVERED, new DsnWriter("mx.facteur.test", ZoneOffset.UTC),
                 "mx.facteur.test", ids, new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ZERO),
-                Clock.systemUTC(), 1);
+                Clock.systemUTC(), 1, 1);
         tokenFile = dir.resolve("admin.token");
         admin = new AdminServer(new HostPort("127.0.0.1", 0), tokenFile, queue);
         admin.start();

@@ -8,6 +8,7 @@ import dev.facteur.smtp.Reply;
 import dev.facteur.testing.Pieces;
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.time.Duration;
 
 /**
  * Whatever a remote server sends, in whatever pieces, the client reads RFC 5321 §4.2 replies
@@ -24,13 +25,14 @@ class ReplyReaderFuzzTest {
         while (true) {
             Reply r;
             try {
-                r = reader.read();
+                r = reader.read(Duration.ofMinutes(1));
             } catch (ProtocolException | java.io.EOFException e) {
                 return;
             } catch (IOException e) {
                 throw new AssertionError("only ProtocolException or EOF from a byte array", e);
             }
             assertThat(wire.left()).as("each reply consumes input").isLessThan(before);
+            assertThat(before - wire.left()).as("and no more than a reply may hold").isLessThanOrEqualTo(ReplyReader.MAX_REPLY);
             before = wire.left();
             assertThat(r.code()).isBetween(200, 599);
             assertThat(r.lines()).isNotEmpty().hasSizeLessThanOrEqualTo(ReplyReader.MAX_LINES);
