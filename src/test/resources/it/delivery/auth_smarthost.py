@@ -13,7 +13,8 @@ username and password. It records:
   whether TLS was on, the login tried, success). No "auth" line means that no AUTH command, so
   no password, ever reached the server.
 
-It prints "ready HOST PORT" once listening, and stops on SIGTERM.
+It prints "ready HOST PORT" once listening (with --port 0, the port the system gave it), and stops
+on SIGTERM.
 """
 
 import argparse
@@ -34,7 +35,7 @@ MECHANISMS = ("PLAIN", "LOGIN")
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--address", required=True, help="a loopback address, 127.0.0.x")
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, required=True, help="0: any free port (the one taken is printed)")
     p.add_argument("--cert", help="PEM certificate (needed with --starttls)")
     p.add_argument("--key", help="PEM private key (needed with --starttls)")
     p.add_argument("--starttls", action="store_true", help="offer STARTTLS")
@@ -174,7 +175,8 @@ async def serve(a):
     stop = loop.create_future()
     loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)
     loop.add_signal_handler(signal.SIGINT, stop.set_result, None)
-    print("ready", a.address, a.port, flush=True)
+    port = server.sockets[0].getsockname()[1]
+    print("ready", a.address, port, flush=True)
     await stop
     server.close()
     await server.wait_closed()

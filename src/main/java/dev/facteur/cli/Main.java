@@ -27,7 +27,8 @@ public final class Main implements Runnable {
         System.exit(cli.execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The facteur command, ready to execute: also in-process, with its output redirected (tests). */
+    public static CommandLine commandLine() {
         return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("facteur: " + ex.getMessage());
             return 1;

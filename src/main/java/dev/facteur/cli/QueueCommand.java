@@ -9,7 +9,7 @@ import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -49,7 +49,7 @@ final class QueueCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     private static final DateTimeFormatter TIME =
@@ -64,6 +64,9 @@ final class QueueCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists queued messages with their recipients' state, oldest first.")
     static final class ListCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConfigOption config;
 
@@ -76,7 +79,7 @@ final class QueueCommand implements Runnable {
             try (LogSpool spool = open(config)) {
                 all = spool.messages();
             }
-            PrintStream out = System.out;
+            PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 JsonMapper mapper = new JsonMapper();
                 ArrayNode arr = mapper.createArrayNode();
@@ -108,6 +111,9 @@ final class QueueCommand implements Runnable {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Shows one message: its envelope, then its content as stored.")
     static final class ShowCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConfigOption config;
 
@@ -119,16 +125,16 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            QueueId qid = validId(id);
+            QueueId qid = validId(spec, id);
             if (qid == null) return 2;
             try (LogSpool spool = open(config)) {
                 var found = spool.find(qid);
                 if (found.isEmpty()) {
-                    System.err.println("facteur: no message " + id + " in the queue");
+                    spec.commandLine().getErr().println("facteur: no message " + id + " in the queue");
                     return 1;
                 }
                 Envelope e = found.get().envelope();
-                PrintStream out = System.out;
+                PrintWriter out = spec.commandLine().getOut();
                 out.println("Queue-Id: " + e.id());
                 out.println("Arrival: " + TIME.format(e.arrival()));
                 out.println("Size: " + found.get().size());
@@ -150,10 +156,11 @@ final class QueueCommand implements Runnable {
                 if (!envelopeOnly) {
                     out.println();
                     out.flush();
+                    // the message is bytes, not text: it goes to stdout exactly as stored, which a Writer cannot do
                     try (InputStream in = spool.openContent(qid)) {
-                        in.transferTo(out);
+                        in.transferTo(System.out);
                     }
-                    out.flush();
+                    System.out.flush();
                 }
             }
             return 0;
@@ -199,10 +206,11 @@ final class QueueCommand implements Runnable {
      * Sends one command to the running server's admin interface, with the token from the file the
      * server reads, and prints its answer.
      */
-    static int admin(ConfigOption config, String verb, String query) throws Exception {
+    static int admin(CommandSpec spec, ConfigOption config, String verb, String query) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         Config.Admin settings = config.load().admin();
         Path tokenFile = settings.tokenFile();
-        String token = tokenOrSayWhy(tokenFile);
+        String token = tokenOrSayWhy(err, tokenFile);
         if (token == null) return 1;
         URI uri = URI.create("http://" + settings.listen() + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
         HttpRequest req = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
@@ -212,43 +220,43 @@ final class QueueCommand implements Runnable {
         try (HttpClient http = HttpClient.newHttpClient()) {
             resp = http.send(req, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            System.err.println("facteur: no server answers on " + settings.listen() + " (is it running, with delivery enabled?)");
+            err.println("facteur: no server answers on " + settings.listen() + " (is it running, with delivery enabled?)");
             return 1;
         }
         if (resp.statusCode() == 401) {
-            System.err.println("facteur: the server refused the admin token in " + tokenFile
+            err.println("facteur: the server refused the admin token in " + tokenFile
                     + " (it reads the file when it starts: was the file changed since, or is it another server's?)");
             return 1;
         }
         var node = new JsonMapper().readTree(resp.body());
         String message = node.path("message").asString(resp.body());
         boolean ok = node.path("ok").asBoolean(false);
-        (ok ? System.out : System.err).println(ok ? message : "facteur: " + message);
+        (ok ? spec.commandLine().getOut() : err).println(ok ? message : "facteur: " + message);
         return ok ? 0 : 1;
     }
 
     /** The admin token, or null after saying on stderr why it cannot be read. */
-    private static String tokenOrSayWhy(Path tokenFile) {
+    private static String tokenOrSayWhy(PrintWriter err, Path tokenFile) {
         try {
             return TokenFile.clientToken(tokenFile);
         } catch (AccessDeniedException e) {
-            System.err.println("facteur: cannot read the admin token " + tokenFile
+            err.println("facteur: cannot read the admin token " + tokenFile
                     + ": permission denied; run as the user Facteur runs as (or root)");
         } catch (NoSuchFileException e) {
-            System.err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
+            err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
                     + " when it starts with delivery enabled; is it running, with this configuration?");
         } catch (IOException e) {
-            System.err.println("facteur: cannot read the admin token: " + e.getMessage());
+            err.println("facteur: cannot read the admin token: " + e.getMessage());
         }
         return null;
     }
 
     /** The id, or null after saying on stderr why it is not one. */
-    static QueueId validId(String id) {
+    static QueueId validId(CommandSpec spec, String id) {
         try {
             return QueueId.parse(id);
         } catch (IllegalArgumentException e) {
-            System.err.println("facteur: " + e.getMessage());
+            spec.commandLine().getErr().println("facteur: " + e.getMessage());
             return null;
         }
     }
@@ -260,6 +268,9 @@ final class QueueCommand implements Runnable {
     @Command(name = "flush", mixinStandardHelpOptions = true,
             description = {"Asks the running server to try delivery now: one message, the messages for a domain, or all."})
     static final class FlushCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConfigOption config;
 
@@ -272,17 +283,20 @@ final class QueueCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (id != null && domain != null) {
-                System.err.println("facteur: give an ID or --domain, not both");
+                spec.commandLine().getErr().println("facteur: give an ID or --domain, not both");
                 return 2;
             }
             String q = id != null ? idQuery(id)
                     : domain != null ? "domain=" + URLEncoder.encode(domain, StandardCharsets.UTF_8) : "";
-            return admin(config, "flush", q);
+            return admin(spec, config, "flush", q);
         }
     }
 
     /** The commands that take one queue id and send it to the server under their own name. */
     abstract static class OneMessageCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConfigOption config;
 
@@ -291,8 +305,8 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (validId(id) == null) return 2;
-            return admin(config, getClass().getAnnotation(Command.class).name(), idQuery(id));
+            if (validId(spec, id) == null) return 2;
+            return admin(spec, config, getClass().getAnnotation(Command.class).name(), idQuery(id));
         }
     }
 

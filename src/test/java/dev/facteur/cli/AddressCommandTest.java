@@ -2,8 +2,10 @@ package dev.facteur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.facteur.net.HostPort;
+import dev.facteur.testing.ExternalProcess;
+import dev.facteur.testing.FacteurCli;
+import dev.facteur.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,14 +17,10 @@ class AddressCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out) {}
-
-    private Run run(String... args) throws Exception {
+    private ExternalProcess.Result run(String... args) throws Exception {
         Files.writeString(dir.resolve("aliases"), "info: alice, friend@remote.example\n");
         Files.writeString(dir.resolve("transport"), "partner.example  smtp:[127.0.0.5]:2525\n");
-        Files.writeString(dir.resolve("facteur.toml"), """
-                hostname = "mx.example.test"
-                data_dir = '%s'
+        Path config = TestConfig.in(dir.resolve("data")).hostname("mx.example.test").dns(new HostPort("127.0.0.1", 9)).tables("""
                 [relay]
                 networks = ["127.0.0.1/32"]
                 [local]
@@ -32,25 +30,19 @@ class AddressCommandTest {
                 maildir = "/var/mail/{domain}/{user}"
                 [routing]
                 transport_file = '%s'
-                [dns]
-                servers = ["127.0.0.1:9"]
-                """.formatted(dir.resolve("data"), dir.resolve("aliases"), dir.resolve("transport")));
-        var out = new StringWriter();
-        var cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out));
+                """.formatted(dir.resolve("aliases"), dir.resolve("transport"))).writeTo(dir.resolve("facteur.toml"));
         String[] all = new String[args.length + 2];
         all[0] = "address";
-        all[1] = "--config=" + dir.resolve("facteur.toml");
+        all[1] = "--config=" + config;
         System.arraycopy(args, 0, all, 2, args.length);
-        int exit = cmd.execute(all);
-        return new Run(exit, out.toString());
+        return FacteurCli.run(all);
     }
 
     @Test
     void showsWhereAnAliasLeadsAndHowEachAddressLeaves() throws Exception {
         var r = run("info@example.test", "Alice+news@Example.Test", "x@partner.example");
-        assertThat(r.exit()).isZero();
-        assertThat(r.out()).isEqualTo("""
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo("""
                 info@example.test: accepted, 2 recipients
                   alice@example.test  ->  local, maildir /var/mail/example.test/alice
                   friend@remote.example  ->  smtp, MX of remote.example
@@ -64,8 +56,8 @@ class AddressCommandTest {
     @Test
     void refusalsAreTheRepliesAClientWouldGet() throws Exception {
         var r = run("--client=127.0.0.77", "nobody@example.test", "x@partner.example");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).isEqualTo("""
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stdout()).isEqualTo("""
                 nobody@example.test: refused: 550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown
                 x@partner.example: refused: 554 5.7.1 Relay access denied
                 """);

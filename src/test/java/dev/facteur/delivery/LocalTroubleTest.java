@@ -4,7 +4,6 @@ import static dev.facteur.testing.ScriptedPeer.HANG_UP;
 import static dev.facteur.testing.ScriptedPeer.USUAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facteur.dns.FakeDnsResolver;
 import dev.facteur.dns.Mx;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -16,6 +15,9 @@ import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
 import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Transport;
+import dev.facteur.testing.FakeDnsResolver;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,9 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalTroubleTest {
 
-    private static final String MX1 = "127.0.0.45";
-    private static final String MX2 = "127.0.0.46";
-    private static final Duration PATIENT = Duration.ofSeconds(10);
+    private static final String MX1 = Loopback.host();
+    private static final String MX2 = Loopback.host();
+    private static final Duration PATIENT = Patience.EVENT;
     private static final ClientSettings SETTINGS =
             new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, null);
 

@@ -4,13 +4,8 @@ import static dev.facteur.testing.ScriptedPeer.HANG_UP;
 import static dev.facteur.testing.ScriptedPeer.USUAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import dev.facteur.dns.AddressAnswer;
 import dev.facteur.dns.DnsResolver;
-import dev.facteur.dns.FakeDnsResolver;
 import dev.facteur.dns.MxAnswer;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -22,23 +17,24 @@ import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
 import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Transport;
+import dev.facteur.testing.FakeDnsResolver;
+import dev.facteur.testing.LogCapture;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Opportunistic TLS (RFC 7435, RFC 3207 §4.1) when the handshake fails: the same server again
@@ -47,8 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 class TlsFallbackTest {
 
-    private static final String HOST = "127.0.0.42";
-    private static final Duration PATIENT = Duration.ofSeconds(10);
+    private static final String HOST = Loopback.host();
+    private static final Duration PATIENT = Patience.EVENT;
 
     /** Offers STARTTLS, says 220 to it, then sends what no TLS client can read, and hangs up. */
     private static final ScriptedPeer.Script BROKEN_TLS = ScriptedPeer.smtp(c -> {
@@ -56,16 +52,16 @@ class TlsFallbackTest {
         return c.equals("STARTTLS") ? "220 2.0.0 Ready to start TLS\r\nthis is no TLS record\r\n" + HANG_UP : USUAL;
     });
 
-    private DeliveryLog log;
+    private LogCapture log;
 
     @BeforeEach
     void listen() {
-        log = DeliveryLog.attach();
+        log = LogCapture.attach("facteur.delivery");
     }
 
     @AfterEach
     void stopListening() {
-        log.detach();
+        log.close();
     }
 
     @Test
@@ -78,9 +74,9 @@ class TlsFallbackTest {
             assertThat(peer.connections()).isEqualTo(2);
             assertThat(peer.transcript(0)).contains("STARTTLS").noneMatch(l -> l.startsWith("MAIL"));
             assertThat(peer.transcript(1)).doesNotContain("STARTTLS").contains("RCPT TO:<bob@example.test>", "DATA");
-            assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith(env.id() + ": relay=" + HOST + "[")
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).startsWith(env.id() + ": relay=" + HOST + "[")
                     .contains("TLS handshake failed", "trying again without TLS"));
-            assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("to=<bob@example.test>", "tls=none", "status=sent"));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("to=<bob@example.test>", "tls=none", "status=sent"));
         }
     }
 
@@ -94,15 +90,15 @@ class TlsFallbackTest {
 
             assertThat(peer.lines()).as("one handshake tried, for the first message only").containsOnlyOnce("STARTTLS");
             assertThat(peer.lines()).contains("RCPT TO:<carol@example.test>");
-            assertThat(log.lines()).filteredOn(l -> l.contains("trying again without TLS")).singleElement().asString()
+            assertThat(log.messages()).filteredOn(l -> l.contains("trying again without TLS")).singleElement().asString()
                     .startsWith(first.id() + ": relay=" + HOST + "[").endsWith("and without TLS for its mail in the next 60 min");
-            assertThat(log.lines()).anySatisfy(l -> assertThat(l).contains("to=<carol@example.test>", "tls=none", "status=sent"));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("to=<carol@example.test>", "tls=none", "status=sent"));
         }
     }
 
     @Test
     void anHourLaterTlsIsTriedAgain() throws Exception {
-        var clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        var clock = ManualClock.at(Instant.parse("2026-12-01T10:00:00Z"));
         try (var peer = ScriptedPeer.start(HOST, BROKEN_TLS); var agent = agent(peer, Map.of(), clock)) {
             deliver(agent, envelope("bob"));
             clock.advance(Duration.ofMinutes(59));
@@ -144,7 +140,7 @@ class TlsFallbackTest {
             assertThat(DeliveryAgent.diagnostic(bob.reply())).startsWith("421 4.4.2 Connection to " + HOST).contains("TLS handshake failed");
             assertThat(peer.connections()).isEqualTo(1);
             assertThat(peer.lines()).noneMatch(l -> l.startsWith("AUTH") || l.startsWith("MAIL"));
-            assertThat(log.lines()).noneMatch(l -> l.contains("trying again without TLS"));
+            assertThat(log.messages()).noneMatch(l -> l.contains("trying again without TLS"));
         }
     }
 
@@ -205,34 +201,6 @@ class TlsFallbackTest {
         return new DeliveryAgent(router, settings, routes, 2, clock);
     }
 
-    /** Time as the test says: the agent's memory of failed handshakes is checked at t = 59 and 60 minutes without waiting. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     private static final byte[] CONTENT = "Subject: tls\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static Envelope envelope(String... locals) {
@@ -248,36 +216,5 @@ class TlsFallbackTest {
 
     private static List<Attempt> deliver(DeliveryAgent agent, Envelope env) {
         return agent.deliver(env, CONTENT.length, () -> new ByteArrayInputStream(CONTENT));
-    }
-
-    /** The delivery log ({@code facteur.delivery}) as an operator reads it. */
-    private static final class DeliveryLog extends AppenderBase<ILoggingEvent> {
-        private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-
-        static DeliveryLog attach() {
-            var log = new DeliveryLog();
-            log.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-            log.start();
-            logger().addAppender(log);
-            return log;
-        }
-
-        private static Logger logger() {
-            return (Logger) LoggerFactory.getLogger("facteur.delivery");
-        }
-
-        void detach() {
-            logger().detachAppender(this);
-            stop();
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            lines.add(event.getFormattedMessage());
-        }
-
-        List<String> lines() {
-            return List.copyOf(lines);
-        }
     }
 }

@@ -11,6 +11,8 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class TooManyRecipientsTest {
 
-    private static final String HOST = "127.0.0.44";
-    private static final Duration PATIENT = Duration.ofSeconds(10);
+    private static final String HOST = Loopback.host();
+    private static final Duration PATIENT = Patience.EVENT;
     private static final ClientSettings PATIENTLY =
             new ClientSettings("client.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, null);
 

@@ -1,12 +1,10 @@
 package dev.facteur.it;
 
 import dev.facteur.testing.ExternalProcess;
-
+import dev.facteur.testing.WireReply;
 import java.net.InetSocketAddress;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -30,16 +28,15 @@ final class Smtplib {
         plan.set("steps", JSON.valueToTree(List.of(steps)));
         // The plan goes in a file: big messages would not fit on a command line.
         Path planFile = Files.createTempFile("smtplib-plan", ".json");
-        ExternalProcess.Result result;
+        JsonNode result;
         try {
             Files.writeString(planFile, JSON.writeValueAsString(plan));
-            result = ExternalProcess.run(Duration.ofSeconds(30), List.of("python3", script().toString(), "@" + planFile));
+            result = ExternalProcess.python("/it/smtplib_client.py", "@" + planFile);
         } finally {
             Files.deleteIfExists(planFile);
         }
-        if (result.exitCode() != 0) throw new AssertionError("smtplib session failed: " + result);
         List<WireReply> replies = new ArrayList<>();
-        for (JsonNode r : JSON.readTree(result.stdout())) replies.add(new WireReply(r.get("code").asInt(), r.get("text").asString()));
+        for (JsonNode r : result) replies.add(new WireReply(r.get("code").asInt(), r.get("text").asString()));
         return replies;
     }
 
@@ -78,9 +75,5 @@ final class Smtplib {
 
     static List<?> quit() {
         return List.of("quit");
-    }
-
-    private static Path script() throws URISyntaxException {
-        return Path.of(Smtplib.class.getResource("/it/smtplib_client.py").toURI());
     }
 }

@@ -17,6 +17,7 @@ import dev.facteur.smtp.Reply;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.StoredMessage;
+import dev.facteur.testing.ManualClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class QueueManagerTest {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = ManualClock.stopped();
     private final QueueId.Generator ids = new QueueId.Generator();
     private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
     /** What the fake deliverer answers per recipient address; unknown ones are deferred. */
@@ -76,7 +77,7 @@ class QueueManagerTest {
     }
 
     private QueueId enqueue(String sender, Notify notify, String... rcpts) throws IOException {
-        return Messages.enqueue(spool, ids, clock.now, sender, notify, rcpts);
+        return Messages.enqueue(spool, ids, clock.instant(), sender, notify, rcpts);
     }
 
     private static Mailbox mailbox(String s) {
@@ -108,13 +109,13 @@ class QueueManagerTest {
         queue.process(id);
         Envelope e = spool.find(id).orElseThrow().envelope();
         assertThat(e.schedule().attempts()).isEqualTo(1);
-        assertThat(e.schedule().nextAttempt()).isEqualTo(clock.now.plus(Duration.ofMinutes(5)));
+        assertThat(e.schedule().nextAttempt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
         assertThat(e.recipients().getFirst().diagnostic()).isEqualTo("451 4.3.0 try later");
         assertThat(e.recipients().getFirst().isPending()).isTrue();
-        clock.now = clock.now.plus(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         queue.process(id);
         assertThat(spool.find(id).orElseThrow().envelope().schedule().nextAttempt())
-                .isEqualTo(clock.now.plus(Duration.ofMinutes(10)));
+                .isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
     }
 
     @Test
@@ -169,9 +170,9 @@ class QueueManagerTest {
         QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
         queue.process(id);
         assertThat(dsnsTo("s@example.test")).isEmpty();
-        clock.now = clock.now.plus(Duration.ofHours(5));
+        clock.advance(Duration.ofHours(5));
         queue.process(id);
-        clock.now = clock.now.plus(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         queue.process(id);
         List<StoredMessage> dsns = dsnsTo("s@example.test");
         assertThat(dsns).hasSize(1);
@@ -182,7 +183,7 @@ class QueueManagerTest {
     @Test
     void afterTheLifetimeTheMessageGivesUpWithA547Dsn() throws IOException { // RFC 5321 §4.5.4.1
         QueueId id = enqueue("s@example.test", Notify.DEFAULT, "a@example.org");
-        clock.now = clock.now.plus(Duration.ofDays(5));
+        clock.advance(Duration.ofDays(5));
         queue.process(id);
         assertThat(spool.find(id)).isEmpty();
         String dsn = content(dsnsTo("s@example.test").getFirst());
@@ -265,7 +266,7 @@ class QueueManagerTest {
         script.put("kept@slow.example", new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")));
         QueueId id = enqueue("s@example.test", Notify.DEFAULT, "kept@slow.example", "b@example.org");
         queue.process(id);
-        clock.now = clock.now.plus(Duration.ofDays(5));
+        clock.advance(Duration.ofDays(5));
         queue.process(id);
         assertThat(spool.find(id)).as("expired: both failed, one DSN, nothing left to hold").isEmpty();
         assertThat(dsnsTo("s@example.test")).hasSize(1);
@@ -279,7 +280,7 @@ class QueueManagerTest {
                 new Recipient(mailbox("team@example.test"), success, null, Recipient.State.EXPANDED, "250 2.0.0 Expanded to 2 recipients", null),
                 Recipient.pending(mailbox("a@example.org"), Notify.never(), "rfc822;team@example.test"),
                 Recipient.pending(mailbox("b@example.org"), Notify.never(), "rfc822;team@example.test"));
-        Messages.enqueue(spool, id, clock.now, "s@example.test", rs);
+        Messages.enqueue(spool, id, clock.instant(), "s@example.test", rs);
         queue.process(id);               // both deferred
         queue.process(id);               // again
         script.put("a@example.org", ok());

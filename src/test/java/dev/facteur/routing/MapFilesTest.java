@@ -3,22 +3,19 @@ package dev.facteur.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import dev.facteur.message.Mailbox;
+import dev.facteur.testing.LogCapture;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.Patience;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** The operator's files: their format, their errors (file and line), and reloading. */
 class MapFilesTest {
@@ -139,26 +136,25 @@ class MapFilesTest {
         assertThat(aliases.get().lookup("info", "example.test")).contains(List.of(new Mailbox("alice", "example.test")));
 
         Files.writeString(file, "info: bob\nsales: carol\n");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> aliases.get().lookup("sales", "example.test").isPresent());
+        Patience.await("the file is read again").until(() -> aliases.get().lookup("sales", "example.test").isPresent());
         assertThat(aliases.get().lookup("info", "example.test")).contains(List.of(new Mailbox("bob", "example.test")));
     }
 
     @Test
     void aBrokenEditIsLoggedOnceWithItsLineAndThePreviousTableStays() throws Exception {
-        var time = new FakeTime();
+        var time = ManualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         Path file = dir.resolve("aliases");
-        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        write(time, file, "info: alice\n", Duration.ofMinutes(-1));
         var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
-        try (var log = RoutingLog.attach(file)) {
-            time.write(file, "info: bob\nbroken\n", Duration.ofMinutes(-1));
+        try (var log = LogCapture.attach("facteur.routing", m -> m.startsWith(file.toString()))) {
+            write(time, file, "info: bob\nbroken\n", Duration.ofMinutes(-1));
             for (int i = 0; i < 5; i++) {
                 time.advance(Duration.ofSeconds(1));
                 assertThat(served(aliases)).isEqualTo("info=alice sales=none");
             }
             assertThat(log.errors()).containsExactly(file + ":2: no value for broken (keeping the table loaded before)");
 
-            time.write(file, "info: bob\n", Duration.ofMinutes(-1));
+            write(time, file, "info: bob\n", Duration.ofMinutes(-1));
             time.advance(Duration.ofSeconds(1));
             assertThat(served(aliases)).isEqualTo("info=bob sales=none");
             assertThat(log.errors()).hasSize(1);
@@ -167,22 +163,22 @@ class MapFilesTest {
 
     @Test
     void aFileRewrittenInPlaceIsNeverServedHalfWritten() throws Exception { // cat new > aliases
-        var time = new FakeTime();
+        var time = ManualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         Path file = dir.resolve("aliases");
-        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        write(time, file, "info: alice\n", Duration.ofMinutes(-1));
         var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
         String before = "info=alice sales=none";
 
         time.advance(Duration.ofMillis(600));
-        time.write(file, "", Duration.ZERO); // truncated: an empty aliases file is a valid one
+        write(time, file, "", Duration.ZERO); // truncated: an empty aliases file is a valid one
         time.advance(Duration.ofMillis(400));
         assertThat(served(aliases)).as("t=1.0 s, sees it empty").isEqualTo(before);
         time.advance(Duration.ofMillis(200));
-        time.write(file, "info: bob\n", Duration.ZERO); // half written: parses, and sales is missing
+        write(time, file, "info: bob\n", Duration.ZERO); // half written: parses, and sales is missing
         time.advance(Duration.ofMillis(800));
         assertThat(served(aliases)).as("t=2.0 s, sees it half written").isEqualTo(before);
         time.advance(Duration.ofMillis(400));
-        time.write(file, "info: bob\nsales: carol\n", Duration.ZERO); // complete
+        write(time, file, "info: bob\nsales: carol\n", Duration.ZERO); // complete
         time.advance(Duration.ofMillis(600));
         assertThat(served(aliases)).as("t=3.0 s, complete but just changed").isEqualTo(before);
         time.advance(Duration.ofMillis(500));
@@ -193,19 +189,19 @@ class MapFilesTest {
 
     @Test
     void aFileLastModifiedSecondsAgoIsTakenAtTheFirstLook() throws Exception { // mv aliases.new aliases
-        var time = new FakeTime();
+        var time = ManualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         Path file = dir.resolve("aliases");
-        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        write(time, file, "info: alice\n", Duration.ofMinutes(-1));
         var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
 
         Path next = dir.resolve("aliases.new");
-        time.write(next, "info: bob\n", Duration.ofSeconds(-2));
+        write(time, next, "info: bob\n", Duration.ofSeconds(-2));
         Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertThat(served(aliases)).as("no look yet").isEqualTo("info=alice sales=none");
         time.advance(Duration.ofSeconds(1));
         assertThat(served(aliases)).isEqualTo("info=bob sales=none");
 
-        time.write(next, "info: carol\n", Duration.ofMillis(-500)); // renamed in at once: waits for a second look
+        write(time, next, "info: carol\n", Duration.ofMillis(-500)); // renamed in at once: waits for a second look
         Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         time.advance(Duration.ofSeconds(1));
         assertThat(served(aliases)).isEqualTo("info=bob sales=none");
@@ -215,11 +211,11 @@ class MapFilesTest {
 
     @Test
     void aMissingFileIsLoggedOnceAndThePreviousTableStays() throws Exception {
-        var time = new FakeTime();
+        var time = ManualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         Path file = dir.resolve("aliases");
-        time.write(file, "info: alice\n", Duration.ofMinutes(-1));
+        write(time, file, "info: alice\n", Duration.ofMinutes(-1));
         var aliases = ReloadingFile.open(file, Aliases::read, time::nanos, time::instant);
-        try (var log = RoutingLog.attach(file)) {
+        try (var log = LogCapture.attach("facteur.routing", m -> m.startsWith(file.toString()))) {
             Files.delete(file);
             for (int i = 0; i < 5; i++) {
                 time.advance(Duration.ofSeconds(1));
@@ -227,7 +223,7 @@ class MapFilesTest {
             }
             assertThat(log.errors()).containsExactly(file + ": missing, keeping the table loaded before");
 
-            time.write(file, "info: bob\n", Duration.ofMinutes(-1));
+            write(time, file, "info: bob\n", Duration.ofMinutes(-1));
             time.advance(Duration.ofSeconds(1));
             assertThat(served(aliases)).isEqualTo("info=bob sales=none");
             assertThat(log.infos()).containsExactly(file + ": reloaded");
@@ -271,73 +267,9 @@ class MapFilesTest {
         return String.join(",", targets.stream().map(Mailbox::localPart).toList());
     }
 
-    /** A ticker and a wall clock that move only when told, and files stamped by them. */
-    private static final class FakeTime {
-        private long nanos = 42;
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        long nanos() {
-            return nanos;
-        }
-
-        Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            nanos += d.toNanos();
-            now = now.plus(d);
-        }
-
-        /** Writes in place (truncate, then write) and sets the modification time to now plus {@code offset}. */
-        void write(Path file, String text, Duration offset) throws java.io.IOException {
-            Files.writeString(file, text);
-            Files.setLastModifiedTime(file, FileTime.from(now.plus(offset)));
-        }
-    }
-
-    /** The messages of facteur.routing about one file. */
-    private static final class RoutingLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-        private final String file;
-        private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-        private RoutingLog(String file) {
-            this.file = file;
-        }
-
-        static RoutingLog attach(Path file) {
-            var log = new RoutingLog(file.toString());
-            log.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-            log.start();
-            logger().addAppender(log);
-            return log;
-        }
-
-        private static Logger logger() {
-            return (Logger) LoggerFactory.getLogger("facteur.routing");
-        }
-
-        @Override
-        protected void append(ILoggingEvent e) {
-            if (e.getFormattedMessage().startsWith(file)) events.add(e);
-        }
-
-        List<String> errors() {
-            return messages(Level.ERROR);
-        }
-
-        List<String> infos() {
-            return messages(Level.INFO);
-        }
-
-        private List<String> messages(Level level) {
-            return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
-        }
-
-        @Override
-        public void close() {
-            logger().detachAppender(this);
-            stop();
-        }
+    /** Writes in place (truncate, then write) and sets the modification time to the clock's now plus {@code offset}. */
+    private static void write(ManualClock time, Path file, String text, Duration offset) throws IOException {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(time.instant().plus(offset)));
     }
 }

@@ -2,41 +2,17 @@ package dev.facteur.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facteur.dns.AddressAnswer;
-import dev.facteur.dns.DnsResolver;
 import dev.facteur.dns.Mx;
 import dev.facteur.dns.MxAnswer;
+import dev.facteur.testing.FakeDnsResolver;
 import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MxRouterTest {
 
-    /** DNS as a table; anything not in it does not exist. */
-    static final class FakeDns implements DnsResolver {
-        final Map<String, MxAnswer> mx = new HashMap<>();
-        final Map<String, AddressAnswer> a = new HashMap<>();
-
-        FakeDns host(String name, String... ips) {
-            a.put(name, new AddressAnswer.Found(java.util.Arrays.stream(ips).map(InetAddress::ofLiteral).toList()));
-            return this;
-        }
-
-        @Override
-        public MxAnswer mx(String domain) {
-            return mx.getOrDefault(domain, new MxAnswer.NxDomain());
-        }
-
-        @Override
-        public AddressAnswer addresses(String host) {
-            return a.getOrDefault(host, new AddressAnswer.NxDomain());
-        }
-    }
-
-    private final FakeDns dns = new FakeDns();
+    private final FakeDnsResolver dns = new FakeDnsResolver();
     private final MxRouter router = new MxRouter(dns, 2526, "mx.facteur.test", Set.of(InetAddress.ofLiteral("127.0.0.1")), true);
 
     private List<String> hops(String domain) {
@@ -45,51 +21,51 @@ class MxRouterTest {
 
     @Test
     void mxHostsAreTriedByPreferenceEachWithAllItsAddresses() { // RFC 5321 §5.1
-        dns.mx.put("example.org", new MxAnswer.Records(List.of(new Mx(20, "mx2.example.org"), new Mx(10, "mx1.example.org"))));
-        dns.host("mx1.example.org", "127.0.0.21", "::1").host("mx2.example.org", "127.0.0.22");
+        dns.withMx("example.org", new MxAnswer.Records(List.of(new Mx(20, "mx2.example.org"), new Mx(10, "mx1.example.org"))));
+        dns.withAddresses("mx1.example.org", "127.0.0.21", "::1").withAddresses("mx2.example.org", "127.0.0.22");
         assertThat(hops("Example.ORG")).containsExactly(
                 "mx1.example.org[0:0:0:0:0:0:0:1]:2526", "mx1.example.org[127.0.0.21]:2526", "mx2.example.org[127.0.0.22]:2526");
     }
 
     @Test
     void aDomainWithoutMxIsItsOwnImplicitMx() { // RFC 5321 §5.1
-        dns.mx.put("example.org", new MxAnswer.NoRecords());
-        dns.host("example.org", "127.0.0.23");
+        dns.withMx("example.org", new MxAnswer.NoRecords());
+        dns.withAddresses("example.org", "127.0.0.23");
         assertThat(hops("example.org")).containsExactly("example.org[127.0.0.23]:2526");
     }
 
     @Test
     void nullMxIsAPermanentFailure() { // RFC 7505 §4.2
-        dns.mx.put("example.org", new MxAnswer.NullMx());
+        dns.withMx("example.org", new MxAnswer.NullMx());
         assertThat(((Route.Permanent) router.route("example.org")).reason().enhanced()).isEqualTo("5.1.10");
     }
 
     @Test
     void anUnknownDomainIsPermanentAndDnsTroubleTemporary() {
         assertThat(((Route.Permanent) router.route("nowhere.example")).reason().enhanced()).isEqualTo("5.1.2");
-        dns.mx.put("flaky.example", new MxAnswer.TempFail("SERVFAIL"));
+        dns.withMx("flaky.example", new MxAnswer.TempFail("SERVFAIL"));
         assertThat(((Route.Temporary) router.route("flaky.example")).reason().enhanced()).isEqualTo("4.4.3");
     }
 
     @Test
     void mxHostsWithoutAddressesAreSkipped() {
-        dns.mx.put("example.org", new MxAnswer.Records(List.of(new Mx(10, "gone.example.org"), new Mx(20, "mx2.example.org"))));
-        dns.host("mx2.example.org", "127.0.0.22");
+        dns.withMx("example.org", new MxAnswer.Records(List.of(new Mx(10, "gone.example.org"), new Mx(20, "mx2.example.org"))));
+        dns.withAddresses("mx2.example.org", "127.0.0.22");
         assertThat(hops("example.org")).containsExactly("mx2.example.org[127.0.0.22]:2526");
     }
 
     @Test
     void whenWeAreAnMxOnlyBetterHostsAreUsed() { // RFC 5321 §5.1, last paragraphs
-        dns.mx.put("example.org", new MxAnswer.Records(List.of(
+        dns.withMx("example.org", new MxAnswer.Records(List.of(
                 new Mx(10, "primary.example.org"), new Mx(20, "mx.facteur.test"), new Mx(30, "backup.example.org"))));
-        dns.host("primary.example.org", "127.0.0.21").host("backup.example.org", "127.0.0.22");
+        dns.withAddresses("primary.example.org", "127.0.0.21").withAddresses("backup.example.org", "127.0.0.22");
         assertThat(hops("example.org")).containsExactly("primary.example.org[127.0.0.21]:2526");
     }
 
     @Test
     void mailWhoseBestMxIsUsLoops() {
-        dns.mx.put("example.org", new MxAnswer.Records(List.of(new Mx(10, "alias-of-us.example.org"))));
-        dns.host("alias-of-us.example.org", "127.0.0.1");
+        dns.withMx("example.org", new MxAnswer.Records(List.of(new Mx(10, "alias-of-us.example.org"))));
+        dns.withAddresses("alias-of-us.example.org", "127.0.0.1");
         assertThat(((Route.Permanent) router.route("example.org")).reason().enhanced()).isEqualTo("5.4.6");
     }
 
@@ -103,7 +79,7 @@ class MxRouterTest {
 
     @Test
     void anMxThatIsAnAddressIsAccepted() { // not RFC-clean, but common
-        dns.mx.put("example.org", new MxAnswer.Records(List.of(new Mx(10, "127.0.0.25"))));
+        dns.withMx("example.org", new MxAnswer.Records(List.of(new Mx(10, "127.0.0.25"))));
         assertThat(hops("example.org")).containsExactly("127.0.0.25[127.0.0.25]:2526");
     }
 }

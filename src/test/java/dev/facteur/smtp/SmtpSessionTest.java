@@ -6,18 +6,20 @@ import dev.facteur.message.Envelope;
 import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Ret;
-import dev.facteur.net.Cidr;
+import dev.facteur.testing.TestConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The dialogue of RFC 5321 §4.1 and its extensions, one rule per test. */
@@ -46,10 +48,22 @@ class SmtpSessionTest {
         }
     }
 
+    /**
+     * The address rules of a running Facteur (users, relay networks, the postmaster), for
+     * example.test with the mailboxes these tests write to, relaying for 127.0.0.0/8.
+     */
+    static final AddressPolicy EXAMPLE_TEST = TestConfig.in(Path.of("unused")).hostname("mx.example.test").tables("""
+            [relay]
+            networks = ["127.0.0.0/8"]
+            [local]
+            domains = ["example.test"]
+            users = ["b", "bob", "c", "x", "bérénice", %s]
+            """.formatted(IntStream.range(0, 10).mapToObj(i -> "\"r" + i + "\", \"d" + i + "\"").collect(Collectors.joining(", "))))
+            .addresses();
+
     private final MemorySink sink = new MemorySink();
     private final SmtpSettings settings = new SmtpSettings("mx.example.test", List.of(), 10_000, 3, 20, 100, 10,
-            Duration.ofMinutes(5), Duration.ofMinutes(10),
-            new RelayControl(Set.of("example.test"), List.of(Cidr.parse("127.0.0.0/8"))), null, SmtpSettings.Defences.DEFAULT);
+            Duration.ofMinutes(5), Duration.ofMinutes(10), EXAMPLE_TEST, null, SmtpSettings.Defences.DEFAULT);
 
     private SmtpSession session(String client) throws IOException {
         return new SmtpSession(settings, sink, new QueueId.Generator(), Clock.systemUTC(), InetAddress.getByName(client));

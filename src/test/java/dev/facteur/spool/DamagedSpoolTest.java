@@ -12,6 +12,7 @@ import dev.facteur.message.Recipient;
 import dev.facteur.message.Ret;
 import dev.facteur.message.ReversePath;
 import dev.facteur.spool.SegmentFiles.Rec;
+import dev.facteur.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -117,7 +118,7 @@ class DamagedSpoolTest {
         Rec r = messageRecords(segment(1)).get(hit);
         SegmentFiles.flip(segment(1), r.end() - 100, 8); // in its content: the checksum fails, the header is fine
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             List<QueueId> expected = without(stored, hit);
             expected.removeAll(stored.subList(20, 25));
             assertIntact(spool, expected);
@@ -138,7 +139,7 @@ class DamagedSpoolTest {
         Arrays.fill(garbage, (byte) 0xA5); // magic, type, length and checksum all gone: its length cannot be trusted
         SegmentFiles.overwrite(segment(1), r.offset(), garbage);
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, without(stored, stored.get(4)));
             assertThat(log.errors()).singleElement().asString()
                     .contains("0000000001.log", r.offset() + "-" + r.end(), "no record header readable");
@@ -155,7 +156,7 @@ class DamagedSpoolTest {
         Rec r = messageRecords(segment(1)).get(stored.get(2));
         SegmentFiles.overwrite(segment(1), r.offset(), new byte[40]); // its header too: nothing tells its id there
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, without(stored, stored.get(2)));
             assertThat(log.errors()).anySatisfy(line -> assertThat(line).contains("MESSAGE record is gone", stored.get(2).toString()));
         }
@@ -170,13 +171,13 @@ class DamagedSpoolTest {
         SegmentFiles.flip(segment(1), messageRecords(segment(1)).get(stored.get(3)).end() - 10, 8);
         byte[] damaged = Files.readAllBytes(segment(1));
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             for (QueueId id : without(stored, stored.get(3))) spool.remove(id);
             assertThat(segment(1)).doesNotExist();
             assertThat(spool().resolve("quarantine/0000000001.log")).hasBinaryContent(damaged);
             assertThat(log.warnings()).anySatisfy(line -> assertThat(line).contains("0000000001.log moved to quarantine/"));
         }
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertThat(spool.messages()).isEmpty();
             assertThat(log.problems()).isEmpty(); // quarantine/ is not replayed
         }
@@ -212,12 +213,12 @@ class DamagedSpoolTest {
         }
         SegmentFiles.truncate(segment(1), Files.size(segment(1)) - 700); // the kill came in the middle of the last write
         List<QueueId> next;
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, stored.subList(0, 2));
             next = store(spool, 2, 2000); // a new run, a new segment: the torn one is no longer the last
             assertThat(log.problems()).isEmpty();
         }
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertThat(log.problems()).isEmpty();
             for (QueueId id : stored.subList(0, 2)) spool.remove(id);
             assertThat(segment(1)).doesNotExist();
@@ -237,7 +238,7 @@ class DamagedSpoolTest {
         assertThat(segment(2)).exists();
         SegmentFiles.flip(segment(1), first.get(last).end() - 50, 8);
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, without(stored, last));
             assertThat(log.errors()).singleElement().asString().contains("0000000001.log is damaged", last.toString());
             for (QueueId id : without(stored, last)) spool.remove(id);
@@ -294,7 +295,7 @@ class DamagedSpoolTest {
 
     private void assertSkippedWithItsQueueIdNamed(List<QueueId> stored, String why) throws IOException {
         QueueId bad = stored.get(2);
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, without(stored, bad));
             assertThat(log.warnings()).singleElement().asString().contains("0000000001.log", "MESSAGE record skipped", why, bad.toString());
             assertThat(log.errors()).singleElement().asString().contains("0000000001.log is damaged", bad.toString());
@@ -359,7 +360,7 @@ class DamagedSpoolTest {
         for (int i = 9; i < payload.length; i++) payload[i] = (byte) (i * 37); // version and id kept, the rest garbage
         SegmentFiles.replace(segment(1), r, payload);
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, stored);
             assertThat(spool.find(stored.get(1)).orElseThrow().envelope()).isEqualTo(before);
             assertThat(log.warnings()).singleElement().asString().contains("UPDATE record skipped", stored.get(1).toString());
@@ -379,7 +380,7 @@ class DamagedSpoolTest {
         Files.write(segment(1), ByteBuffer.allocate(all.length + unknown.length).put(all, 0, (int) second.offset()).put(unknown)
                 .put(all, (int) second.offset(), all.length - (int) second.offset()).array());
 
-        try (var log = SpoolLog.attach(spool()); var spool = LogSpool.open(spool())) {
+        try (var log = LogCapture.attach("facteur.spool", m -> m.contains(spool().toString())); var spool = LogSpool.open(spool())) {
             assertIntact(spool, stored);
             assertThat(log.warnings()).singleElement().asString().contains("0000000001.log", "type 42 record skipped", "unknown record type 42");
         }

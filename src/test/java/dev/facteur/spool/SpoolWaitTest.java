@@ -1,7 +1,6 @@
 package dev.facteur.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
@@ -11,6 +10,7 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
+import dev.facteur.testing.Patience;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -108,7 +108,7 @@ class SpoolWaitTest {
             Thread second = Thread.ofVirtual().start(() -> update(spool, envelope(b, Recipient.State.DELIVERED)));
 
             // a's record was written before its sync began; b's is written while that sync is under way
-            await().atMost(Duration.ofSeconds(60)).until(() -> disk.writesWhileGated.get() == 2);
+            Patience.await("both writes reach the gated disk").until(() -> disk.writesWhileGated.get() == 2);
             assertThat(second.isAlive()).as("b waits for its own sync").isTrue();
 
             disk.gated = false;
@@ -144,7 +144,7 @@ class SpoolWaitTest {
             Thread first = Thread.ofVirtual().start(() -> updateOrCount(spool, envelope(a, Recipient.State.DELIVERED), countFailure));
             disk.entered.await();
             Thread second = Thread.ofVirtual().start(() -> updateOrCount(spool, envelope(b, Recipient.State.DELIVERED), countFailure));
-            await().atMost(Duration.ofSeconds(60)).until(() -> disk.writesWhileGated.get() == 2);
+            Patience.await("both writes reach the gated disk").until(() -> disk.writesWhileGated.get() == 2);
             disk.gated = false;
             disk.open.countDown();
             first.join();

@@ -3,11 +3,8 @@ package dev.facteur.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -16,25 +13,23 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A private Dovecot for tests: LMTP in, IMAP out, on a loopback address and two free high ports.
+ * A private Dovecot for tests: LMTP in, IMAP out, on a loopback host of its own ({@link Loopback})
+ * and two fixed high ports.
  * Everything it writes stays under the work directory given: its configuration (nothing from
  * {@code /etc/dovecot}), sockets, state, log and the users' maildirs. It runs in the foreground
  * as a child of the JVM and {@link #close()} stops it.
  *
  * <pre>{@code
  * var alice = new Dovecot.User("alice@example.test", "secret");
- * try (var dovecot = Dovecot.start(tempDir, "127.0.0.41", List.of(alice))) {
+ * try (var dovecot = Dovecot.start(tempDir, List.of(alice))) {
  *     // deliver to dovecot.lmtpAddress() with RCPT TO:<alice@example.test>, then:
  *     List<String> inbox = dovecot.fetchAll(alice);
  * }
@@ -48,9 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Dovecot implements AutoCloseable {
 
     public static final Path BINARY = Path.of("/usr/sbin/dovecot");
-    private static final Duration STARTUP = Duration.ofSeconds(15);
-    private static final Duration STOP = Duration.ofSeconds(5);
-    private static final JsonMapper JSON = new JsonMapper();
+    /** Dovecot cannot say which port it got: fixed ones, on a host of its own. */
+    private static final int LMTP_PORT = 2424;
+    private static final int IMAP_PORT = 1143;
 
     /** A mailbox: its address is both the LMTP recipient and the IMAP login name. */
     public record User(String address, String password) {
@@ -71,45 +66,31 @@ public final class Dovecot implements AutoCloseable {
         }
     }
 
-    private final Process process;
+    private final Daemon process;
     private final Path workDir;
     private final InetSocketAddress lmtp;
     private final InetSocketAddress imap;
     private boolean closed;
 
-    private Dovecot(Process process, Path workDir, InetSocketAddress lmtp, InetSocketAddress imap) {
+    private Dovecot(Daemon process, Path workDir, InetSocketAddress lmtp, InetSocketAddress imap) {
         this.process = process;
         this.workDir = workDir;
         this.lmtp = lmtp;
         this.imap = imap;
     }
 
-    public static boolean isInstalled() {
-        return Files.isExecutable(BINARY) && Files.isExecutable(Path.of("/usr/lib/dovecot/lmtp"))
-                && Files.isExecutable(Path.of("/usr/lib/dovecot/imap"));
-    }
-
     /**
-     * Starts Dovecot with these users, listening on {@code listenIp} (a 127.x address), and returns
-     * once both LMTP and IMAP greet. {@code workDir} should be empty (a {@code @TempDir}) and its
-     * path short: Dovecot's unix sockets live in it.
+     * Starts Dovecot with these users and returns once both LMTP and IMAP greet. {@code workDir}
+     * should be empty (a {@code @TempDir}) and its path short: Dovecot's unix sockets live in it.
      */
-    public static Dovecot start(Path workDir, String listenIp, List<User> users) throws IOException {
-        if (!InetAddress.getByName(listenIp).isLoopbackAddress())
-            throw new IllegalArgumentException("tests listen on loopback only, not " + listenIp);
-        workDir = workDir.toAbsolutePath();
-        if (workDir.toString().matches(".*[\\s\"#].*") || workDir.toString().length() > 60)
-            throw new IllegalArgumentException("work directory path must be short and plain (unix sockets live there): " + workDir);
-        // Free ports found here may be taken by someone else before Dovecot binds them: try again then.
-        for (int attempt = 1; ; attempt++) {
-            int[] ports = freePorts(listenIp, 2);
-            try {
-                return startOnce(workDir, new InetSocketAddress(listenIp, ports[0]),
-                        new InetSocketAddress(listenIp, ports[1]), users);
-            } catch (PortTaken e) {
-                if (attempt == 5) throw e;
-            }
-        }
+    public static Dovecot start(Path workDir, List<User> users) throws IOException {
+        Path dir = workDir.toAbsolutePath();
+        if (dir.toString().matches(".*[\\s\"#].*") || dir.toString().length() > 60)
+            throw new IllegalArgumentException("work directory path must be short and plain (unix sockets live there): " + dir);
+        return Daemon.onSomeAddress(() -> {
+            String host = Loopback.host();
+            return startOnce(dir, new InetSocketAddress(host, LMTP_PORT), new InetSocketAddress(host, IMAP_PORT), users);
+        });
     }
 
     public InetSocketAddress lmtpAddress() {
@@ -151,12 +132,15 @@ public final class Dovecot implements AutoCloseable {
      * EXAMINEd: nothing is marked \Seen. A failed login or fetch is an AssertionError with the log.
      */
     public List<String> fetchAll(String user, String password) throws IOException, InterruptedException {
-        var result = ExternalProcess.run(Duration.ofSeconds(30), List.of("python3", script().toString(),
-                imap.getHostString(), Integer.toString(imap.getPort()), user, password, "INBOX"));
-        if (result.exitCode() != 0)
-            throw new AssertionError("IMAP fetch for " + user + " failed: " + result + "\n--- dovecot log:\n" + log());
+        JsonNode result;
+        try {
+            result = ExternalProcess.python("/it/imap_fetch.py", imap.getHostString(), Integer.toString(imap.getPort()), user, password,
+                    "INBOX");
+        } catch (AssertionError e) {
+            throw new AssertionError("IMAP fetch for " + user + " failed: " + e.getMessage() + "\n--- dovecot log:\n" + log(), e);
+        }
         List<String> messages = new ArrayList<>();
-        for (JsonNode m : JSON.readTree(result.stdout()).get("messages"))
+        for (JsonNode m : result.get("messages"))
             messages.add(new String(Base64.getDecoder().decode(m.asString()), StandardCharsets.UTF_8));
         return messages;
     }
@@ -166,7 +150,7 @@ public final class Dovecot implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        stop(process);
+        process.close(); // the master and its services (anvil, log, config, auth, lmtp, imap...) at once
     }
 
     private static Dovecot startOnce(Path workDir, InetSocketAddress lmtp, InetSocketAddress imap, List<User> users)
@@ -179,24 +163,18 @@ public final class Dovecot implements AutoCloseable {
         identity.prepareMailRoot(workDir);
         Files.write(passwd, passwdLines(workDir, users), StandardCharsets.UTF_8);
         Files.write(conf, config(workDir, lmtp, imap, passwd, identity), StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder(BINARY.toString(), "-F", "-c", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("dovecot.out").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (!greets(lmtp, "220 ") || !greets(imap, "* OK")) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                String state = process.isAlive() ? "still running, stopped" : "exit " + process.exitValue();
-                stop(process);
-                String text = log(workDir);
-                if (text.contains("Address already in use")) throw new PortTaken(text);
-                throw new IOException("Dovecot did not start within " + STARTUP.toSeconds() + " s (LMTP " + lmtp
-                        + ", IMAP " + imap + ", " + state + "):\n" + text);
-            }
-            sleep(Duration.ofMillis(20));
+        try {
+            Daemon d = Daemon.start("dovecot on " + lmtp.getHostString(), List.of(BINARY.toString(), "-F", "-c", conf.toString()),
+                    workDir.resolve("dovecot.out"), self -> self.listensOn(lmtp, true) && self.listensOn(imap, true)
+                            && greets(lmtp, "220 ") && greets(imap, "* OK"));
+            return new Dovecot(d, workDir, lmtp, imap);
+        } catch (Daemon.AddressInUse e) {
+            throw e;
+        } catch (IOException e) {
+            String text = log(workDir); // Dovecot says what went wrong in its own log file
+            if (text.contains("Address already in use")) throw new Daemon.AddressInUse(text);
+            throw new IOException(e.getMessage() + "\n" + text, e);
         }
-        return new Dovecot(process, workDir, lmtp, imap);
     }
 
     /**
@@ -339,8 +317,8 @@ public final class Dovecot implements AutoCloseable {
     /** True once a connection is accepted and the server's first line starts with {@code greeting}. */
     private static boolean greets(InetSocketAddress address, String greeting) {
         try (var socket = new Socket()) {
-            socket.connect(address, 200);
-            socket.setSoTimeout(1000);
+            socket.connect(address, (int) Patience.EVENT.toMillis());
+            socket.setSoTimeout((int) Patience.EVENT.toMillis());
             InputStream in = socket.getInputStream();
             var line = new StringBuilder();
             for (int c; (c = in.read()) != -1 && c != '\n'; ) line.append((char) c);
@@ -357,59 +335,5 @@ public final class Dovecot implements AutoCloseable {
             if (Files.exists(f)) text.append("--- ").append(name).append(":\n").append(Files.readString(f, StandardCharsets.UTF_8));
         }
         return text.toString();
-    }
-
-    private static void stop(Process process) {
-        // SIGTERM to the master and to its services (anvil, log, config, auth, lmtp, imap...) at once:
-        // the master alone would wait for them about a second.
-        List<ProcessHandle> services = process.descendants().toList();
-        process.destroy();
-        services.forEach(ProcessHandle::destroy);
-        try {
-            if (!process.waitFor(STOP.toMillis(), TimeUnit.MILLISECONDS)) process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        services.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
-    /** {@code n} distinct free TCP ports on {@code address}, held together so they differ. */
-    private static int[] freePorts(String address, int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                var s = new ServerSocket(0, 1, InetAddress.getByName(address));
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) s.close();
-        }
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(Dovecot.class.getResource("/it/imap_fetch.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(Duration d) throws IOException {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for Dovecot", e);
-        }
-    }
-
-    private static final class PortTaken extends IOException {
-        PortTaken(String log) {
-            super(log);
-        }
     }
 }

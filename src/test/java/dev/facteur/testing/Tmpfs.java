@@ -53,6 +53,7 @@ public final class Tmpfs implements AutoCloseable {
 
     /** Runs a command; null when it succeeded, else what it said. */
     private static String run(String... command) throws IOException, InterruptedException {
+        TestKind.integrationOnly(command[0]);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         return p.waitFor() == 0 ? null : "exit " + p.exitValue() + (out.isEmpty() ? "" : ": " + out);

@@ -1,19 +1,22 @@
 package dev.facteur.it.delivery;
 
-import static org.awaitility.Awaitility.await;
-
-import dev.facteur.testing.SmtpSink;
+import dev.facteur.testing.Daemon;
+import dev.facteur.testing.ExternalProcess;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.Patience;
 import dev.facteur.tls.SelfSigned;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
@@ -21,17 +24,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A real authenticating relay for one test: Python's aiosmtpd ({@code it/delivery/auth_smarthost.py},
- * Debian package python3-aiosmtpd) on a loopback address and a free port. It offers STARTTLS or
- * not and the AUTH mechanisms it is told (RFC 4954), accepts one account, and records every
+ * Debian package python3-aiosmtpd) on a loopback host of its own and a port the system chose. It
+ * offers STARTTLS or not and the AUTH mechanisms it is told (RFC 4954), accepts one account, and records every
  * message it takes and every EHLO, STARTTLS and AUTH command it receives, so a test can say
  * what went over the wire: whether TLS was on, who logged in, and whether a password was sent
  * at all.
  */
 final class AuthSmarthost implements AutoCloseable {
 
-    /** Debian's interpreter: python3-aiosmtpd is installed for it, not for another python3 on the PATH. */
-    static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Duration STARTUP = Duration.ofSeconds(15);
     private static final JsonMapper JSON = new JsonMapper();
 
     /** What the relay offers after EHLO. */
@@ -59,83 +59,52 @@ final class AuthSmarthost implements AutoCloseable {
     /** One EHLO: whether TLS was on, and what the relay offered in reply. */
     record Ehlo(String tls, boolean offeredStarttls, List<String> offeredAuth) {}
 
-    private final Process process;
+    private final Daemon process;
     private final String address;
     private final int port;
     private final Path out;
     private final Path events;
-    private final Path log;
 
-    private AuthSmarthost(Process process, String address, int port, Path out, Path events, Path log) {
+    private AuthSmarthost(Daemon process, String address, int port, Path out, Path events) {
         this.process = process;
         this.address = address;
         this.port = port;
         this.out = out;
         this.events = events;
-        this.log = log;
     }
 
     /**
-     * Starts the relay on {@code address} (127.0.0.x) and returns once it listens.
+     * Starts the relay on {@code address} (a host of its own, {@link Loopback}), on a port the
+     * system chooses (it says which), and returns once it listens there.
      *
      * @param dir a directory of its own for the password, the received messages and the logs
      * @param pem the certificate and key it presents after STARTTLS
      */
     static AuthSmarthost start(String address, Path dir, SelfSigned.PemFiles pem, Offer offer, Account account) throws IOException {
-        if (!address.startsWith("127.")) throw new IllegalArgumentException("loopback only: " + address);
         Files.createDirectories(dir);
         Path out = Files.createDirectories(dir.resolve("received"));
         Path events = dir.resolve("events.jsonl");
         Path password = dir.resolve("accepted-password");
         Files.writeString(password, account.password() + "\n");
-        // The free port found may be taken before the relay binds it: try another then (exit 3).
-        for (int attempt = 1; ; attempt++) {
-            int port = SmtpSink.freePort(address);
-            Path log = dir.resolve("relay-" + port + ".log");
-            List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), script().toString(),
-                    "--address", address, "--port", Integer.toString(port),
-                    "--cert", pem.certificate().toString(), "--key", pem.privateKey().toString(),
-                    "--mechanisms", String.join(",", offer.mechanisms()),
-                    "--auth-require-tls", Boolean.toString(offer.authRequireTls()),
-                    "--username", account.username(), "--password-file", password.toString(),
-                    "--out", out.toString(), "--events", events.toString()));
-            if (offer.starttls()) cmd.add("--starttls");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            var relay = new AuthSmarthost(p, address, port, out, events, log);
-            if (relay.awaitReady()) return relay;
-            int exit = p.exitValue();
-            if (exit != 3 || attempt == 5)
-                throw new IOException("auth_smarthost.py did not start on " + address + ":" + port + " (exit " + exit
-                        + "; is python3-aiosmtpd installed?):\n" + Files.readString(log));
-        }
+        List<String> cmd = new ArrayList<>(List.of(ExternalProcess.PYTHON, ExternalProcess.resource("/it/delivery/auth_smarthost.py").toString(),
+                "--address", address, "--port", "0",
+                "--cert", pem.certificate().toString(), "--key", pem.privateKey().toString(),
+                "--mechanisms", String.join(",", offer.mechanisms()),
+                "--auth-require-tls", Boolean.toString(offer.authRequireTls()),
+                "--username", account.username(), "--password-file", password.toString(),
+                "--out", out.toString(), "--events", events.toString()));
+        if (offer.starttls()) cmd.add("--starttls");
+        int[] port = new int[1];
+        Daemon d = Daemon.start("auth_smarthost.py (python3-aiosmtpd)", cmd, dir.resolve("relay.log"), self -> {
+            Matcher m = READY.matcher(self.log());
+            if (!m.find()) return false;
+            port[0] = Integer.parseInt(m.group(1));
+            return self.listensOn(new InetSocketAddress(address, port[0]), true);
+        });
+        return new AuthSmarthost(d, address, port[0], out, events);
     }
 
-    /** True once the relay says it listens; false when it exited first. */
-    private boolean awaitReady() throws IOException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            if (Files.readString(log).lines().anyMatch(l -> l.startsWith("ready "))) return true;
-            if (!process.isAlive()) return false;
-            if (System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IOException("auth_smarthost.py not ready after " + STARTUP + ":\n" + Files.readString(log));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(AuthSmarthost.class.getResource("/it/delivery/auth_smarthost.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final Pattern READY = Pattern.compile("(?m)^ready \\S+ (\\d+)$");
 
     String address() {
         return address;
@@ -169,7 +138,7 @@ final class AuthSmarthost implements AutoCloseable {
     /** Waits until the relay has taken at least {@code n} messages, and returns them all. */
     List<Received> awaitReceived(int n) {
         try {
-            return await(address + " receives " + n).atMost(MailWorld.PATIENCE).pollInterval(Duration.ofMillis(50))
+            return Patience.await(address + " receives " + n)
                     .until(this::received, r -> r.size() >= n);
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "\nAUTH commands: " + authCommands() + "\nrelay output:\n" + log(), e);
@@ -216,21 +185,17 @@ final class AuthSmarthost implements AutoCloseable {
         return out;
     }
 
-    private static java.nio.file.attribute.FileTime modified(Path p) {
+    private static FileTime modified(Path p) {
         try {
             return Files.getLastModifiedTime(p);
         } catch (IOException e) {
-            return java.nio.file.attribute.FileTime.fromMillis(0);
+            return FileTime.fromMillis(0);
         }
     }
 
     /** What the relay printed (aiosmtpd's own complaints included), for failure messages. */
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return process.log();
     }
 
     @Override
@@ -241,12 +206,6 @@ final class AuthSmarthost implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it does not stop within a few seconds. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        process.close();
     }
 }

@@ -1,43 +1,42 @@
 package dev.facteur.it.delivery;
 
-import static org.awaitility.Awaitility.await;
-
-import dev.facteur.config.Config;
-import dev.facteur.config.ConfigException;
-import dev.facteur.config.ConfigLoader;
-import dev.facteur.dns.Dnsmasq;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
+import dev.facteur.net.HostPort;
 import dev.facteur.queue.QueueManager;
 import dev.facteur.server.Facteur;
 import dev.facteur.spool.StoredMessage;
+import dev.facteur.testing.Dnsmasq;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.Patience;
 import dev.facteur.testing.SmtpSink;
+import dev.facteur.testing.StoredContent;
+import dev.facteur.testing.TestConfig;
+import dev.facteur.testing.WireClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
  * A small Internet on loopback for one test: a private dnsmasq (the only DNS Facteur may ask),
- * smtp-sink peers each on its own 127.0.3.x address and port {@value #REMOTE_PORT}, and one
- * Facteur delivering to them. Senders live in {@value #SENDER_DOMAIN}, whose MX is a sink of its
- * own ({@link #bounces()}), so every DSN Facteur sends can be caught and read.
+ * smtp-sink peers each on a host of its own ({@link Loopback}) and port {@value #REMOTE_PORT},
+ * and one Facteur delivering to them. Senders live in {@value #SENDER_DOMAIN}, whose MX is a
+ * sink of its own ({@link #bounces()}), so every DSN Facteur sends can be caught and read.
  */
 final class MailWorld implements AutoCloseable {
 
+    /** The port of every MX host: Facteur has one remote port for all ({@code [delivery] remote_port}). */
     static final int REMOTE_PORT = 2526;
     static final String SENDER_DOMAIN = "sender.test";
     static final String SENDER = "alice@" + SENDER_DOMAIN;
-    static final Duration PATIENCE = Duration.ofSeconds(15);
 
     /** Second-level retries; a lifetime long enough that nothing expires unless a test says so. */
     private static final Map<String, String> DELIVERY_DEFAULTS = Map.of(
@@ -45,11 +44,14 @@ final class MailWorld implements AutoCloseable {
             "retry_max", "2s",
             "max_lifetime", "1h",
             "delay_warning", "off",
-            "connect_timeout", "2s",
-            "command_timeout", "5s",
-            "data_timeout", "5s");
+            "connect_timeout", "60s",  // patient: a slow machine is not a misbehaving peer
+            "command_timeout", "60s",
+            "data_timeout", "60s");
 
-    private static final AtomicInteger NEXT_HOST = new AtomicInteger(10);
+    private static final String DEFAULT_LOCAL = """
+            [local]
+            domains = ["facteur.test"]
+            """;
 
     private final Dnsmasq dns;
     private final SmtpSink bounces;
@@ -64,22 +66,9 @@ final class MailWorld implements AutoCloseable {
         this.configFile = configFile;
     }
 
-    /**
-     * A loopback address no other test of this run uses and where nothing listens on
-     * {@value #REMOTE_PORT}: a host of its own, down until a test starts a sink there.
-     */
+    /** A host of its own: down until a test starts a peer there. */
     static String newHost() {
-        while (true) {
-            int n = NEXT_HOST.getAndIncrement();
-            if (n > 250) throw new IllegalStateException("out of test hosts");
-            String host = "127.0.3." + n;
-            try (var probe = new Socket()) {
-                probe.connect(new InetSocketAddress(host, REMOTE_PORT), 500);
-                // someone else's listener (another run's leftover?): not a host this test controls
-            } catch (IOException expected) {
-                return host;
-            }
-        }
+        return Loopback.host();
     }
 
     /** dnsmasq lines for {@code domain MX pref mxName} and {@code mxName A ip}. */
@@ -93,28 +82,27 @@ final class MailWorld implements AutoCloseable {
     }
 
     static MailWorld start(Path dir, List<String> records) throws IOException {
-        return start(dir, records, Map.of(), null);
+        return start(dir, records, Map.of());
     }
 
     /**
      * @param records  dnsmasq lines for the recipients' domains; unknown names under .test are NXDOMAIN
      * @param delivery [delivery] keys that differ from the defaults above
-     * @param admin    the [admin] listen address, or null for any free port
      */
-    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String admin) throws IOException {
-        return start(dir, records, delivery, admin, DEFAULT_LOCAL);
+    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery) throws IOException {
+        return start(dir, records, delivery, DEFAULT_LOCAL);
     }
-
-    private static final String DEFAULT_LOCAL = """
-            [local]
-            domains = ["facteur.test"]
-            """;
 
     /**
      * As above, with the world's own domains: {@code localTables} replaces the default
      * {@code [local] domains = ["facteur.test"]} and may add [routing].
      */
-    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String admin, String localTables)
+    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String localTables) throws IOException {
+        return start(dir, records, delivery, localTables, Clock.systemDefaultZone());
+    }
+
+    /** As above, with Facteur going by {@code clock} (a {@link ManualClock#flowing()} one). */
+    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String localTables, Clock clock)
             throws IOException {
         String bounceHost = newHost();
         List<String> zone = new ArrayList<>(List.of("local=/test/"));
@@ -124,10 +112,11 @@ final class MailWorld implements AutoCloseable {
         SmtpSink bounces = null;
         try {
             bounces = SmtpSink.start(bounceHost, REMOTE_PORT);
-            String toml = toml(dir.resolve("data"), localTables, dns.hostPort(), delivery, "", admin);
-            Path file = dir.resolve("facteur.toml");
-            Files.writeString(file, toml);
-            Facteur facteur = Facteur.start(load(file));
+            TestConfig config = config(dir.resolve("data"), localTables, dns.hostPort()).delivery(delivery);
+            Facteur facteur = config.start(clock);
+            // the file says where the admin interface listens now, as an operator's would: the facteur command reads it
+            facteur.adminAddress().ifPresent(a -> config.admin(new HostPort(a.getHostString(), a.getPort()).toString()));
+            Path file = config.writeTo(dir.resolve("facteur.toml"));
             return new MailWorld(dns, bounces, facteur, file);
         } catch (IOException | RuntimeException e) {
             if (bounces != null) bounces.close();
@@ -137,48 +126,14 @@ final class MailWorld implements AutoCloseable {
     }
 
     /**
-     * The configuration of a test world's Facteur: delivery on with second-level retries, relaying
-     * for loopback, only the given DNS server.
+     * The configuration of a test world's Facteur: delivery on with second-level retries,
+     * relaying for loopback, only the given DNS server, MX hosts on {@value #REMOTE_PORT}.
      *
-     * @param localTables   the [local] table and any [routing]
-     * @param delivery      [delivery] keys that differ from the defaults above (string values)
-     * @param moreDelivery  further [delivery] lines or tables ([[delivery.auth]]), or ""
-     * @param admin         the [admin] listen address, or null for any free port
+     * @param localTables the [local] table and any [routing]
      */
-    static String toml(Path dataDir, String localTables, dev.facteur.net.HostPort dnsServer, Map<String, String> delivery, String moreDelivery,
-            String admin) {
-        var keys = new LinkedHashMap<>(DELIVERY_DEFAULTS);
-        keys.putAll(delivery);
-        StringBuilder d = new StringBuilder();
-        keys.forEach((k, v) -> d.append(k).append(" = \"").append(v).append("\"\n"));
-        return """
-                hostname = "mx.facteur.test"
-                data_dir = '%s'
-                [smtp]
-                listen = ["127.0.0.1:0"]
-                [relay]
-                networks = ["127.0.0.0/8"]
-                %s
-                [dns]
-                servers = ["%s"]
-                [delivery]
-                enabled = true
-                remote_port = %d
-                starttls = true
-                %s
-                %s
-                [admin]
-                listen = "%s"
-                """.formatted(dataDir.toAbsolutePath(), localTables, dnsServer, REMOTE_PORT, d, moreDelivery,
-                admin == null ? "127.0.0.1:0" : admin);
-    }
-
-    private static Config load(Path file) {
-        try {
-            return ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+    static TestConfig config(Path dataDir, String localTables, HostPort dnsServer) {
+        return TestConfig.in(dataDir).tables("[relay]\nnetworks = [\"127.0.0.0/8\"]\n" + localTables).dns(dnsServer)
+                .delivery(DELIVERY_DEFAULTS).delivery("remote_port = " + REMOTE_PORT + "\nstarttls = true");
     }
 
     /** Starts a receiving MTA on {@code host}; it is stopped with the world. */
@@ -215,33 +170,55 @@ final class MailWorld implements AutoCloseable {
     }
 
     String submit(String sender, List<String> recipients, String subject) throws IOException {
-        return Submission.send(smtp(), sender, recipients, subject);
+        return submit(facteur, sender, recipients, subject);
     }
 
     String submit(String mailArgs, List<String> rcptArgs, byte[] content) throws IOException {
-        return Submission.send(smtp(), mailArgs, rcptArgs, content);
+        return WireClient.submit(smtp(), mailArgs, rcptArgs, content);
+    }
+
+    /** A plain 7-bit message from {@code sender} to each recipient, no ESMTP parameters. */
+    static String submit(Facteur facteur, String sender, List<String> recipients, String subject) throws IOException {
+        return WireClient.submit(facteur.smtpAddresses().getFirst(), "<" + sender + ">",
+                recipients.stream().map(r -> "<" + r + ">").toList(), message(sender, subject));
+    }
+
+    /** A small message whose subject lets tests find it again. */
+    static byte[] message(String sender, String subject) {
+        return ("From: <" + sender + ">\r\nTo: <undisclosed-recipients:;>\r\nSubject: " + subject + "\r\n"
+                + "Message-ID: <" + subject.replace(' ', '-') + "@sender.test>\r\n\r\n"
+                + "Hello,\r\nthis is the body of " + subject + ".\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     Optional<Envelope> envelope(String id) {
+        return envelope(facteur, id);
+    }
+
+    static Optional<Envelope> envelope(Facteur facteur, String id) {
         return facteur.spool().find(QueueId.parse(id)).map(StoredMessage::envelope);
     }
 
     /** Waits until the queued message satisfies {@code condition}, and returns its envelope then. */
     Envelope awaitEnvelope(String id, String what, Predicate<Envelope> condition) {
-        return await(what).atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                .until(() -> envelope(id).filter(condition).orElse(null), e -> e != null);
+        return awaitEnvelope(facteur, id, what, condition);
+    }
+
+    static Envelope awaitEnvelope(Facteur facteur, String id, String what, Predicate<Envelope> condition) {
+        return Patience.await(id + ": " + what).until(() -> envelope(facteur, id).filter(condition).orElse(null), e -> e != null);
     }
 
     /** Waits until the message has left the queue: every recipient delivered or failed. */
     void awaitGone(String id) {
-        await(id + " leaves the queue").atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                .until(() -> envelope(id).isEmpty());
+        awaitGone(facteur, id);
+    }
+
+    static void awaitGone(Facteur facteur, String id) {
+        Patience.await(id + " leaves the queue").until(() -> envelope(facteur, id).isEmpty());
     }
 
     /** Waits until {@code sink} has received at least {@code n} transactions, and returns them all. */
     static List<String> awaitReceived(SmtpSink sink, int n) {
-        return await(sink.host() + " receives " + n).atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                .until(sink::messages, m -> m.size() >= n);
+        return Patience.await(sink.host() + " receives " + n).until(sink::messages, m -> m.size() >= n);
     }
 
     /** Waits for at least {@code n} DSNs at the sender's MX, and returns all received, parsed. */
@@ -249,17 +226,17 @@ final class MailWorld implements AutoCloseable {
         return ParsedDsn.parseAll(awaitReceived(bounces, n));
     }
 
-    /** The stored content of a queued message. */
-    String content(QueueId id) {
-        try (var in = facteur.spool().openContent(id)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return ""; // delivered and removed meanwhile
-        }
+    /** The stored content of a queued message, or empty when it has left the queue meanwhile. */
+    Optional<String> content(QueueId id) {
+        return StoredContent.ifQueued(facteur.spool(), id);
     }
 
     /** Messages in the queue from the null reverse-path: DSNs not yet delivered. */
     List<Envelope> queuedBounces() {
+        return queuedBounces(facteur);
+    }
+
+    static List<Envelope> queuedBounces(Facteur facteur) {
         return facteur.spool().messages().stream().map(StoredMessage::envelope).filter(e -> e.sender().isNull()).toList();
     }
 

@@ -1,19 +1,15 @@
 package dev.facteur.it.delivery;
 
 import dev.facteur.testing.ExternalProcess;
-
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A DSN as received by a peer (an smtp-sink dump), read by Python's email package through
@@ -44,8 +40,6 @@ record ParsedDsn(
     record Rcpt(String originalRecipient, String finalRecipient, String action, String status, String remoteMta,
             String diagnosticCode, String willRetryUntil) {}
 
-    private static final JsonMapper JSON = new JsonMapper();
-
     /** The single recipient block; fails unless there is exactly one. */
     Rcpt only() {
         if (recipients.size() != 1) throw new AssertionError("expected one recipient block, got " + recipients);
@@ -56,9 +50,7 @@ record ParsedDsn(
         Path file = Files.createTempFile("facteur-dsn", ".eml");
         try {
             Files.writeString(file, dump, StandardCharsets.ISO_8859_1);
-            var result = ExternalProcess.run(Duration.ofSeconds(20), List.of("python3", script().toString(), file.toString()));
-            if (result.exitCode() != 0) throw new AssertionError("dsn_report.py failed: " + result);
-            return fromJson(JSON.readTree(result.stdout()));
+            return fromJson(ExternalProcess.python("/it/delivery/dsn_report.py", file.toString()));
         } finally {
             Files.deleteIfExists(file);
         }
@@ -95,13 +87,5 @@ record ParsedDsn(
         List<String> out = new ArrayList<>();
         for (JsonNode s : arr) out.add(s.asString());
         return out;
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(ParsedDsn.class.getResource("/it/delivery/dsn_report.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,0 +1,97 @@
+package dev.facteur.it.delivery;
+
+import static dev.facteur.it.delivery.MailWorld.SENDER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Recipient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Temporary failures are retried (RFC 5321 §4.5.4.1) until the queue lifetime ends. */
+class TemporaryFailureIT {
+
+    private static final Duration LIFETIME = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a4xxAtRcptIsRetriedWarnedOnceAsDelayedThenFailedWith5_4_7AtTheEndOfTheLifetime() throws Exception {
+        String host = MailWorld.newHost();
+        var delivery = Map.of("max_lifetime", "10s", "delay_warning", "3s");
+        try (var world = MailWorld.start(dir, MailWorld.mx("busy.test", host), delivery)) {
+            var busy = world.sink(host, "-r", "rcpt"); // every RCPT gets a 4xx
+            Instant submitted = Instant.now();
+            String id = world.submit(SENDER, List.of("bob@busy.test"), "try later");
+
+            Envelope deferred = world.awaitEnvelope(id, "a first attempt", e -> e.schedule().attempts() >= 1);
+            assertThat(deferred.recipients().getFirst().state()).isEqualTo(Recipient.State.PENDING);
+            assertThat(deferred.recipients().getFirst().diagnostic()).startsWith("4");
+
+            // RFC 3464 §2.3.3 "delayed": sent once, after delay_warning, while the message is still being retried.
+            ParsedDsn delayed = world.awaitDsns(1).getFirst();
+            assertThat(Duration.between(submitted, Instant.now())).isLessThan(LIFETIME);
+            assertThat(delayed.reportType()).isEqualTo("delivery-status");
+            assertThat(delayed.only().action()).isEqualTo("delayed");
+            assertThat(delayed.only().status()).startsWith("4.");
+            assertThat(delayed.only().willRetryUntil()).as("RFC 3464 §2.3.9").isNotBlank();
+            assertThat(delayed.parts().getLast()).as("a delay report returns the headers only").isEqualTo("text/rfc822-headers");
+
+            // RFC 5321 §4.5.4.1: give up after the lifetime; the sender is told of the failure, as 5.4.7.
+            world.awaitGone(id);
+            assertThat(Duration.between(submitted, Instant.now())).isGreaterThanOrEqualTo(LIFETIME);
+            List<ParsedDsn> dsns = world.awaitDsns(2);
+            assertThat(dsns).as("one delay warning, one failure: nothing more")
+                    .extracting(d -> d.only().action()).containsExactlyInAnyOrder("delayed", "failed");
+            ParsedDsn failure = dsns.stream().filter(d -> d.only().action().equals("failed")).findFirst().orElseThrow();
+            ParsedDsn.Rcpt failed = failure.only();
+            assertThat(failed.finalRecipient()).isEqualTo("rfc822; bob@busy.test");
+            assertThat(failed.status()).isEqualTo("5.4.7"); // RFC 3463 §3.5: delivery time expired
+            assertThat(failed.diagnosticCode()).as("the last reply the remote MTA gave").contains("450 4.3.0");
+            assertThat(failure.parts().getLast()).isEqualTo("message/rfc822");
+            assertThat(busy.messages()).as("no RCPT was ever accepted, so no message was sent").isEmpty();
+        }
+    }
+
+    @Test
+    void aConnectionLostAfterTheFinalDotIsNotCountedDeliveredAndIsRetried() throws Exception { // RFC 1047, RFC 5321 §4.1.1.4
+        String host = MailWorld.newHost();
+        try (var world = MailWorld.start(dir, MailWorld.mx("flaky.test", host))) {
+            var flaky = world.sink(host, "-q", "."); // hangs up after the final dot, before replying
+            String id = world.submit(SENDER, List.of("bob@flaky.test"), "no reply to the dot");
+
+            Envelope afterFirst = world.awaitEnvelope(id, "a first attempt", e -> e.schedule().attempts() >= 1);
+            Recipient bob = afterFirst.recipients().getFirst();
+            assertThat(bob.state()).as("without the 250 the message is still ours").isEqualTo(Recipient.State.PENDING);
+            assertThat(bob.diagnostic()).startsWith("4");
+            assertThat(MailWorld.awaitReceived(flaky, 1)).as("the peer did get the whole message").isNotEmpty();
+
+            // The retry sends it again: RFC 1047's duplicate, the price of never losing a message.
+            MailWorld.awaitReceived(flaky, 2);
+            Envelope later = world.awaitEnvelope(id, "a second attempt", e -> e.schedule().attempts() >= 2);
+            assertThat(later.recipients().getFirst().state()).isEqualTo(Recipient.State.PENDING);
+            assertThat(world.bounces().messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void whenNoMxAnswersUntilTheLifetimeEndsTheDsnSays5_4_7AndNamesMtasAsDnsNames() throws Exception { // RFC 3464 §2.3.5
+        String host = MailWorld.newHost(); // nothing ever listens here
+        try (var world = MailWorld.start(dir, MailWorld.mx("gone.test", host), Map.of("max_lifetime", "3s"))) {
+            String id = world.submit(SENDER, List.of("bob@gone.test"), "nobody home");
+
+            world.awaitGone(id);
+            ParsedDsn.Rcpt bob = world.awaitDsns(1).getFirst().only();
+            assertThat(bob.action()).isEqualTo("failed");
+            assertThat(bob.status()).isEqualTo("5.4.7");
+            // "dns; " is followed by a host name (RFC 3464 §2.3.5, §2.1.2), not "name[address]:port".
+            if (bob.remoteMta() != null) assertThat(bob.remoteMta()).matches("dns; [A-Za-z0-9.-]+");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.facteur.testing;
+
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+
+/**
+ * How long a test waits for something that must happen. An await returns as soon as the event
+ * comes, so a generous bound costs nothing when all is well; it only decides how long a broken
+ * run takes to say so. No test waits for something that must not happen: it proves that
+ * otherwise (an injected clock, a state that excludes it).
+ */
+public final class Patience {
+
+    /** The one bound for every awaited event, every socket read and every daemon's start. */
+    public static final Duration EVENT = Duration.ofSeconds(60);
+
+    private Patience() {}
+
+    /** Awaitility, polling every 50 ms, for at most {@link #EVENT}. */
+    public static ConditionFactory await(String what) {
+        return Awaitility.await(what).atMost(EVENT).pollInterval(Duration.ofMillis(50));
+    }
+}
