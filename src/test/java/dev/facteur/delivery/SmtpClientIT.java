@@ -221,7 +221,8 @@ class SmtpClientIT {
             byte[] bytes = BODY.getBytes(StandardCharsets.US_ASCII);
             try (SmtpClient c = SmtpClient.connect(sink.address(), "sink", settings(null))) {
                 c.hello();
-                c.send(new OutgoingMessage(env.withRecipients(List.of(r)), List.of(r), bytes.length, () -> new ByteArrayInputStream(bytes))).outcomes();
+                assertThat(c.send(new OutgoingMessage(env.withRecipients(List.of(r)), List.of(r), bytes.length,
+                        () -> new ByteArrayInputStream(bytes))).outcomes()).singleElement().isInstanceOf(Outcome.Delivered.class);
             }
             assertThat(sink.messages()).singleElement().asString()
                     .contains("RET=HDRS").contains("ENVID=id+2B1").contains("NOTIFY=SUCCESS").contains("ORCPT=rfc822;a@example.org");

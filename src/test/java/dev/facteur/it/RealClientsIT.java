@@ -103,7 +103,13 @@ class RealClientsIT {
         var run = swaks(server, args.toArray(String[]::new));
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        if (pipelining) assertThat(run.stdout()).as("swaks really pipelined").contains("PIPELINING");
+        // RFC 2920: pipelined, swaks sends MAIL, RCPT and DATA before reading a reply; otherwise it waits for each
+        List<String> transcript = run.stdout().lines().map(String::strip).toList();
+        int mail = transcript.indexOf(transcript.stream().filter(l -> l.startsWith("-> MAIL FROM:")).findFirst().orElseThrow());
+        if (pipelining) assertThat(transcript.subList(mail, mail + 3)).as("swaks really pipelined")
+                .satisfiesExactly(l -> assertThat(l).startsWith("-> MAIL FROM:"), l -> assertThat(l).startsWith("-> RCPT TO:"),
+                        l -> assertThat(l).isEqualTo("-> DATA"));
+        else assertThat(transcript.get(mail + 1)).as("swaks waited for the reply to MAIL").startsWith("<-  250");
         String id = WireReply.queueIdIn(run.stdout());
         assertThat(id).as("swaks saw '250 ... queued as ID'\n" + run).isNotNull();
         assertThat(run.stdout()).containsPattern("<-\\s+250 2\\.0\\.0 Ok: queued as " + id);

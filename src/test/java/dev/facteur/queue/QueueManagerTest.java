@@ -154,6 +154,7 @@ class QueueManagerTest {
         enqueue("s@example.test", Notify.never(), "b@example.org");
         queue.process(spool.messages().getFirst().envelope().id());
         assertThat(dsnsTo("s@example.test")).isEmpty();
+        assertThat(spool.messages()).as("the failed message is gone, and nothing was queued for it").isEmpty();
     }
 
     @Test

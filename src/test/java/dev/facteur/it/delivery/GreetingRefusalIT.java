@@ -38,7 +38,7 @@ class GreetingRefusalIT {
             world.awaitGone(id);
             assertThat(MailWorld.awaitReceived(second, 1).getFirst()).contains("X-Rcpt-Args: <bob@greet.test>", "Subject: second mx");
             assertThat(first.messages()).isEmpty();
-            assertThat(world.bounces().messages()).as("delivered: no DSN").isEmpty();
+            world.assertNoDsn("delivered");
         }
     }
 
@@ -61,7 +61,7 @@ class GreetingRefusalIT {
             assertThat(bob.diagnostic()).startsWith("421 4.7.1 mx2.closed.test[" + two + "]:" + MailWorld.REMOTE_PORT)
                     .endsWith("refused to talk to us: " + NO_SERVICE);
             assertThat(bob.remoteMta()).as("our verdict, quoting the host").isNull();
-            assertThat(world.bounces().messages()).as("no DSN: no delay warning asked for").isEmpty();
+            world.assertNoDsn("no delay warning asked for, and nothing bounced");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.facteur.it.delivery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import dev.facteur.net.HostPort;
@@ -224,6 +226,34 @@ final class MailWorld implements AutoCloseable {
     /** Waits for at least {@code n} DSNs at the sender's MX, and returns all received, parsed. */
     List<ParsedDsn> awaitDsns(int n) throws IOException, InterruptedException {
         return ParsedDsn.parseAll(awaitReceived(bounces, n));
+    }
+
+    /**
+     * Every DSN there will ever be for message {@code id}, parsed: a DSN is queued in the same
+     * commit as the change of the message it reports on, so once the message has left the queue
+     * and no DSN waits in it, the sender's MX has received them all. (Not for DSNs that cannot be
+     * delivered: those stay, held.)
+     */
+    List<ParsedDsn> settledDsns(String id) throws IOException, InterruptedException {
+        awaitGone(id);
+        Patience.await("the DSNs of " + id + " leave the queue").until(() -> queuedBounces().isEmpty());
+        return ParsedDsn.parseAll(bounces.messages());
+    }
+
+    /** The one DSN there will ever be for message {@code id} ({@link #settledDsns}); fails unless there is exactly one. */
+    ParsedDsn onlyDsn(String id) throws IOException, InterruptedException {
+        List<ParsedDsn> all = settledDsns(id);
+        assertThat(all).as("DSNs sent for " + id).hasSize(1);
+        return all.getFirst();
+    }
+
+    /**
+     * No DSN was sent for what happened so far: none waits in the queue, none reached the sender's
+     * MX. (Reading the queue first: a DSN on its way leaves the queue only once the MX has it.)
+     */
+    void assertNoDsn(String why) throws IOException {
+        assertThat(queuedBounces()).as("DSNs in the queue: " + why).isEmpty();
+        assertThat(bounces.messages()).as("DSNs at the sender's MX: " + why).isEmpty();
     }
 
     /** The stored content of a queued message, or empty when it has left the queue meanwhile. */

@@ -219,6 +219,8 @@ class QueueRestartIT {
                     }
                     if (r.equals(List.of("hold true", "release true"))) assertThat(copies).as("%s %s", id, r).isEqualTo(1);
                 }
+                assertThat(said.values()).as("each kind of command took effect on some message")
+                        .contains(List.of("hold true"), List.of("delete true"), List.of("flush true"), List.of("hold true", "release true"));
                 assertThat(bounces.messages()).as("no DSN: %s", bounces.messages()).isEmpty();
             }
         }

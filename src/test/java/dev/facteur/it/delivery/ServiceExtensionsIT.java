@@ -37,7 +37,7 @@ class ServiceExtensionsIT {
             assertThat(received).as("no BODY=8BITMIME to a server that does not know it").doesNotContain("BODY=8BITMIME")
                     .contains("Content-Transfer-Encoding: quoted-printable", "Un caf=C3=A9, s'il vous pla=C3=AEt.");
             assertThat(received.chars().allMatch(c -> c < 128)).isTrue();
-            assertThat(world.bounces().messages()).isEmpty();
+            world.assertNoDsn("delivered");
         }
     }
 
@@ -48,8 +48,7 @@ class ServiceExtensionsIT {
             var seven = world.sink(host, "-8");
             String id = world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@seven.test>"), EIGHT_BIT);
 
-            world.awaitGone(id);
-            ParsedDsn.Rcpt bob = world.awaitDsns(1).getFirst().only();
+            ParsedDsn.Rcpt bob = world.onlyDsn(id).only();
             assertThat(bob.action()).isEqualTo("failed");
             assertThat(bob.status()).isEqualTo("5.6.3");
             assertThat(seven.messages()).as("nothing was sent to the 7-bit server").isEmpty();
@@ -67,7 +66,7 @@ class ServiceExtensionsIT {
             String received = MailWorld.awaitReceived(old, 1).getFirst();
             assertThat(received).contains("X-Client-Proto: SMTP", "X-Helo-Args: mx.facteur.test", "Subject: plain smtp");
             assertThat(received).as("no ESMTP parameters to an SMTP server").contains("X-Mail-Args: <" + SENDER + ">\n");
-            assertThat(world.bounces().messages()).isEmpty();
+            world.assertNoDsn("delivered");
         }
     }
 
@@ -79,7 +78,7 @@ class ServiceExtensionsIT {
             world.awaitGone(world.submit("<" + SENDER + "> BODY=8BITMIME", List.of("<bob@old.test>"), EIGHT_BIT_BODY));
 
             assertThat(MailWorld.awaitReceived(old, 1).getFirst()).contains("Content-Transfer-Encoding: quoted-printable");
-            assertThat(world.bounces().messages()).isEmpty();
+            world.assertNoDsn("delivered");
         }
     }
 
@@ -92,8 +91,7 @@ class ServiceExtensionsIT {
                     .getBytes(StandardCharsets.UTF_8);
             String id = world.submit("<" + SENDER + "> SMTPUTF8", List.of("<zo\u00eb@far.test>"), message);
 
-            world.awaitGone(id);
-            ParsedDsn dsn = world.awaitDsns(1).getFirst();
+            ParsedDsn dsn = world.onlyDsn(id);
             assertThat(dsn.reportType()).isEqualTo("global-delivery-status");
             assertThat(dsn.parts()).containsExactly("text/plain", "message/global-delivery-status", "message/global");
             assertThat(dsn.only().finalRecipient()).isEqualTo("utf-8; zo\u00eb@far.test");
