@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -100,11 +101,15 @@ final class MailWorld implements AutoCloseable {
      * {@code [local] domains = ["facteur.test"]} and may add [routing].
      */
     static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String localTables) throws IOException {
-        return start(dir, records, delivery, localTables, Clock.systemDefaultZone());
+        return start(dir, records, Clock.systemDefaultZone(), localTables, c -> c.delivery(delivery));
     }
 
-    /** As above, with Facteur going by {@code clock} (a {@link ManualClock#flowing()} one). */
-    static MailWorld start(Path dir, List<String> records, Map<String, String> delivery, String localTables, Clock clock)
+    /** With Facteur going by {@code clock} (a {@link ManualClock#flowing()} one) and more configuration. */
+    static MailWorld start(Path dir, List<String> records, Clock clock, Consumer<TestConfig> more) throws IOException {
+        return start(dir, records, clock, DEFAULT_LOCAL, more);
+    }
+
+    private static MailWorld start(Path dir, List<String> records, Clock clock, String localTables, Consumer<TestConfig> more)
             throws IOException {
         String bounceHost = newHost();
         List<String> zone = new ArrayList<>(List.of("local=/test/"));
@@ -114,7 +119,8 @@ final class MailWorld implements AutoCloseable {
         SmtpSink bounces = null;
         try {
             bounces = SmtpSink.start(bounceHost, REMOTE_PORT);
-            TestConfig config = config(dir.resolve("data"), localTables, dns.hostPort()).delivery(delivery);
+            TestConfig config = config(dir.resolve("data"), localTables, dns.hostPort());
+            more.accept(config);
             Facteur facteur = config.start(clock);
             // the file says where the admin interface listens now, as an operator's would: the facteur command reads it
             facteur.adminAddress().ifPresent(a -> config.admin(new HostPort(a.getHostString(), a.getPort()).toString()));
