@@ -11,7 +11,9 @@
 # loaded into the running JVM for the measured part only: it samples CPU time, kernel included,
 # so socket and file system calls count under the stage that made them. --jfr uses the JDK's
 # Flight Recorder instead (Java frames only). --keep keeps the raw profile (path printed).
-# Results in bench/results/profile-<date>.txt. Needs root (smtp-sink -u nobody). Loopback only.
+# AP_EVENT and AP_INTERVAL choose async-profiler's event (e.g. AP_EVENT=syscalls:sys_enter_futex
+# AP_INTERVAL=1 to see who makes every futex call). Results in bench/results/profile-<date>.txt.
+# Needs root (smtp-sink -u nobody). Loopback only.
 set -euo pipefail
 
 export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -99,7 +101,7 @@ if [ $USE_JFR = 1 ]; then
     "$JAVA_HOME/bin/jfr" configure --input profile method-profiling=max --output "$JFC" >/dev/null
     "$JAVA_HOME/bin/jcmd" "$PID" JFR.start name=measure settings="$JFC" >/dev/null
 else
-    "$JAVA_HOME/bin/jcmd" "$PID" JVMTI.agent_load "$AP_LIB" "\"start,event=cpu,interval=1ms,cstack=vm\"" >/dev/null
+    "$JAVA_HOME/bin/jcmd" "$PID" JVMTI.agent_load "$AP_LIB" "\"start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1ms},cstack=vm\"" >/dev/null
 fi
 read -r u0 s0 < <(ticks)
 t0=$(date +%s.%N)
