@@ -26,6 +26,13 @@ public final class StdoutAppender<E> extends OutputStreamAppender<E> {
             public synchronized void flush() throws IOException { // the flusher and the loggers share it
                 super.flush();
             }
+
+            @Override
+            public void close() throws IOException {
+                // Stopping the appender (a command switching its log to stderr) must not close
+                // file descriptor 1: the command's own output still goes there.
+                flush();
+            }
         };
         setImmediateFlush(false);
         setOutputStream(stdout);
