@@ -74,6 +74,17 @@ class AddressSyntaxTest {
                 .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isTrue());
         assertThat(AddressSyntax.parsePath("<élodie@exemple.test>", true).localPart()).isEqualTo("élodie");
         assertThat(AddressSyntax.parsePath("<a@bücher.example>", true).domain()).isEqualTo("bücher.example");
+        assertThatThrownBy(() -> AddressSyntax.parsePath("<a@bücher.example>", false))
+                .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<jörg@büch\\E]er.example>", "<jörg@>", "<jörg@-bad.example>", "<jörg@[300.0.0.1]>",
+            "<\"jörg\"@example..test>"})
+    void needsSmtpUtf8IsSaidOnlyOfAnAddressValidWithIt(String path) { // RFC 6531 §3.5: 553 5.6.7, else RFC 5321 syntax error
+        assertThatThrownBy(() -> AddressSyntax.parsePath(path, true)).isInstanceOf(AddressSyntax.Invalid.class);
+        assertThatThrownBy(() -> AddressSyntax.parsePath(path, false))
+                .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isFalse());
     }
 
     @Test
