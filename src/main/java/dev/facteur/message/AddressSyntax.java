@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public final class AddressSyntax {
 
+    /** RFC 5321 §4.5.3.1.3: a path, and so the mailbox in it, is at most 256 long (counted here without its brackets). */
+    private static final int MAX_PATH = 256;
+
     private AddressSyntax() {}
 
     /** Why an address was refused; the text is fit for an SMTP reply. */
@@ -59,7 +62,7 @@ public final class AddressSyntax {
     private static String unbracket(String path) throws Invalid {
         if (path.length() < 2 || path.charAt(0) != '<' || path.charAt(path.length() - 1) != '>')
             throw new Invalid("Address must be enclosed in <>");
-        if (path.length() - 2 > 256) throw new Invalid("Path too long"); // RFC 5321 §4.5.3.1.3
+        if (path.length() - 2 > MAX_PATH) throw new Invalid("Path too long");
         return path.substring(1, path.length() - 1);
     }
 
@@ -102,6 +105,8 @@ public final class AddressSyntax {
         } else if (!isDomain(domain, true)) {
             throw new Invalid("Bad domain syntax");
         }
+        // a local part and a domain each within their limits can still make a mailbox no path could hold
+        if (local.length() + 1 + domain.length() > MAX_PATH) throw new Invalid("Path too long");
         return new Mailbox(local, domain);
     }
 

@@ -96,6 +96,18 @@ class AddressSyntaxTest {
     }
 
     @Test
+    void noMailboxIsLongerThanAPathMayBe() throws AddressSyntax.Invalid { // RFC 5321 §4.5.3.1.3: 256
+        String domain = "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(59) + ".test"; // 192, within 255
+        String longest = "a".repeat(63) + "@" + domain;
+        assertThat(AddressSyntax.parseMailbox(longest, false).toString()).hasSize(256);
+        assertThat(AddressSyntax.parsePath("<" + longest + ">", false).toString()).isEqualTo(longest);
+        String tooLong = "a" + longest; // a local part of 64, within its own limit
+        assertThatThrownBy(() -> AddressSyntax.parseMailbox(tooLong, false)).isInstanceOf(AddressSyntax.Invalid.class)
+                .hasMessage("Path too long");
+        assertThatThrownBy(() -> AddressSyntax.parsePath("<" + tooLong + ">", false)).isInstanceOf(AddressSyntax.Invalid.class);
+    }
+
+    @Test
     void nullReversePath() throws AddressSyntax.Invalid { // RFC 5321 §4.5.5
         assertThat(AddressSyntax.parseReversePath("<>", false).isNull()).isTrue();
     }
