@@ -62,8 +62,9 @@ class FullDiskTest {
 
     /**
      * The same through the real spool: Facteur's data directory on a small tmpfs of the test's
-     * own, filled to the last page. Both sizes are told 452 4.3.1; once there is room again the
-     * next message is taken, and the spool holds exactly that one.
+     * own, filled to the last page, with no reserve (spool.min_free_space = 0: the writes themselves
+     * find the disk full). Both sizes are told 452 4.3.1; once there is room again the next message
+     * is taken, and the spool holds exactly that one.
      */
     @Test
     void aRealSpoolOnAFullDiskSays452AndTakesMailAgainOnceThereIsRoom(@TempDir Path dir) throws Exception {
@@ -72,7 +73,7 @@ class FullDiskTest {
         String small = "Subject: three hundred kilobytes\r\n\r\n" + line.repeat(300);
         try (Tmpfs disk = Tmpfs.mount(dir.resolve("disk"), "8m")) {
             Path data = disk.path().resolve("data");
-            try (Facteur facteur = Facteur.start(TestConfig.parse(TestConfig.toml(data, "127.0.0.1:0", "", "")))) {
+            try (Facteur facteur = Facteur.start(TestConfig.parse(TestConfig.toml(data, "127.0.0.1:0", "", "[spool]\nmin_free_space = \"0\"")))) {
                 Path filler = disk.fill();
                 var full = Smtplib.session(facteur.smtpAddresses().getFirst(),
                         sendmail("alice@sender.test", List.of("bob@example.test"), big, List.of()), noop(),
