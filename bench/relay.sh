@@ -176,6 +176,13 @@ declare -A SUBMITTED=([facteur]=0 [postfix]=0)   # messages smtp-source handed o
 RESULT=""   # msg/s of the last run, or ERR
 DRAIN=""    # seconds from smtp-source's exit to the last delivery, or ERR
 
+# CPU time, in clock ticks: of one process (utime + stime), and of the whole machine (all but idle and iowait).
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+FCPU=""     # Facteur's CPU microseconds per message of the last run (facteur runs only)
+MCPU=""     # the machine's CPU microseconds per message of the last run (MTA, tools and all)
+
 run_relay() { # label system(facteur|postfix|sink) sessions count size
     local label=$1 sys=$2 s=$3 m=$4 l=$5
     local addr out="$WORK/run.out" err="$WORK/run.err" t0 t1 t2 rc=0 base=0 n last_n last_change
@@ -188,6 +195,9 @@ run_relay() { # label system(facteur|postfix|sink) sessions count size
         wait_postfix_drained 120 || log "WARNING: Postfix queue not drained ($(postfix_queued) left)"
     fi
     [ "$sys" = sink ] || base=$(sent_count "$sys")
+    local f0=0 b0
+    [ "$sys" != facteur ] || f0=$(proc_ticks "$FACTEUR_PID")
+    b0=$(busy_ticks)
     t0=$(date +%s.%N)
     timeout 600 "$SMTP_SOURCE" -s "$s" -m "$m" -l "$l" -M "$HELO" -f "$SENDER" -t "$RCPT" \
         "$addr" >"$out" 2>"$err" || rc=$?
@@ -220,9 +230,12 @@ run_relay() { # label system(facteur|postfix|sink) sessions count size
         done
         t2=$(date +%s.%N)
     fi
+    MCPU=$(( ($(busy_ticks) - b0) * TICK_US / m ))
+    FCPU="-"
+    [ "$sys" != facteur ] || FCPU=$(( ($(proc_ticks "$FACTEUR_PID") - f0) * TICK_US / m ))
     RESULT=$(awk -v n="$m" -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", n / (b - a) }')
     DRAIN=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
-    log "$label s=$s m=$m l=$l: $RESULT msg/s delivered (accepted in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s, last delivery ${DRAIN} s later)"
+    log "$label s=$s m=$m l=$l: $RESULT msg/s delivered, CPU µs/msg: MTA $FCPU, machine $MCPU (accepted in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s, last delivery ${DRAIN} s later)"
 }
 
 median2() { MEDIAN_FMT=%.2f median "$@"; }
@@ -262,17 +275,30 @@ echo "Each system first got 2 x ($WARMUP_COUNT x 4 KB + $((WARMUP_COUNT / 4)) x 
 row size sessions count "facteur msg/s" "postfix msg/s" "F/P" "drain F|P" "runs (facteur | postfix)"
 for cell in "${CELLS[@]}"; do
     read -r size s m <<<"$cell"
-    fs=(); ps=(); fd=(); pd=()
+    fs=(); ps=(); fd=(); pd=(); fc=(); fm=(); pm=()
     for r in $(seq "$ROUNDS"); do
         if [ $POSTFIX_ONLY = 0 ]; then
-            run_relay facteur facteur "$s" "$m" "$size"; fs+=("$RESULT"); fd+=("$DRAIN")
+            run_relay facteur facteur "$s" "$m" "$size"; fs+=("$RESULT"); fd+=("$DRAIN"); fc+=("$FCPU"); fm+=("$MCPU")
         fi
-        run_relay postfix postfix "$s" "$m" "$size"; ps+=("$RESULT"); pd+=("$DRAIN")
+        run_relay postfix postfix "$s" "$m" "$size"; ps+=("$RESULT"); pd+=("$DRAIN"); pm+=("$MCPU")
     done
     if [ $POSTFIX_ONLY = 0 ]; then f=$(median "${fs[@]}"); fdm=$(median2 "${fd[@]}"); else f="-"; fs=(-); fdm="-"; fi
     p=$(median "${ps[@]}")
     row "$size" "$s" "$m" "$f" "$p" "$(ratio "$f" "$p")" "$fdm|$(median2 "${pd[@]}")" "${fs[*]} | ${ps[*]}"
+    if [ $POSTFIX_ONLY = 0 ]; then
+        printf '%-7s %8s %14s %16s %16s   %s\n' "$size" "$s" "$(median "${fc[@]}")" "$(median "${fm[@]}")" "$(median "${pm[@]}")" \
+            "${fc[*]} | ${fm[*]} | ${pm[*]}" >> "$WORK/cpu.txt"
+    fi
 done
+
+if [ -s "$WORK/cpu.txt" ]; then
+    {
+        echo
+        echo "CPU microseconds per relayed message (medians; from /proc: Facteur's process, and the whole machine during each run)"
+        printf '%-7s %8s %14s %16s %16s   %s\n' size sessions "facteur proc" "machine (F run)" "machine (P run)" "runs (facteur | machine F | machine P)"
+        cat "$WORK/cpu.txt"
+    } >> "$TABLE"
+fi
 
 # ceiling: the tools alone, smtp-source straight into smtp-sink
 wait_postfix_drained 120 || true

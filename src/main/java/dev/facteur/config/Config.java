@@ -21,7 +21,8 @@ public record Config(
         Dns dns,
         Delivery delivery,
         Admin admin,
-        Optional<Tls> tls) {
+        Optional<Tls> tls,
+        Spool spool) {
 
     public record Smtp(
             List<HostPort> listen,
@@ -121,6 +122,15 @@ public record Config(
      * @param tokenFile the tokens a request must carry (mode 0600), created at first start
      */
     public record Admin(HostPort listen, Path tokenFile) {}
+
+    /**
+     * The queue's disk.
+     *
+     * @param minFreeSpace bytes kept free for the queue's own records (delivery outcomes, DSNs):
+     *                     below it, or for a declared SIZE that would reach it, MAIL gets
+     *                     452 4.3.1; 0 for no such check
+     */
+    public record Spool(long minFreeSpace) {}
 
     /** PEM files: the certificate chain and its PKCS#8 private key. */
     public record Tls(Path certificate, Path privateKey) {}

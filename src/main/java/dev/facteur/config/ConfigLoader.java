@@ -98,6 +98,13 @@ public final class ConfigLoader {
         if (smtp.listen().isEmpty()) smtpT.fail("listen", "needs at least one host:port");
         smtpT.finish();
 
+        Table spoolT = top.table("spool");
+        // as Postfix: room for one and a half of the largest message, and never less than 100 MB
+        long maxSize = smtp.maxMessageSize();
+        long minFreeDefault = Math.max(100L << 20, maxSize > Long.MAX_VALUE / 3 * 2 ? Long.MAX_VALUE : maxSize + maxSize / 2);
+        var spool = new Config.Spool(spoolT.optional("min_free_space", ConfigLoader::sizeOrOff).orElse(minFreeDefault));
+        spoolT.finish();
+
         Table relayT = top.table("relay");
         var relay = new Config.Relay(relayT.list("networks", List.of("127.0.0.0/8", "::1/128"), Cidr::parse),
                 relayT.list("domains", List.of(), ConfigLoader::domain));
@@ -174,7 +181,7 @@ public final class ConfigLoader {
             tlsT.finish();
         }
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls);
+        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool);
     }
 
     private static String domain(String d) {
@@ -205,6 +212,11 @@ public final class ConfigLoader {
             t.finish();
         }
         return List.copyOf(out);
+    }
+
+    /** A size, or "0"/"off" for none. */
+    private static long sizeOrOff(String s) {
+        return s.equals("0") || s.equalsIgnoreCase("off") ? 0 : Units.parseSize(s);
     }
 
     /** A duration, or "0"/"off" for none. */

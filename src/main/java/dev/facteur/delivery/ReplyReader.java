@@ -46,7 +46,10 @@ final class ReplyReader {
     private int pos;
     private int lim;
 
-    /** Over a stream without a read timeout (tests): the deadline is checked between reads only. */
+    /**
+     * Over a stream without a read timeout: the deadline is checked between reads, and a read
+     * that blocks is ended by whoever watches the connection (the client's watchdog closes it).
+     */
     ReplyReader(InputStream in) {
         this(in, millis -> { }, System::nanoTime);
     }

@@ -109,7 +109,7 @@ public final class SmtpClient implements Closeable {
         this.lmtp = true;
         this.unix = unix;
         // a channel has no read timeout: the watchdog holds each reply to its deadline
-        in = new ReplyReader(Channels.newInputStream(unix), millis -> { }, System::nanoTime);
+        in = new ReplyReader(Channels.newInputStream(unix));
         out = new BufferedOutputStream(Channels.newOutputStream(unix), 64 * 1024);
         this.greeting = readReply(Stage.GREETING);
     }
@@ -156,8 +156,10 @@ public final class SmtpClient implements Closeable {
 
     private void attach(Socket s) throws IOException {
         socket = s;
-        // a fresh reader: whatever came before TLS, pipelined by an attacker after the 220, is dropped
-        in = new ReplyReader(s.getInputStream(), s::setSoTimeout, System::nanoTime);
+        // a fresh reader: whatever came before TLS, pipelined by an attacker after the 220, is dropped.
+        // No SO_TIMEOUT: the watchdog bounds each whole reply (readReply), and a read with a socket
+        // timeout parks the virtual thread with a timer, which costs more CPU than the reply itself.
+        in = new ReplyReader(s.getInputStream());
         out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
     }
 
@@ -242,7 +244,7 @@ public final class SmtpClient implements Closeable {
 
     private void startTls(SSLContext context, boolean verify) throws TlsFailure {
         Duration limit = Stage.TLS_HANDSHAKE.timeout(settings);
-        // a read timeout bounds each read; the watchdog bounds the handshake, however slowly it trickles
+        // the watchdog bounds the handshake, however slowly it trickles
         WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit);
         try {
             SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, peerName, socket.getPort(), true);
@@ -253,7 +255,6 @@ public final class SmtpClient implements Closeable {
                 params.setServerNames(List.of(new SNIHostName(peerName))); // RFC 6066 SNI, names only
             if (verify) params.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 6125 name check
             ssl.setSSLParameters(params);
-            ssl.setSoTimeout(millis(limit));
             ssl.startHandshake();
             attach(ssl);
             tls = ssl.getSession().getProtocol() + " with cipher " + ssl.getSession().getCipherSuite();
@@ -833,10 +834,6 @@ public final class SmtpClient implements Closeable {
         if (ms < 1000 || ms % 1000 != 0) return ms + " ms";
         long s = ms / 1000;
         return s < 60 || s % 60 != 0 ? s + " s" : s / 60 + " min";
-    }
-
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
     public boolean isOpen() {

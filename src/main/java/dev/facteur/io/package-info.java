@@ -1,2 +1,2 @@
-/** Byte-level helpers shared by the protocol and delivery code. */
+/** Byte-level helpers and read deadlines shared by the protocol and delivery code. */
 package dev.facteur.io;

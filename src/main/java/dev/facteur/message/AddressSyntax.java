@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public final class AddressSyntax {
 
+    /** RFC 5321 §4.5.3.1.3: a path, and so the mailbox in it, is at most 256 long (counted here without its brackets). */
+    private static final int MAX_PATH = 256;
+
     private AddressSyntax() {}
 
     /** Why an address was refused; the text is fit for an SMTP reply. */
@@ -59,7 +62,7 @@ public final class AddressSyntax {
     private static String unbracket(String path) throws Invalid {
         if (path.length() < 2 || path.charAt(0) != '<' || path.charAt(path.length() - 1) != '>')
             throw new Invalid("Address must be enclosed in <>");
-        if (path.length() - 2 > 256) throw new Invalid("Path too long"); // RFC 5321 §4.5.3.1.3
+        if (path.length() - 2 > MAX_PATH) throw new Invalid("Path too long");
         return path.substring(1, path.length() - 1);
     }
 
@@ -74,29 +77,42 @@ public final class AddressSyntax {
         return inner.substring(colon + 1);
     }
 
-    /** Parses {@code Local-part "@" ( Domain / address-literal )}, or the bare {@code Postmaster}. */
+    /**
+     * Parses {@code Local-part "@" ( Domain / address-literal )}, or the bare {@code Postmaster}.
+     * The address is read with RFC 6531's wider syntax first: "needs SMTPUTF8" (553 5.6.7) is
+     * said only of an address that SMTPUTF8 would make valid, and anything else wrong with it is
+     * a syntax error whatever its characters.
+     */
     public static Mailbox parseMailbox(String s, boolean utf8) throws Invalid {
+        Mailbox m = parseUtf8Mailbox(s);
+        if (!utf8 && m.isInternationalized())
+            throw new Invalid(Mailbox.isAscii(m.localPart()) ? "Domain needs SMTPUTF8" : "Local part needs SMTPUTF8", true);
+        return m;
+    }
+
+    /** RFC 6531 §3.3 Mailbox: RFC 5321's, with UTF-8 in the local part and U-labels in the domain. */
+    private static Mailbox parseUtf8Mailbox(String s) throws Invalid {
         if (s.equalsIgnoreCase("postmaster")) return Mailbox.postmaster();
-        int at = localPartEnd(s, utf8);
+        int at = localPartEnd(s);
         if (at >= s.length() || s.charAt(at) != '@') throw new Invalid("Address must be local-part@domain");
         String local = s.substring(0, at);
         String domain = s.substring(at + 1);
         if (utf8Length(local) > Mailbox.MAX_LOCAL_PART) throw new Invalid("Local part too long");
-        if (local.startsWith("\"")) local = canonicalQuoted(local, utf8);
+        if (local.startsWith("\"")) local = canonicalQuoted(local);
         if (domain.length() > Mailbox.MAX_DOMAIN) throw new Invalid("Domain too long");
         if (domain.startsWith("[")) {
             if (!isAddressLiteral(domain)) throw new Invalid("Bad address literal");
-        } else if (!isDomain(domain, utf8)) {
-            if (!utf8 && isDomain(domain, true)) throw new Invalid("Domain needs SMTPUTF8", true);
+        } else if (!isDomain(domain, true)) {
             throw new Invalid("Bad domain syntax");
         }
+        // a local part and a domain each within their limits can still make a mailbox no path could hold
+        if (local.length() + 1 + domain.length() > MAX_PATH) throw new Invalid("Path too long");
         return new Mailbox(local, domain);
     }
 
-    /** Returns the index of the {@code @} that ends a valid local part. */
-    private static int localPartEnd(String s, boolean utf8) throws Invalid {
+    /** Returns the index of the {@code @} that ends a valid local part (UTF-8 allowed, RFC 6531 §3.3). */
+    private static int localPartEnd(String s) throws Invalid {
         if (s.isEmpty()) throw new Invalid("Empty address");
-        boolean sawNonAscii = false;
         int i;
         if (s.charAt(0) == '"') {
             for (i = 1; i < s.length(); i++) {
@@ -105,8 +121,6 @@ public final class AddressSyntax {
                 if (c == '\\') {
                     i++;
                     if (i >= s.length() || s.charAt(i) < 32 || s.charAt(i) > 126) throw new Invalid("Bad quoted-pair");
-                } else if (c >= 0x80) {
-                    sawNonAscii = true;
                 } else if (c < 32 || c == 127) {
                     throw new Invalid("Bad character in quoted local part");
                 }
@@ -122,13 +136,11 @@ public final class AddressSyntax {
                     atomStart = true;
                     continue;
                 }
-                if (c >= 0x80) sawNonAscii = true;
-                else if (!isAtext(c)) throw new Invalid("Bad character in local part");
+                if (c < 0x80 && !isAtext(c)) throw new Invalid("Bad character in local part");
                 atomStart = false;
             }
             if (atomStart) throw new Invalid(i == 0 ? "Empty local part" : "Bad dot in local part");
         }
-        if (sawNonAscii && !utf8) throw new Invalid("Local part needs SMTPUTF8", true);
         return i;
     }
 
@@ -137,14 +149,14 @@ public final class AddressSyntax {
      * §4.1.2 asks senders not to quote what needs no quotes, and RFC 5322 §3.2.4 gives both forms
      * one meaning); otherwise quoted, with a backslash only before {@code "} and {@code \}.
      */
-    private static String canonicalQuoted(String quoted, boolean utf8) {
+    private static String canonicalQuoted(String quoted) {
         StringBuilder content = new StringBuilder(quoted.length());
         for (int i = 1; i < quoted.length() - 1; i++) {
             char c = quoted.charAt(i);
             if (c == '\\') c = quoted.charAt(++i);
             content.append(c);
         }
-        if (isDotAtom(content, utf8)) return content.toString();
+        if (isDotAtom(content)) return content.toString();
         StringBuilder out = new StringBuilder(content.length() + 4).append('"');
         for (int i = 0; i < content.length(); i++) {
             char c = content.charAt(i);
@@ -154,14 +166,14 @@ public final class AddressSyntax {
         return out.append('"').toString();
     }
 
-    private static boolean isDotAtom(CharSequence s, boolean utf8) {
+    private static boolean isDotAtom(CharSequence s) {
         boolean atomStart = true;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '.') {
                 if (atomStart) return false;
                 atomStart = true;
-            } else if (isAtext(c) || (utf8 && c >= 0x80)) {
+            } else if (isAtext(c) || c >= 0x80) {
                 atomStart = false;
             } else {
                 return false;

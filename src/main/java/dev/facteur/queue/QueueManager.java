@@ -94,7 +94,25 @@ public final class QueueManager implements AutoCloseable {
 
     /** A message has just been committed: try it at once. */
     public void submitted(QueueId id) {
-        dueAt(id, clock.instant());
+        startNow(id);
+    }
+
+    /**
+     * A new message (just received, or a DSN just queued) starts on the caller's thread when it
+     * can: waking the dispatcher for each message would cost a thread hand-off per message.
+     */
+    private void startNow(QueueId id) {
+        Instant now = clock.instant();
+        boolean here;
+        synchronized (lock) {
+            here = running && !recorder.paused() && active.size() < MAX_ACTIVE;
+        }
+        if (!here) {
+            dueAt(id, now);
+            return;
+        }
+        activate(id, now);
+        startDeliveries();
     }
 
     /** Messages waiting for their due time. */
@@ -235,12 +253,14 @@ public final class QueueManager implements AutoCloseable {
             log.error("{}: delivery to {} failed", job.message(), job.destination(), e);
             if (job.last()) dueAt(job.message(), clock.instant().plus(policy.initial()));
         } finally {
+            boolean wasFull;
             synchronized (lock) {
+                wasFull = active.size() >= MAX_ACTIVE;
                 scheduler.done(job);
                 if (job.last()) active.remove(job.message());
-                wake = true;
-                lock.notifyAll();
             }
+            if (wasFull) signal(); // room again for messages the dispatcher left due
+            startDeliveries(); // the slot just freed goes on here, with no hand-off to the dispatcher
         }
     }
 
@@ -266,7 +286,7 @@ public final class QueueManager implements AutoCloseable {
             var report = state.dsns().get(i);
             log.info("{}: sender notification {} queued (action={}, recipients={})", state.id(), dsns.get(i),
                     report.action().field(), report.recipients().size());
-            dueAt(dsns.get(i), clock.instant());
+            startNow(dsns.get(i));
         }
         if (state.retryAt() != null) dueAt(state.id(), state.retryAt());
         if (!state.remove() && state.envelope().schedule().held()) {

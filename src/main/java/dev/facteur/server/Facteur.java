@@ -29,6 +29,7 @@ import dev.facteur.routing.TransportMap;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
+import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.SpoolFullException;
@@ -125,7 +126,9 @@ public final class Facteur implements AutoCloseable {
                     addresses, tls, new SmtpSettings.Defences(config.smtp().softErrorLimit(), config.smtp().errorSleep(),
                             config.smtp().junkCommandLimit(), config.smtp().commandTimeoutBeforeMail(),
                             config.smtp().reservedConnections()));
-            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue), ids, clock);
+            long reserve = config.spool().minFreeSpace();
+            FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
+            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
@@ -241,47 +244,61 @@ public final class Facteur implements AutoCloseable {
     }
 
     /**
-     * The SMTP server only needs somewhere durable to put messages; the spool is that place. A
-     * full disk reaches the server as {@link MessageSink.InsufficientStorage} (452 4.3.1), whether
-     * it shows while the content streams in (big messages spill to disk) or at commit.
+     * The SMTP server only needs somewhere durable to put messages; the spool is that place. New
+     * mail is taken only while the spool's disk has room beyond the reserve for the queue's own
+     * records ({@code room}; null: no reserve). A full disk reaches the server as
+     * {@link MessageSink.InsufficientStorage} (452 4.3.1), whether it shows while the content
+     * streams in (big messages spill to disk) or at commit.
      */
-    private static MessageSink sinkFor(Spool spool, QueueManager queue) {
-        return id -> {
-            Spool.Draft d = storing(() -> spool.draft(id));
-            OutputStream content = new FilterOutputStream(d.content()) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    storing(() -> {
-                        out.write(b, off, len);
-                        return null;
-                    });
-                }
+    private static MessageSink sinkFor(Spool spool, QueueManager queue, FreeSpace room) {
+        return new MessageSink() {
+            @Override
+            public Draft open(QueueId id) throws IOException {
+                return draft(spool, queue, id);
+            }
 
-                @Override
-                public void write(int b) throws IOException {
-                    storing(() -> {
-                        out.write(b);
-                        return null;
-                    });
-                }
-            };
-            return new MessageSink.Draft() {
-                @Override
-                public OutputStream content() {
-                    return content;
-                }
+            @Override
+            public boolean hasRoomFor(long size) {
+                return room == null || room.hasRoomFor(size);
+            }
+        };
+    }
 
-                @Override
-                public void commit(Envelope envelope) throws IOException {
-                    storing(() -> d.commit(envelope));
-                    if (queue != null) queue.submitted(envelope.id());
-                }
+    private static MessageSink.Draft draft(Spool spool, QueueManager queue, QueueId id) throws IOException {
+        Spool.Draft d = storing(() -> spool.draft(id));
+        OutputStream content = new FilterOutputStream(d.content()) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                storing(() -> {
+                    out.write(b, off, len);
+                    return null;
+                });
+            }
 
-                @Override
-                public void close() {
-                    d.close();
-                }
-            };
+            @Override
+            public void write(int b) throws IOException {
+                storing(() -> {
+                    out.write(b);
+                    return null;
+                });
+            }
+        };
+        return new MessageSink.Draft() {
+            @Override
+            public OutputStream content() {
+                return content;
+            }
+
+            @Override
+            public void commit(Envelope envelope) throws IOException {
+                storing(() -> d.commit(envelope));
+                if (queue != null) queue.submitted(envelope.id());
+            }
+
+            @Override
+            public void close() {
+                d.close();
+            }
         };
     }
 

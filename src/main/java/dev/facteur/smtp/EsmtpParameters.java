@@ -101,7 +101,7 @@ final class EsmtpParameters {
                     String addr = v.substring(semi + 1);
                     if (!type.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-'))) throw bad(key);
                     boolean utf8Type = type.equalsIgnoreCase("utf-8");
-                    if (addr.isEmpty() || (utf8Type ? !smtpUtf8 && !isAscii(addr) : !isXtext(addr))) throw bad(key);
+                    if (addr.isEmpty() || !(utf8Type ? isUtf8AddrText(addr, smtpUtf8) : isXtext(addr))) throw bad(key);
                     orcpt = v;
                 }
                 default -> throw unsupported(key);
@@ -161,6 +161,42 @@ final class EsmtpParameters {
             }
         }
         return true;
+    }
+
+    /**
+     * RFC 6533 §3 utf-8-addr-xtext, or with SMTPUTF8 utf-8-addr-unitext: QCHAR (printable ASCII
+     * but "+", "=" and "\"), UTF-8 only with SMTPUTF8, and {@code \x{HEXPOINT}} for anything else.
+     * Dequoted, the value is a Mailbox, which holds no control character: none is taken raw (a
+     * bare CR reaches here, SmtpInput strips only the line's final one) nor as {@code \x{0D}}.
+     */
+    static boolean isUtf8AddrText(String s, boolean smtpUtf8) {
+        int i = 0;
+        while (i < s.length()) {
+            int c = s.codePointAt(i);
+            if (c == '\\') {
+                int close = s.indexOf('}', i);
+                if (!s.startsWith("\\x{", i) || close < 0) return false;
+                String hex = s.substring(i + 3, close);
+                if (hex.length() < 2 || hex.length() > 6 || !hex.chars().allMatch(EsmtpParameters::isHex)) return false;
+                int decoded = Integer.parseInt(hex, 16);
+                if (decoded > Character.MAX_CODE_POINT || !isMailboxChar(decoded)) return false;
+                i = close + 1;
+            } else {
+                boolean ok = c < 0x80 ? c > 0x20 && c < 0x7f && c != '+' && c != '=' : smtpUtf8 && isMailboxChar(c);
+                if (!ok) return false;
+                i += Character.charCount(c);
+            }
+        }
+        return true;
+    }
+
+    /** Not C0, not DEL (RFC 5321 and RFC 6531 Mailbox allow neither), not half a UTF-16 pair. */
+    private static boolean isMailboxChar(int c) {
+        return c >= 0x20 && c != 0x7f && Character.getType(c) != Character.SURROGATE;
+    }
+
+    private static boolean isHex(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
     }
 
     private static boolean isUpperHex(char c) {

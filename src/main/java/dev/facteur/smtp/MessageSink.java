@@ -16,6 +16,16 @@ public interface MessageSink {
     /** Starts receiving one message's content; nothing is kept unless the draft is committed. */
     Draft open(QueueId id) throws IOException;
 
+    /**
+     * Whether there is room now for a message of {@code size} bytes (0 when the client declared
+     * no SIZE), asked at MAIL: false is answered {@code 452 4.3.1} (RFC 1870 §6.1, RFC 5321
+     * §4.5.3.1.9), before the client sends anything that could not be kept. Cheap enough to ask
+     * once per transaction. By default there is always room.
+     */
+    default boolean hasRoomFor(long size) {
+        return true;
+    }
+
     interface Draft extends AutoCloseable {
         OutputStream content();
 

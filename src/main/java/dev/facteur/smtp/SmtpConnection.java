@@ -1,11 +1,12 @@
 package dev.facteur.smtp;
 
+import dev.facteur.io.Deadlines;
+import dev.facteur.io.Deadlines.Deadline;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -44,6 +45,11 @@ final class SmtpConnection implements Runnable {
     private int junk;
     private boolean idle;
     private volatile boolean shuttingDown;
+    /** The client kept us waiting past a timeout: its read was ended, and it is told 421. */
+    private volatile boolean timedOut;
+    private final Deadline deadline = Deadlines.register(this::expired);
+    /** How long the 421 after a timeout may take to write before the connection is simply closed. */
+    private static final long HANG_UP_NANOS = Duration.ofSeconds(10).toNanos();
 
     /**
      * @param releaseSlot gives back the connection's place in the server's limits; run once, at
@@ -64,20 +70,19 @@ final class SmtpConnection implements Runnable {
         log.debug("connect from [{}]", peer);
         try {
             socket.setTcpNoDelay(true);
-            in = new SmtpInput(socket.getInputStream(), this::flush);
+            in = new SmtpInput(socket.getInputStream(), this::flush, deadline);
             out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
             send(session.greeting());
             loop();
-        } catch (SocketTimeoutException e) {
-            log.info("timeout after {} from [{}]", session.inTransaction() ? "transaction start"
-                    : session.hasStartedMail() ? "command" : "connect, before MAIL", peer);
-            hangUp(Replies.TIMEOUT);
+            if (timedOut) timeOut();
         } catch (IOException e) {
-            log.debug("connection from [{}] ended: {}", peer, e.toString());
+            if (timedOut) timeOut();
+            else log.debug("connection from [{}] ended: {}", peer, e.toString());
         } catch (RuntimeException e) {
             log.error("internal error in session with [{}]", peer, e);
             hangUp(new Reply(421, "4.3.0", "Internal error, closing connection"));
         } finally {
+            deadline.close();
             session.close();
             closeQuietly();
             releaseSlot();
@@ -95,8 +100,7 @@ final class SmtpConnection implements Runnable {
                 idle = !session.inTransaction();
             }
             // postscreen's lesson: a client that has not started any mail gets less patience than one at work
-            socket.setSoTimeout(millis(session.hasStartedMail() ? settings.commandTimeout()
-                    : settings.defences().commandTimeoutBeforeMail()));
+            in.timeout(session.hasStartedMail() ? settings.commandTimeout() : settings.defences().commandTimeoutBeforeMail());
             SmtpInput.Line line = in.readLine(SmtpSettings.MAX_COMMAND_LINE);
             synchronized (writeLock) {
                 idle = false;
@@ -185,7 +189,7 @@ final class SmtpConnection implements Runnable {
         Reply r = session.data();
         if (r.code() != 354) return r;
         send(r);
-        socket.setSoTimeout(millis(settings.dataTimeout()));
+        in.timeout(settings.dataTimeout());
         return session.receiveData(in);
     }
 
@@ -199,8 +203,12 @@ final class SmtpConnection implements Runnable {
         SSLSocket tlsSocket = (SSLSocket) settings.tls().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         tlsSocket.setUseClientMode(false);
-        tlsSocket.setSoTimeout(millis(settings.commandTimeout()));
-        tlsSocket.startHandshake();
+        deadline.arm(settings.commandTimeout().toNanos());
+        try {
+            tlsSocket.startHandshake();
+        } finally {
+            deadline.disarm();
+        }
         synchronized (writeLock) {
             socket = tlsSocket;
             in.replaceStream(tlsSocket.getInputStream());
@@ -287,8 +295,31 @@ final class SmtpConnection implements Runnable {
         }
     }
 
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    /**
+     * The client made us wait too long (called by the deadline's thread): end the read it is
+     * blocked in, so the connection's own thread says 421 and hangs up. If even that gets stuck
+     * (a client that reads nothing), the next expiry closes the socket.
+     */
+    private void expired() {
+        if (timedOut) {
+            closeQuietly();
+            return;
+        }
+        timedOut = true;
+        deadline.arm(HANG_UP_NANOS);
+        try {
+            plainSocket.shutdownInput(); // the blocked read returns end of stream
+        } catch (IOException e) {
+            closeQuietly();
+        }
+    }
+
+    /** RFC 5321 §4.5.3.2: the client did not go on in time; it is told so, 421 4.4.2. */
+    private void timeOut() {
+        log.info("timeout after {} from [{}]", session.inTransaction() ? "transaction start"
+                : session.hasStartedMail() ? "command" : "connect, before MAIL", peer);
+        deadline.arm(HANG_UP_NANOS);
+        hangUp(Replies.TIMEOUT);
     }
 
     /** A client's line as it may go into a log: at most 100 characters, controls escaped. */

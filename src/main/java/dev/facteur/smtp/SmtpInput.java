@@ -1,11 +1,13 @@
 package dev.facteur.smtp;
 
 import dev.facteur.io.ByteScan;
+import dev.facteur.io.Deadlines.Deadline;
 import java.io.EOFException;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 
 /**
  * The server's view of the client's byte stream: bounded command lines, the DATA decoder and
@@ -29,6 +31,8 @@ final class SmtpInput {
 
     private InputStream in;
     private final Flushable beforeWait;
+    private final Deadline deadline;
+    private long timeoutNanos = Long.MAX_VALUE;
     // An idle connection holds only a small buffer (thousands of them may wait for their first
     // command); content is read in bigger gulps, and a connection that sends mail keeps that buffer.
     private static final int COMMAND_BUFFER = 1024;
@@ -38,17 +42,29 @@ final class SmtpInput {
     private int end;
 
     SmtpInput(InputStream in) {
-        this(in, () -> {});
+        this(in, () -> {}, null);
+    }
+
+    SmtpInput(InputStream in, Flushable beforeWait) {
+        this(in, beforeWait, null);
     }
 
     /**
      * @param beforeWait flushed before every read that may block: replies held back for a pipelined
      *                   batch must be on their way before the server waits for more (RFC 2920 §3.2),
      *                   even when part of the next command is already buffered
+     * @param deadline    armed with {@link #timeout} around every wait for the client (flushing
+     *                    the replies, then reading), or null for no timeout
      */
-    SmtpInput(InputStream in, Flushable beforeWait) {
+    SmtpInput(InputStream in, Flushable beforeWait, Deadline deadline) {
         this.in = in;
         this.beforeWait = beforeWait;
+        this.deadline = deadline;
+    }
+
+    /** How long each wait for the client may take from now on (RFC 5321 §4.5.3.2: per command, per data block). */
+    void timeout(Duration d) {
+        timeoutNanos = d.toNanos();
     }
 
     /** Switches to a new stream (after the TLS handshake) and forgets any buffered plaintext. */
@@ -73,8 +89,14 @@ final class SmtpInput {
 
     private boolean fill() throws IOException {
         if (pos < end) return true;
-        beforeWait.flush();
-        int n = in.read(buf, 0, buf.length);
+        int n;
+        if (deadline != null) deadline.arm(timeoutNanos);
+        try {
+            beforeWait.flush();
+            n = in.read(buf, 0, buf.length);
+        } finally {
+            if (deadline != null) deadline.disarm();
+        }
         if (n <= 0) return false;
         pos = 0;
         end = n;

@@ -160,6 +160,11 @@ final class SmtpSession {
         } catch (AddressSyntax.Invalid e) {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.7", "Bad sender address syntax: " + e.getMessage());
         }
+        if (!sink.hasRoomFor(Math.max(0, params.size()))) { // RFC 1870 §6.1: before any content is sent
+            log.info("NOQUEUE: reject MAIL from {}[{}]: {}; from=<{}> size={}", helo, clientAddress.getHostAddress(),
+                    Replies.INSUFFICIENT_STORAGE, sender, params.size() < 0 ? "undeclared" : params.size());
+            return Replies.INSUFFICIENT_STORAGE;
+        }
         tx = new Transaction(ids.next(clock.millis()), settings.addresses().sender(sender), params);
         startedMail = true;
         return Replies.SENDER_OK;

@@ -64,8 +64,9 @@ class FullDiskIT {
 
     /**
      * The same through the real spool: Facteur's data directory on a small tmpfs of the test's
-     * own, filled to the last page. Both sizes are told 452 4.3.1; once there is room again the
-     * next message is taken, and the spool holds exactly that one.
+     * own, filled to the last page, with no reserve (spool.min_free_space = 0: the writes themselves
+     * find the disk full). Both sizes are told 452 4.3.1; once there is room again the next message
+     * is taken, and the spool holds exactly that one.
      */
     @Test
     void aRealSpoolOnAFullDiskSays452AndTakesMailAgainOnceThereIsRoom(@TempDir Path dir) throws Exception {
@@ -74,7 +75,7 @@ class FullDiskIT {
         String small = "Subject: three hundred kilobytes\r\n\r\n" + line.repeat(300);
         try (Tmpfs disk = Tmpfs.mount(dir.resolve("disk"), "8m")) {
             Path data = disk.path().resolve("data");
-            try (Facteur facteur = TestConfig.in(data).start()) {
+            try (Facteur facteur = TestConfig.in(data).tables("[spool]\nmin_free_space = \"0\"").start()) {
                 Path filler = disk.fill();
                 var full = Smtplib.session(facteur.smtpAddresses().getFirst(),
                         sendmail("alice@sender.test", List.of("bob@example.test"), big, List.of()), noop(),

@@ -74,6 +74,17 @@ class AddressSyntaxTest {
                 .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isTrue());
         assertThat(AddressSyntax.parsePath("<élodie@exemple.test>", true).localPart()).isEqualTo("élodie");
         assertThat(AddressSyntax.parsePath("<a@bücher.example>", true).domain()).isEqualTo("bücher.example");
+        assertThatThrownBy(() -> AddressSyntax.parsePath("<a@bücher.example>", false))
+                .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<jörg@büch\\E]er.example>", "<jörg@>", "<jörg@-bad.example>", "<jörg@[300.0.0.1]>",
+            "<\"jörg\"@example..test>"})
+    void needsSmtpUtf8IsSaidOnlyOfAnAddressValidWithIt(String path) { // RFC 6531 §3.5: 553 5.6.7, else RFC 5321 syntax error
+        assertThatThrownBy(() -> AddressSyntax.parsePath(path, true)).isInstanceOf(AddressSyntax.Invalid.class);
+        assertThatThrownBy(() -> AddressSyntax.parsePath(path, false))
+                .isInstanceOfSatisfying(AddressSyntax.Invalid.class, e -> assertThat(e.needsUtf8()).isFalse());
     }
 
     @Test
@@ -82,6 +93,18 @@ class AddressSyntaxTest {
                 .isInstanceOf(AddressSyntax.Invalid.class);
         assertThatThrownBy(() -> AddressSyntax.parsePath("<a@" + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(63)
                 + "." + "e".repeat(63) + ".test>", false)).isInstanceOf(AddressSyntax.Invalid.class);
+    }
+
+    @Test
+    void noMailboxIsLongerThanAPathMayBe() throws AddressSyntax.Invalid { // RFC 5321 §4.5.3.1.3: 256
+        String domain = "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(59) + ".test"; // 192, within 255
+        String longest = "a".repeat(63) + "@" + domain;
+        assertThat(AddressSyntax.parseMailbox(longest, false).toString()).hasSize(256);
+        assertThat(AddressSyntax.parsePath("<" + longest + ">", false).toString()).isEqualTo(longest);
+        String tooLong = "a" + longest; // a local part of 64, within its own limit
+        assertThatThrownBy(() -> AddressSyntax.parseMailbox(tooLong, false)).isInstanceOf(AddressSyntax.Invalid.class)
+                .hasMessage("Path too long");
+        assertThatThrownBy(() -> AddressSyntax.parsePath("<" + tooLong + ">", false)).isInstanceOf(AddressSyntax.Invalid.class);
     }
 
     @Test
