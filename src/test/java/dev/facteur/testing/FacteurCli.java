@@ -60,10 +60,16 @@ public final class FacteurCli {
     /** A Facteur in its own JVM. */
     public record Server(Daemon process, InetSocketAddress smtp) {}
 
+    /** Facteur's own logging configuration, a resource of the main class path. */
+    static final String PRODUCTION_LOGGING = "logback.xml";
+
     private static List<String> java(List<String> options, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(options);
+        // the production logging (src/main/resources), not the tests' logback-test.xml, which is on the
+        // same class path: only the real configuration shows what an operator's facteur does with stdout
+        cmd.add("-Dlogback.configurationFile=" + PRODUCTION_LOGGING);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
