@@ -6,12 +6,15 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -87,15 +90,45 @@ public final class SmtpSink implements AutoCloseable {
         return new InetSocketAddress(host, port);
     }
 
-    /** The dumped transactions received so far, oldest first. */
+    /**
+     * The transactions received so far, oldest first. smtp-sink creates a transaction's file at
+     * MAIL, writes it as the content arrives and closes it at the final dot, before its reply;
+     * a file it still holds open is a transaction under way, not (yet) a received message.
+     */
     public List<String> messages() throws IOException {
+        List<Path> dumps;
         try (Stream<Path> s = Files.list(dumpDir)) {
-            List<String> out = new ArrayList<>();
-            for (Path p : s.filter(f -> !f.getFileName().toString().equals("smtp-sink.log"))
-                    .sorted(Comparator.comparing(SmtpSink::modified)).toList())
-                out.add(Files.readString(p, StandardCharsets.ISO_8859_1));
-            return out;
+            dumps = s.filter(f -> !f.getFileName().toString().equals("smtp-sink.log"))
+                    .sorted(Comparator.comparing(SmtpSink::modified)).toList();
         }
+        Set<Path> open = openFiles(); // after the listing: a file listed and closed since is complete
+        List<String> out = new ArrayList<>();
+        for (Path p : dumps) {
+            if (open.contains(p)) continue;
+            try {
+                out.add(Files.readString(p, StandardCharsets.ISO_8859_1));
+            } catch (NoSuchFileException e) {
+                // an aborted transaction (RSET, a lost connection): smtp-sink removed its file
+            }
+        }
+        return out;
+    }
+
+    /** The files smtp-sink holds open (Linux: its /proc/PID/fd links). */
+    private Set<Path> openFiles() throws IOException {
+        Set<Path> open = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    open.add(Files.readSymbolicLink(fd));
+                } catch (IOException e) {
+                    // closed while listed
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // smtp-sink has exited: it holds nothing open
+        }
+        return open;
     }
 
     @Override
