@@ -125,6 +125,7 @@ OUT="$REPO/bench/results/profile-$STAMP.txt"
 {
     echo "Facteur CPU profile: smtp-source -> Facteur -> smtp-sink, $(date '+%Y-%m-%d %H:%M:%S %Z')"
     echo "host $(hostname), $(nproc) cores; commit $(git rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "FACTEUR_JAVA_OPTS=${FACTEUR_JAVA_OPTS:-(unset)}"
     echo "$COUNT messages of $SIZE bytes, $SESSIONS sessions, after $WARMUP of warm-up; smarthost smtp-sink, no DNS"
     awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v u=$(( (u1 - u0) * TICK_US )) -v s=$(( (s1 - s0) * TICK_US )) 'BEGIN {
         printf "throughput %.0f msg/s; Facteur CPU per relayed message: %.0f us (user %.0f, system %.0f)\n", n / (b - a), (u + s) / n, u / n, s / n }'
