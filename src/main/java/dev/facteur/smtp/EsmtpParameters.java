@@ -29,6 +29,9 @@ final class EsmtpParameters {
 
     record MailParams(long size, Body body, boolean smtpUtf8, Ret ret, String envid) {}
 
+    /** The longest ORCPT value taken or written (RFC 3461 §4.2, RFC 6533 §3). */
+    static final int MAX_ORCPT = 500;
+
     record RcptParams(Notify dsnNotify, String orcpt) {}
 
     private static Refused unsupported(String key) {
@@ -94,7 +97,7 @@ final class EsmtpParameters {
             switch (key) {
                 case "NOTIFY" -> notify = notify(v);
                 case "ORCPT" -> {
-                    if (v == null || v.length() > 500) throw bad(key);
+                    if (v == null || v.length() > MAX_ORCPT) throw bad(key);
                     int semi = v.indexOf(';');
                     if (semi <= 0) throw bad(key);
                     String type = v.substring(0, semi);
@@ -126,27 +129,31 @@ final class EsmtpParameters {
 
     /**
      * The ORCPT value naming {@code address} ({@code rfc822;} with xtext, RFC 3461 §4.2; an
-     * internationalized address as {@code utf-8;} per RFC 6533).
+     * internationalized address as {@code utf-8;} per RFC 6533), or null when encoded it would
+     * be longer than any server takes ({@value #MAX_ORCPT}; each {@code +} or {@code =} takes
+     * three or six characters): ORCPT is optional, a refused RCPT is not.
      */
     static String orcptOf(Mailbox address) {
         String a = address.toString();
+        StringBuilder sb;
         if (!isAscii(a)) {
             // RFC 6533 §3 utf-8-addr-unitext (the message is SMTPUTF8, as its address needs): UTF-8 as it is,
             // and the few ASCII characters xtext reserves as \x{HH}
-            StringBuilder sb = new StringBuilder("utf-8;");
+            StringBuilder u = new StringBuilder("utf-8;");
             a.codePoints().forEach(c -> {
-                if (c > 0x7e || (c >= 0x21 && c != '+' && c != '=' && c != '\\')) sb.appendCodePoint(c);
-                else sb.append("\\x{").append(String.format("%02X", c)).append('}');
+                if (c > 0x7e || (c >= 0x21 && c != '+' && c != '=' && c != '\\')) u.appendCodePoint(c);
+                else u.append("\\x{").append(String.format("%02X", c)).append('}');
             });
-            return sb.toString();
+            sb = u;
+        } else {
+            sb = new StringBuilder("rfc822;");
+            for (int i = 0; i < a.length(); i++) {
+                char c = a.charAt(i);
+                if (c < '!' || c > '~' || c == '+' || c == '=') sb.append('+').append(String.format("%02X", (int) c));
+                else sb.append(c);
+            }
         }
-        StringBuilder sb = new StringBuilder("rfc822;");
-        for (int i = 0; i < a.length(); i++) {
-            char c = a.charAt(i);
-            if (c < '!' || c > '~' || c == '+' || c == '=') sb.append('+').append(String.format("%02X", (int) c));
-            else sb.append(c);
-        }
-        return sb.toString();
+        return sb.length() <= MAX_ORCPT ? sb.toString() : null;
     }
 
     /** RFC 3461 §4: xtext = *( xchar / hexchar ), xchar is "!".."~" but not "+" or "=". */

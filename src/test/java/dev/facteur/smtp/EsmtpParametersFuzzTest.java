@@ -48,8 +48,8 @@ class EsmtpParametersFuzzTest {
         }
         // An address Facteur accepted, written as ORCPT for a message it relays, must be accepted back.
         Mailbox m = AddressSyntax.tryParseMailbox(params, true).orElse(null);
-        if (m != null && m.toString().length() < 400) {
-            String orcpt = EsmtpParameters.orcptOf(m);
+        String orcpt = m == null ? null : EsmtpParameters.orcptOf(m); // null: too long once encoded, left out
+        if (orcpt != null) {
             try {
                 assertThat(EsmtpParameters.rcpt(Map.of("ORCPT", orcpt), m.isInternationalized()).orcpt()).isEqualTo(orcpt);
             } catch (EsmtpParameters.Refused e) {

@@ -3,7 +3,10 @@ package dev.facteur.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.Mailbox;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,5 +48,20 @@ class EsmtpParametersTest {
     void utf8AddrUnitextNeedsSmtpUtf8(String value) throws EsmtpParameters.Refused { // RFC 6533 §3 utf-8-addr-unitext
         assertThat(orcpt(value, true)).isEqualTo(value);
         assertThatThrownBy(() -> orcpt(value, false)).isInstanceOf(EsmtpParameters.Refused.class);
+    }
+
+    /** A domain of 183 characters: with a local part of 63, the longest path there may be (RFC 5321 §4.5.3.1.3). */
+    private static final String LONG_DOMAIN = "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(50) + ".test";
+
+    @Test
+    void anOrcptWrittenForAnAliasIsLeftOutWhenEncodedItWouldBeLongerThanServersTake() throws Exception { // RFC 3461 §4.2: 500
+        // every "=" of a UTF-8 address becomes \x{3D} (RFC 6533 §3): six characters for one
+        Mailbox equalsSigns = AddressSyntax.parseMailbox("\u00e9" + "=".repeat(62) + "@" + LONG_DOMAIN, true);
+        assertThat(EsmtpParameters.orcptOf(equalsSigns)).isNull();
+
+        Mailbox plain = AddressSyntax.parseMailbox("\u00e9" + "a".repeat(62) + "@" + LONG_DOMAIN, true);
+        String written = EsmtpParameters.orcptOf(plain);
+        assertThat(written).isEqualTo("utf-8;" + plain);
+        assertThat(orcpt(written, true)).as("what Facteur writes, it takes").isEqualTo(written);
     }
 }
