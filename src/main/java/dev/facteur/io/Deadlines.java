@@ -2,6 +2,7 @@ package dev.facteur.io;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * Timeouts for blocking reads without socket timeouts. A virtual thread that reads a socket with
@@ -17,6 +18,7 @@ public final class Deadlines {
     static final long GRANULARITY_MILLIS = 100;
     private static final long DISARMED = Long.MAX_VALUE;
     private static final Set<Deadline> deadlines = ConcurrentHashMap.newKeySet();
+    private static final AtomicLongFieldUpdater<Deadline> DUE = AtomicLongFieldUpdater.newUpdater(Deadline.class, "due");
 
     static {
         Thread.ofPlatform().name("deadlines").daemon().start(Deadlines::watch);
@@ -41,8 +43,9 @@ public final class Deadlines {
             long now = System.nanoTime();
             for (Deadline d : deadlines) {
                 long due = d.due;
-                if (due != DISARMED && now - due > 0) {
-                    d.due = DISARMED;
+                // the compare-and-set loses to a disarm or a new arm since the read: a read that
+                // ended just in time must not time out the next one
+                if (due != DISARMED && now - due > 0 && DUE.compareAndSet(d, due, DISARMED)) {
                     try {
                         d.onExpiry.run();
                     } catch (RuntimeException e) {
