@@ -41,25 +41,28 @@ public final class Deadlines {
                 return;
             }
             long now = System.nanoTime();
-            for (Deadline d : deadlines) {
-                long due = d.due;
-                // the compare-and-set loses to a disarm or a new arm since the read: a read that
-                // ended just in time must not time out the next one
-                if (due != DISARMED && now - due > 0 && DUE.compareAndSet(d, due, DISARMED)) {
-                    try {
-                        d.onExpiry.run();
-                    } catch (RuntimeException e) {
-                        // one connection's trouble must not stop the others' timeouts
-                    }
-                }
-            }
+            for (Deadline d : deadlines) expire(d, d.due, now);
+        }
+    }
+
+    /**
+     * Runs {@code d}'s expiry if {@code due}, read from it a moment ago, has passed and is still
+     * its deadline: the compare-and-set loses to a disarm or a new arm since the read, so a read
+     * that ended just in time does not time out the next one.
+     */
+    static void expire(Deadline d, long due, long now) {
+        if (due == DISARMED || now - due <= 0 || !DUE.compareAndSet(d, due, DISARMED)) return;
+        try {
+            d.onExpiry.run();
+        } catch (RuntimeException e) {
+            // one connection's trouble must not stop the others' timeouts
         }
     }
 
     /** The time by which the operation under way must be done. */
     public static final class Deadline implements AutoCloseable {
         private final Runnable onExpiry;
-        private volatile long due = DISARMED;
+        volatile long due = DISARMED;
 
         private Deadline(Runnable onExpiry) {
             this.onExpiry = onExpiry;

@@ -35,6 +35,20 @@ class DeadlinesTest {
         }
     }
 
+    @Test
+    void aDeadlineReArmedAfterTheWatcherReadItDoesNotExpireForTheOldOne() {
+        var expired = new AtomicInteger();
+        try (var d = Deadlines.register(expired::incrementAndGet)) {
+            d.arm(Duration.ofHours(1).toNanos());
+            long seen = d.due; // the watcher reads the deadline of a read about to end in time...
+            d.arm(Duration.ofHours(2).toNanos()); // ...which ends, and the next read starts
+            Deadlines.expire(d, seen, seen + 1); // the watcher's clock is past what it read
+            assertThat(expired).as("the next read keeps its own deadline").hasValue(0);
+            Deadlines.expire(d, d.due, d.due + 1);
+            assertThat(expired).as("and times out at it").hasValue(1);
+        }
+    }
+
     /** Returns once the watcher has looked at every deadline at least twice since the call. */
     private static void lookTwice() throws InterruptedException {
         for (int i = 0; i < 2; i++) {
