@@ -89,7 +89,10 @@ public sealed interface Transport {
             if ((rest.startsWith("unix:") && !rest.substring(5).matches("[0-9]+")) || rest.startsWith("/")) {
                 String path = rest.startsWith("unix:") ? rest.substring(5) : rest;
                 if (!path.startsWith("/")) throw new IllegalArgumentException("lmtp:unix: needs an absolute socket path");
-                return new Lmtp(null, java.nio.file.Path.of(path));
+                // white space ends a value in a map file, and would be stripped from the path's end when read back
+                if (path.chars().anyMatch(Character::isWhitespace))
+                    throw new IllegalArgumentException("white space in the socket path of " + v);
+                return new Lmtp(null, Path.of(path));
             }
             Smtp hp = smtp(rest);
             if (hp.port() <= 0) throw new IllegalArgumentException("lmtp: needs host:port (LMTP has no standard port)");

@@ -126,6 +126,8 @@ class MapFilesTest {
         assertThat(Transport.parse(unixHost.toString())).isEqualTo(unixHost);
         assertThatThrownBy(() -> Transport.parse("lmtp:/run/lmtp\r/x")).hasMessageStartingWith("control character in transport");
         assertThatThrownBy(() -> Transport.parse("lmtp:unix:run/lmtp")).hasMessage("lmtp:unix: needs an absolute socket path");
+        // a path ending in a tab would read back without it
+        assertThatThrownBy(() -> Transport.parse("lmtp:unix:/s\t/")).hasMessage("white space in the socket path of lmtp:unix:/s\t/");
     }
 
     @Test
