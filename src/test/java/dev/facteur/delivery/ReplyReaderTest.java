@@ -104,7 +104,7 @@ class ReplyReaderTest {
 
         @Override
         public int read() {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the code under test reads in blocks");
         }
 
         @Override
@@ -147,7 +147,7 @@ class ReplyReaderTest {
 
                 @Override
                 public int read() {
-                    throw new UnsupportedOperationException();
+                    throw new UnsupportedOperationException("the code under test reads in blocks");
                 }
 
                 @Override

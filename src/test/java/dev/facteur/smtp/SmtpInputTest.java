@@ -36,7 +36,7 @@ class SmtpInputTest {
         var socket = new InputStream() {
             @Override
             public int read() {
-                throw new UnsupportedOperationException();
+                throw new UnsupportedOperationException("the code under test reads in blocks");
             }
 
             @Override
