@@ -63,7 +63,6 @@ sink_ids() { # dumpdir -> one queue id per received transaction
     find "$1" -type f -name '*.*' ! -name '*.log' -print0 \
         | xargs -0 -r grep -h -m1 -o '(Postfix) with [A-Z]* id [0-9A-Za-z]*' | awk '{ print $NF }'
 }
-sink_count() { find "$1" -type f ! -name '*.log' | wc -l; }
 flush() { "$POSTQUEUE" -c "$PF/etc" -f; }
 waiting() { # messages for the sink still queued (not the held ones, nor the background's half-received ones)
     "$POSTQUEUE" -c "$PF/etc" -p 2>/dev/null | grep -c "$RCPT" || true
@@ -96,22 +95,12 @@ for run in $(seq "$RUNS"); do
         sleep 0.5
     done
 
-    start_group "$R/smtp-sink.log" "$SMTP_SINK" -u nobody -d "$R/dump/%H%M%S." "$SINK_ADDR" 1024
-    SINK_PGID=$!
-    wait_port "$SINK_ADDR" 10 || { cat "$R/smtp-sink.log" >&2; die "smtp-sink did not start"; }
-    setsid "$SMTP_SOURCE" -s 10 -m 1000000 -l 4096 -M "$HELO" -f "$SENDER" -t "$HELD_RCPT" "$POSTFIX_ADDR" \
-        >"$R/background.out" 2>&1 </dev/null &
-    BG_PGID=$!
-    PGIDS+=("$BG_PGID")
-    flush || die "run $run: flush failed"
-    while [ "$(sink_count "$R/dump")" -lt $((COUNT / 2)) ]; do sleep 0.05; done
-    before=$(sink_count "$R/dump")
-    [ "$before" -lt "$COUNT" ] || die "run $run: everything was delivered before the kill; raise --count"
+    crash_deliver_half "$R" "$POSTFIX_ADDR"
     kill_postfix
     sleep 0.5
     kill -TERM -- "-$BG_PGID" 2>/dev/null || true
     cp "$PF/log/maillog" "$R/maillog-1"
-    log "run $run: killed with $before delivered ($(sink_count "$R/dump") once the connections closed); restarting"
+    log "run $run: killed with $BEFORE delivered ($(crash_sink_count "$R/dump") once the connections closed); restarting"
 
     # with postlogd dead, the start's postsuper (running as postfix) writes the log file itself
     chown postfix "$PF/log" "$PF/log/maillog"
@@ -133,15 +122,9 @@ for run in $(seq "$RUNS"); do
     sleep 0.3
 
     sink_ids "$R/dump" | sort > "$R/ids"
-    total=$(wc -l < "$R/ids")
-    distinct=$(uniq < "$R/ids" | wc -l)
-    dups=$((total - distinct))
-    lost=$((COUNT - distinct))
     grep -o 'postfix-bench/smtp\[[0-9]*\]: [0-9A-Za-z]*: to=<[^>]*>,.* status=sent ' "$R/maillog-1" \
         | awk '{ print substr($2, 1, length($2) - 1) }' | sort -u > "$R/sent-before-kill"
-    recorded_late=$(uniq -d < "$R/ids" | comm -12 - "$R/sent-before-kill" | wc -l)
-    DUPS+=("$dups"); LOSSES+=("$lost"); LATE+=("$recorded_late")
-    log "run $run: $total transactions, $distinct distinct messages: $dups duplicates ($recorded_late after a logged 250), $lost lost"
+    crash_count "$R" "run $run"
     rm -rf "$R/dump"
 done
 

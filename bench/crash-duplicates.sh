@@ -68,7 +68,6 @@ sink_ids() { # dumpdir -> one queue id per received transaction
     find "$1" -type f -name '*.*' ! -name '*.log' -print0 \
         | xargs -0 -r grep -h -m1 -o '(Facteur) with [A-Z]* id [0-9A-Z]*' | awk '{ print $NF }'
 }
-sink_count() { find "$1" -type f ! -name '*.log' | wc -l; }
 
 start_facteur() { # logfile
     start_group "$1" "$FACTEUR" serve --config "$WORK/facteur.toml"
@@ -117,24 +116,12 @@ EOF
         >"$R/feed.out" 2>"$R/feed.err" || die "smtp-source failed: $(head -n 5 "$R/feed.err")"
     [ ! -s "$R/feed.err" ] || die "smtp-source reported errors: $(head -n 5 "$R/feed.err")"
 
-    start_group "$R/smtp-sink.log" "$SMTP_SINK" -u nobody -d "$R/dump/%H%M%S." "$SINK_ADDR" 1024
-    SINK_PGID=$!
-    wait_port "$SINK_ADDR" 10 || { cat "$R/smtp-sink.log" >&2; die "smtp-sink did not start"; }
-    # background content for the spool's writer, through the kill (its failure at the kill is expected)
-    setsid "$SMTP_SOURCE" -s 10 -m 1000000 -l 4096 -M "$HELO" -f "$SENDER" -t "$HELD_RCPT" "$FACTEUR_ADDR" \
-        >"$R/background.out" 2>&1 </dev/null &
-    BG_PGID=$!
-    PGIDS+=("$BG_PGID")
-    flush || die "run $run: flush failed"
-    while [ "$(sink_count "$R/dump")" -lt $((COUNT / 2)) ]; do sleep 0.05; done
-    before=$(sink_count "$R/dump")
-    [ "$before" -lt "$COUNT" ] || die "run $run: everything was delivered before the kill; raise --count"
+    crash_deliver_half "$R" "$FACTEUR_ADDR"
     kill -KILL -- "-$FACTEUR_PGID"
     wait "$FACTEUR_PGID" 2>/dev/null || true
     sleep 0.5
     kill -TERM -- "-$BG_PGID" 2>/dev/null || true
-    at_kill=$(sink_count "$R/dump")
-    log "run $run: killed with $before delivered ($at_kill once the connections closed); restarting"
+    log "run $run: killed with $BEFORE delivered ($(crash_sink_count "$R/dump") once the connections closed); restarting"
 
     start_facteur "$R/facteur-2.log"
     flush || die "run $run: flush after the restart failed"
@@ -149,17 +136,9 @@ EOF
     sleep 0.3
 
     sink_ids "$R/dump" | sort > "$R/ids"
-    total=$(wc -l < "$R/ids")
-    distinct=$(uniq < "$R/ids" | wc -l)
-    dups=$((total - distinct))
-    lost=$((COUNT - distinct))
-    # A duplicate whose 250 the killed Facteur had logged was lost between the reply and the record;
-    # the others were in the peer's window (the dot sent, the 250 not yet read) or lost their log line.
     grep -o 'facteur.delivery: [0-9A-Z]*: to=<[^>]*>,.* status=sent ' "$R/facteur-1.log" | awk '{ print substr($2, 1, length($2) - 1) }' \
         | sort -u > "$R/sent-before-kill"
-    recorded_late=$(uniq -d < "$R/ids" | comm -12 - "$R/sent-before-kill" | wc -l)
-    DUPS+=("$dups"); LOSSES+=("$lost"); LATE+=("$recorded_late")
-    log "run $run: $total transactions, $distinct distinct messages: $dups duplicates ($recorded_late after a logged 250), $lost lost"
+    crash_count "$R" "run $run"
     rm -rf "$R/dump"
 done
 

@@ -162,3 +162,42 @@ median() { # values... (ERR if any is ERR); MEDIAN_FMT sets the decimals
         }'
 }
 ratio() { awk -v f="$1" -v p="$2" 'BEGIN { if (f ~ /ERR|-/ || p ~ /ERR|-/ || p == 0) print "-"; else printf "%.2f\n", f / p }'; }
+
+# ---------------------------------------------------------------- crash-duplicates*.sh
+# Shared by crash-duplicates.sh (Facteur) and crash-duplicates-postfix.sh. They set COUNT,
+# SMTP_SOURCE, SMTP_SINK, SINK_ADDR, HELO, SENDER, HELD_RCPT and a function `flush`.
+
+crash_sink_count() { find "$1" -type f ! -name '*.log' | wc -l; }  # dumps, transactions under way included
+
+# crash_deliver_half RUNDIR MTA_ADDR: starts the dumping sink (SINK_PGID) and background mail to
+# the held domain (BG_PGID), flushes the queue and returns once the sink holds COUNT/2 (in BEFORE)
+crash_deliver_half() {
+    local r=$1 mta=$2
+    start_group "$r/smtp-sink.log" "$SMTP_SINK" -u nobody -d "$r/dump/%H%M%S." "$SINK_ADDR" 1024
+    SINK_PGID=$!
+    wait_port "$SINK_ADDR" 10 || { cat "$r/smtp-sink.log" >&2; die "smtp-sink did not start"; }
+    # background content for the queue's disk, through the kill (its failure at the kill is expected)
+    setsid "$SMTP_SOURCE" -s 10 -m 1000000 -l 4096 -M "$HELO" -f "$SENDER" -t "$HELD_RCPT" "$mta" \
+        >"$r/background.out" 2>&1 </dev/null &
+    BG_PGID=$!
+    PGIDS+=("$BG_PGID")
+    flush || die "flush failed"
+    while [ "$(crash_sink_count "$r/dump")" -lt $((COUNT / 2)) ]; do sleep 0.05; done
+    BEFORE=$(crash_sink_count "$r/dump")
+    [ "$BEFORE" -lt "$COUNT" ] || die "everything was delivered before the kill; raise --count"
+}
+
+# crash_count RUNDIR MTA_NAME: reads RUNDIR/ids (one queue id per transaction at the sink) and
+# RUNDIR/sent-before-kill (ids the killed MTA had logged as sent); appends to DUPS, LOSSES, LATE
+crash_count() {
+    local r=$1 total distinct dups lost late
+    total=$(wc -l < "$r/ids")
+    distinct=$(uniq < "$r/ids" | wc -l)
+    dups=$((total - distinct))
+    lost=$((COUNT - distinct))
+    # a duplicate whose 250 the killed MTA had logged was lost between the reply and the record; the
+    # others were in the peer's window (the dot sent, the 250 not yet read) or lost their log line
+    late=$(uniq -d < "$r/ids" | comm -12 - "$r/sent-before-kill" | wc -l)
+    DUPS+=("$dups"); LOSSES+=("$lost"); LATE+=("$late")
+    log "$2: $total transactions, $distinct distinct messages: $dups duplicates ($late after a logged 250), $lost lost"
+}
