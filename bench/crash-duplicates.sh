@@ -151,9 +151,7 @@ mkdir -p "$BENCH/results"
     echo "max_parallel = max_per_destination = $PARALLEL; $COUNT messages of 4 KB per run (50 sessions) queued, then flushed;"
     echo "kill -9 once $((COUNT / 2)) are delivered, restart, flush, drain"
     echo "background load through the kill: smtp-source -s 10 to a held domain"
-    echo "duplicates per crash: ${DUPS[*]} (median $(MEDIAN_FMT=%.0f median "${DUPS[@]}"))"
-    echo "of which the killed Facteur had logged the 250 (lost between the reply and the record): ${LATE[*]}"
-    echo "lost: ${LOSSES[*]}"
+    crash_summary Facteur
 } | tee "$OUT"
 echo "written to ${OUT#"$REPO"/}"
 for l in "${LOSSES[@]}"; do [ "$l" = 0 ] || exit 1; done

@@ -201,3 +201,10 @@ crash_count() {
     DUPS+=("$dups"); LOSSES+=("$lost"); LATE+=("$late")
     log "$2: $total transactions, $distinct distinct messages: $dups duplicates ($late after a logged 250), $lost lost"
 }
+
+# crash_summary MTA_NAME: the per-crash figures of DUPS, LATE and LOSSES
+crash_summary() {
+    echo "duplicates per crash: ${DUPS[*]} (median $(MEDIAN_FMT=%.0f median "${DUPS[@]}"))"
+    echo "of which the killed $1 had logged the 250 (lost between the reply and the record): ${LATE[*]}"
+    echo "lost: ${LOSSES[*]}"
+}

@@ -46,16 +46,10 @@ class DamagedSpoolTest {
                 -1, Body.SEVEN_BIT, false, Ret.FULL, null, new ClientInfo("127.0.0.1", "client", "ESMTP", ""));
     }
 
-    private static byte[] content(QueueId id, int length) {
-        var sb = new StringBuilder("Subject: ").append(id).append("\r\n\r\n");
-        while (sb.length() < length) sb.append("line of ").append(id).append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
     private QueueId store(Spool spool, int length) throws IOException {
         QueueId id = ids.next();
         try (Spool.Draft d = spool.draft(id)) {
-            d.content().write(content(id, length));
+            d.content().write(SpoolSamples.content(id, length));
             d.commit(envelope(id));
         }
         return id;
@@ -94,7 +88,7 @@ class DamagedSpoolTest {
 
     private void assertIntact(Spool spool, List<QueueId> expected) throws IOException {
         assertThat(ids(spool)).containsExactlyElementsOf(expected);
-        for (QueueId id : expected) assertThat(read(spool, id)).as("content of %s", id).isEqualTo(content(id, 2000));
+        for (QueueId id : expected) assertThat(read(spool, id)).as("content of %s", id).isEqualTo(SpoolSamples.content(id, 2000));
     }
 
     private static List<QueueId> without(List<QueueId> all, QueueId... gone) {
@@ -261,7 +255,7 @@ class DamagedSpoolTest {
             assertThat(ids(spool)).containsExactly(small);
         }
         assertThat(spool().resolve("large/" + big)).doesNotExist();
-        assertThat(spool().resolve("quarantine/large-" + big)).hasBinaryContent(content(big, 2 * LogSpool.INLINE_LIMIT));
+        assertThat(spool().resolve("quarantine/large-" + big)).hasBinaryContent(SpoolSamples.content(big, 2 * LogSpool.INLINE_LIMIT));
     }
 
     // ---- records whose checksum matches, but which this code cannot read --------------------------

@@ -59,25 +59,13 @@ class FullDiskIT {
         if (tmpfs != null) tmpfs.close();
     }
 
-    private static Envelope envelope(QueueId id) {
-        return new Envelope(id, Instant.ofEpochMilli(1_790_000_000_000L), ReversePath.of(new Mailbox("s", "example.org")),
-                List.of(Recipient.pending(new Mailbox("r", "example.test"), Notify.DEFAULT, null)),
-                -1, Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "client", "ESMTP", ""));
-    }
-
-    private static byte[] content(QueueId id, int length) {
-        var sb = new StringBuilder("Subject: ").append(id).append("\r\n\r\n");
-        while (sb.length() < length) sb.append("line of ").append(id).append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
     /** Receives a message as a session does: content in pieces, then commit. */
     private QueueId store(Spool s, int length) throws IOException {
         QueueId id = ids.next();
-        byte[] content = content(id, length);
+        byte[] content = SpoolSamples.content(id, length);
         try (Spool.Draft d = s.draft(id)) {
             for (int at = 0; at < content.length; at += 8192) d.content().write(content, at, Math.min(8192, content.length - at));
-            d.commit(envelope(id));
+            d.commit(SpoolSamples.envelope(id));
         }
         committed.put(id, content);
         return id;
@@ -121,8 +109,8 @@ class FullDiskIT {
             // A DSN and the removal of its message: neither is made.
             QueueId report = ids.next();
             try (Spool.Draft d = s.draft(report)) {
-                d.content().write(content(report, SMALL));
-                assertThatThrownBy(() -> s.commit(List.of(new Change.Add(d, envelope(report)), new Change.Remove(original))))
+                d.content().write(SpoolSamples.content(report, SMALL));
+                assertThatThrownBy(() -> s.commit(List.of(new Change.Add(d, SpoolSamples.envelope(report)), new Change.Remove(original))))
                         .isInstanceOf(SpoolFullException.class);
             }
             assertThat(s.find(original)).isPresent();

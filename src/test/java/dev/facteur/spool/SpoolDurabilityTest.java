@@ -46,18 +46,6 @@ class SpoolDurabilityTest {
         disk = new RecordingDisk(spool);
     }
 
-    private static Envelope envelope(QueueId id) {
-        return new Envelope(id, Instant.ofEpochMilli(1_790_000_000_000L), ReversePath.of(new Mailbox("s", "example.org")),
-                List.of(Recipient.pending(new Mailbox("r", "example.test"), Notify.DEFAULT, null)),
-                -1, Body.SEVEN_BIT, false, null, null, new ClientInfo("127.0.0.1", "client", "ESMTP", ""));
-    }
-
-    private static byte[] content(QueueId id, int length) {
-        var sb = new StringBuilder("Subject: ").append(id).append("\r\n\r\n");
-        while (sb.length() < length) sb.append("line of ").append(id).append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
     private LogSpool open() throws IOException {
         return LogSpool.open(spool, 64L * 1024 * 1024, disk);
     }
@@ -70,8 +58,8 @@ class SpoolDurabilityTest {
     private QueueId store(Spool s, int length) throws IOException {
         QueueId id = ids.next();
         try (Spool.Draft d = s.draft(id)) {
-            d.content().write(content(id, length));
-            d.commit(envelope(id));
+            d.content().write(SpoolSamples.content(id, length));
+            d.commit(SpoolSamples.envelope(id));
         }
         disk.note("returned");
         return id;
@@ -129,8 +117,8 @@ class SpoolDurabilityTest {
             disk.take();
             QueueId report = ids.next();
             try (Spool.Draft d = s.draft(report)) {
-                d.content().write(content(report, 2 * LogSpool.INLINE_LIMIT));
-                s.commit(List.of(new Change.Add(d, envelope(report)), new Change.Remove(original)));
+                d.content().write(SpoolSamples.content(report, 2 * LogSpool.INLINE_LIMIT));
+                s.commit(List.of(new Change.Add(d, SpoolSamples.envelope(report)), new Change.Remove(original)));
             }
             disk.note("returned");
             assertThat(folded(disk.take())).containsExactly("write incoming/" + report, "fdatasync incoming/" + report,
@@ -148,8 +136,8 @@ class SpoolDurabilityTest {
             disk.fail(e -> e.equals("fdatasync " + SEGMENT_1), "Input/output error");
             QueueId failed = ids.next();
             try (Spool.Draft d = s.draft(failed)) {
-                d.content().write(content(failed, 2000));
-                assertThatThrownBy(() -> d.commit(envelope(failed)))
+                d.content().write(SpoolSamples.content(failed, 2000));
+                assertThatThrownBy(() -> d.commit(SpoolSamples.envelope(failed)))
                         .isInstanceOf(IOException.class).isNotInstanceOf(SpoolFullException.class)
                         .hasMessageContaining("Input/output error");
             }
@@ -162,7 +150,7 @@ class SpoolDurabilityTest {
         }
         try (var s = LogSpool.open(spool)) {
             assertThat(s.messages()).extracting(m -> m.envelope().id()).containsExactly(kept, after);
-            assertThat(read(s, after)).isEqualTo(content(after, 2000));
+            assertThat(read(s, after)).isEqualTo(SpoolSamples.content(after, 2000));
         }
     }
 
@@ -215,19 +203,19 @@ class SpoolDurabilityTest {
             QueueId id = ids.next();
             try (Spool.Draft d = s.draft(id)) {
                 assertThatThrownBy(() -> {
-                    d.content().write(content(id, 3 * LogSpool.INLINE_LIMIT));
-                    d.commit(envelope(id));
+                    d.content().write(SpoolSamples.content(id, 3 * LogSpool.INLINE_LIMIT));
+                    d.commit(SpoolSamples.envelope(id));
                 }).isInstanceOf(SpoolFullException.class);
                 assertThat(files("incoming")).isEmpty(); // at once: its room is what others need
                 assertThatThrownBy(() -> d.content().write(new byte[10])).isInstanceOf(SpoolFullException.class);
-                assertThatThrownBy(() -> d.commit(envelope(id))).isInstanceOf(SpoolFullException.class);
+                assertThatThrownBy(() -> d.commit(SpoolSamples.envelope(id))).isInstanceOf(SpoolFullException.class);
             }
             assertThat(files("incoming")).isEmpty();
             assertThat(files("large")).isEmpty();
             assertThat(s.messages()).isEmpty();
             disk.heal();
             QueueId next = store(s, 3 * LogSpool.INLINE_LIMIT);
-            assertThat(read(s, next)).isEqualTo(content(next, 3 * LogSpool.INLINE_LIMIT));
+            assertThat(read(s, next)).isEqualTo(SpoolSamples.content(next, 3 * LogSpool.INLINE_LIMIT));
         }
     }
 
@@ -254,18 +242,18 @@ class SpoolDurabilityTest {
             disk.failAfter(e -> e.startsWith("write segments/"), 1, RecordingDisk.ENOSPC);
             s.remove(later.get(0));
             assertThat(s.find(later.get(0))).isEmpty();
-            assertThat(read(s, old)).isEqualTo(content(old, 2000));
+            assertThat(read(s, old)).isEqualTo(SpoolSamples.content(old, 2000));
             assertThat(files("segments")).contains("0000000001.log");
             disk.heal();
             s.remove(later.get(1)); // compaction is tried again, and done
             assertThat(files("segments")).doesNotContain("0000000001.log");
-            assertThat(read(s, old)).isEqualTo(content(old, 2000));
+            assertThat(read(s, old)).isEqualTo(SpoolSamples.content(old, 2000));
         }
         try (var s = LogSpool.open(spool)) {
             List<QueueId> expected = new ArrayList<>(List.of(old));
             expected.addAll(later.subList(2, later.size()));
             assertThat(s.messages()).extracting(m -> m.envelope().id()).containsExactlyElementsOf(expected);
-            assertThat(read(s, old)).isEqualTo(content(old, 2000));
+            assertThat(read(s, old)).isEqualTo(SpoolSamples.content(old, 2000));
         }
     }
 
