@@ -77,7 +77,7 @@ kill_postfix() { # SIGKILL to master and everything it started (master runs in a
 EXTRA="default_destination_concurrency_limit = $PARALLEL
 smtpd_recipient_restrictions = check_recipient_access inline:{ held.example=HOLD }, permit_mynetworks, reject_unauth_destination"
 
-DUPS=(); LOSSES=(); LATE=()
+DUPS=(); LOSSES=(); LATE=(); RATES=()
 for run in $(seq "$RUNS"); do
     R="$WORK/run$run"
     rm -rf "$PF"

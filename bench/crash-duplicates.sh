@@ -83,7 +83,7 @@ queue_empty() { # the queue holds nothing but the held-domain messages
     ! grep -q "$RCPT" <<<"$listing"
 }
 
-DUPS=(); LOSSES=(); LATE=()
+DUPS=(); LOSSES=(); LATE=(); RATES=()
 for run in $(seq "$RUNS"); do
     R="$WORK/run$run"
     mkdir -p "$R/dump" "$R/data"

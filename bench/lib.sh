@@ -170,7 +170,8 @@ ratio() { awk -v f="$1" -v p="$2" 'BEGIN { if (f ~ /ERR|-/ || p ~ /ERR|-/ || p =
 crash_sink_count() { find "$1" -type f ! -name '*.log' | wc -l; }  # dumps, transactions under way included
 
 # crash_deliver_half RUNDIR MTA_ADDR: starts the dumping sink (SINK_PGID) and background mail to
-# the held domain (BG_PGID), flushes the queue and returns once the sink holds COUNT/2 (in BEFORE)
+# the held domain (BG_PGID), flushes the queue and returns once the sink holds COUNT/2 (in BEFORE);
+# appends to RATES the messages per second the sink took from the flush to then
 crash_deliver_half() {
     local r=$1 mta=$2
     start_group "$r/smtp-sink.log" "$SMTP_SINK" -u nobody -d "$r/dump/%H%M%S." "$SINK_ADDR" 1024
@@ -181,9 +182,11 @@ crash_deliver_half() {
         >"$r/background.out" 2>&1 </dev/null &
     BG_PGID=$!
     PGIDS+=("$BG_PGID")
+    local start; start=$(date +%s.%N)
     flush || die "flush failed"
     while [ "$(crash_sink_count "$r/dump")" -lt $((COUNT / 2)) ]; do sleep 0.05; done
     BEFORE=$(crash_sink_count "$r/dump")
+    RATES+=("$(awk -v n="$BEFORE" -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", n / (e - s) }')")
     [ "$BEFORE" -lt "$COUNT" ] || die "everything was delivered before the kill; raise --count"
 }
 
@@ -202,9 +205,10 @@ crash_count() {
     log "$2: $total transactions, $distinct distinct messages: $dups duplicates ($late after a logged 250), $lost lost"
 }
 
-# crash_summary MTA_NAME: the per-crash figures of DUPS, LATE and LOSSES
+# crash_summary MTA_NAME: the per-crash figures of DUPS, LATE, LOSSES and RATES
 crash_summary() {
     echo "duplicates per crash: ${DUPS[*]} (median $(MEDIAN_FMT=%.0f median "${DUPS[@]}"))"
     echo "of which the killed $1 had logged the 250 (lost between the reply and the record): ${LATE[*]}"
     echo "lost: ${LOSSES[*]}"
+    echo "delivery rate to the dumping sink before the kill, msg/s: ${RATES[*]} (median $(MEDIAN_FMT=%.0f median "${RATES[@]}"))"
 }

@@ -197,7 +197,7 @@ public final class DeliveryAgent implements AutoCloseable {
                 Outcome o = sent.outcomes().get(k);
                 // as over TCP: a recipient the server never answered has our verdict, and no Remote-MTA
                 String remoteMta = sent.unanswered().contains(k) ? null : "localhost";
-                result.add(new Attempt(idx.get(k), o, remoteMta, false, true));
+                result.add(new Attempt(idx.get(k), o, remoteMta, false, true, c.answerTime()));
                 logAttempt(env, rcpts.get(k), relay, "", o);
             }
             return result;
@@ -429,7 +429,7 @@ public final class DeliveryAgent implements AutoCloseable {
                 continue;
             }
             Outcome o = sent.outcomes().get(k);
-            attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp()));
+            attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp(), c.answerTime()));
             logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
         }
         cache.give(key, c); // kept only if still open

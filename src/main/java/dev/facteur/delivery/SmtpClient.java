@@ -84,6 +84,8 @@ public final class SmtpClient implements Closeable {
     private byte[] copyBuffer;
     /** A transaction has happened since the last RSET. */
     private boolean used;
+    /** Time spent waiting for replies since the last {@link #send} began. */
+    private long waited;
     /**
      * Why a write failed, once one has: nothing more is sent, but the replies the server sent
      * before it hung up are still read (a 5xx to the data it read so far is a verdict).
@@ -266,6 +268,14 @@ public final class SmtpClient implements Closeable {
     }
 
     /**
+     * How long the server took to answer during the last {@link #send}: the time spent waiting
+     * for its replies, which grows with its backlog, not with the size of the message.
+     */
+    public Duration answerTime() {
+        return Duration.ofNanos(waited);
+    }
+
+    /**
      * Sends one message: an outcome for each recipient of {@code m}, in order. Never throws for
      * what happens during the transaction (see {@link Sent}); only a kept connection that turns
      * out not to take RSET, before the server answered anything about this message, throws
@@ -276,6 +286,7 @@ public final class SmtpClient implements Closeable {
         Reply refusal = cannotTake(m);
         if (refusal != null) return Sent.all(m.recipients().size(), Outcome.of(refusal));
         Outcome[] given = new Outcome[m.recipients().size()];
+        waited = 0;
         try {
             boolean resetFirst = used; // RSET between messages on one connection, which also shows it is alive
             int[] batch = null; // every recipient, the first time
@@ -795,6 +806,7 @@ public final class SmtpClient implements Closeable {
         Duration limit = stage.timeout(settings);
         if (lost != null && AFTER_LOSS.compareTo(limit) < 0) limit = AFTER_LOSS;
         WriteWatchdog.Guard guard = WriteWatchdog.guard(this, limit);
+        long start = System.nanoTime();
         try {
             return in.read(limit);
         } catch (IOException e) {
@@ -806,6 +818,7 @@ public final class SmtpClient implements Closeable {
             if (e instanceof EOFException) throw new EOFException("the server closed the connection before replying to " + stage);
             throw new IOException("connection lost waiting for the reply to " + stage + ": " + describe(e), e);
         } finally {
+            waited += System.nanoTime() - start;
             guard.close();
         }
     }

@@ -209,7 +209,7 @@ public final class QueueManager implements AutoCloseable {
             }
             if (round == null) return;
             active.put(id, round);
-            scheduler.add(id, round.destinations());
+            scheduler.add(id, round.destinations(), System.nanoTime());
         }
     }
 
@@ -247,25 +247,34 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private void deliver(Scheduler.Job job, Round round) {
+        long answerNanos = -1;
         try {
-            attempt(round, job.destination(), job.last());
+            answerNanos = attempt(round, job.destination(), job.last());
         } catch (RuntimeException e) {
             log.error("{}: delivery to {} failed", job.message(), job.destination(), e);
             if (job.last()) dueAt(job.message(), clock.instant().plus(policy.initial()));
         } finally {
             boolean wasFull;
+            ConcurrencyLimit.Change change;
             synchronized (lock) {
                 wasFull = active.size() >= MAX_ACTIVE;
-                scheduler.done(job);
+                change = scheduler.done(job, answerNanos, System.nanoTime());
                 if (job.last()) active.remove(job.message());
             }
+            if (change != null && log.isDebugEnabled())
+                log.debug("destination {}: {} deliveries at once, was {} (servers answered in {} ms on average; {} ms at the baseline)",
+                        job.destination(), change.to(), change.from(), String.format(Locale.ROOT, "%.2f", change.meanMillis()),
+                        String.format(Locale.ROOT, "%.2f", change.baselineMillis()));
             if (wasFull) signal(); // room again for messages the dispatcher left due
             startDeliveries(); // the slot just freed goes on here, with no hand-off to the dispatcher
         }
     }
 
-    /** One attempt for the recipients of one destination, recorded before anything else happens to the message. */
-    private void attempt(Round round, String destination, boolean last) {
+    /**
+     * One attempt for the recipients of one destination, recorded before anything else happens
+     * to the message. Returns how long the servers took to answer, in nanoseconds, or -1.
+     */
+    private long attempt(Round round, String destination, boolean last) {
         QueueId id = round.envelope().id();
         List<Attempt> attempts;
         try {
@@ -278,6 +287,11 @@ public final class QueueManager implements AutoCloseable {
         round.apply(attempts, now);
         NewState state = last ? round.end(now, policy) : round.interim(now);
         if (state != null) recorder.record(state);
+        long answer = -1;
+        for (Attempt a : attempts) {
+            if (a.answerTime() != null) answer = Math.max(answer, a.answerTime().toNanos());
+        }
+        return answer;
     }
 
     /** A new state is durable: its DSNs go out, the message's next attempt is scheduled. */

@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * Who gets the next delivery slot. Each destination (a domain, or a relay) has a wait list and at
- * most {@code maxPerDestination} deliveries under way; all of them together at most
- * {@code maxParallel}. A message waiting for a busy destination holds no slot, so a destination
+ * most as many deliveries under way as its {@link ConcurrencyLimit} allows (at most
+ * {@code maxPerDestination}, fewer while its servers have a backlog); all of them together at
+ * most {@code maxParallel}. A message waiting for a busy destination holds no slot, so a destination
  * that never answers cannot starve the others: free slots go to destinations that can use them,
  * in turn (round robin, as Postfix's qmgr does). A message with recipients in several
  * destinations waits in each list, and is under way for one of them at a time, so the updates
@@ -26,11 +27,13 @@ final class Scheduler {
     private static final class Destination {
         final String name;
         final LinkedHashSet<QueueId> waiting = new LinkedHashSet<>();
+        final ConcurrencyLimit limit;
         int busy;
         boolean inTurn; // in the round-robin ring
 
-        Destination(String name) {
+        Destination(String name, ConcurrencyLimit limit) {
             this.name = name;
+            this.limit = limit;
         }
     }
 
@@ -50,12 +53,12 @@ final class Scheduler {
     }
 
     /** The message waits for each of these destinations (at least one), in their lists' order of arrival. */
-    void add(QueueId message, Collection<String> wanted) {
+    void add(QueueId message, Collection<String> wanted, long now) {
         if (wanted.isEmpty()) throw new IllegalArgumentException(message + ": no destination");
         if (waitsFor.containsKey(message) || underWay.contains(message)) throw new IllegalStateException(message + " is already scheduled");
         waitsFor.put(message, new HashSet<>(wanted));
         for (String name : wanted) {
-            Destination d = destinations.computeIfAbsent(name, Destination::new);
+            Destination d = destinations.computeIfAbsent(name, k -> new Destination(k, new ConcurrencyLimit(maxPerDestination, now)));
             d.waiting.add(message);
             if (!d.inTurn) {
                 d.inTurn = true;
@@ -78,7 +81,7 @@ final class Scheduler {
                 continue;
             }
             turns.addLast(d); // its next turn comes after every other destination's
-            if (d.busy >= maxPerDestination) continue;
+            if (d.busy >= d.limit.limit()) continue;
             QueueId m = firstNotUnderWay(d);
             if (m == null) continue;
             d.waiting.remove(m);
@@ -101,13 +104,26 @@ final class Scheduler {
         return null;
     }
 
-    /** The delivery has ended: its slots are free, and the message may go on with its other destinations. */
-    void done(Job job) {
+    /**
+     * The delivery has ended at {@code now}: its slots are free, and the message may go on with
+     * its other destinations. {@code answerNanos} is how long the servers took to answer it
+     * (negative if no transaction took place), for the destination's limit; returns the change of
+     * that limit it made, or null.
+     */
+    ConcurrencyLimit.Change done(Job job, long answerNanos, long now) {
         if (!underWay.remove(job.message())) throw new IllegalStateException(job + " is not under way");
         Destination d = destinations.get(job.destination());
         d.busy--;
         busy--;
+        ConcurrencyLimit.Change change = d.limit.ended(answerNanos, now);
         forgetIfIdle(d);
+        return change;
+    }
+
+    /** The number of deliveries one destination may have under way now. */
+    int limit(String destination) {
+        Destination d = destinations.get(destination);
+        return d == null ? Math.min(ConcurrencyLimit.INITIAL, maxPerDestination) : d.limit.limit();
     }
 
     /**

@@ -22,10 +22,15 @@ class SchedulerTest {
         List<QueueId> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             QueueId id = ids.next();
-            s.add(id, List.of(destinations));
+            s.add(id, List.of(destinations), 0);
             out.add(id);
         }
         return out;
+    }
+
+    /** A delivery that ended without a transaction (no answer time for the destination's limit). */
+    private static void done(Scheduler s, Scheduler.Job job) {
+        s.done(job, -1, 0);
     }
 
     /** Starts deliveries until none can start. */
@@ -39,16 +44,18 @@ class SchedulerTest {
     void messagesWaitingForAFullDestinationHoldNoSlot() { // the black hole that stopped every other domain
         var s = new Scheduler(20, 10);
         add(s, 300, "blackhole.example");
-        List<QueueId> good = add(s, 5, "good.example");
+        List<QueueId> good = add(s, 3, "good.example");
 
         List<Scheduler.Job> started = drain(s);
-        assertThat(started).filteredOn(j -> j.destination().equals("blackhole.example")).hasSize(10);
+        int limit = s.limit("blackhole.example");
+        assertThat(limit).isEqualTo(ConcurrencyLimit.INITIAL);
+        assertThat(started).filteredOn(j -> j.destination().equals("blackhole.example")).hasSize(limit);
         assertThat(started).filteredOn(j -> j.destination().equals("good.example")).extracting(Scheduler.Job::message)
                 .containsExactlyElementsOf(good);
-        assertThat(s.busy()).isEqualTo(15);
-        assertThat(s.waiting("blackhole.example")).isEqualTo(290);
+        assertThat(s.busy()).isEqualTo(limit + 3);
+        assertThat(s.waiting("blackhole.example")).isEqualTo(300 - limit);
 
-        List<QueueId> later = add(s, 3, "good.example");
+        List<QueueId> later = add(s, 2, "good.example");
         assertThat(drain(s)).extracting(Scheduler.Job::message).containsExactlyElementsOf(later);
     }
 
@@ -60,7 +67,7 @@ class SchedulerTest {
         add(s, 5, "c.example");
         List<Scheduler.Job> first = drain(s);
         assertThat(first).extracting(Scheduler.Job::destination).containsExactly("a.example", "b.example", "c.example");
-        first.forEach(s::done);
+        first.forEach(j -> done(s, j));
         assertThat(drain(s)).extracting(Scheduler.Job::destination).containsExactly("a.example", "b.example", "c.example");
     }
 
@@ -77,14 +84,30 @@ class SchedulerTest {
     void aMessageIsUnderWayForOneDestinationAtATime() { // so its envelope's updates never race
         var s = new Scheduler(10, 10);
         QueueId both = ids.next();
-        s.add(both, List.of("one.example", "two.example"));
+        s.add(both, List.of("one.example", "two.example"), 0);
         QueueId other = add(s, 1, "two.example").getFirst();
 
         assertThat(s.next()).isEqualTo(new Scheduler.Job(both, "one.example", false));
         assertThat(s.next()).as("two.example goes on with the next message").isEqualTo(new Scheduler.Job(other, "two.example", true));
         assertThat(s.next()).isNull();
-        s.done(new Scheduler.Job(both, "one.example", false));
+        done(s, new Scheduler.Job(both, "one.example", false));
         assertThat(s.next()).isEqualTo(new Scheduler.Job(both, "two.example", true));
+    }
+
+    @Test
+    void aDestinationGetsMoreDeliveriesAtOnceWhileItsServersKeepTheirPaceAndFewerWhenTheyFallBehind() {
+        var s = new Scheduler(100, 40);
+        add(s, 5000, "steady.example");
+        add(s, 5000, "swamped.example");
+        long ms = 1_000_000;
+        // steady.example answers in 1 ms however many deliveries it has; swamped.example takes 1 ms for each one under way
+        for (int step = 0; step < 100; step++) {
+            List<Scheduler.Job> started = drain(s);
+            long swamped = s.busy("swamped.example") * ms;
+            for (Scheduler.Job j : started) s.done(j, j.destination().equals("steady.example") ? ms : swamped, step * ms);
+        }
+        assertThat(s.limit("steady.example")).isEqualTo(40);
+        assertThat(s.limit("swamped.example")).isBetween(ConcurrencyLimit.INITIAL, (int) (ConcurrencyLimit.INITIAL * ConcurrencyLimit.TOLERANCE));
     }
 
     @Test
@@ -94,7 +117,7 @@ class SchedulerTest {
         Scheduler.Job first = s.next();
         assertThat(s.remove(first.message())).isFalse();
         assertThat(s.remove(m.get(1))).isTrue();
-        s.done(first);
+        done(s, first);
         assertThat(s.next()).isNull();
         assertThat(s.isWaiting(m.get(1))).isFalse();
     }
@@ -119,11 +142,11 @@ class SchedulerTest {
                     QueueId id = ids.next();
                     Set<String> ds = new LinkedHashSet<>();
                     for (int k = 1 + random.nextInt(3); k > 0; k--) ds.add("d" + random.nextInt(5) + ".example");
-                    s.add(id, ds);
+                    s.add(id, ds, 0);
                     wanted.put(id, new HashSet<>(ds));
                     started.put(id, new HashSet<>());
                 } else {
-                    s.done(underWay.remove(random.nextInt(underWay.size())));
+                    done(s, underWay.remove(random.nextInt(underWay.size())));
                 }
                 for (Scheduler.Job j; (j = s.next()) != null; ) {
                     QueueId m = j.message();
@@ -149,7 +172,7 @@ class SchedulerTest {
                 }
             }
             while (!underWay.isEmpty()) {
-                s.done(underWay.removeFirst());
+                done(s, underWay.removeFirst());
                 for (Scheduler.Job j; (j = s.next()) != null; ) {
                     assertThat(started.get(j.message()).add(j.destination())).isTrue();
                     underWay.add(j);
