@@ -247,51 +247,63 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private void deliver(Scheduler.Job job, Round round) {
-        long answerNanos = -1;
         try {
-            answerNanos = attempt(round, job.destination(), job.last());
+            List<Attempt> attempts = tryDestination(round, job.destination());
+            answered(job, attempts);
+            record(round, attempts, job.last());
         } catch (RuntimeException e) {
             log.error("{}: delivery to {} failed", job.message(), job.destination(), e);
             if (job.last()) dueAt(job.message(), clock.instant().plus(policy.initial()));
         } finally {
             boolean wasFull;
-            ConcurrencyLimit.Change change;
             synchronized (lock) {
                 wasFull = active.size() >= MAX_ACTIVE;
-                change = scheduler.done(job, answerNanos, System.nanoTime());
+                scheduler.done(job);
                 if (job.last()) active.remove(job.message());
             }
-            if (change != null && log.isDebugEnabled())
-                log.debug("destination {}: {} deliveries at once, was {} (servers answered in {} ms on average; {} ms at the baseline)",
-                        job.destination(), change.to(), change.from(), String.format(Locale.ROOT, "%.2f", change.meanMillis()),
-                        String.format(Locale.ROOT, "%.2f", change.baselineMillis()));
             if (wasFull) signal(); // room again for messages the dispatcher left due
             startDeliveries(); // the slot just freed goes on here, with no hand-off to the dispatcher
         }
     }
 
     /**
-     * One attempt for the recipients of one destination, recorded before anything else happens
-     * to the message. Returns how long the servers took to answer, in nanoseconds, or -1.
+     * The servers have answered: the destination's slot is free for its next message while this
+     * one's outcome is being made durable (a disk sync is no business of the destination's), and
+     * the time they took goes to the destination's limit.
      */
-    private long attempt(Round round, String destination, boolean last) {
-        QueueId id = round.envelope().id();
-        List<Attempt> attempts;
-        try {
-            attempts = deliverer.deliver(round.envelope(), round.size(), () -> spool.openContent(id), round.recipients(destination));
-        } catch (RuntimeException e) {
-            log.error("{}: delivery to {} failed: {}", id, destination, e.toString());
-            attempts = List.of();
-        }
-        Instant now = clock.instant();
-        round.apply(attempts, now);
-        NewState state = last ? round.end(now, policy) : round.interim(now);
-        if (state != null) recorder.record(state);
+    private void answered(Scheduler.Job job, List<Attempt> attempts) {
         long answer = -1;
         for (Attempt a : attempts) {
             if (a.answerTime() != null) answer = Math.max(answer, a.answerTime().toNanos());
         }
-        return answer;
+        ConcurrencyLimit.Change change;
+        synchronized (lock) {
+            change = scheduler.answered(job, answer, System.nanoTime());
+        }
+        if (change != null && log.isDebugEnabled())
+            log.debug("destination {}: {} deliveries at once, was {} (servers answered in {} ms on average; {} ms at the baseline)",
+                    job.destination(), change.to(), change.from(), String.format(Locale.ROOT, "%.2f", change.meanMillis()),
+                    String.format(Locale.ROOT, "%.2f", change.baselineMillis()));
+        startDeliveries();
+    }
+
+    /** One attempt for the recipients of one destination. */
+    private List<Attempt> tryDestination(Round round, String destination) {
+        QueueId id = round.envelope().id();
+        try {
+            return deliverer.deliver(round.envelope(), round.size(), () -> spool.openContent(id), round.recipients(destination));
+        } catch (RuntimeException e) {
+            log.error("{}: delivery to {} failed: {}", id, destination, e.toString());
+            return List.of();
+        }
+    }
+
+    /** The outcomes of one attempt, recorded before anything else happens to the message. */
+    private void record(Round round, List<Attempt> attempts, boolean last) {
+        Instant now = clock.instant();
+        round.apply(attempts, now);
+        NewState state = last ? round.end(now, policy) : round.interim(now);
+        if (state != null) recorder.record(state);
     }
 
     /** A new state is durable: its DSNs go out, the message's next attempt is scheduled. */
@@ -322,7 +334,8 @@ public final class QueueManager implements AutoCloseable {
         }
         try {
             List<String> destinations = List.copyOf(round.destinations());
-            for (int i = 0; i < destinations.size(); i++) attempt(round, destinations.get(i), i == destinations.size() - 1);
+            for (int i = 0; i < destinations.size(); i++)
+                record(round, tryDestination(round, destinations.get(i)), i == destinations.size() - 1);
         } finally {
             synchronized (lock) {
                 active.remove(id);

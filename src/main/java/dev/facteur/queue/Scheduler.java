@@ -29,6 +29,7 @@ final class Scheduler {
         final LinkedHashSet<QueueId> waiting = new LinkedHashSet<>();
         final ConcurrencyLimit limit;
         int busy;
+        int recording; // answered, still under way
         boolean inTurn; // in the round-robin ring
 
         Destination(String name, ConcurrencyLimit limit) {
@@ -44,6 +45,8 @@ final class Scheduler {
     /** For each waiting message, the destinations it still waits for. */
     private final Map<QueueId, Set<String>> waitsFor = new HashMap<>();
     private final Set<QueueId> underWay = new HashSet<>();
+    /** Under way, with the destination's slot already free: the servers have answered. */
+    private final Set<QueueId> answered = new HashSet<>();
     private int busy;
 
     Scheduler(int maxParallel, int maxPerDestination) {
@@ -105,19 +108,27 @@ final class Scheduler {
     }
 
     /**
-     * The delivery has ended at {@code now}: its slots are free, and the message may go on with
-     * its other destinations. {@code answerNanos} is how long the servers took to answer it
-     * (negative if no transaction took place), for the destination's limit; returns the change of
-     * that limit it made, or null.
+     * The servers of a delivery have answered at {@code now}: its destination's slot is free,
+     * though the message stays under way until {@link #done}. {@code answerNanos} is how long
+     * they took (negative if no transaction took place), for the destination's limit; returns the
+     * change of that limit it made, or null.
      */
-    ConcurrencyLimit.Change done(Job job, long answerNanos, long now) {
-        if (!underWay.remove(job.message())) throw new IllegalStateException(job + " is not under way");
+    ConcurrencyLimit.Change answered(Job job, long answerNanos, long now) {
+        if (!underWay.contains(job.message()) || !answered.add(job.message())) throw new IllegalStateException(job + " is not being answered");
         Destination d = destinations.get(job.destination());
         d.busy--;
+        d.recording++;
+        return d.limit.ended(answerNanos, now);
+    }
+
+    /** The delivery has ended: its slots are free, and the message may go on with its other destinations. */
+    void done(Job job) {
+        if (!underWay.remove(job.message())) throw new IllegalStateException(job + " is not under way");
+        Destination d = destinations.get(job.destination());
+        if (answered.remove(job.message())) d.recording--;
+        else d.busy--; // it failed before any answer: nothing for the limit
         busy--;
-        ConcurrencyLimit.Change change = d.limit.ended(answerNanos, now);
         forgetIfIdle(d);
-        return change;
     }
 
     /** The number of deliveries one destination may have under way now. */
@@ -168,6 +179,6 @@ final class Scheduler {
     }
 
     private void forgetIfIdle(Destination d) {
-        if (d.busy == 0 && d.waiting.isEmpty() && !d.inTurn) destinations.remove(d.name);
+        if (d.busy == 0 && d.recording == 0 && d.waiting.isEmpty() && !d.inTurn) destinations.remove(d.name);
     }
 }

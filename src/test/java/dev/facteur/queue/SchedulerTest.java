@@ -30,7 +30,8 @@ class SchedulerTest {
 
     /** A delivery that ended without a transaction (no answer time for the destination's limit). */
     private static void done(Scheduler s, Scheduler.Job job) {
-        s.done(job, -1, 0);
+        s.answered(job, -1, 0);
+        s.done(job);
     }
 
     /** Starts deliveries until none can start. */
@@ -104,10 +105,41 @@ class SchedulerTest {
         for (int step = 0; step < 100; step++) {
             List<Scheduler.Job> started = drain(s);
             long swamped = s.busy("swamped.example") * ms;
-            for (Scheduler.Job j : started) s.done(j, j.destination().equals("steady.example") ? ms : swamped, step * ms);
+            for (Scheduler.Job j : started) {
+                s.answered(j, j.destination().equals("steady.example") ? ms : swamped, step * ms);
+                s.done(j);
+            }
         }
         assertThat(s.limit("steady.example")).isEqualTo(40);
         assertThat(s.limit("swamped.example")).isBetween(ConcurrencyLimit.INITIAL, (int) (ConcurrencyLimit.INITIAL * ConcurrencyLimit.TOLERANCE));
+    }
+
+    @Test
+    void aDestinationsSlotIsFreeOnceItsServersHaveAnsweredWhileTheMessageIsStillUnderWay() { // its outcome is being recorded
+        var s = new Scheduler(10, 1);
+        QueueId both = ids.next();
+        s.add(both, List.of("one.example", "two.example"), 0);
+        QueueId next = add(s, 1, "one.example").getFirst();
+        Scheduler.Job first = s.next();
+        assertThat(s.next()).as("one.example is at its limit, and the other message waits only for it").isNull();
+
+        s.answered(first, 1_000_000, 0);
+        assertThat(s.next()).isEqualTo(new Scheduler.Job(next, "one.example", true));
+        assertThat(s.isUnderWay(both)).isTrue();
+        assertThat(s.busy()).isEqualTo(2);
+        s.done(first);
+        assertThat(s.busy()).isEqualTo(1);
+        assertThat(s.next()).isEqualTo(new Scheduler.Job(both, "two.example", true));
+    }
+
+    @Test
+    void aDeliveryThatFailedBeforeAnyAnswerFreesItsSlotsWhenDone() {
+        var s = new Scheduler(10, 1);
+        add(s, 2, "one.example");
+        Scheduler.Job first = s.next();
+        s.done(first);
+        assertThat(s.next()).isNotNull();
+        assertThat(s.busy("one.example")).isEqualTo(1);
     }
 
     @Test
@@ -123,7 +155,7 @@ class SchedulerTest {
     }
 
     /**
-     * Random arrivals and completions, checked against the rules themselves: limits never
+     * Random arrivals, answers and completions, checked against the rules themselves: limits never
      * exceeded, a message never under way twice, every (message, destination) started exactly
      * once, and whenever nothing starts, nothing could have.
      */
@@ -137,6 +169,7 @@ class SchedulerTest {
             Map<QueueId, Set<String>> wanted = new HashMap<>();
             Map<QueueId, Set<String>> started = new HashMap<>();
             List<Scheduler.Job> underWay = new ArrayList<>();
+            Set<Scheduler.Job> answered = new HashSet<>();
             for (int step = 0; step < 400; step++) {
                 if (random.nextInt(3) == 0 || underWay.isEmpty()) {
                     QueueId id = ids.next();
@@ -146,7 +179,15 @@ class SchedulerTest {
                     wanted.put(id, new HashSet<>(ds));
                     started.put(id, new HashSet<>());
                 } else {
-                    done(s, underWay.remove(random.nextInt(underWay.size())));
+                    // the servers answer (the destination's slot frees), then the outcome is recorded (the message frees)
+                    Scheduler.Job j = underWay.get(random.nextInt(underWay.size()));
+                    if (answered.add(j)) {
+                        s.answered(j, -1, 0);
+                    } else {
+                        underWay.remove(j);
+                        answered.remove(j);
+                        s.done(j);
+                    }
                 }
                 for (Scheduler.Job j; (j = s.next()) != null; ) {
                     QueueId m = j.message();
@@ -157,7 +198,7 @@ class SchedulerTest {
                 }
                 assertThat(underWay).hasSizeLessThanOrEqualTo(maxParallel);
                 Map<String, Integer> perDest = new HashMap<>();
-                underWay.forEach(j -> perDest.merge(j.destination(), 1, Integer::sum));
+                underWay.stream().filter(j -> !answered.contains(j)).forEach(j -> perDest.merge(j.destination(), 1, Integer::sum));
                 assertThat(perDest.values()).allMatch(n -> n <= perDestination);
                 if (underWay.size() < maxParallel) {
                     Set<QueueId> busyMessages = new HashSet<>();
@@ -172,7 +213,9 @@ class SchedulerTest {
                 }
             }
             while (!underWay.isEmpty()) {
-                done(s, underWay.removeFirst());
+                Scheduler.Job j0 = underWay.removeFirst();
+                if (answered.remove(j0)) s.done(j0);
+                else done(s, j0);
                 for (Scheduler.Job j; (j = s.next()) != null; ) {
                     assertThat(started.get(j.message()).add(j.destination())).isTrue();
                     underWay.add(j);

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DestinationIsolationIT {
 
-    private static final int MAX_PARALLEL = 20;
-    private static final int MAX_PER_DESTINATION = 10;
+    private static final int MAX_PARALLEL = 8;
+    // at most the start of a destination's adaptive limit (5), so that the limit is this from the first delivery
+    private static final int MAX_PER_DESTINATION = 4;
 
     @TempDir
     Path dir;

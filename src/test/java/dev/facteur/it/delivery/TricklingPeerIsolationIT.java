@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TricklingPeerIsolationIT {
 
-    private static final int MAX_PARALLEL = 20;
-    private static final int MAX_PER_DESTINATION = 10;
+    private static final int MAX_PARALLEL = 8;
+    // at most the start of a destination's adaptive limit (5), so that the limit is this from the first delivery
+    private static final int MAX_PER_DESTINATION = 4;
     private static final int QUEUED = 300;
     private static final Duration TRICKLE_GAP = Duration.ofSeconds(1);
 
