@@ -1,0 +1,90 @@
+package dev.facteur.policy;
+
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.ReversePath;
+import java.net.InetAddress;
+import java.util.function.Function;
+
+/**
+ * What the checks may know of a connection so far: the client, then what it said. The session
+ * fills it in as the dialogue goes; a check only reads it.
+ */
+public final class Facts {
+
+    private final InetAddress client;
+    private final boolean trusted;
+    private final boolean dryRun;
+    private final Function<InetAddress, ClientName> reverseDns;
+    private ClientName name;
+    String helo;
+    QueueId id;
+    ReversePath sender;
+    long size = -1;
+    Mailbox recipient;
+
+    Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
+        this.client = client;
+        this.trusted = trusted;
+        this.dryRun = dryRun;
+        this.reverseDns = reverseDns;
+    }
+
+    public InetAddress client() {
+        return client;
+    }
+
+    /** A relay client (its network is in {@code relay.networks}), or later an authenticated one. */
+    public boolean trusted() {
+        return trusted;
+    }
+
+    /**
+     * The pipeline is only explaining what it would decide ({@code facteur policy}): checks must
+     * change no state (a greylist must not record the attempt, a rate counter must not count).
+     */
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** The client's reverse DNS, looked up once per connection when a check first asks. */
+    public ClientName clientName() {
+        if (name == null) name = reverseDns.apply(client);
+        return name;
+    }
+
+    /** Whether reverse DNS was looked up (so that the name can go into {@code Received:}). */
+    public boolean clientNameKnown() {
+        return name != null;
+    }
+
+    /** The EHLO or HELO name, or null before it. */
+    public String helo() {
+        return helo;
+    }
+
+    /** The transaction's queue id, or null before MAIL. */
+    public QueueId queueId() {
+        return id;
+    }
+
+    /** The sender, or null before MAIL. */
+    public ReversePath sender() {
+        return sender;
+    }
+
+    /** The size the client declared at MAIL (RFC 1870), or -1. */
+    public long size() {
+        return size;
+    }
+
+    /** The recipient being checked, at the RCPT stage; else null. */
+    public Mailbox recipient() {
+        return recipient;
+    }
+
+    /** Who the log speaks of: the queue id once there is one, else the client. */
+    String who() {
+        return id != null ? id.toString() : "client=" + (helo == null ? "" : helo) + "[" + client.getHostAddress() + "]";
+    }
+}

@@ -1,0 +1,39 @@
+package dev.facteur.policy;
+
+import dev.facteur.message.Mailbox;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Recipients who get their mail whatever the checks before the end of DATA say: {@code postmaster}
+ * (RFC 5321 §4.5.1: it must be accepted) and {@code abuse} (RFC 2142) of any domain, and the
+ * configured addresses ({@code user@domain}), domains ({@code @domain}) and local parts
+ * ({@code user@}).
+ */
+public final class OptOut {
+
+    private final List<String> patterns;
+
+    public OptOut(List<String> patterns) {
+        for (String p : patterns) {
+            int at = p.indexOf('@');
+            if (at < 0 || p.indexOf('@', at + 1) >= 0 || p.equals("@"))
+                throw new IllegalArgumentException("not user@domain, @domain or user@: " + p);
+        }
+        this.patterns = patterns.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    public static final OptOut DEFAULT = new OptOut(List.of());
+
+    public boolean covers(Mailbox rcpt) {
+        String local = rcpt.localPart().toLowerCase(Locale.ROOT);
+        if (local.equals("postmaster") || local.equals("abuse")) return true;
+        String domain = rcpt.domainKey();
+        for (String p : patterns) {
+            if (p.startsWith("@") ? p.substring(1).equals(domain)
+                    : p.endsWith("@") ? p.equals(local + "@")
+                    : p.equals(local + "@" + domain)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.facteur.policy;
+
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.ReversePath;
+import dev.facteur.smtp.Gate;
+import dev.facteur.smtp.Reply;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checks of one listener, stage by stage, in their configured order: the first final verdict
+ * of a stage wins. What the SMTP server asks through {@link Gate}.
+ *
+ * <p>As Postfix's {@code smtpd_delay_reject}: a refusal decided at CONNECT, HELO or MAIL is given
+ * at each RCPT, not at once, so that it can spare the recipients who opt out ({@link OptOut}:
+ * postmaster and abuse always) and so that the log says whom the mail was for. Only a drop
+ * (hang up) acts at once. Checks at RCPT do not run for recipients who opt out. Checks at the
+ * end of DATA answer for the whole message, so they run unless every recipient opted out.
+ *
+ * <p>Every verdict other than "no opinion" is logged once, when it is taken, with the check and
+ * why.
+ */
+public final class Pipeline implements Gate {
+
+    private static final Logger log = LoggerFactory.getLogger("facteur.policy");
+
+    /** Sees each verdict as it is taken (the log; {@code facteur policy} prints them). */
+    @FunctionalInterface
+    public interface Trace {
+        void verdict(Stage stage, Check check, Verdict verdict, Facts facts);
+    }
+
+    /** A check threw: the message waits rather than passing unchecked. */
+    static final Reply CHECK_FAILED = new Reply(451, "4.3.0", "Temporary failure in a policy check; try again later");
+
+    private final Map<Stage, List<Check>> byStage = new EnumMap<>(Stage.class);
+    private final Predicate<InetAddress> trusted;
+    private final OptOut optOut;
+    private final Function<InetAddress, ClientName> reverseDns;
+
+    public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns) {
+        for (Stage s : Stage.values()) byStage.put(s, checks.stream().filter(c -> c.stages().contains(s)).toList());
+        this.trusted = trusted;
+        this.optOut = optOut;
+        this.reverseDns = reverseDns;
+    }
+
+    @Override
+    public Session open(InetAddress client) {
+        return open(client, false, Pipeline::logged);
+    }
+
+    /** A session that only explains: checks change no state, and {@code trace} sees each verdict. */
+    public PolicySession explain(InetAddress client, Trace trace) {
+        return open(client, true, trace);
+    }
+
+    private PolicySession open(InetAddress client, boolean dryRun, Trace trace) {
+        return new PolicySession(new Facts(client, trusted.test(client), dryRun, reverseDns), trace);
+    }
+
+    private static void logged(Stage stage, Check check, Verdict v, Facts f) {
+        String what = switch (v) {
+            case Verdict.Reject r -> "reject " + r.reply();
+            case Verdict.Defer d -> "defer " + d.reply();
+            case Verdict.Drop d -> "drop " + d.reply();
+            case Verdict.Accept a -> "accept";
+            case Verdict.AddHeader h -> "header " + h.field();
+            case Verdict.Hold h -> "hold";
+            case Verdict.Dunno d -> "dunno";
+        };
+        log.info("{}: {} at {}: {}{}", f.who(), check.name(), stage.name(), what, v.why().isEmpty() ? "" : " (" + v.why() + ")");
+    }
+
+    /** One connection's way through the checks. */
+    public final class PolicySession implements Gate.Session {
+
+        private final Facts facts;
+        private final Trace trace;
+        /** Refusals of CONNECT, HELO and MAIL, kept for the RCPTs. */
+        private Verdict connectVerdict, heloVerdict, mailVerdict;
+        private final List<String> connectionHeaders = new ArrayList<>();
+        private final List<String> headers = new ArrayList<>();
+        private String connectionHold, hold;
+
+        PolicySession(Facts facts, Trace trace) {
+            this.facts = facts;
+            this.trace = trace;
+        }
+
+        public Facts facts() {
+            return facts;
+        }
+
+        @Override
+        public Reply connect() {
+            connectVerdict = run(Stage.CONNECT, true);
+            return dropped(connectVerdict);
+        }
+
+        @Override
+        public Reply helo(String name) {
+            reset();
+            facts.helo = name;
+            heloVerdict = run(Stage.HELO, true);
+            return dropped(heloVerdict);
+        }
+
+        @Override
+        public Reply mail(QueueId id, ReversePath sender, long size) {
+            reset();
+            facts.id = id;
+            facts.sender = sender;
+            facts.size = size;
+            mailVerdict = run(Stage.MAIL, false);
+            return dropped(mailVerdict);
+        }
+
+        @Override
+        public Reply rcpt(Mailbox recipient) {
+            if (optOut.covers(recipient)) return null;
+            for (Verdict earlier : new Verdict[] {connectVerdict, heloVerdict, mailVerdict}) {
+                Reply r = refusal(earlier);
+                if (r != null) return r;
+            }
+            facts.recipient = recipient;
+            try {
+                return refusal(run(Stage.RCPT, false));
+            } finally {
+                facts.recipient = null;
+            }
+        }
+
+        @Override
+        public List<String> headers() {
+            List<String> all = new ArrayList<>(connectionHeaders);
+            all.addAll(headers);
+            return all;
+        }
+
+        @Override
+        public String hold() {
+            return hold != null ? hold : connectionHold;
+        }
+
+        @Override
+        public void reset() {
+            facts.id = null;
+            facts.sender = null;
+            facts.size = -1;
+            mailVerdict = null;
+            headers.clear();
+            hold = null;
+        }
+
+        /**
+         * Runs a stage's checks in order until one is final. Headers and holds from CONNECT and
+         * HELO belong to the connection, the others to the transaction.
+         */
+        private Verdict run(Stage stage, boolean forConnection) {
+            for (Check check : byStage.get(stage)) {
+                if (facts.trusted() && check.sparesTrusted()) continue;
+                Verdict v;
+                try {
+                    v = check.check(stage, facts);
+                } catch (RuntimeException e) {
+                    log.error("{}: check {} failed at {}", facts.who(), check.name(), stage, e);
+                    v = new Verdict.Defer(CHECK_FAILED, "the check failed: " + e);
+                }
+                if (v instanceof Verdict.Dunno) continue;
+                trace.verdict(stage, check, v, facts);
+                switch (v) {
+                    case Verdict.AddHeader h -> (forConnection ? connectionHeaders : headers).add(h.field() + "\r\n");
+                    case Verdict.Hold h -> {
+                        if (forConnection) connectionHold = h.why();
+                        else hold = h.why();
+                    }
+                    case Verdict.Dunno d -> throw new AssertionError();
+                    case Verdict.Accept a -> {
+                        return a;
+                    }
+                    case Verdict.Reject r -> {
+                        return r;
+                    }
+                    case Verdict.Defer d -> {
+                        return d;
+                    }
+                    case Verdict.Drop d -> {
+                        return d;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static Reply dropped(Verdict v) {
+            return v instanceof Verdict.Drop d ? d.reply() : null;
+        }
+
+        private static Reply refusal(Verdict v) {
+            return switch (v) {
+                case Verdict.Reject r -> r.reply();
+                case Verdict.Defer d -> d.reply();
+                case Verdict.Drop d -> d.reply();
+                case null, default -> null;
+            };
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * State that the defences keep and that several Facteur nodes can share: greylisting records and
+ * rate counters, behind small interfaces with an embedded implementation (the default, nothing to
+ * install) and a Redis one (for a cluster). The interfaces speak of the defences' needs, never of
+ * the engine.
+ */
+package dev.facteur.store;
