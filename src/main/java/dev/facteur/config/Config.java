@@ -3,6 +3,8 @@ package dev.facteur.config;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.check.GreylistCheck;
+import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.routing.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,8 @@ public record Config(
         Delivery delivery,
         Admin admin,
         Optional<Tls> tls,
-        Spool spool) {
+        Spool spool,
+        Policy policy) {
 
     public record Smtp(
             List<HostPort> listen,
@@ -137,5 +140,18 @@ public record Config(
 
     public Path spoolDir() {
         return dataDir.resolve("spool");
+    }
+
+    /**
+     * The spam defences of the SMTP listener: which checks run, in which order, and their settings.
+     *
+     * @param checks    check names in the order they run within each stage; empty: no checks
+     * @param optOut    recipients spared the checks before the end of DATA (postmaster and abuse always)
+     * @param store     where greylisting records and rate counters live: "embedded" (under the data
+     *                  directory) or a {@code redis://} URI
+     */
+    public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix,
+            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate) {
+        public static final List<String> KNOWN_CHECKS = List.of("rate", "greylist");
     }
 }

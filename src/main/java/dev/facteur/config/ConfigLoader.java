@@ -4,8 +4,12 @@ import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.OptOut;
+import dev.facteur.policy.check.GreylistCheck;
+import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.routing.LocalUsers;
 import dev.facteur.routing.Transport;
+import dev.facteur.store.GreylistStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -180,8 +184,58 @@ public final class ConfigLoader {
             tls = Optional.of(new Config.Tls(cert.orElseThrow(), key.orElseThrow()));
             tlsT.finish();
         }
+        Config.Policy policy = policy(top.table("policy"));
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool);
+        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy);
+    }
+
+    /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */
+    private static Config.Policy policy(Table t) throws ConfigException {
+        List<String> checks = t.list("checks", List.of(), c -> {
+            if (!Config.Policy.KNOWN_CHECKS.contains(c))
+                throw new IllegalArgumentException("unknown check \"" + c + "\" (known: " + String.join(", ", Config.Policy.KNOWN_CHECKS) + ")");
+            return c;
+        });
+        if (new HashSet<>(checks).size() < checks.size()) t.fail("checks", "names a check twice");
+        List<String> optOut = t.list("opt_out", List.of(), r -> {
+            new OptOut(List.of(r)); // validates
+            return r;
+        });
+        String store = t.string("store", "embedded");
+        if (!store.equals("embedded") && !store.startsWith("redis://") && !store.startsWith("rediss://"))
+            t.fail("store", "must be \"embedded\" or a redis:// URI");
+        String prefix = t.string("store_prefix", "facteur:");
+
+        Table g = t.table("greylist");
+        Duration delay = g.convert("delay", "5m", Units::parseDuration);
+        Duration window = g.convert("window", "24h", Units::parseDuration);
+        if (window.compareTo(delay) <= 0) g.fail("window", "must be longer than delay");
+        var greylist = new GreylistCheck.Settings(new GreylistStore.Timing(delay, window, g.convert("lifetime", "35d", Units::parseDuration)),
+                g.integer("auto_whitelist", 5, 0, 1_000_000), g.list("clients", List.of(), Cidr::parse),
+                g.list("client_names", List.of(), ConfigLoader::domain), g.list("recipients", List.of(), r -> {
+                    new OptOut(List.of(r));
+                    return r;
+                }), g.bool("match_by_name", false), g.integer("network_v4", 24, 8, 32), g.integer("network_v6", 64, 16, 128),
+                onStoreFailure(g));
+        g.finish();
+
+        Table r = t.table("rate");
+        var rate = new RateLimitCheck.Settings(r.convert("window", "1m", Units::parseDuration),
+                r.integer("connections_per_client", 0, 0, 1_000_000), r.integer("connections_per_network", 0, 0, 1_000_000),
+                r.integer("messages_per_client", 0, 0, 1_000_000), r.integer("messages_per_sender_domain", 0, 0, 1_000_000),
+                r.integer("recipients_per_client", 0, 0, 1_000_000), r.integer("network_v4", 24, 8, 32), r.integer("network_v6", 64, 16, 128),
+                onStoreFailure(r));
+        r.finish();
+        t.finish();
+        return new Config.Policy(checks, optOut, store, prefix, greylist, rate);
+    }
+
+    private static boolean onStoreFailure(Table t) throws ConfigException {
+        return t.convert("on_store_failure", "accept", v -> switch (v) {
+            case "accept" -> false;
+            case "defer" -> true;
+            default -> throw new IllegalArgumentException("must be \"accept\" or \"defer\"");
+        });
     }
 
     private static String domain(String d) {

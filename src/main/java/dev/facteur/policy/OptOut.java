@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Recipients who get their mail whatever the checks before the end of DATA say: {@code postmaster}
+ * Recipients matched by patterns; as the pipeline's opt-out, the recipients who get their mail
+ * whatever the checks before the end of DATA say: {@code postmaster}
  * (RFC 5321 §4.5.1: it must be accepted) and {@code abuse} (RFC 2142) of any domain, and the
  * configured addresses ({@code user@domain}), domains ({@code @domain}) and local parts
  * ({@code user@}).
@@ -25,9 +26,15 @@ public final class OptOut {
 
     public static final OptOut DEFAULT = new OptOut(List.of());
 
+    /** Whether the recipient opts out: postmaster and abuse always, and the configured ones. */
     public boolean covers(Mailbox rcpt) {
         String local = rcpt.localPart().toLowerCase(Locale.ROOT);
-        if (local.equals("postmaster") || local.equals("abuse")) return true;
+        return local.equals("postmaster") || local.equals("abuse") || listed(rcpt);
+    }
+
+    /** Whether the recipient matches one of the configured patterns. */
+    public boolean listed(Mailbox rcpt) {
+        String local = rcpt.localPart().toLowerCase(Locale.ROOT);
         String domain = rcpt.domainKey();
         for (String p : patterns) {
             if (p.startsWith("@") ? p.substring(1).equals(domain)

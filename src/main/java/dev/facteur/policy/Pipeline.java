@@ -147,6 +147,11 @@ public final class Pipeline implements Gate {
         }
 
         @Override
+        public String clientName() {
+            return facts.clientNameKnown() ? facts.clientName().confirmed() : null;
+        }
+
+        @Override
         public String hold() {
             return hold != null ? hold : connectionHold;
         }
@@ -178,7 +183,10 @@ public final class Pipeline implements Gate {
                 if (v instanceof Verdict.Dunno) continue;
                 trace.verdict(stage, check, v, facts);
                 switch (v) {
-                    case Verdict.AddHeader h -> (forConnection ? connectionHeaders : headers).add(h.field() + "\r\n");
+                    case Verdict.AddHeader h -> {
+                        List<String> to = forConnection ? connectionHeaders : headers;
+                        if (!to.contains(h.field() + "\r\n")) to.add(h.field() + "\r\n"); // once, however many recipients asked
+                    }
                     case Verdict.Hold h -> {
                         if (forConnection) connectionHold = h.why();
                         else hold = h.why();

@@ -26,7 +26,7 @@ public interface Gate {
     /** The questions about one connection, in the order of the dialogue; not thread-safe. */
     interface Session {
 
-        /** Before the greeting: null, or the reply that replaces the {@code 220}. */
+        /** Before the greeting: null, or the reply that replaces the {@code 220}; the server hangs up after it. */
         default Reply connect() {
             return null;
         }
@@ -52,6 +52,14 @@ public interface Gate {
          */
         default List<String> headers() {
             return List.of();
+        }
+
+        /**
+         * The client's name, confirmed by reverse DNS, for the {@code Received:} header; null when
+         * it was not looked up or did not resolve back to the client.
+         */
+        default String clientName() {
+            return null;
         }
 
         /** Why the message is to be held in the queue (quarantine), or null: asked when it is stored. */

@@ -72,7 +72,12 @@ final class SmtpConnection implements Runnable {
             socket.setTcpNoDelay(true);
             in = new SmtpInput(socket.getInputStream(), this::flush, deadline);
             out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
-            send(session.greeting());
+            Reply greeting = session.greeting();
+            if (greeting.code() != 220) {
+                hangUp(greeting); // refused at connect: no dialogue (postscreen drops the same way)
+                return;
+            }
+            send(greeting);
             loop();
             if (timedOut) timeOut();
         } catch (IOException e) {

@@ -30,6 +30,7 @@ public final class SmtpServer implements AutoCloseable {
 
     private final SmtpSettings settings;
     private final MessageSink sink;
+    private final Gate gate;
     private final QueueId.Generator ids;
     private final Clock clock;
     private final SmtpConnection.Tarpit tarpit;
@@ -40,12 +41,22 @@ public final class SmtpServer implements AutoCloseable {
     private volatile boolean closing;
 
     public SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock) {
-        this(settings, sink, ids, clock, Thread::sleep);
+        this(settings, sink, Gate.OPEN, ids, clock);
+    }
+
+    /** A server whose clients must get past {@code gate} (the spam defences) before their mail is taken. */
+    public SmtpServer(SmtpSettings settings, MessageSink sink, Gate gate, QueueId.Generator ids, Clock clock) {
+        this(settings, sink, gate, ids, clock, Thread::sleep);
     }
 
     SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock, SmtpConnection.Tarpit tarpit) {
+        this(settings, sink, Gate.OPEN, ids, clock, tarpit);
+    }
+
+    SmtpServer(SmtpSettings settings, MessageSink sink, Gate gate, QueueId.Generator ids, Clock clock, SmtpConnection.Tarpit tarpit) {
         this.settings = settings;
         this.sink = sink;
+        this.gate = gate;
         this.ids = ids;
         this.clock = clock;
         this.tarpit = tarpit;
@@ -121,7 +132,7 @@ public final class SmtpServer implements AutoCloseable {
             }
             return;
         }
-        SmtpSession session = new SmtpSession(settings, sink, ids, clock, client);
+        SmtpSession session = new SmtpSession(settings, sink, ids, clock, client, gate.open(client));
         SmtpConnection[] self = new SmtpConnection[1];
         self[0] = new SmtpConnection(s, settings, session, tarpit, () -> {
             connections.remove(self[0]);

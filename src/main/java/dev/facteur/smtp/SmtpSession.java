@@ -40,6 +40,7 @@ final class SmtpSession {
     private final QueueId.Generator ids;
     private final Clock clock;
     private final InetAddress clientAddress;
+    private final Gate.Session gate;
 
     private String helo;
     private boolean esmtp;
@@ -69,14 +70,26 @@ final class SmtpSession {
     }
 
     SmtpSession(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock, InetAddress clientAddress) {
+        this(settings, sink, ids, clock, clientAddress, Gate.OPEN.open(clientAddress));
+    }
+
+    SmtpSession(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock, InetAddress clientAddress,
+            Gate.Session gate) {
         this.settings = settings;
         this.sink = sink;
         this.ids = ids;
         this.clock = clock;
         this.clientAddress = clientAddress;
+        this.gate = gate;
     }
 
+    /** The 220, or the gate's refusal, after which the connection closes. */
     Reply greeting() {
+        Reply refused = gate.connect();
+        if (refused != null) {
+            log.info("NOQUEUE: reject CONNECT from [{}]: {}", clientAddress.getHostAddress(), refused);
+            return refused;
+        }
         return new Reply(220, "", settings.hostname() + " ESMTP Facteur");
     }
 
@@ -107,6 +120,8 @@ final class SmtpSession {
         abandon();
         helo = neuter(domain);
         esmtp = true;
+        Reply refused = gate.helo(helo);
+        if (refused != null) return refusedHelo(refused);
         List<String> lines = new ArrayList<>();
         lines.add(settings.hostname() + " greets " + helo);
         lines.add("PIPELINING");
@@ -125,7 +140,14 @@ final class SmtpSession {
         abandon();
         helo = neuter(domain);
         esmtp = false;
+        Reply refused = gate.helo(helo);
+        if (refused != null) return refusedHelo(refused);
         return new Reply(250, "", settings.hostname());
+    }
+
+    private Reply refusedHelo(Reply refused) {
+        log.info("NOQUEUE: reject HELO from {}[{}]: {}", helo, clientAddress.getHostAddress(), refused);
+        return refused;
     }
 
     private static boolean isPrintable(String s) {
@@ -165,7 +187,14 @@ final class SmtpSession {
                     Replies.INSUFFICIENT_STORAGE, sender, params.size() < 0 ? "undeclared" : params.size());
             return Replies.INSUFFICIENT_STORAGE;
         }
-        tx = new Transaction(ids.next(clock.millis()), settings.addresses().sender(sender), params);
+        QueueId id = ids.next(clock.millis());
+        ReversePath kept = settings.addresses().sender(sender);
+        Reply refused = gate.mail(id, kept, params.size());
+        if (refused != null) {
+            log.info("{}: reject MAIL from {}[{}]: {}; from=<{}>", id, helo, clientAddress.getHostAddress(), refused, kept);
+            return refused;
+        }
+        tx = new Transaction(id, kept, params);
         startedMail = true;
         return Replies.SENDER_OK;
     }
@@ -194,6 +223,12 @@ final class SmtpSession {
                 return refusal;
             }
             case AddressPolicy.Decision.Accept(List<Mailbox> deliverTo) -> {
+                Reply refused = gate.rcpt(rcpt);
+                if (refused != null) {
+                    log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
+                            refused, tx.sender, rcpt);
+                    return refused;
+                }
                 List<Mailbox> fresh = new ArrayList<>(deliverTo.size());
                 Set<String> keys = new HashSet<>();
                 for (Mailbox to : deliverTo) {
@@ -306,6 +341,8 @@ final class SmtpSession {
         Envelope env = new Envelope(t.id, Instant.now(clock), t.sender, t.recipients, t.params.size(), t.params.body(),
                 t.params.smtpUtf8(), t.params.ret(), t.params.envid(),
                 new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls));
+        String hold = gate.hold();
+        if (hold != null) env = env.withSchedule(env.schedule().withHeld(true));
         IOException failure = draft.commit(env);
         if (failure != null) {
             Reply r = failure instanceof MessageSink.InsufficientStorage ? Replies.INSUFFICIENT_STORAGE : Replies.STORAGE_FAILED;
@@ -313,9 +350,10 @@ final class SmtpSession {
                     r, failure.toString());
             return r;
         }
-        log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}", t.id, helo,
+        log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}{}", t.id, helo,
                 clientAddress.getHostAddress(), t.sender, check.size(), t.recipients.size(), protocol(t),
-                tls.isEmpty() ? "" : ", tls=" + tls);
+                tls.isEmpty() ? "" : ", tls=" + tls, hold == null ? "" : ", held: " + hold);
+        gate.reset();
         return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
     }
 
@@ -334,7 +372,9 @@ final class SmtpSession {
     /** RFC 5321 §4.4 trace header, prepended to the content. */
     private void writeReceived(OutputStream out, Transaction t) throws IOException {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("Received: from ").append(helo).append(" ([").append(clientAddress.getHostAddress()).append("])\r\n");
+        String name = gate.clientName();
+        sb.append("Received: from ").append(helo).append(" (").append(name == null ? "" : name + " ")
+                .append('[').append(clientAddress.getHostAddress()).append("])\r\n");
         if (tlsActive()) sb.append("\t(using ").append(tls).append(")\r\n");
         sb.append("\tby ").append(settings.hostname()).append(" (Facteur) with ").append(protocol(t))
                 .append(" id ").append(t.id).append("\r\n");
@@ -342,6 +382,7 @@ final class SmtpSession {
         if (t.asked.size() == 1) sb.append("\tfor <").append(t.asked.getFirst()).append(">");
         else sb.append("\t");
         sb.append("; ").append(RFC5322_DATE.format(clock.instant().atZone(ZoneId.systemDefault()))).append("\r\n");
+        for (String field : gate.headers()) sb.append(field);
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -353,7 +394,10 @@ final class SmtpSession {
 
     /** Drops the transaction and any partial BDAT content. */
     private void abandon() {
-        if (tx != null && tx.bdatDraft != null) tx.bdatDraft.close();
+        if (tx != null) {
+            if (tx.bdatDraft != null) tx.bdatDraft.close();
+            gate.reset();
+        }
         tx = null;
     }
 
@@ -385,5 +429,6 @@ final class SmtpSession {
     /** Called when the connection ends however it ends. */
     void close() {
         abandon();
+        gate.close();
     }
 }

@@ -1,0 +1,63 @@
+package dev.facteur.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code [policy]}: which checks run, and their settings, with errors that name file, line and key. */
+class PolicyConfigTest {
+
+    @Test
+    void noChecksRunUnlessConfiguredAndTheDefaultsAreSensible() throws ConfigException {
+        Config.Policy p = ConfigLoader.defaults().policy();
+        assertThat(p.checks()).isEmpty();
+        assertThat(p.store()).isEqualTo("embedded");
+        assertThat(p.greylist().timing().delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(p.greylist().timing().window()).isEqualTo(Duration.ofHours(24));
+        assertThat(p.greylist().autoWhitelist()).isEqualTo(5);
+        assertThat(p.rate().connectionsPerClient()).isZero();
+    }
+
+    @Test
+    void checksAndTheirSectionsAreRead() throws ConfigException {
+        Config.Policy p = ConfigLoader.parse("""
+                [policy]
+                checks = ["rate", "greylist"]
+                opt_out = ["@lists.example.test"]
+                store = "redis://127.0.0.1:6379/0"
+                [policy.greylist]
+                delay = "2m"
+                clients = ["192.0.2.0/24"]
+                match_by_name = true
+                on_store_failure = "defer"
+                [policy.rate]
+                connections_per_client = 30
+                """, "f.toml").policy();
+        assertThat(p.checks()).containsExactly("rate", "greylist");
+        assertThat(p.optOut()).containsExactly("@lists.example.test");
+        assertThat(p.greylist().timing().delay()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(p.greylist().byName()).isTrue();
+        assertThat(p.greylist().deferOnStoreFailure()).isTrue();
+        assertThat(p.rate().connectionsPerClient()).isEqualTo(30);
+    }
+
+    @Test
+    void mistakesNameFileLineAndKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy]\nchecks = [\"greylisting\"]\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.checks: unknown check \"greylisting\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy]\nchecks = [\"rate\", \"rate\"]\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.checks: names a check twice");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.greylist]\ndelay = \"1h\"\nwindow = \"30m\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:3: policy.greylist.window: must be longer than delay");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.greylist]\non_store_failure = \"panic\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.greylist.on_store_failure: must be \"accept\" or \"defer\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy]\nopt_out = [\"nobody\"]\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.opt_out:");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy]\nstore = \"mysql://x\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.store: must be \"embedded\" or a redis:// URI");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.rate]\nconections_per_client = 3\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.rate.conections_per_client: unknown key");
+    }
+}
