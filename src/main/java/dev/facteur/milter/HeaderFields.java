@@ -54,9 +54,10 @@ final class HeaderFields {
         }
         int colon = colon();
         if (colon < 0) return finished(); // the body starts with this line
-        var field = new ByteArrayOutputStream(Math.min(maxField, 256));
-        takeLine(field);
-        while (fill(1) && (buf[pos] == ' ' || buf[pos] == '\t')) takeLine(field);
+        int keep = Math.max(maxField, colon + 1); // the name is kept whole, whatever the limit
+        var field = new ByteArrayOutputStream(Math.min(keep, 256));
+        takeLine(field, keep);
+        while (fill(1) && (buf[pos] == ' ' || buf[pos] == '\t')) takeLine(field, keep);
         byte[] raw = field.toByteArray();
         int nameEnd = colon;
         while (nameEnd > 0 && (raw[nameEnd - 1] == ' ' || raw[nameEnd - 1] == '\t')) nameEnd--;
@@ -94,12 +95,12 @@ final class HeaderFields {
         return -1;
     }
 
-    /** Moves one line, its line end included, into {@code field}, keeping at most {@code maxField} bytes there. */
-    private void takeLine(ByteArrayOutputStream field) throws IOException {
+    /** Moves one line, its line end included, into {@code field}, keeping at most {@code keep} bytes there. */
+    private void takeLine(ByteArrayOutputStream field, int keep) throws IOException {
         while (fill(1)) {
             int lf = ByteScan.indexOf(buf, pos, end, (byte) '\n');
             int stop = lf < end ? lf + 1 : end;
-            int room = maxField - field.size();
+            int room = keep - field.size();
             if (room > 0) field.write(buf, pos, Math.min(room, stop - pos));
             pos = stop;
             if (lf < end) return;
