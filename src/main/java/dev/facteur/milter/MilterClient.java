@@ -325,9 +325,9 @@ public final class MilterClient implements AutoCloseable {
 
     /**
      * Sends one event with its stage's macros and returns the filter's answer, as Postfix's
-     * milter8_event: an event the filter said to skip is not sent, nor its macros; an event it
-     * does not want is not sent but its macros are (later events may look them up); an event it
-     * does not answer is not waited for. {@code changes} collects modifications, at the end of
+     * milter8_event: an event the filter said to skip is not sent, nor its macros, nor one its
+     * version does not know; an event it does not want is not sent but its macros are (later
+     * events may look them up); an event it does not answer is not waited for. {@code changes} collects modifications, at the end of
      * the message only (null elsewhere: there they are a protocol error).
      */
     private Response send(byte command, MacroStage stage, int noSend, int noReply, byte[] data, List<Modification> changes)
@@ -336,9 +336,10 @@ public final class MilterClient implements AutoCloseable {
             if (skipped == command) return Response.CONTINUE;
             skipped = 0;
         }
+        if (noSend != 0 && agreed.beyondVersion(noSend)) return Response.CONTINUE;
         List<String> names = macroNames.getOrDefault(stage, List.of());
         if (!names.isEmpty()) packet(Protocol.MACRO, Commands.macros(command, macroValues(names)));
-        if (noSend != 0 && agreed.skips(noSend)) return Response.CONTINUE;
+        if (noSend != 0 && agreed.asked(noSend)) return Response.CONTINUE;
         packet(command, data);
         if (noReply != 0 && agreed.asked(noReply)) return Response.CONTINUE;
         out.flush();
@@ -390,8 +391,9 @@ public final class MilterClient implements AutoCloseable {
         }
     }
 
+    /** About what a change holds in memory: its text, and a record's worth more. */
     private static long size(Modification m) {
-        return switch (m) {
+        return 64 + switch (m) {
             case Modification.ReplaceBody b -> b.chunk().length;
             case Modification.AddHeader h -> h.name().length() + h.value().length();
             case Modification.InsertHeader h -> h.name().length() + h.value().length();

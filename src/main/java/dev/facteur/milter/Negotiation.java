@@ -58,12 +58,16 @@ record Negotiation(int version, int actions, int steps, Map<MacroStage, List<Str
         return (steps & step) != 0;
     }
 
-    /**
-     * Whether an event is left out: the filter asked not to see it, or its version does not know
-     * it (DATA came in version 4, unknown commands in 3), as Postfix keeps older filters safe.
-     */
+    /** Whether an event is left out: the filter asked not to see it, or its version does not know it. */
     boolean skips(int noSendStep) {
-        if (asked(noSendStep)) return true;
+        return asked(noSendStep) || beyondVersion(noSendStep);
+    }
+
+    /**
+     * Whether the filter's version does not know the event (DATA came in version 4): as Postfix,
+     * we send it nothing of such an event, not even its macros, lest an older libmilter hang up.
+     */
+    boolean beyondVersion(int noSendStep) {
         return version < 4 && noSendStep == Protocol.NODATA;
     }
 
