@@ -3,17 +3,15 @@ package dev.facteur.milter;
 import static dev.facteur.milter.Protocol.HDR_LEADSPC;
 
 import dev.facteur.milter.MilterException.Kind;
-import dev.facteur.milter.PacketReader.Packet;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -55,12 +53,7 @@ public final class MilterClient implements AutoCloseable {
     private final MilterAddress address;
     private final MilterSettings settings;
     private final Macros macros;
-    private final Link link;
-    private final PacketReader in;
-    private final OutputStream out;
-    private final Watch deadline;
-    private volatile boolean timedOut;
-    private Duration timeout;
+    private final Conversation wire;
     private Negotiation agreed;
     private final Map<MacroStage, List<String>> macroNames = new EnumMap<>(MacroStage.class);
 
@@ -71,7 +64,6 @@ public final class MilterClient implements AutoCloseable {
     private boolean messageDecided;
     /** The command the filter said to skip (SMFIR_SKIP), until a command of another kind; 0 for none. */
     private byte skipped;
-    private MilterException failure;
     private final List<Modification> connectionQuarantines = new ArrayList<>();
     private final List<Modification> messageQuarantines = new ArrayList<>();
 
@@ -79,11 +71,7 @@ public final class MilterClient implements AutoCloseable {
         this.address = address;
         this.settings = settings;
         this.macros = macros;
-        this.link = link;
-        this.in = new PacketReader(link.in(), settings.maxPacket());
-        this.out = new BufferedOutputStream(link.out(), Protocol.CHUNK + 1024);
-        this.deadline = watches.apply(this::expired);
-        this.timeout = settings.commandTimeout();
+        this.wire = new Conversation(toString(), link, settings.maxPacket(), watches);
     }
 
     /**
@@ -109,10 +97,10 @@ public final class MilterClient implements AutoCloseable {
     }
 
     private void negotiate() throws MilterException {
-        guarded("the option negotiation", settings.commandTimeout(), () -> {
-            packet(Protocol.OPTNEG, Negotiation.offer());
-            out.flush();
-            agreed = Negotiation.read(read());
+        wire.exchange("the option negotiation", settings.commandTimeout(), () -> {
+            wire.write(Protocol.OPTNEG, Negotiation.offer());
+            wire.flush();
+            agreed = Negotiation.read(wire.read());
             macroNames.putAll(settings.macros());
             macroNames.putAll(agreed.macros());
             return null;
@@ -185,7 +173,7 @@ public final class MilterClient implements AutoCloseable {
         expect(Phase.TRANSACTION, "content");
         if (connectionDecision != null) return connectionDecision;
         if (messageDecided) return Response.CONTINUE;
-        return guarded("the message content", settings.contentTimeout(), () -> {
+        return wire.exchange("the message content", settings.contentTimeout(), () -> {
             boolean leadingSpace = agreed.asked(HDR_LEADSPC);
             HeaderFields fields = new HeaderFields(message, MAX_FIELD);
             for (HeaderFields.Field f; (f = fields.next()) != null; ) {
@@ -226,11 +214,11 @@ public final class MilterClient implements AutoCloseable {
         if (messageDecided) {
             // the filter took its decision earlier and expects no end of message: an abort ends its transaction
             messageDecided = false;
-            guarded("abort", settings.commandTimeout(), () -> packet(Protocol.ABORT, new byte[0]));
+            wire.exchange("abort", settings.commandTimeout(), () -> wire.write(Protocol.ABORT, new byte[0]));
             return new EndOfMessage(Response.CONTINUE, changes);
         }
         skipped = 0;
-        Response r = guarded("the end of the message", settings.contentTimeout(),
+        Response r = wire.exchange("the end of the message", settings.contentTimeout(),
                 () -> send(Protocol.BODYEOB, MacroStage.EOM, 0, 0, new byte[0], changes));
         connectionWide(r);
         messageDecided = false;
@@ -248,22 +236,21 @@ public final class MilterClient implements AutoCloseable {
         skipped = 0;
         messageQuarantines.clear();
         if (connectionDecision != null) return;
-        guarded("abort", settings.commandTimeout(), () -> packet(Protocol.ABORT, new byte[0]));
+        wire.exchange("abort", settings.commandTimeout(), () -> wire.write(Protocol.ABORT, new byte[0]));
     }
 
     /** SMFIC_QUIT and the connection closed. Never throws: the filter has nothing more to say. */
     @Override
     public void close() {
-        if (phase != Phase.CLOSED && failure == null && !link.isClosed()) {
+        if (phase != Phase.CLOSED && wire.open()) {
             try {
-                guarded("quit", settings.commandTimeout(), () -> packet(Protocol.QUIT, new byte[0]));
+                wire.exchange("quit", settings.commandTimeout(), () -> wire.write(Protocol.QUIT, new byte[0]));
             } catch (MilterException ignored) {
                 // it is going away either way
             }
         }
         phase = Phase.CLOSED;
-        deadline.close();
-        link.close();
+        wire.close();
     }
 
     @Override
@@ -277,7 +264,7 @@ public final class MilterClient implements AutoCloseable {
     private Response connectionEvent(byte command, MacroStage stage, int noSend, int noReply, byte[] data) throws MilterException {
         if (connectionDecision != null) return connectionDecision;
         if (command == Protocol.HELO) abort();
-        Response r = guarded(Protocol.name(command), settings.commandTimeout(), () -> send(command, stage, noSend, noReply, data, null));
+        Response r = wire.exchange(Protocol.name(command), settings.commandTimeout(), () -> send(command, stage, noSend, noReply, data, null));
         return switch (r) {
             case Response.Accept a -> {
                 decideConnection(Response.CONTINUE);
@@ -297,7 +284,7 @@ public final class MilterClient implements AutoCloseable {
             throws MilterException {
         if (connectionDecision != null) return connectionDecision;
         if (messageDecided) return Response.CONTINUE;
-        Response r = guarded(Protocol.name(command), limit, () -> send(command, stage, noSend, noReply, data, null));
+        Response r = wire.exchange(Protocol.name(command), limit, () -> send(command, stage, noSend, noReply, data, null));
         ends(r);
         return r;
     }
@@ -319,7 +306,7 @@ public final class MilterClient implements AutoCloseable {
 
     private Response decideConnection(Response r) {
         connectionDecision = r;
-        link.close(); // the filter hears no more of this connection: it closes its side too (libmilter)
+        wire.close(); // the filter hears no more of this connection: it closes its side too (libmilter)
         return r;
     }
 
@@ -327,8 +314,9 @@ public final class MilterClient implements AutoCloseable {
      * Sends one event with its stage's macros and returns the filter's answer, as Postfix's
      * milter8_event: an event the filter said to skip is not sent, nor its macros, nor one its
      * version does not know; an event it does not want is not sent but its macros are (later
-     * events may look them up); an event it does not answer is not waited for. {@code changes} collects modifications, at the end of
-     * the message only (null elsewhere: there they are a protocol error).
+     * events may look them up); an event it does not answer is not waited for. {@code changes}
+     * collects modifications, at the end of the message only (null elsewhere: there they are a
+     * protocol error).
      */
     private Response send(byte command, MacroStage stage, int noSend, int noReply, byte[] data, List<Modification> changes)
             throws IOException {
@@ -338,11 +326,11 @@ public final class MilterClient implements AutoCloseable {
         }
         if (noSend != 0 && agreed.beyondVersion(noSend)) return Response.CONTINUE;
         List<String> names = macroNames.getOrDefault(stage, List.of());
-        if (!names.isEmpty()) packet(Protocol.MACRO, Commands.macros(command, macroValues(names)));
+        if (!names.isEmpty()) wire.write(Protocol.MACRO, Commands.macros(command, macroValues(names)));
         if (noSend != 0 && agreed.asked(noSend)) return Response.CONTINUE;
-        packet(command, data);
+        wire.write(command, data);
         if (noReply != 0 && agreed.asked(noReply)) return Response.CONTINUE;
-        out.flush();
+        wire.flush();
         Response r = answer(command, changes);
         if (r instanceof Response.Skip) skipped = command;
         return r;
@@ -365,13 +353,13 @@ public final class MilterClient implements AutoCloseable {
     private Response answer(byte command, List<Modification> changes) throws IOException {
         long changeBytes = 0;
         while (true) {
-            FilterReply reply = FilterReply.decode(read(), agreed.asked(HDR_LEADSPC));
+            FilterReply reply = FilterReply.decode(wire.read(), agreed.asked(HDR_LEADSPC));
             switch (reply) {
                 case FilterReply.Answer a -> {
                     return a.response();
                 }
                 case FilterReply.Progress p -> {
-                    // still working: read() armed the timeout again
+                    // still working: reading it started the timeout again
                 }
                 case FilterReply.Change(Modification.Quarantine q) -> {
                     if (changes != null) changes.add(q);
@@ -380,11 +368,11 @@ public final class MilterClient implements AutoCloseable {
                 }
                 case FilterReply.Change c -> {
                     if (changes == null)
-                        throw new MilterException(Kind.PROTOCOL, this + ": a change to the message (" + c.modification().getClass().getSimpleName()
+                        throw new MilterException(Kind.PROTOCOL, "a change to the message (" + c.modification().getClass().getSimpleName()
                                 + ") in answer to " + Protocol.name(command) + ", not at the end of the message");
                     changeBytes += size(c.modification());
                     if (changeBytes > settings.maxChangeBytes())
-                        throw new MilterException(Kind.PROTOCOL, this + ": changes to the message over " + settings.maxChangeBytes() + " bytes");
+                        throw new MilterException(Kind.PROTOCOL, "changes to the message over " + settings.maxChangeBytes() + " bytes");
                     changes.add(c.modification());
                 }
             }
@@ -406,67 +394,13 @@ public final class MilterClient implements AutoCloseable {
         };
     }
 
-    // ---- the wire, under the deadline
-
-    private Packet read() throws IOException {
-        Packet p = in.read();
-        deadline.arm(timeout.toNanos()); // each packet is progress: the timeout starts again
-        return p;
-    }
-
-    private Void packet(byte code, byte[] data) throws IOException {
-        deadline.arm(timeout.toNanos());
-        int length = data.length + 1;
-        out.write(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, code});
-        out.write(data);
-        return null;
-    }
-
-    @FunctionalInterface
-    private interface Exchange<T> {
-        T run() throws IOException;
-    }
-
-    /**
-     * Runs one exchange with the filter under {@code limit}, flushing what it wrote: a failure of
-     * any kind becomes the MilterException every later call throws too, and ends the connection.
-     */
-    private <T> T guarded(String what, Duration limit, Exchange<T> exchange) throws MilterException {
-        if (failure != null)
-            throw new MilterException(failure.kind(), this + ": unusable after an earlier failure: " + failure.getMessage(), failure);
-        timeout = limit;
-        deadline.arm(limit.toNanos());
-        try {
-            T result = exchange.run();
-            out.flush();
-            return result;
-        } catch (IOException e) {
-            failure = timedOut ? new MilterException(Kind.TIMEOUT, this + ": no answer to " + what + " within " + seconds(limit), e)
-                    : e instanceof MilterException m ? new MilterException(m.kind(), this + ": " + what + ": " + m.getMessage(), m)
-                    : new MilterException(Kind.CLOSED, this + ": connection lost during " + what + ": " + e.getMessage(), e);
-            link.close();
-            throw failure;
-        } finally {
-            deadline.disarm();
-        }
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    /** The deadline passed: ending the connection ends the blocked read or write. */
-    private void expired() {
-        timedOut = true;
-        link.close();
-    }
-
     private void expect(Phase wanted, String call) {
         if (phase == Phase.CLOSED) throw new IllegalStateException(this + ": " + call + " after close");
         if (phase == wanted) return;
         if (wanted == Phase.CONNECTED && phase == Phase.TRANSACTION && (call.equals("helo") || call.equals("mail"))) {
             return; // a new MAIL or HELO aborts the transaction under way: see mail() and connectionEvent()
         }
-        throw new IllegalStateException(this + ": " + call + " when " + phase.name().toLowerCase() + " (expected " + wanted.name().toLowerCase() + ")");
+        throw new IllegalStateException(this + ": " + call + " when " + phase.name().toLowerCase(Locale.ROOT)
+                + " (expected " + wanted.name().toLowerCase(Locale.ROOT) + ")");
     }
 }

@@ -93,8 +93,8 @@ class MilterClientTest {
 
         @Test
         void offersVersion6EveryActionAndEveryProtocolStep() throws Exception { // Postfix's milter8_connect, protocol 6
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                open(f).close();
                 f.awaitEnd();
                 Packet optneg = f.received().getFirst();
                 assertThat(optneg.code()).isEqualTo('O');
@@ -128,9 +128,10 @@ class MilterClientTest {
 
         @Test
         void connectMacrosArePostfixsAndOnlyThoseWithAValueGo() throws Exception {
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                }
                 f.awaitEnd();
                 // j {daemon_name} {daemon_addr} v _: no value for daemon_addr and v here
                 assertThat(f.received('D').getFirst().macros())
@@ -149,9 +150,10 @@ class MilterClientTest {
                     if (p.code() != 'D') s.send(cont.apply(p));
                 }
             };
-            try (var f = FakeFilter.start(script); var m = open(f)) {
-                envelope(m);
-                m.close();
+            try (var f = FakeFilter.start(script)) {
+                try (var m = open(f)) {
+                    envelope(m);
+                }
                 f.awaitEnd();
                 List<List<String>> macros = f.received('D').stream().map(Packet::macros).toList();
                 assertThat(macros).contains(List.of("M", "{mail_addr}", "alice@example.org", "{client_addr}", "192.0.2.7"));
@@ -170,12 +172,13 @@ class MilterClientTest {
                     if (p.code() != 'D' && p.code() != 'A') s.send(CONTINUE);
                 }
             };
-            try (var f = FakeFilter.start(script); var m = open(f)) {
-                envelope(m);
-                assertThat(m.data()).isEqualTo(Response.CONTINUE);
-                m.content(message("Subject: x\r\n\r\nbody\r\n"));
-                m.endOfMessage();
-                m.close();
+            try (var f = FakeFilter.start(script)) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    assertThat(m.data()).isEqualTo(Response.CONTINUE);
+                    m.content(message("Subject: x\r\n\r\nbody\r\n"));
+                    m.endOfMessage();
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMRLNBEQ");
                 assertThat(f.received('D').stream().map(p -> p.macros().getFirst())).doesNotContain("T");
@@ -188,14 +191,15 @@ class MilterClientTest {
 
         @Test
         void eachEventCarriesItsDataAsPostfixSendsIt() throws Exception {
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                m.helo("client.example");
-                m.mail("<alice@example.org>", List.of("SIZE=1024", "BODY=8BITMIME"));
-                m.rcpt("<bob@example.test>", List.of("NOTIFY=NEVER"));
-                m.rcpt("<carol@example.test>", List.of());
-                m.data();
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                    m.helo("client.example");
+                    m.mail("<alice@example.org>", List.of("SIZE=1024", "BODY=8BITMIME"));
+                    m.rcpt("<bob@example.test>", List.of("NOTIFY=NEVER"));
+                    m.rcpt("<carol@example.test>", List.of());
+                    m.data();
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMRRTQ");
                 byte[] connect = f.received('C').getFirst().data();
@@ -211,9 +215,10 @@ class MilterClientTest {
 
         @Test
         void aClientWithoutATrustedNameIsNamedByItsAddressInBrackets() throws Exception { // Postfix: "unknown" -> [addr]
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                m.connect(null, new InetSocketAddress(address("2001:db8::7"), 25));
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    m.connect(null, new InetSocketAddress(address("2001:db8::7"), 25));
+                }
                 f.awaitEnd();
                 List<String> s = f.received('C').getFirst().strings();
                 assertThat(s.getFirst()).isEqualTo("[2001:db8:0:0:0:0:0:7]");
@@ -223,9 +228,10 @@ class MilterClientTest {
 
         @Test
         void eventsTheFilterDoesNotWantAreNotSentButTheirMacrosAre() throws Exception { // SMFIP_NOHELO, SMFIP_NORCPT
-            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.NOHELO | Protocol.NORCPT)); var m = open(f)) {
-                envelope(m);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.NOHELO | Protocol.NORCPT))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCMQ");
                 assertThat(f.received('D').stream().map(p -> p.macros().getFirst()).toList()).containsExactly("C", "H", "M", "R");
@@ -236,12 +242,13 @@ class MilterClientTest {
         void eventsTheFilterDoesNotAnswerAreNotWaitedFor() throws Exception { // SMFIP_NR_*: a wait would time out the test
             int steps = Protocol.NR_CONN | Protocol.NR_HELO | Protocol.NR_MAIL | Protocol.NR_RCPT | Protocol.NR_DATA
                     | Protocol.NR_HDR | Protocol.NR_EOH | Protocol.NR_BODY;
-            try (var f = FakeFilter.start(FakeFilter.continuing(steps)); var m = open(f)) {
-                envelope(m);
-                assertThat(m.data()).isEqualTo(Response.CONTINUE);
-                assertThat(m.content(message("Subject: x\r\nTo: b\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
-                assertThat(m.endOfMessage().response()).isEqualTo(Response.CONTINUE);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(steps))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    assertThat(m.data()).isEqualTo(Response.CONTINUE);
+                    assertThat(m.content(message("Subject: x\r\nTo: b\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
+                    assertThat(m.endOfMessage().response()).isEqualTo(Response.CONTINUE);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMRTLLNBEQ");
             }
@@ -249,12 +256,13 @@ class MilterClientTest {
 
         @Test
         void aNewMailAbortsTheTransactionUnderWay() throws Exception {
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                envelope(m);
-                m.mail("<other@example.org>", List.of());
-                m.abort();
-                m.helo("again.example");
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    m.mail("<other@example.org>", List.of());
+                    m.abort();
+                    m.helo("again.example");
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMRAMAHQ");
             }
@@ -272,9 +280,10 @@ class MilterClientTest {
 
         @Test
         void overAUnixSocket(@TempDir Path dir) throws Exception {
-            try (var f = FakeFilter.startUnix(dir.resolve("milter.sock"), FakeFilter.continuing(0)); var m = open(f)) {
-                envelope(m);
-                m.close();
+            try (var f = FakeFilter.startUnix(dir.resolve("milter.sock"), FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMRQ");
             }
@@ -327,14 +336,15 @@ class MilterClientTest {
 
         @Test
         void acceptAtConnectEndsTheFiltersPartInTheConnection() throws Exception {
-            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'C' ? packet('a') : packet('r'))); var m = open(f)) {
-                assertThat(m.connect("client.example", CLIENT)).isInstanceOf(Response.Accept.class);
-                assertThat(m.helo("client.example")).isEqualTo(Response.CONTINUE);
-                assertThat(m.mail("<alice@example.org>", List.of())).isEqualTo(Response.CONTINUE);
-                assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(Response.CONTINUE);
-                assertThat(m.content(message("Subject: x\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
-                assertThat(m.endOfMessage()).isEqualTo(new EndOfMessage(Response.CONTINUE, List.of()));
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'C' ? packet('a') : packet('r')))) {
+                try (var m = open(f)) {
+                    assertThat(m.connect("client.example", CLIENT)).isInstanceOf(Response.Accept.class);
+                    assertThat(m.helo("client.example")).isEqualTo(Response.CONTINUE);
+                    assertThat(m.mail("<alice@example.org>", List.of())).isEqualTo(Response.CONTINUE);
+                    assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(Response.CONTINUE);
+                    assertThat(m.content(message("Subject: x\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
+                    assertThat(m.endOfMessage()).isEqualTo(new EndOfMessage(Response.CONTINUE, List.of()));
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OC");
             }
@@ -343,14 +353,15 @@ class MilterClientTest {
         @Test
         void aRefusalAtHeloHoldsForTheRestOfTheConnection() throws Exception {
             byte[] refusal = packet('y', str("550 5.7.1 Go away"));
-            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'H' ? refusal : CONTINUE)); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                Response r = m.helo("client.example");
-                assertThat(r).isEqualTo(new Response.ReplyCode(new Reply(550, "5.7.1", "Go away")));
-                assertThat(m.helo("again.example")).isEqualTo(r);
-                assertThat(m.mail("<alice@example.org>", List.of())).isEqualTo(r);
-                assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(r);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'H' ? refusal : CONTINUE))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                    Response r = m.helo("client.example");
+                    assertThat(r).isEqualTo(new Response.ReplyCode(new Reply(550, "5.7.1", "Go away")));
+                    assertThat(m.helo("again.example")).isEqualTo(r);
+                    assertThat(m.mail("<alice@example.org>", List.of())).isEqualTo(r);
+                    assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(r);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCH");
             }
@@ -362,14 +373,15 @@ class MilterClientTest {
                 case 'C' -> CONTINUE;
                 case 'M' -> packet('a');
                 default -> packet('r'); // what the client must not ask
-            })); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                assertThat(m.mail("<alice@example.org>", List.of())).isInstanceOf(Response.Accept.class);
-                assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(Response.CONTINUE);
-                assertThat(m.data()).isEqualTo(Response.CONTINUE);
-                assertThat(m.content(message("Subject: x\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
-                assertThat(m.endOfMessage()).isEqualTo(new EndOfMessage(Response.CONTINUE, List.of()));
-                m.close();
+            }))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                    assertThat(m.mail("<alice@example.org>", List.of())).isInstanceOf(Response.Accept.class);
+                    assertThat(m.rcpt("<bob@example.test>", List.of())).isEqualTo(Response.CONTINUE);
+                    assertThat(m.data()).isEqualTo(Response.CONTINUE);
+                    assertThat(m.content(message("Subject: x\r\n\r\nbody\r\n"))).isEqualTo(Response.CONTINUE);
+                    assertThat(m.endOfMessage()).isEqualTo(new EndOfMessage(Response.CONTINUE, List.of()));
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCMAQ");
             }
@@ -377,13 +389,14 @@ class MilterClientTest {
 
         @Test
         void a421EndsTheFiltersPartInTheConnection() throws Exception {
-            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'R' ? packet('4') : CONTINUE)); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                m.mail("<alice@example.org>", List.of());
-                Response r = m.rcpt("<bob@example.test>", List.of());
-                assertThat(r).isInstanceOfSatisfying(Response.ReplyCode.class, rc -> assertThat(rc.reply().code()).isEqualTo(421));
-                assertThat(m.rcpt("<carol@example.test>", List.of())).isEqualTo(r);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'R' ? packet('4') : CONTINUE))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                    m.mail("<alice@example.org>", List.of());
+                    Response r = m.rcpt("<bob@example.test>", List.of());
+                    assertThat(r).isInstanceOfSatisfying(Response.ReplyCode.class, rc -> assertThat(rc.reply().code()).isEqualTo(421));
+                    assertThat(m.rcpt("<carol@example.test>", List.of())).isEqualTo(r);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCMR");
             }
@@ -391,13 +404,14 @@ class MilterClientTest {
 
         @Test
         void skipAtARecipientSkipsTheOthers() throws Exception { // SMFIR_SKIP: no more events of that kind
-            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'R' ? packet('s') : CONTINUE)); var m = open(f)) {
-                m.connect("client.example", CLIENT);
-                m.mail("<alice@example.org>", List.of());
-                assertThat(m.rcpt("<bob@example.test>", List.of())).isInstanceOf(Response.Skip.class);
-                assertThat(m.rcpt("<carol@example.test>", List.of())).isEqualTo(Response.CONTINUE);
-                assertThat(m.data()).isEqualTo(Response.CONTINUE);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'R' ? packet('s') : CONTINUE))) {
+                try (var m = open(f)) {
+                    m.connect("client.example", CLIENT);
+                    m.mail("<alice@example.org>", List.of());
+                    assertThat(m.rcpt("<bob@example.test>", List.of())).isInstanceOf(Response.Skip.class);
+                    assertThat(m.rcpt("<carol@example.test>", List.of())).isEqualTo(Response.CONTINUE);
+                    assertThat(m.data()).isEqualTo(Response.CONTINUE);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCMRTQ");
             }
@@ -409,11 +423,12 @@ class MilterClientTest {
 
         @Test
         void headersGoOneByOneWithTheSpaceAfterTheColonEatenAndFoldsAsLf() throws Exception { // Sendmail's way, Postfix's milter8_header
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                envelope(m);
-                m.content(message("Subject: hello\r\nTo:  bob@example.test,\r\n\tcarol@example.test\r\nX-Tab:\tv\r\n\r\nbody\r\n"));
-                m.endOfMessage();
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    m.content(message("Subject: hello\r\nTo:  bob@example.test,\r\n\tcarol@example.test\r\nX-Tab:\tv\r\n\r\nbody\r\n"));
+                    m.endOfMessage();
+                }
                 f.awaitEnd();
                 assertThat(f.received('L').stream().map(Packet::strings).toList()).containsExactly(
                         List.of("Subject", "hello"),
@@ -428,10 +443,11 @@ class MilterClientTest {
 
         @Test
         void withLeadingSpaceNegotiatedValuesGoAsTheyAre() throws Exception { // SMFIP_HDR_LEADSPC
-            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.HDR_LEADSPC)); var m = open(f)) {
-                envelope(m);
-                m.content(message("Subject: hello\r\n\r\n"));
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.HDR_LEADSPC))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    m.content(message("Subject: hello\r\n\r\n"));
+                }
                 f.awaitEnd();
                 assertThat(f.received('L').getFirst().strings()).containsExactly("Subject", " hello");
             }
@@ -441,11 +457,12 @@ class MilterClientTest {
         void theBodyGoesInChunksOfAtMost64KB() throws Exception { // libmilter's MILTER_CHUNK_SIZE
             byte[] body = new byte[150_000];
             for (int i = 0; i < body.length; i++) body[i] = (byte) ('a' + i % 26);
-            try (var f = FakeFilter.start(FakeFilter.continuing(0)); var m = open(f)) {
-                envelope(m);
-                m.content(new SequenceInputStream(message("Subject: big\r\n\r\n"), new ByteArrayInputStream(body)));
-                m.endOfMessage();
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(0))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    m.content(new SequenceInputStream(message("Subject: big\r\n\r\n"), new ByteArrayInputStream(body)));
+                    m.endOfMessage();
+                }
                 f.awaitEnd();
                 List<Packet> chunks = f.received('B');
                 assertThat(chunks).extracting(p -> p.data().length).containsExactly(65535, 65535, 150_000 - 2 * 65535);
@@ -485,13 +502,14 @@ class MilterClientTest {
             byte[] body = new byte[200_000];
             Arrays.fill(body, (byte) 'y');
             var left = new AtomicLong();
-            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'B' ? packet('s') : CONTINUE)); var m = open(f)) {
-                envelope(m);
-                var rest = new ByteArrayInputStream(body);
-                assertThat(m.content(new SequenceInputStream(message("S: x\r\n\r\n"), rest))).isEqualTo(Response.CONTINUE);
-                left.set(rest.available());
-                assertThat(m.endOfMessage().response()).isEqualTo(Response.CONTINUE);
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'B' ? packet('s') : CONTINUE))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    var rest = new ByteArrayInputStream(body);
+                    assertThat(m.content(new SequenceInputStream(message("S: x\r\n\r\n"), rest))).isEqualTo(Response.CONTINUE);
+                    left.set(rest.available());
+                    assertThat(m.endOfMessage().response()).isEqualTo(Response.CONTINUE);
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).endsWith("LNBEQ");
                 assertThat(left.get()).isEqualTo(200_000 - 65535);
@@ -500,11 +518,12 @@ class MilterClientTest {
 
         @Test
         void aFilterWantingNeitherHeadersNorBodyGetsOnlyTheEnd() throws Exception { // SMFIP_NOHDRS, NOEOH, NOBODY
-            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.NOHDRS | Protocol.NOEOH | Protocol.NOBODY)); var m = open(f)) {
-                envelope(m);
-                m.content(message("Subject: x\r\n\r\nbody\r\n"));
-                m.endOfMessage();
-                m.close();
+            try (var f = FakeFilter.start(FakeFilter.continuing(Protocol.NOHDRS | Protocol.NOEOH | Protocol.NOBODY))) {
+                try (var m = open(f)) {
+                    envelope(m);
+                    m.content(message("Subject: x\r\n\r\nbody\r\n"));
+                    m.endOfMessage();
+                }
                 f.awaitEnd();
                 assertThat(f.commands()).isEqualTo("OCHMREQ");
             }
