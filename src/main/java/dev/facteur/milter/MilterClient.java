@@ -264,7 +264,7 @@ public final class MilterClient implements AutoCloseable {
     private Response connectionEvent(byte command, MacroStage stage, int noSend, int noReply, byte[] data) throws MilterException {
         if (connectionDecision != null) return connectionDecision;
         if (command == Protocol.HELO) abort();
-        Response r = wire.exchange(Protocol.name(command), settings.commandTimeout(), () -> send(command, stage, noSend, noReply, data, null));
+        Response r = wire.exchange(Protocol.command(command), settings.commandTimeout(), () -> send(command, stage, noSend, noReply, data, null));
         return switch (r) {
             case Response.Accept a -> {
                 decideConnection(Response.CONTINUE);
@@ -284,7 +284,7 @@ public final class MilterClient implements AutoCloseable {
             throws MilterException {
         if (connectionDecision != null) return connectionDecision;
         if (messageDecided) return Response.CONTINUE;
-        Response r = wire.exchange(Protocol.name(command), limit, () -> send(command, stage, noSend, noReply, data, null));
+        Response r = wire.exchange(Protocol.command(command), limit, () -> send(command, stage, noSend, noReply, data, null));
         ends(r);
         return r;
     }
@@ -369,7 +369,7 @@ public final class MilterClient implements AutoCloseable {
                 case FilterReply.Change c -> {
                     if (changes == null)
                         throw new MilterException(Kind.PROTOCOL, "a change to the message (" + c.modification().getClass().getSimpleName()
-                                + ") in answer to " + Protocol.name(command) + ", not at the end of the message");
+                                + ") in answer to " + Protocol.command(command) + ", not at the end of the message");
                     changeBytes += size(c.modification());
                     if (changeBytes > settings.maxChangeBytes())
                         throw new MilterException(Kind.PROTOCOL, "changes to the message over " + settings.maxChangeBytes() + " bytes");

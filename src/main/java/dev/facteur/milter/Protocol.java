@@ -105,4 +105,25 @@ final class Protocol {
     static String name(int code) {
         return code > 32 && code < 127 ? "'" + (char) code + "'" : "0x" + Integer.toHexString(code & 0xFF);
     }
+
+    /** A command as the log names it: its SMFIC_ name. */
+    static String command(byte code) {
+        return switch (code) {
+            case ABORT -> "SMFIC_ABORT";
+            case BODY -> "SMFIC_BODY";
+            case CONNECT -> "SMFIC_CONNECT";
+            case MACRO -> "SMFIC_MACRO";
+            case BODYEOB -> "SMFIC_BODYEOB";
+            case HELO -> "SMFIC_HELO";
+            case QUIT_NC -> "SMFIC_QUIT_NC";
+            case HEADER -> "SMFIC_HEADER";
+            case MAIL -> "SMFIC_MAIL";
+            case EOH -> "SMFIC_EOH";
+            case OPTNEG -> "SMFIC_OPTNEG";
+            case QUIT -> "SMFIC_QUIT";
+            case RCPT -> "SMFIC_RCPT";
+            case DATA -> "SMFIC_DATA";
+            default -> name(code);
+        };
+    }
 }

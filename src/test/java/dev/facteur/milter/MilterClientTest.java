@@ -598,6 +598,23 @@ class MilterClientTest {
         }
 
         @Test
+        void aQuarantineAtHeloHoldsEveryMessageOfTheConnectionOneAtRcptOnlyItsOwn() throws Exception {
+            var rcpts = new AtomicInteger();
+            try (var f = FakeFilter.start(FakeFilter.answering(0, p -> switch (p.code()) {
+                case 'H' -> concat(packet('q', str("client")), CONTINUE);
+                case 'R' -> rcpts.incrementAndGet() == 1 ? concat(packet('q', str("first message")), CONTINUE) : CONTINUE;
+                default -> CONTINUE;
+            })); var m = open(f)) {
+                envelope(m);
+                assertThat(m.endOfMessage().modifications())
+                        .containsExactly(new Modification.Quarantine("client"), new Modification.Quarantine("first message"));
+                m.mail("<alice@example.org>", List.of());
+                m.rcpt("<bob@example.test>", List.of());
+                assertThat(m.endOfMessage().modifications()).containsExactly(new Modification.Quarantine("client"));
+            }
+        }
+
+        @Test
         void aChangeBeforeTheEndOfTheMessageIsAProtocolError() throws Exception {
             byte[] early = concat(packet('h', str("X-A"), str("1")), CONTINUE);
             try (var f = FakeFilter.start(FakeFilter.answering(0, p -> p.code() == 'M' ? early : CONTINUE)); var m = open(f)) {
