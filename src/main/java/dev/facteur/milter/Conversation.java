@@ -97,7 +97,8 @@ final class Conversation {
         link.close();
     }
 
-    private static String seconds(Duration d) {
+    /** "30 s", or "300 ms" below a whole second. */
+    static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 }

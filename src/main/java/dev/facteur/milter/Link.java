@@ -57,7 +57,7 @@ final class Link {
             return new Link(s, new BufferedInputStream(s.getInputStream(), 8192), s.getOutputStream());
         } catch (IOException e) {
             closeQuietly(s);
-            String why = e instanceof SocketTimeoutException ? "no answer within " + timeout.toSeconds() + " s" : e.toString();
+            String why = e instanceof SocketTimeoutException ? "no answer within " + Conversation.seconds(timeout) : e.toString();
             throw new MilterException(Kind.UNAVAILABLE, "milter " + name + ": cannot connect: " + why, e);
         }
     }
@@ -75,7 +75,7 @@ final class Link {
             return new Link(ch, new BufferedInputStream(Channels.newInputStream(ch), 8192), Channels.newOutputStream(ch));
         } catch (IOException e) {
             closeQuietly(ch);
-            String why = e instanceof AsynchronousCloseException ? "no answer within " + timeout.toSeconds() + " s" : e.toString();
+            String why = e instanceof AsynchronousCloseException ? "no answer within " + Conversation.seconds(timeout) : e.toString();
             throw new MilterException(Kind.UNAVAILABLE, "milter " + name + ": cannot connect: " + why, e);
         }
     }

@@ -794,8 +794,8 @@ class MilterClientTest {
                     }
                     var settings = SETTINGS.withTimeouts(Duration.ofMillis(300), Patience.EVENT, Patience.EVENT);
                     var address = new MilterAddress.Inet(new HostPort(full.getInetAddress().getHostAddress(), full.getLocalPort()));
-                    assertThatThrownBy(() -> MilterClient.open(address, settings, MACROS)).isInstanceOfSatisfying(MilterException.class,
-                            e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE)).hasMessageContaining("no answer within");
+                    // (a system set to tcp_abort_on_overflow refuses instead: unavailable all the same)
+                    assertFails(() -> MilterClient.open(address, settings, MACROS), Kind.UNAVAILABLE);
                 } finally {
                     for (Socket s : filling) s.close();
                 }
