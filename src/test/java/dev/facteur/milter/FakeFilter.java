@@ -207,8 +207,13 @@ final class FakeFilter implements AutoCloseable {
      * MTA's close. Macros and ABORT get no answer, nor do the commands the steps exempt.
      */
     static Script answering(int steps, Function<Packet, byte[]> answers) {
+        return answering(options(Protocol.ALL_ACTIONS, steps), steps, answers);
+    }
+
+    /** As {@link #answering(int, Function)}, negotiating with {@code negotiation} (a whole packet that asks for {@code steps}). */
+    static Script answering(byte[] negotiation, int steps, Function<Packet, byte[]> answers) {
         return s -> {
-            s.negotiate(options(Protocol.ALL_ACTIONS, steps));
+            s.negotiate(negotiation);
             while (true) {
                 Packet p = s.read();
                 if (p.code() == 'Q') return;

@@ -141,16 +141,8 @@ class MilterClientTest {
 
         @Test
         void aVersion6FilterChoosesTheMacrosOfAStage() throws Exception { // SMFIF_SETSYMLIST, SMFIM_ENVFROM
-            Function<Packet, byte[]> cont = p -> CONTINUE;
-            FakeFilter.Script script = s -> {
-                s.negotiate(options(Protocol.ALL_ACTIONS, 0, MacroStage.MAIL, "{mail_addr} {client_addr}", MacroStage.RCPT, ""));
-                while (true) {
-                    Packet p = s.read();
-                    if (p.code() == 'Q') return;
-                    if (p.code() != 'D') s.send(cont.apply(p));
-                }
-            };
-            try (var f = FakeFilter.start(script)) {
+            byte[] negotiation = options(Protocol.ALL_ACTIONS, 0, MacroStage.MAIL, "{mail_addr} {client_addr}", MacroStage.RCPT, "");
+            try (var f = FakeFilter.start(FakeFilter.answering(negotiation, 0, p -> CONTINUE))) {
                 try (var m = open(f)) {
                     envelope(m);
                 }
@@ -164,15 +156,8 @@ class MilterClientTest {
 
         @Test
         void aVersion2FilterIsNotSentDataWhichItsVersionDoesNotKnow() throws Exception {
-            FakeFilter.Script script = s -> {
-                s.negotiate(packet('O', uint32(2), uint32(Protocol.ADDHDRS), uint32(0)));
-                while (true) {
-                    Packet p = s.read();
-                    if (p.code() == 'Q') return;
-                    if (p.code() != 'D' && p.code() != 'A') s.send(CONTINUE);
-                }
-            };
-            try (var f = FakeFilter.start(script)) {
+            byte[] version2 = packet('O', uint32(2), uint32(Protocol.ADDHDRS), uint32(0));
+            try (var f = FakeFilter.start(FakeFilter.answering(version2, 0, p -> CONTINUE))) {
                 try (var m = open(f)) {
                     envelope(m);
                     assertThat(m.data()).isEqualTo(Response.CONTINUE);
