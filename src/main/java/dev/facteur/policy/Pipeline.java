@@ -6,6 +6,7 @@ import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -46,12 +47,14 @@ public final class Pipeline implements Gate {
     private final Predicate<InetAddress> trusted;
     private final OptOut optOut;
     private final Function<InetAddress, ClientName> reverseDns;
+    private final Duration greetPause;
 
     public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns) {
         for (Stage s : Stage.values()) byStage.put(s, checks.stream().filter(c -> c.stages().contains(s)).toList());
         this.trusted = trusted;
         this.optOut = optOut;
         this.reverseDns = reverseDns;
+        this.greetPause = checks.stream().map(Check::greetPause).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     @Override
@@ -137,6 +140,16 @@ public final class Pipeline implements Gate {
 
         public Facts facts() {
             return facts;
+        }
+
+        @Override
+        public Duration greetPause() {
+            return facts.trusted() ? Duration.ZERO : greetPause;
+        }
+
+        @Override
+        public void protocolViolation(String what) {
+            facts.violation = what;
         }
 
         @Override
