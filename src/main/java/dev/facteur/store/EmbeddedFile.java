@@ -102,10 +102,14 @@ final class EmbeddedFile implements AutoCloseable {
 
     /** Opens the file and reads every record back, so that damage shows now rather than on some later read. */
     private static MVStore openChecked(Path file) {
+        var opened = new AtomicBoolean(); // MVStore reports a failure to open there too: that one is thrown
         MVStore mv = new MVStore.Builder().fileName(file.toString())
-                .backgroundExceptionHandler((thread, e) -> log.error("policy store {} failed writing ({}); greylisting and rate limits"
-                        + " find it unavailable until Facteur restarts", file, e.toString()))
+                .backgroundExceptionHandler((thread, e) -> {
+                    if (opened.get()) log.error("policy store {} failed writing ({}); greylisting and rate limits"
+                            + " find it unavailable until Facteur restarts", file, e.toString());
+                })
                 .open();
+        opened.set(true);
         try {
             check(mv.openMap("triplets"), 4);
             check(mv.openMap("clients"), 3);
@@ -159,8 +163,8 @@ final class EmbeddedFile implements AutoCloseable {
     private void passed(long now) {
         if (closed) return;
         latest.accumulateAndGet(now, Math::max);
-        long due = nextSweep.get();
-        if (now < due || !nextSweep.compareAndSet(due, now + SWEEP_EVERY) || !sweeping.compareAndSet(false, true)) return;
+        if (now < nextSweep.get() || !sweeping.compareAndSet(false, true)) return; // one sweep at a time; a due one waits for it
+        nextSweep.set(now + SWEEP_EVERY);
         sweeper = Thread.ofVirtual().name("policy-store-sweep").start(() -> {
             try {
                 sweep(latest.get());
