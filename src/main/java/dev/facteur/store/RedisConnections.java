@@ -42,7 +42,7 @@ final class RedisConnections implements AutoCloseable {
 
     /** {@code uri}: {@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS. Nothing is connected yet. */
     RedisConnections(URI uri, Duration timeout) {
-        if (!JedisURIHelper.isValid(uri) || !JedisURIHelper.isRedisScheme(uri))
+        if (!JedisURIHelper.isValid(uri) || !(JedisURIHelper.isRedisScheme(uri) || JedisURIHelper.isRedisSSLScheme(uri)))
             throw new IllegalArgumentException("not a redis://host:port/db URI: " + redacted(uri));
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE)
             throw new IllegalArgumentException("the Redis timeout must be positive: " + timeout);
