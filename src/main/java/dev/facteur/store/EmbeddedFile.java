@@ -22,11 +22,17 @@ import org.slf4j.LoggerFactory;
  * holding three maps, triplets, clients (their retries) and rate counters. One Facteur opens it;
  * a second open of the same file fails rather than share it.
  *
- * <p><b>What a crash loses.</b> Updates are in memory first; MVStore's background writer appends
- * those older than a second to the file (it looks three times a second), as a chunk whose checksum
- * makes a half-written one recognisable. A {@code kill -9} therefore loses the updates of at most
- * the last 1.4 s or so, and the file opens at the last whole chunk; {@link #close} writes
- * everything. A power failure can lose more: what the system had not yet written to the disk.
+ * <p><b>What a crash loses.</b> Updates are in memory first; MVStore's background writer writes
+ * them to the file once the oldest is a second old (it looks three times a second), sooner when
+ * they pile up, as one chunk, a version of the whole store, whose checksum makes a half-written
+ * one recognisable. A {@code kill -9} therefore loses the updates of at most the last 1.4 s or so
+ * (0.2 to 0.7 s measured, EmbeddedStoreCrashIT), always the latest ones, and the file opens at
+ * its last whole chunk; {@link #close} writes everything. A power failure can lose more: what the
+ * system had not yet written to the disk.
+ *
+ * <p><b>A write that fails</b> (a full disk) makes MVStore close the file: it is logged, and every
+ * operation is then {@link StoreUnavailable} until Facteur restarts; the file opens as it was at
+ * its last whole chunk.
  *
  * <p><b>A damaged file</b> (garbage, a file of another format, a record that does not read back)
  * never stops Facteur: it is logged, moved aside to {@code policy.mv.damaged-TIME}, and the store
@@ -40,7 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Growth.</b> Each record carries the time until which it is alive under the timing it was
  * last written with. Every {@value #SWEEP_MINUTES} minutes of the callers' time (the latest
  * {@code now} the operations were given: no clock of its own), a sweep on a virtual thread removes
- * the records dead by then, and a record read after its death counts as absent anyway.
+ * the records dead by then, and a record read after its death counts as absent anyway. MVStore
+ * keeps the space of what was replaced or removed for 45 s (a system may write the newer chunk
+ * after the older is overwritten) and then reuses it, so the file levels off at the live records
+ * plus about 45 s of writes (measured: 100,000 updates every 6 s, each dead by the next sweep,
+ * level at 35 MB after 100 s).
  */
 final class EmbeddedFile implements AutoCloseable {
 

@@ -3,7 +3,9 @@ package dev.facteur.store;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The greylisting records and rate counters of one Facteur, from one place: a file of its own
@@ -24,21 +26,16 @@ public final class Stores implements AutoCloseable {
 
     private final GreylistStore greylist;
     private final RateStore rates;
-    private final AutoCloseable resource;
+    private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Stores(Factory factory, AutoCloseable resource, String description) {
-        this.resource = resource;
+    /** Each store is made with the closer of both. */
+    private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Runnable closeShared, String description) {
+        this.closeShared = closeShared;
         this.description = description;
-        this.greylist = factory.greylist(this::close);
-        this.rates = factory.rates(this::close);
-    }
-
-    private interface Factory {
-        GreylistStore greylist(Runnable closer);
-
-        RateStore rates(Runnable closer);
+        this.greylist = greylist.apply(this::close);
+        this.rates = rates.apply(this::close);
     }
 
     /**
@@ -52,17 +49,8 @@ public final class Stores implements AutoCloseable {
      */
     public static Stores embedded(Path dir) {
         EmbeddedFile file = EmbeddedFile.open(dir);
-        return new Stores(new Factory() {
-            @Override
-            public GreylistStore greylist(Runnable closer) {
-                return new EmbeddedGreylistStore(file, closer);
-            }
-
-            @Override
-            public RateStore rates(Runnable closer) {
-                return new EmbeddedRateStore(file, closer);
-            }
-        }, file, "embedded store in " + dir);
+        return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer), file::close,
+                "embedded store in " + dir);
     }
 
     /**
@@ -81,18 +69,10 @@ public final class Stores implements AutoCloseable {
      * @throws IllegalArgumentException for a URI that is not redis:// or rediss://, or a timeout that is not positive
      */
     public static Stores redis(URI uri, String prefix, Duration timeout) {
+        Objects.requireNonNull(prefix, "prefix");
         RedisConnections redis = new RedisConnections(uri, timeout);
-        return new Stores(new Factory() {
-            @Override
-            public GreylistStore greylist(Runnable closer) {
-                return new RedisGreylistStore(redis, prefix, closer);
-            }
-
-            @Override
-            public RateStore rates(Runnable closer) {
-                return new RedisRateStore(redis, prefix, closer);
-            }
-        }, redis, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
+        return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
+                redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
     public GreylistStore greylist() {
@@ -106,14 +86,7 @@ public final class Stores implements AutoCloseable {
     /** Closes both stores (the embedded file is written whole). Safe to call more than once. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        try {
-            resource.close();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        if (closed.compareAndSet(false, true)) closeShared.run();
     }
 
     @Override

@@ -73,7 +73,8 @@ class EmbeddedStoreCrashIT {
             for (int i = kept; i <= printed + 100; i++)
                 assertThat(s.greylist().peek("b" + i, later, TIMING)).as("b%d kept while b%d was lost", i, kept).isEqualTo(Seen.FIRST);
             var lastKept = when.floorEntry(Math.max(kept - 1, 0));
-            LoggerFactory.getLogger(getClass()).info("killed after b{} was written ({} ms after the reopening); b0..b{} kept: about the last {} ms lost",
+            LoggerFactory.getLogger(getClass()).info(
+                    "killed after b{} was written ({} ms after the reopening); b0..b{} kept: about the last {} ms lost",
                     printed, when.get(printed), kept - 1, when.get(printed) - (kept == 0 ? 0 : lastKept.getValue()));
         }
     }

@@ -44,7 +44,8 @@ class RedisStoresIT {
         redis = RedisServer.start(null);
         try (Stores a = node("facteur:"); Stores b = node("facteur:")) {
             assertThat(a.greylist().attempt("t", T0, TIMING)).isEqualTo(Seen.FIRST);
-            assertThat(b.greylist().attempt("t", T0.plus(Duration.ofMinutes(6)), TIMING)).as("the retry reached the other node").isEqualTo(Seen.RETRIED);
+            assertThat(b.greylist().attempt("t", T0.plus(Duration.ofMinutes(6)), TIMING)).as("the retry reached the other node")
+                    .isEqualTo(Seen.RETRIED);
             assertThat(a.greylist().attempt("t", T0.plus(Duration.ofMinutes(7)), TIMING)).isEqualTo(Seen.KNOWN);
             b.greylist().retried("client", T0, TIMING);
             assertThat(a.greylist().retried("client", T0, TIMING)).isEqualTo(2);
