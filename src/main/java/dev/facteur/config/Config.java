@@ -150,8 +150,9 @@ public record Config(
      * @param optOut    recipients spared the checks before the end of DATA (postmaster and abuse always)
      * @param store     where greylisting records and rate counters live: "embedded" (under the data
      *                  directory) or a {@code redis://} URI
+     * @param storeTimeout how long one question to Redis may take, connecting included
      */
-    public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix,
+    public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
             GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk) {
         public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "greylist");
     }

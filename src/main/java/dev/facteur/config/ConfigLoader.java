@@ -206,6 +206,8 @@ public final class ConfigLoader {
         if (!store.equals("embedded") && !store.startsWith("redis://") && !store.startsWith("rediss://"))
             t.fail("store", "must be \"embedded\" or a redis:// URI");
         String prefix = t.string("store_prefix", "facteur:");
+        Duration storeTimeout = t.convert("store_timeout", "500ms", Units::parseDuration);
+        if (storeTimeout.isZero() || storeTimeout.compareTo(Duration.ofMinutes(1)) > 0) t.fail("store_timeout", "must be between 1ms and 1m");
 
         Table g = t.table("greylist");
         Duration delay = g.convert("delay", "5m", Units::parseDuration);
@@ -239,7 +241,7 @@ public final class ConfigLoader {
         });
         e.finish();
         t.finish();
-        return new Config.Policy(checks, optOut, store, prefix, greylist, rate, greetPause, action);
+        return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action);
     }
 
     private static boolean onStoreFailure(Table t) throws ConfigException {

@@ -45,7 +45,8 @@ public final class PrivatePostfix implements AutoCloseable {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         ExternalProcess.run(List.of("chown", "postfix", dir.resolve("data").toString()));
         Files.writeString(dir.resolve("etc/main.cf"), """
-                # a private test instance; the system's Postfix is never touched
+                # a private test instance; the system's Postfix is never touched. inet_interfaces must name
+                # configured interface addresses: the smtpd below binds its own loopback host anyway
                 compatibility_level = 3.6
                 config_directory = %1$s/etc
                 queue_directory = %1$s/spool
@@ -57,7 +58,7 @@ public final class PrivatePostfix implements AutoCloseable {
                 mydomain = sender.test
                 myorigin = $myhostname
                 mydestination =
-                inet_interfaces = %2$s
+                inet_interfaces = loopback-only
                 inet_protocols = ipv4
                 mynetworks = %2$s/32, 127.0.0.1/32
                 relayhost = [%3$s]:%4$d

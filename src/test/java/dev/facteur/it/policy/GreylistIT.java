@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +57,19 @@ class GreylistIT {
                 checks = ["greylist"]
                 [policy.greylist]
                 delay = "5m"
-                """).start(clock);
+                """).delivery(Map.of()).start(clock);
         postfixDir = Files.createTempDirectory(Path.of("/tmp"), "facteur-postfix-");
         postfix = PrivatePostfix.start(postfixDir, facteur.smtpAddresses().getFirst());
 
         byte[] message = "From: alice@sender.test\r\nTo: bob@example.test\r\nSubject: hello\r\n\r\nHi Bob.\r\n"
                 .getBytes(StandardCharsets.US_ASCII);
-        WireClient.submit(postfix.smtpd(), "<alice@sender.test>", List.of("<bob@example.test>"), message);
+        try (WireClient c = WireClient.ready(postfix.smtpd(), "app.sender.test")) {
+            c.expect(250, c.command("MAIL FROM:<alice@sender.test>"));
+            c.expect(250, c.command("RCPT TO:<bob@example.test>"));
+            c.expect(354, c.command("DATA"));
+            c.send(message);
+            c.expect(250, c.command("."));
+        }
         Patience.await("Postfix is greylisted").until(postfix::maillog, log -> log.contains("status=deferred") && log.contains("451 4.7.1"));
         Path maildir = dir.resolve("data/mail/example.test/bob");
         assertThat(MaildirReader.read(maildir)).isEmpty();
