@@ -14,13 +14,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A {@link DnsResolver} that answers from what a test told it, for tests of code that routes mail
  * or checks clients. A name it was told nothing about is NXDOMAIN; a name known for one question
  * and not the other (MX but no address, or the reverse) answers NoRecords to the other, as DNS
- * would. A name made {@link #silent} never answers: the lookup waits until its thread is
+ * would. A name made {@link #silent} does not answer: the lookup waits until its thread is
  * interrupted, as a lookup of a server that does not answer waits out its timeout.
  */
 public final class FakeDnsResolver implements DnsResolver {
@@ -75,7 +76,7 @@ public final class FakeDnsResolver implements DnsResolver {
     public MxAnswer mx(String domain) {
         String key = key(domain);
         asked.add("MX " + key);
-        if (waitedInVain(key)) return new MxAnswer.TempFail("MX " + key + ": timed out");
+        if (waitedInVain(key)) return new MxAnswer.TempFail("MX " + key + ": the fake stayed silent");
         MxAnswer answer = mx.get(key);
         if (answer != null) return answer;
         return addresses.containsKey(key) ? new MxAnswer.NoRecords() : new MxAnswer.NxDomain();
@@ -104,22 +105,26 @@ public final class FakeDnsResolver implements DnsResolver {
     @Override
     public PtrAnswer ptr(InetAddress address) {
         asked.add("PTR " + address.getHostAddress());
-        if (waitedInVain(address.getHostAddress())) return new PtrAnswer.TempFail("PTR " + address.getHostAddress() + ": timed out");
+        if (waitedInVain(address.getHostAddress())) return new PtrAnswer.TempFail("PTR " + address.getHostAddress() + ": the fake stayed silent");
         return ptr.getOrDefault(address, new PtrAnswer.NxDomain());
     }
 
     private AddressAnswer addressesOf(String key) {
-        if (waitedInVain(key)) return new AddressAnswer.TempFail(key + ": timed out");
+        if (waitedInVain(key)) return new AddressAnswer.TempFail(key + ": the fake stayed silent");
         AddressAnswer answer = addresses.get(key);
         if (answer != null) return answer;
         return mx.containsKey(key) ? new AddressAnswer.NoRecords() : new AddressAnswer.NxDomain();
     }
 
-    /** For a silent name: waits until interrupted, and says so. */
+    /**
+     * For a silent name: waits until interrupted, and says so. After a minute it gives up anyway,
+     * so that code that never stops waiting fails its test (with this fake's reason) rather than
+     * hanging the build.
+     */
     private boolean waitedInVain(String key) {
         if (!silent.contains(key)) return false;
         try {
-            new CountDownLatch(1).await();
+            new CountDownLatch(1).await(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
