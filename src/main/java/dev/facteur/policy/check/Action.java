@@ -8,6 +8,6 @@ public enum Action {
     DEFER,
     /** A header field says what failed; the mail is taken. */
     TAG,
-    /** The rule is not applied. */
+    /** The rule is not applied; DNS lists still log whom they would have listed, as postscreen's "ignore" does, to try a list out. */
     OFF
 }
