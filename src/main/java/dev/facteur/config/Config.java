@@ -3,6 +3,7 @@ package dev.facteur.config;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.routing.Transport;
@@ -151,7 +152,7 @@ public record Config(
      *                  directory) or a {@code redis://} URI
      */
     public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix,
-            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate) {
-        public static final List<String> KNOWN_CHECKS = List.of("rate", "greylist");
+            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk) {
+        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "greylist");
     }
 }

@@ -5,6 +5,7 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
 import dev.facteur.policy.OptOut;
+import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.routing.LocalUsers;
@@ -226,8 +227,19 @@ public final class ConfigLoader {
                 r.integer("recipients_per_client", 0, 0, 1_000_000), r.integer("network_v4", 24, 8, 32), r.integer("network_v6", 64, 16, 128),
                 onStoreFailure(r));
         r.finish();
+
+        Table e = t.table("earlytalk");
+        Duration greetPause = e.convert("greet_pause", "6s", Units::parseDuration);
+        if (greetPause.compareTo(Duration.ofMinutes(1)) > 0) e.fail("greet_pause", "must be at most 1m (clients give up on a silent server)");
+        EarlyTalkCheck.Action action = e.convert("action", "drop", v -> switch (v) {
+            case "drop" -> EarlyTalkCheck.Action.DROP;
+            case "reject" -> EarlyTalkCheck.Action.REJECT;
+            case "tag" -> EarlyTalkCheck.Action.TAG;
+            default -> throw new IllegalArgumentException("must be \"drop\", \"reject\" or \"tag\"");
+        });
+        e.finish();
         t.finish();
-        return new Config.Policy(checks, optOut, store, prefix, greylist, rate);
+        return new Config.Policy(checks, optOut, store, prefix, greylist, rate, greetPause, action);
     }
 
     private static boolean onStoreFailure(Table t) throws ConfigException {
