@@ -38,6 +38,6 @@ public final class DnsListCheck implements Check {
     public Verdict check(Stage stage, Facts facts) {
         String client = "[" + facts.client().getHostAddress() + "]";
         var outcome = DnsListQuery.ask(dns, settings.lists(), ReversedAddress.of(facts.client()), settings.timeout(), "client=" + client);
-        return DnsListVerdict.decide(settings, outcome, "client " + client, "X-DNSBL", "client=" + client);
+        return DnsListVerdict.decide(settings, outcome, "client " + client, "X-Facteur-DNSBL", "client=" + client);
     }
 }

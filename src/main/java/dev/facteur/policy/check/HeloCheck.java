@@ -26,7 +26,7 @@ import java.util.Set;
  *     not match the client's address: this rule only tags by default (clients behind NAT give
  *     their private address).
  * </ul>
- * Deferring answers {@code 450} with the same detail; tagging adds {@code X-HELO-Check: rule (name)}.
+ * Deferring answers {@code 450} with the same detail; tagging adds {@code X-Facteur-HELO: rule (name)}.
  * When several rules fail, the strongest action wins.
  */
 public final class HeloCheck implements Check {
@@ -112,7 +112,7 @@ public final class HeloCheck implements Check {
         return switch (f.action()) {
             case REJECT -> new Verdict.Reject(f.rejection(), why);
             case DEFER -> new Verdict.Defer(new Reply(450, "4" + f.rejection().enhanced().substring(1), f.rejection().lines()), why);
-            case TAG -> new Verdict.AddHeader("X-HELO-Check: " + f.rule() + " (" + shown + ")", why);
+            case TAG -> new Verdict.AddHeader("X-Facteur-HELO: " + f.rule() + " (" + shown + ")", why);
             case OFF -> throw new AssertionError("filtered out");
         };
     }

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * ({@code reject_unknown_reverse_client_hostname}), or a name that resolves back to the client
  * ({@code reject_unknown_client_hostname}, forward-confirmed). Refusals carry RFC 7372's
  * {@code X.7.25}: {@code 550 5.7.25} or {@code 450 4.7.25}. A tag says it in RFC 8601's iprev
- * terms: {@code X-Reverse-DNS: fail (...)}. When DNS does not answer, the configured temporary
+ * terms: {@code X-Facteur-Reverse-DNS: fail (...)}. When DNS does not answer, the configured temporary
  * verdict, by default {@code 451 4.7.25}.
  */
 public final class ReverseDnsCheck implements Check {
@@ -66,7 +66,7 @@ public final class ReverseDnsCheck implements Check {
             return switch (settings.onDnsFailure()) {
                 case DEFER -> new Verdict.Defer(new Reply(451, "4.7.25", "Temporary failure in reverse DNS of client " + client
                         + "; try again later"), why);
-                case TAG -> new Verdict.AddHeader("X-Reverse-DNS: temperror (" + why + " for " + client + ")", why);
+                case TAG -> new Verdict.AddHeader("X-Facteur-Reverse-DNS: temperror (" + why + " for " + client + ")", why);
                 case IGNORE -> {
                     log.warn("client={}: reverse DNS not checked: {}; accepted as configured", client, why);
                     yield Verdict.DUNNO;
@@ -84,7 +84,7 @@ public final class ReverseDnsCheck implements Check {
         return switch (settings.action()) {
             case REJECT -> new Verdict.Reject(new Reply(550, "5.7.25", "Reverse DNS validation failed: " + failure), why);
             case DEFER -> new Verdict.Defer(new Reply(450, "4.7.25", "Reverse DNS validation failed: " + failure), why);
-            case TAG -> new Verdict.AddHeader("X-Reverse-DNS: " + (name.status() == ClientName.Status.NONE ? "permerror" : "fail")
+            case TAG -> new Verdict.AddHeader("X-Facteur-Reverse-DNS: " + (name.status() == ClientName.Status.NONE ? "permerror" : "fail")
                     + " (" + failure + ")", why);
             case OFF -> Verdict.DUNNO;
         };

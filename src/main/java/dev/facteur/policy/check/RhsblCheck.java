@@ -42,7 +42,7 @@ public final class RhsblCheck implements Check {
         if (domain == null) return Verdict.DUNNO; // DNS cannot hold the name: nothing can list it
         String who = facts.queueId() != null ? facts.queueId().toString() : "client=[" + facts.client().getHostAddress() + "]";
         var outcome = DnsListQuery.ask(dns, settings.lists(), domain, settings.timeout(), who);
-        return DnsListVerdict.decide(settings, outcome, "sender domain " + domain, "X-RHSBL", who);
+        return DnsListVerdict.decide(settings, outcome, "sender domain " + domain, "X-Facteur-RHSBL", who);
     }
 
     /** Lists hold domains as DNS does, in A-labels (RFC 5890); also what replies and headers can carry. */

@@ -196,8 +196,8 @@ class DnsChecksIT {
         var tagged = p.open(InetAddress.ofLiteral(listed));
         assertThat(rcpt(tagged, "[" + listed + "]", "alice@example.org")).isNull();
         assertThat(tagged.headers()).containsExactly(
-                "X-Reverse-DNS: permerror (client [" + listed + "] has no reverse DNS name)\r\n",
-                "X-DNSBL: client [" + listed + "] listed in bl.test (score 1, threshold 1)\r\n");
+                "X-Facteur-Reverse-DNS: permerror (client [" + listed + "] has no reverse DNS name)\r\n",
+                "X-Facteur-DNSBL: client [" + listed + "] listed in bl.test (score 1, threshold 1)\r\n");
 
         assertThat(rcpt(p.open(InetAddress.ofLiteral(confirmed)), "localhost", "alice@example.org")).isEqualTo(new Reply(504, "5.5.2",
                 "<localhost>: Helo command rejected: need fully-qualified hostname"));

@@ -135,7 +135,7 @@ class DnsListCheckTest {
         assertThat(connect(settings(1, Action.DEFER, OnDnsFailure.IGNORE, "bl.example"))).isInstanceOfSatisfying(Verdict.Defer.class,
                 d -> assertThat(d.reply()).isEqualTo(new Reply(450, "4.7.1", "Service unavailable; client [192.0.2.1] blocked using bl.example")));
         assertThat(connect(settings(1, Action.TAG, OnDnsFailure.IGNORE, "bl.example"))).isInstanceOfSatisfying(Verdict.AddHeader.class,
-                h -> assertThat(h.field()).isEqualTo("X-DNSBL: client [192.0.2.1] listed in bl.example (score 1, threshold 1)"));
+                h -> assertThat(h.field()).isEqualTo("X-Facteur-DNSBL: client [192.0.2.1] listed in bl.example (score 1, threshold 1)"));
         try (var log = LogCapture.attach("facteur.policy")) {
             assertThat(connect(settings(1, Action.OFF, OnDnsFailure.IGNORE, "bl.example"))).isEqualTo(Verdict.DUNNO);
             assertThat(log.infos()).singleElement().asString().contains("client [192.0.2.1] listed in bl.example, no action");
@@ -168,7 +168,7 @@ class DnsListCheckTest {
                 d -> assertThat(d.reply()).isEqualTo(new Reply(451, "4.7.1",
                         "Temporary failure looking up client [192.0.2.1] in broken.example; try again later")));
         assertThat(connect(settings(1, Action.REJECT, OnDnsFailure.TAG, "broken.example"))).isInstanceOfSatisfying(Verdict.AddHeader.class,
-                h -> assertThat(h.field()).isEqualTo("X-DNSBL: temperror; client [192.0.2.1] not looked up in broken.example"));
+                h -> assertThat(h.field()).isEqualTo("X-Facteur-DNSBL: temperror; client [192.0.2.1] not looked up in broken.example"));
     }
 
     @Test

@@ -76,7 +76,7 @@ class HeloCheckTest {
 
     @Test
     void aLiteralThatIsNotTheClientsAddressIsOnlyTaggedByDefault() { // RFC 5321 §4.1.4: no refusal for a mismatch
-        assertThat(helo("[10.1.2.3]")).isEqualTo(new Verdict.AddHeader("X-HELO-Check: literal_mismatch ([10.1.2.3])",
+        assertThat(helo("[10.1.2.3]")).isEqualTo(new Verdict.AddHeader("X-Facteur-HELO: literal_mismatch ([10.1.2.3])",
                 "literal_mismatch: the client is 198.51.100.7"));
         assertThat(helo(all(Action.REJECT), "198.51.100.7", "[10.1.2.3]")).isEqualTo(new Verdict.Reject(new Reply(550, "5.7.1",
                 "<[10.1.2.3]>: Helo command rejected: that is not your address"), "literal_mismatch: the client is 198.51.100.7"));
@@ -87,7 +87,7 @@ class HeloCheckTest {
     void eachRuleHasItsOwnActionAndTheStrongestWins() {
         assertThat(helo(all(Action.DEFER), "198.51.100.7", "laptop")).isEqualTo(new Verdict.Defer(new Reply(450, "4.5.2",
                 "<laptop>: Helo command rejected: need fully-qualified hostname"), "non_fqdn: no dot in the name"));
-        assertThat(helo(all(Action.TAG), "198.51.100.7", "laptop")).isEqualTo(new Verdict.AddHeader("X-HELO-Check: non_fqdn (laptop)",
+        assertThat(helo(all(Action.TAG), "198.51.100.7", "laptop")).isEqualTo(new Verdict.AddHeader("X-Facteur-HELO: non_fqdn (laptop)",
                 "non_fqdn: no dot in the name"));
         assertThat(helo(all(Action.OFF), "198.51.100.7", "laptop")).isEqualTo(Verdict.DUNNO);
         var s = new HeloCheck.Settings(Action.REJECT, Action.OFF, Action.TAG, Action.REJECT, DEFAULTS.ourNames(), DEFAULTS.ourAddresses());
@@ -100,6 +100,6 @@ class HeloCheckTest {
     void aLongNameIsCutInRepliesAndHeaderFields() {
         String longName = "a".repeat(300);
         assertThat(helo(all(Action.TAG), "198.51.100.7", longName)).isInstanceOfSatisfying(Verdict.AddHeader.class,
-                h -> assertThat(h.field()).isEqualTo("X-HELO-Check: invalid (" + "a".repeat(100) + "...)"));
+                h -> assertThat(h.field()).isEqualTo("X-Facteur-HELO: invalid (" + "a".repeat(100) + "...)"));
     }
 }

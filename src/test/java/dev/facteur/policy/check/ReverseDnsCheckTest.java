@@ -52,9 +52,9 @@ class ReverseDnsCheckTest {
                 .isInstanceOfSatisfying(Verdict.Defer.class, d -> assertThat(d.reply().code()).isEqualTo(450))
                 .isInstanceOfSatisfying(Verdict.Defer.class, d -> assertThat(d.reply().enhanced()).isEqualTo("4.7.25"));
         assertThat(connect(new Settings(Require.CONFIRMED_NAME, Action.TAG, OnDnsFailure.DEFER), NONE)).isInstanceOfSatisfying(
-                Verdict.AddHeader.class, h -> assertThat(h.field()).isEqualTo("X-Reverse-DNS: permerror (client [192.0.2.1] has no reverse DNS name)"));
+                Verdict.AddHeader.class, h -> assertThat(h.field()).isEqualTo("X-Facteur-Reverse-DNS: permerror (client [192.0.2.1] has no reverse DNS name)"));
         assertThat(connect(new Settings(Require.CONFIRMED_NAME, Action.TAG, OnDnsFailure.DEFER), UNCONFIRMED)).isInstanceOfSatisfying(
-                Verdict.AddHeader.class, h -> assertThat(h.field()).startsWith("X-Reverse-DNS: fail ("));
+                Verdict.AddHeader.class, h -> assertThat(h.field()).startsWith("X-Facteur-Reverse-DNS: fail ("));
         var off = new ReverseDnsCheck(new Settings(Require.CONFIRMED_NAME, Action.OFF, OnDnsFailure.DEFER));
         assertThat(off.stages()).isEmpty();
     }
@@ -67,7 +67,7 @@ class ReverseDnsCheckTest {
         assertThat(connect(Settings.DEFAULT, FORWARD_FAILED)).isInstanceOfSatisfying(Verdict.Defer.class,
                 d -> assertThat(d.why()).isEqualTo("forward lookup of mail.example.org failed"));
         assertThat(connect(new Settings(Require.CONFIRMED_NAME, Action.REJECT, OnDnsFailure.TAG), PTR_FAILED)).isInstanceOfSatisfying(
-                Verdict.AddHeader.class, h -> assertThat(h.field()).isEqualTo("X-Reverse-DNS: temperror (PTR lookup failed for [192.0.2.1])"));
+                Verdict.AddHeader.class, h -> assertThat(h.field()).isEqualTo("X-Facteur-Reverse-DNS: temperror (PTR lookup failed for [192.0.2.1])"));
         try (var log = LogCapture.attach("facteur.policy")) {
             assertThat(connect(new Settings(Require.CONFIRMED_NAME, Action.REJECT, OnDnsFailure.IGNORE), PTR_FAILED)).isEqualTo(Verdict.DUNNO);
             assertThat(log.warnings()).singleElement().asString().contains("reverse DNS not checked: PTR lookup failed");

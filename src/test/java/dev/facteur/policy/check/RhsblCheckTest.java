@@ -76,6 +76,6 @@ class RhsblCheckTest {
         var s = new DnsListSettings(List.of(DnsList.parse("dbl.example")), 1, 0, Action.TAG, OnDnsFailure.IGNORE, Duration.ofSeconds(5),
                 Map.of());
         assertThat(mail(s, "joe@spam.example")).isInstanceOfSatisfying(Verdict.AddHeader.class,
-                h -> assertThat(h.field()).isEqualTo("X-RHSBL: sender domain spam.example listed in dbl.example (score 1, threshold 1)"));
+                h -> assertThat(h.field()).isEqualTo("X-Facteur-RHSBL: sender domain spam.example listed in dbl.example (score 1, threshold 1)"));
     }
 }
