@@ -3,9 +3,12 @@ package dev.facteur.config;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
+import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,7 +156,12 @@ public record Config(
      * @param storeTimeout how long one question to Redis may take, connecting included
      */
     public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
-            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk) {
-        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "greylist");
+            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk,
+            ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo) {
+        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist");
+    }
+
+    /** {@code [policy.helo]}: the action for each rule, and names besides the hostname that are ours. */
+    public record Helo(Action invalid, Action nonFqdn, Action ours, Action literalMismatch, List<String> names) {
     }
 }

@@ -4,21 +4,22 @@ import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
 import dev.facteur.policy.Check;
-import dev.facteur.policy.ClientName;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
+import dev.facteur.policy.check.DnsListCheck;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
+import dev.facteur.policy.check.HeloCheck;
 import dev.facteur.policy.check.RateLimitCheck;
-import dev.facteur.store.GreylistStore;
-import dev.facteur.store.RateStore;
+import dev.facteur.policy.check.ReverseDns;
+import dev.facteur.policy.check.ReverseDnsCheck;
+import dev.facteur.policy.check.RhsblCheck;
 import dev.facteur.store.Stores;
 import java.net.URI;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /** Builds the SMTP listener's pipeline of checks from {@code [policy]}. */
 final class Defences {
@@ -38,21 +39,31 @@ final class Defences {
     }
 
     /** The checks named in {@code [policy] checks}, in that order; relay networks are trusted. */
-    static Pipeline pipeline(Config config, DnsResolver dns, Stores stores, Clock clock) {
+    static Pipeline pipeline(Config config, DnsResolver dns, Stores stores, List<InetAddress> ours, Clock clock) {
         var p = config.policy();
-        GreylistStore greylist = stores == null ? null : stores.greylist();
-        RateStore rates = stores == null ? null : stores.rates();
-        Function<InetAddress, ClientName> reverseDns = a -> new ClientName(ClientName.Status.NONE, null);
         List<Check> checks = new ArrayList<>();
         for (String name : p.checks()) {
             checks.add(switch (name) {
                 case "earlytalk" -> new EarlyTalkCheck(p.greetPause(), p.earlyTalk());
-                case "rate" -> new RateLimitCheck(rates, p.rate(), clock);
-                case "greylist" -> new GreylistCheck(greylist, p.greylist(), clock);
+                case "rate" -> new RateLimitCheck(stores.rates(), p.rate(), clock);
+                case "greylist" -> new GreylistCheck(stores.greylist(), p.greylist(), clock);
+                case "helo" -> new HeloCheck(heloSettings(config, ours));
+                case "rdns" -> new ReverseDnsCheck(p.rdns());
+                case "dnsbl" -> new DnsListCheck(dns, p.dnsbl().orElseThrow());
+                case "rhsbl" -> new RhsblCheck(dns, p.rhsbl().orElseThrow());
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
             });
         }
         List<Cidr> relay = config.relay().networks();
-        return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()), reverseDns);
+        return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()),
+                new ReverseDns(dns, p.rdnsMaxNames()));
+    }
+
+    /** Names that are ours: the hostname and {@code [policy.helo] names}; addresses: those we listen on. */
+    private static HeloCheck.Settings heloSettings(Config config, List<InetAddress> ours) {
+        var h = config.policy().helo();
+        List<String> names = new ArrayList<>(h.names());
+        names.add(config.hostname());
+        return new HeloCheck.Settings(h.invalid(), h.nonFqdn(), h.ours(), h.literalMismatch(), names, ours);
     }
 }

@@ -106,7 +106,8 @@ public final class Facteur implements AutoCloseable {
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
             Stores stores = Defences.needsStore(config) ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
-            Pipeline policy = config.policy().checks().isEmpty() ? null : Defences.pipeline(config, dns, stores, clock);
+            Pipeline policy = config.policy().checks().isEmpty() ? null
+                    : Defences.pipeline(config, dns, stores, List.copyOf(ourAddresses(config)), clock);
             if (d.enabled()) {
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
@@ -224,7 +225,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */
-    private static Set<InetAddress> ourAddresses(Config config) throws IOException {
+    static Set<InetAddress> ourAddresses(Config config) throws IOException {
         Set<InetAddress> out = new HashSet<>();
         for (var hp : config.smtp().listen()) {
             InetAddress a = InetAddress.getByName(hp.host());

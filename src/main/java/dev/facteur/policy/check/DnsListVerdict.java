@@ -43,6 +43,7 @@ final class DnsListVerdict {
                 case DEFER -> new Verdict.Defer(new Reply(450, "4.7.1", text), why);
                 case TAG -> new Verdict.AddHeader(header + ": " + what + " listed in " + zones + " (score " + o.score() + ", threshold "
                         + s.threshold() + ")", why);
+                case HOLD -> new Verdict.Hold(what + " listed in " + zones + " (" + why + ")");
                 case OFF -> {
                     log.info("{}: {} listed in {}, no action as configured ({})", who, what, zones, why);
                     yield Verdict.DUNNO;

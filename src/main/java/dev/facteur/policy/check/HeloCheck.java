@@ -99,7 +99,7 @@ public final class HeloCheck implements Check {
             case HeloName.General g -> {}
         }
         return failures.stream().filter(f -> f.action() != Action.OFF)
-                .min(Comparator.comparing(Failure::action)) // REJECT, DEFER, TAG: in order of strength; the first of equals
+                .min(Comparator.comparing(Failure::action)) // REJECT, DEFER, HOLD, TAG: in order of strength; the first of equals
                 .map(f -> verdict(f, shown)).orElse(Verdict.DUNNO);
     }
 
@@ -113,6 +113,7 @@ public final class HeloCheck implements Check {
             case REJECT -> new Verdict.Reject(f.rejection(), why);
             case DEFER -> new Verdict.Defer(new Reply(450, "4" + f.rejection().enhanced().substring(1), f.rejection().lines()), why);
             case TAG -> new Verdict.AddHeader("X-Facteur-HELO: " + f.rule() + " (" + shown + ")", why);
+            case HOLD -> new Verdict.Hold("HELO " + shown + ": " + why);
             case OFF -> throw new AssertionError("filtered out");
         };
     }

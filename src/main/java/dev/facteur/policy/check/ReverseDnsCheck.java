@@ -86,6 +86,7 @@ public final class ReverseDnsCheck implements Check {
             case DEFER -> new Verdict.Defer(new Reply(450, "4.7.25", "Reverse DNS validation failed: " + failure), why);
             case TAG -> new Verdict.AddHeader("X-Facteur-Reverse-DNS: " + (name.status() == ClientName.Status.NONE ? "permerror" : "fail")
                     + " (" + failure + ")", why);
+            case HOLD -> new Verdict.Hold(failure);
             case OFF -> Verdict.DUNNO;
         };
     }
