@@ -46,7 +46,7 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start(String password) throws IOException {
         TestKind.integrationOnly("redis-server");
         if (!Files.isExecutable(BINARY))
-            throw new IOException(BINARY + " is not installed: apt-get install redis-server (.ci/run installs it)");
+            throw new IOException(BINARY + " is not installed: apt-get install redis-server (bin/test installs it)");
         return Daemon.onSomeAddress(() -> {
             var r = new RedisServer(Loopback.host(), password, Files.createTempDirectory("facteur-redis"));
             try {
