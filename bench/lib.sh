@@ -141,6 +141,22 @@ EOF
     wait_port "$POSTFIX_ADDR" 30 || { cat "$PF/log/maillog" >&2; die "Postfix does not listen on $POSTFIX_ADDR"; }
 }
 
+# start_private_dnsmasq RECORD_LINES: a dnsmasq on $DNS_IP and the first free port from 5353 (in
+# DNS_PORT) answering only from the given configuration lines; no upstream, so nothing leaves loopback
+start_private_dnsmasq() {
+    DNS_PORT=""
+    for p in $(seq 5353 5453); do
+        if [ -z "$(ss -Hlnu "sport = :$p")" ] && [ -z "$(ss -Hlnt "sport = :$p")" ]; then DNS_PORT=$p; break; fi
+    done
+    [ -n "$DNS_PORT" ] || die "no free port for dnsmasq in 5353-5453"
+    printf 'no-resolv\nno-hosts\nno-poll\nbind-interfaces\nlisten-address=%s\nport=%s\nuser=root\npid-file=\n%s\n' \
+        "$DNS_IP" "$DNS_PORT" "$1" > "$WORK/dnsmasq.conf"
+    log "starting dnsmasq on $DNS_IP:$DNS_PORT"
+    start_group "$WORK/dnsmasq.log" "$DNSMASQ" -k -C "$WORK/dnsmasq.conf"
+    for _ in $(seq 50); do [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] && break; sleep 0.1; done
+    [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] || { cat "$WORK/dnsmasq.log" >&2; die "dnsmasq did not start"; }
+}
+
 postfix_queued() { # messages still in the private queue
     find "$PF/spool/maildrop" "$PF/spool/incoming" "$PF/spool/active" "$PF/spool/deferred" \
         "$PF/spool/hold" -type f 2>/dev/null | wc -l

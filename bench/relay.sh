@@ -99,28 +99,9 @@ wait_port "$SINK_ADDR" 10 || { cat "$WORK/smtp-sink.log" >&2; die "smtp-sink did
 # ---------------------------------------------------------------- dnsmasq (Facteur's resolver)
 DNS_PORT=""
 if [ $POSTFIX_ONLY = 0 ]; then
-    for p in $(seq 5353 5453); do
-        if [ -z "$(ss -Hlnu "sport = :$p")" ] && [ -z "$(ss -Hlnt "sport = :$p")" ]; then DNS_PORT=$p; break; fi
-    done
-    [ -n "$DNS_PORT" ] || die "no free port for dnsmasq in 5353-5453"
-    # no-resolv and no server= lines: dnsmasq has no upstream, so nothing leaves loopback
-    cat > "$WORK/dnsmasq.conf" <<EOF
-no-resolv
-no-hosts
-no-poll
-bind-interfaces
-listen-address=$DNS_IP
-port=$DNS_PORT
-user=root
-pid-file=
-local=/example.org/
+    start_private_dnsmasq "local=/example.org/
 mx-host=example.org,mx.example.org,10
-host-record=mx.example.org,127.0.0.9
-EOF
-    log "starting dnsmasq on $DNS_IP:$DNS_PORT"
-    start_group "$WORK/dnsmasq.log" "$DNSMASQ" -k -C "$WORK/dnsmasq.conf"
-    for _ in $(seq 50); do [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] && break; sleep 0.1; done
-    [ -n "$(ss -Hlnu "sport = :$DNS_PORT")" ] || { cat "$WORK/dnsmasq.log" >&2; die "dnsmasq did not start"; }
+host-record=mx.example.org,127.0.0.9"
 fi
 
 # ---------------------------------------------------------------- private Postfix

@@ -2,15 +2,22 @@ package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.facteur.message.AddressSyntax;
+import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
+import dev.facteur.message.ReversePath;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.Pipeline;
 import dev.facteur.queue.QueueManager;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -18,10 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /queue/{flush,hold,release,delete,bounce}?id=QUEUEID} (flush also takes
- * {@code domain=}, or nothing for everything) and {@code GET /health}. Answers
+ * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
+ * decide, changing nothing) and {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * <p>Every {@code /queue/} and {@code /policy/} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does.
@@ -36,6 +44,11 @@ public final class AdminServer implements AutoCloseable {
      * token when missing, and refuses to start when other users could read or change it.
      */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue) throws IOException {
+        this(listen, tokenFile, queue, null);
+    }
+
+    /** With {@code GET /policy/explain} answered by {@code policy} (null: no checks are configured). */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy) throws IOException {
         var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
@@ -79,6 +92,36 @@ public final class AdminServer implements AutoCloseable {
             reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
         });
         commands.getFilters().add(auth);
+        http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
+    }
+
+    /** {@code GET /policy/explain?client=IP&helo=NAME&from=ADDR&to=ADDR&to=...}: what the checks would decide. */
+    private static void explain(HttpExchange ex, Pipeline policy) throws IOException {
+        if (policy == null) {
+            reply(ex, 200, true, "no checks are configured ([policy] checks is empty): every client gets through");
+            return;
+        }
+        String raw = ex.getRequestURI().getRawQuery();
+        Map<String, String> q = query(raw);
+        List<Mailbox> to = new ArrayList<>();
+        InetAddress client;
+        ReversePath from;
+        try {
+            client = InetAddress.ofLiteral(q.getOrDefault("client", ""));
+            String f = q.getOrDefault("from", "");
+            from = f.isEmpty() ? ReversePath.NULL : ReversePath.of(mailbox(f));
+            for (String kv : raw.split("&")) {
+                if (kv.startsWith("to=")) to.add(mailbox(URLDecoder.decode(kv.substring(3), StandardCharsets.UTF_8)));
+            }
+        } catch (IllegalArgumentException e) {
+            reply(ex, 400, false, e.getMessage());
+            return;
+        }
+        reply(ex, 200, true, String.join("\n", policy.explain(client, q.getOrDefault("helo", "client.example"), from, to)));
+    }
+
+    private static Mailbox mailbox(String a) {
+        return AddressSyntax.tryParseMailbox(a, true).orElseThrow(() -> new IllegalArgumentException("not an address: " + a));
     }
 
     public void start() {

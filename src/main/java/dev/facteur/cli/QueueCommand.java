@@ -207,13 +207,18 @@ final class QueueCommand implements Runnable {
      * server reads, and prints its answer.
      */
     static int admin(CommandSpec spec, ConfigOption config, String verb, String query) throws Exception {
+        return admin(spec, config, "POST", "/queue/" + verb, query);
+    }
+
+    /** As {@link #admin(CommandSpec, ConfigOption, String, String)}, for any method and path. */
+    static int admin(CommandSpec spec, ConfigOption config, String method, String path, String query) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         Config.Admin settings = config.load().admin();
         Path tokenFile = settings.tokenFile();
         String token = tokenOrSayWhy(err, tokenFile);
         if (token == null) return 1;
-        URI uri = URI.create("http://" + settings.listen() + "/queue/" + verb + (query.isEmpty() ? "" : "?" + query));
-        HttpRequest req = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
+        URI uri = URI.create("http://" + settings.listen() + path + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest req = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(60)).build();
         HttpResponse<String> resp;

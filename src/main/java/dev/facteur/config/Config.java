@@ -3,8 +3,12 @@ package dev.facteur.config;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.DnsListSettings;
+import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
+import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,9 +153,15 @@ public record Config(
      * @param optOut    recipients spared the checks before the end of DATA (postmaster and abuse always)
      * @param store     where greylisting records and rate counters live: "embedded" (under the data
      *                  directory) or a {@code redis://} URI
+     * @param storeTimeout how long one question to Redis may take, connecting included
      */
-    public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix,
-            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate) {
-        public static final List<String> KNOWN_CHECKS = List.of("rate", "greylist");
+    public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
+            GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk,
+            ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo) {
+        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist");
+    }
+
+    /** {@code [policy.helo]}: the action for each rule, and names besides the hostname that are ours. */
+    public record Helo(Action invalid, Action nonFqdn, Action ours, Action literalMismatch, List<String> names) {
     }
 }

@@ -5,8 +5,14 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
 import dev.facteur.policy.OptOut;
+import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.DnsList;
+import dev.facteur.policy.check.DnsListSettings;
+import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
+import dev.facteur.policy.check.OnDnsFailure;
 import dev.facteur.policy.check.RateLimitCheck;
+import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.LocalUsers;
 import dev.facteur.routing.Transport;
 import dev.facteur.store.GreylistStore;
@@ -18,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -205,6 +212,8 @@ public final class ConfigLoader {
         if (!store.equals("embedded") && !store.startsWith("redis://") && !store.startsWith("rediss://"))
             t.fail("store", "must be \"embedded\" or a redis:// URI");
         String prefix = t.string("store_prefix", "facteur:");
+        Duration storeTimeout = t.convert("store_timeout", "500ms", Units::parseDuration);
+        if (storeTimeout.isZero() || storeTimeout.compareTo(Duration.ofMinutes(1)) > 0) t.fail("store_timeout", "must be between 1ms and 1m");
 
         Table g = t.table("greylist");
         Duration delay = g.convert("delay", "5m", Units::parseDuration);
@@ -226,8 +235,72 @@ public final class ConfigLoader {
                 r.integer("recipients_per_client", 0, 0, 1_000_000), r.integer("network_v4", 24, 8, 32), r.integer("network_v6", 64, 16, 128),
                 onStoreFailure(r));
         r.finish();
+
+        Table e = t.table("earlytalk");
+        Duration greetPause = e.convert("greet_pause", "6s", Units::parseDuration);
+        if (greetPause.compareTo(Duration.ofMinutes(1)) > 0) e.fail("greet_pause", "must be at most 1m (clients give up on a silent server)");
+        EarlyTalkCheck.Action action = e.convert("action", "drop", v -> switch (v) {
+            case "drop" -> EarlyTalkCheck.Action.DROP;
+            case "reject" -> EarlyTalkCheck.Action.REJECT;
+            case "tag" -> EarlyTalkCheck.Action.TAG;
+            default -> throw new IllegalArgumentException("must be \"drop\", \"reject\" or \"tag\"");
+        });
+        e.finish();
+
+        Table rd = t.table("rdns");
+        var rdns = new ReverseDnsCheck.Settings(rd.convert("require", "confirmed", v -> switch (v) {
+            case "confirmed" -> ReverseDnsCheck.Require.CONFIRMED_NAME;
+            case "name" -> ReverseDnsCheck.Require.NAME;
+            default -> throw new IllegalArgumentException("must be \"confirmed\" (the name resolves back) or \"name\" (any PTR name)");
+        }), action(rd, "action", "reject"), onDnsFailure(rd, "defer"));
+        int maxNames = rd.integer("max_names", 10, 1, 100);
+        rd.finish();
+
+        Optional<DnsListSettings> dnsbl = dnsLists(t.table("dnsbl"), checks.contains("dnsbl"));
+        Optional<DnsListSettings> rhsbl = dnsLists(t.table("rhsbl"), checks.contains("rhsbl"));
+
+        Table h = t.table("helo");
+        var helo = new Config.Helo(action(h, "invalid", "reject"), action(h, "non_fqdn", "reject"), action(h, "ours", "reject"),
+                action(h, "literal_mismatch", "tag"), h.list("names", List.of(), ConfigLoader::domain));
+        h.finish();
         t.finish();
-        return new Config.Policy(checks, optOut, store, prefix, greylist, rate);
+        return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action, rdns, maxNames,
+                dnsbl, rhsbl, helo);
+    }
+
+    private static Action action(Table t, String key, String dflt) throws ConfigException {
+        return t.convert(key, dflt, v -> switch (v) {
+            case "reject" -> Action.REJECT;
+            case "defer" -> Action.DEFER;
+            case "hold" -> Action.HOLD;
+            case "tag" -> Action.TAG;
+            case "off" -> Action.OFF;
+            default -> throw new IllegalArgumentException("must be \"reject\", \"defer\", \"hold\", \"tag\" or \"off\"");
+        });
+    }
+
+    private static OnDnsFailure onDnsFailure(Table t, String dflt) throws ConfigException {
+        return t.convert("on_dns_failure", dflt, v -> switch (v) {
+            case "defer" -> OnDnsFailure.DEFER;
+            case "tag" -> OnDnsFailure.TAG;
+            case "ignore" -> OnDnsFailure.IGNORE;
+            default -> throw new IllegalArgumentException("must be \"defer\", \"tag\" or \"ignore\"");
+        });
+    }
+
+    /** {@code [policy.dnsbl]} or {@code [policy.rhsbl]}: its lists (postscreen's syntax) are required when its check runs. */
+    private static Optional<DnsListSettings> dnsLists(Table t, boolean used) throws ConfigException {
+        List<DnsList> lists = t.list("lists", List.of(), DnsList::parse);
+        int threshold = t.integer("threshold", 1, 1, 1000);
+        int allow = t.integer("allow_threshold", 0, -1000, 0);
+        Action action = action(t, "action", "reject");
+        OnDnsFailure onFailure = onDnsFailure(t, "ignore");
+        Duration timeout = t.convert("timeout", "10s", Units::parseDuration);
+        if (!timeout.isPositive()) t.fail("timeout", "must be positive");
+        if (lists.isEmpty() && used) t.fail("lists", "is required when the check runs, e.g. [\"zen.example*2\"]");
+        t.finish();
+        return lists.isEmpty() ? Optional.empty()
+                : Optional.of(new DnsListSettings(lists, threshold, allow, action, onFailure, timeout, Map.of()));
     }
 
     private static boolean onStoreFailure(Table t) throws ConfigException {

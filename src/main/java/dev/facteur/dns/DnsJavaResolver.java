@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,9 +20,11 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -92,6 +95,36 @@ public final class DnsJavaResolver implements DnsResolver {
             v6 = new Answer.TempFail("AAAA " + name + ": " + e.getCause());
         }
         return addressAnswer(v6, v4);
+    }
+
+    @Override
+    public AddressAnswer ipv4(String name) {
+        Name absolute = absoluteName(name);
+        if (absolute == null) return new AddressAnswer.NxDomain();
+        return switch (query(absolute, Type.A)) {
+            case Answer.Found(var records) -> {
+                List<InetAddress> found = records.stream().flatMap(DnsJavaResolver::address).toList();
+                yield found.isEmpty() ? new AddressAnswer.NoRecords() : new AddressAnswer.Found(found);
+            }
+            case Answer.NoData() -> new AddressAnswer.NoRecords();
+            case Answer.NxDomain() -> new AddressAnswer.NxDomain();
+            case Answer.TempFail(var reason) -> new AddressAnswer.TempFail(reason);
+        };
+    }
+
+    @Override
+    public PtrAnswer ptr(InetAddress address) {
+        // CNAMEs are followed: RFC 2317 delegates reverse zones smaller than a /24 through them.
+        return switch (query(ReverseMap.fromAddress(address), Type.PTR)) {
+            case Answer.Found(var records) -> {
+                List<String> names = records.stream().flatMap(r -> r instanceof PTRRecord p ? Stream.of(p.getTarget()) : Stream.empty())
+                        .map(n -> n.toString(true).toLowerCase(Locale.ROOT)).distinct().toList();
+                yield names.isEmpty() ? new PtrAnswer.NoRecords() : new PtrAnswer.Names(names);
+            }
+            case Answer.NoData() -> new PtrAnswer.NoRecords();
+            case Answer.NxDomain() -> new PtrAnswer.NxDomain();
+            case Answer.TempFail(var reason) -> new PtrAnswer.TempFail(reason);
+        };
     }
 
     /** One lookup's outcome, before it is said in MX or address terms. */

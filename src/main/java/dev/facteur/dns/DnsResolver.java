@@ -1,9 +1,11 @@
 package dev.facteur.dns;
 
+import java.net.InetAddress;
+
 /**
- * The DNS questions mail routing asks. Calls block (callers run on virtual threads) and never
- * throw for DNS trouble: timeouts, SERVFAIL and the like come back as {@code TempFail}.
- * Names are always absolute: no search domain is ever appended.
+ * The DNS questions mail routing and the policy checks ask. Calls block (callers run on virtual
+ * threads) and never throw for DNS trouble: timeouts, SERVFAIL and the like come back as
+ * {@code TempFail}. Names are always absolute: no search domain is ever appended.
  */
 public interface DnsResolver {
 
@@ -12,4 +14,13 @@ public interface DnsResolver {
 
     /** The IPv6 and IPv4 addresses of {@code host}, following CNAMEs, IPv6 first. */
     AddressAnswer addresses(String host);
+
+    /**
+     * The A records of {@code name} only: how a DNS list answers (RFC 5782 §2.1), for IPv6 clients
+     * too (§2.4). Asking for AAAA as well would double the queries for nothing.
+     */
+    AddressAnswer ipv4(String name);
+
+    /** The PTR names of {@code address}: {@code in-addr.arpa}, or {@code ip6.arpa} in nibbles for IPv6. */
+    PtrAnswer ptr(InetAddress address);
 }

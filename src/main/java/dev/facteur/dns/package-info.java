@@ -1,9 +1,11 @@
 /**
- * DNS for mail routing: the MX lookup of RFC 5321 §5.1 (with RFC 7505 null MX) and the address
- * lookup of each exchanger (AAAA and A, IPv6 first as RFC 6724's default policy orders them).
- * {@link dev.facteur.dns.DnsResolver} is the small blocking interface routing uses; its answers
+ * DNS for mail routing and the policy checks: the MX lookup of RFC 5321 §5.1 (with RFC 7505 null
+ * MX), the address lookup of each exchanger (AAAA and A, IPv6 first as RFC 6724's default policy
+ * orders them), the A-only lookup of DNS lists (RFC 5782) and PTR lookups for reverse DNS.
+ * {@link dev.facteur.dns.DnsResolver} is the small blocking interface its users ask; its answers
  * are sealed so that every outcome, temporary failure included, is handled where it is used.
  * {@link dev.facteur.dns.DnsJavaResolver} implements it on dnsjava with a TTL-honouring cache.
- * Deciding what to do with the answers (implicit MX, which failures bounce) is routing's job.
+ * Deciding what to do with the answers (implicit MX, which failures bounce, who is listed) is
+ * the caller's job.
  */
 package dev.facteur.dns;

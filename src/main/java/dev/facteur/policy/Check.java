@@ -1,5 +1,6 @@
 package dev.facteur.policy;
 
+import java.time.Duration;
 import java.util.Set;
 
 /** One defence with one job (greylisting, a DNS blocklist, reverse DNS, ...). Thread-safe: one instance serves every session. */
@@ -14,6 +15,11 @@ public interface Check {
     /** Whether trusted clients (relay networks, later authenticated users) skip it; true for the spam defences. */
     default boolean sparesTrusted() {
         return true;
+    }
+
+    /** How long the server should wait before its greeting for this check to see a client talk first; zero: no wait. */
+    default Duration greetPause() {
+        return Duration.ZERO;
     }
 
     /**

@@ -22,6 +22,7 @@ public final class Facts {
     ReversePath sender;
     long size = -1;
     Mailbox recipient;
+    String violation;
 
     Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
         this.client = client;
@@ -81,6 +82,11 @@ public final class Facts {
     /** The recipient being checked, at the RCPT stage; else null. */
     public Mailbox recipient() {
         return recipient;
+    }
+
+    /** How the client broke the order of the dialogue (talked before the greeting, pipelined unasked), or null. */
+    public String protocolViolation() {
+        return violation;
     }
 
     /** Who the log speaks of: the queue id once there is one, else the client. */

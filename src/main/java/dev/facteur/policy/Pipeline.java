@@ -6,9 +6,11 @@ import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -45,12 +47,14 @@ public final class Pipeline implements Gate {
     private final Predicate<InetAddress> trusted;
     private final OptOut optOut;
     private final Function<InetAddress, ClientName> reverseDns;
+    private final Duration greetPause;
 
     public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns) {
         for (Stage s : Stage.values()) byStage.put(s, checks.stream().filter(c -> c.stages().contains(s)).toList());
         this.trusted = trusted;
         this.optOut = optOut;
         this.reverseDns = reverseDns;
+        this.greetPause = checks.stream().map(Check::greetPause).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     @Override
@@ -63,12 +67,43 @@ public final class Pipeline implements Gate {
         return open(client, true, trace);
     }
 
-    private PolicySession open(InetAddress client, boolean dryRun, Trace trace) {
-        return new PolicySession(new Facts(client, trusted.test(client), dryRun, reverseDns), trace);
+    /**
+     * What the checks would decide for a client saying {@code helo}, sending from {@code sender}
+     * to {@code recipients}, one line per verdict and one per stage's answer, changing no state
+     * (greylisting records nothing, rate counters count nothing). For {@code facteur policy}.
+     */
+    public List<String> explain(InetAddress client, String helo, ReversePath sender, List<Mailbox> recipients) {
+        List<String> out = new ArrayList<>();
+        PolicySession s = explain(client, (stage, check, v, f) -> out.add("  " + stage.name().toLowerCase(Locale.ROOT)
+                + ": " + check.name() + ": " + describe(v)));
+        out.add("client [" + client.getHostAddress() + "]" + (s.facts().trusted() ? " (trusted: relay network)" : ""));
+        Reply r = s.connect();
+        if (r != null) {
+            out.add("connect: " + r + " (hang up)");
+            return out;
+        }
+        r = s.helo(helo);
+        if (r != null) {
+            out.add("helo " + helo + ": " + r + " (hang up)");
+            return out;
+        }
+        r = s.mail(null, sender, -1);
+        if (r != null) {
+            out.add("mail from <" + sender + ">: " + r + " (hang up)");
+            return out;
+        }
+        for (Mailbox to : recipients) {
+            r = s.rcpt(to);
+            out.add("rcpt to <" + to + ">: " + (r == null ? "accepted" + (optOut.covers(to) ? " (opts out of the checks)" : "") : r));
+        }
+        if (s.facts().clientNameKnown()) out.add("reverse DNS: " + s.facts().clientName());
+        for (String h : s.headers()) out.add("header: " + h.strip());
+        if (s.hold() != null) out.add("held in the queue: " + s.hold());
+        return out;
     }
 
-    private static void logged(Stage stage, Check check, Verdict v, Facts f) {
-        String what = switch (v) {
+    private static String describe(Verdict v) {
+        return switch (v) {
             case Verdict.Reject r -> "reject " + r.reply();
             case Verdict.Defer d -> "defer " + d.reply();
             case Verdict.Drop d -> "drop " + d.reply();
@@ -76,8 +111,15 @@ public final class Pipeline implements Gate {
             case Verdict.AddHeader h -> "header " + h.field();
             case Verdict.Hold h -> "hold";
             case Verdict.Dunno d -> "dunno";
-        };
-        log.info("{}: {} at {}: {}{}", f.who(), check.name(), stage.name(), what, v.why().isEmpty() ? "" : " (" + v.why() + ")");
+        } + (v.why().isEmpty() ? "" : " (" + v.why() + ")");
+    }
+
+    private PolicySession open(InetAddress client, boolean dryRun, Trace trace) {
+        return new PolicySession(new Facts(client, trusted.test(client), dryRun, reverseDns), trace);
+    }
+
+    private static void logged(Stage stage, Check check, Verdict v, Facts f) {
+        log.info("{}: {} at {}: {}", f.who(), check.name(), stage.name(), describe(v));
     }
 
     /** One connection's way through the checks. */
@@ -98,6 +140,16 @@ public final class Pipeline implements Gate {
 
         public Facts facts() {
             return facts;
+        }
+
+        @Override
+        public Duration greetPause() {
+            return facts.trusted() ? Duration.ZERO : greetPause;
+        }
+
+        @Override
+        public void protocolViolation(String what) {
+            facts.violation = what;
         }
 
         @Override

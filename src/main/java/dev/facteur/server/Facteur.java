@@ -27,8 +27,11 @@ import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
 import dev.facteur.smtp.MessageSink;
+import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
+import dev.facteur.policy.Pipeline;
+import dev.facteur.store.Stores;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
@@ -66,14 +69,16 @@ public final class Facteur implements AutoCloseable {
     private final QueueManager queue;
     private final DeliveryAgent agent;
     private final AdminServer admin;
+    private final Stores stores;
 
-    private Facteur(Config config, Spool spool, SmtpServer smtp, QueueManager queue, DeliveryAgent agent, AdminServer admin) {
+    private Facteur(Config config, Spool spool, SmtpServer smtp, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores) {
         this.config = config;
         this.spool = spool;
         this.smtp = smtp;
         this.queue = queue;
         this.agent = agent;
         this.admin = admin;
+        this.stores = stores;
     }
 
     /** Opens the spool, binds the listeners; if any step fails nothing is left running. */
@@ -98,8 +103,12 @@ public final class Facteur implements AutoCloseable {
             var d = config.delivery();
             DeliveryAgent agent = null;
             QueueManager queue = null;
+            var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
+            Stores stores = Defences.needsStore(config) ? Defences.openStores(config) : null;
+            if (stores != null) opened.add(stores);
+            Pipeline policy = config.policy().checks().isEmpty() ? null
+                    : Defences.pipeline(config, dns, stores, List.copyOf(ourAddresses(config)), clock);
             if (d.enabled()) {
-                var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
@@ -115,7 +124,7 @@ public final class Facteur implements AutoCloseable {
             }
             AdminServer admin = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
@@ -128,11 +137,13 @@ public final class Facteur implements AutoCloseable {
                             config.smtp().reservedConnections()));
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), ids, clock);
+            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), policy == null ? Gate.OPEN : policy, ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
-            return new Facteur(config, spool, smtp, queue, agent, admin);
+            if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
+                    stores == null ? "none needed" : stores);
+            return new Facteur(config, spool, smtp, queue, agent, admin, stores);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -214,7 +225,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */
-    private static Set<InetAddress> ourAddresses(Config config) throws IOException {
+    static Set<InetAddress> ourAddresses(Config config) throws IOException {
         Set<InetAddress> out = new HashSet<>();
         for (var hp : config.smtp().listen()) {
             InetAddress a = InetAddress.getByName(hp.host());
@@ -342,6 +353,7 @@ public final class Facteur implements AutoCloseable {
         if (admin != null) admin.close();
         if (queue != null) queue.close();
         if (agent != null) agent.close();
+        if (stores != null) stores.close();
         spool.close();
         log.info("stopped");
     }

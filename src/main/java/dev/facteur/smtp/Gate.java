@@ -4,6 +4,7 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -25,6 +26,21 @@ public interface Gate {
 
     /** The questions about one connection, in the order of the dialogue; not thread-safe. */
     interface Session {
+
+        /**
+         * How long the server waits before its greeting, to see whether the client talks first
+         * (postscreen's greet pause); zero: no wait.
+         */
+        default Duration greetPause() {
+            return Duration.ZERO;
+        }
+
+        /**
+         * The client broke the order of the dialogue: it talked before the greeting, or pipelined
+         * commands before PIPELINING was offered (RFC 2920 §3.1). Told once per connection, before
+         * the next stage's question, which may then refuse.
+         */
+        default void protocolViolation(String what) {}
 
         /** Before the greeting: null, or the reply that replaces the {@code 220}; the server hangs up after it. */
         default Reply connect() {

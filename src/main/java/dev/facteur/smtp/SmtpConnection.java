@@ -72,6 +72,8 @@ final class SmtpConnection implements Runnable {
             socket.setTcpNoDelay(true);
             in = new SmtpInput(socket.getInputStream(), this::flush, deadline);
             out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
+            Duration pause = session.greetPause();
+            if (pause.isPositive() && in.talksWithin(socket, pause)) session.protocolViolation("talked before the greeting");
             Reply greeting = session.greeting();
             if (greeting.code() != 220) {
                 hangUp(greeting); // refused at connect: no dialogue (postscreen drops the same way)
@@ -111,6 +113,8 @@ final class SmtpConnection implements Runnable {
                 idle = false;
             }
             if (line == null) return;
+            // RFC 2920 §3.1: no pipelining before EHLO's reply offers it (postscreen's pipelining test)
+            if (in.hasBuffered() && !session.pipeliningOffered()) session.protocolViolation("pipelined commands without PIPELINING");
             Command cmd = switch (line) {
                 case SmtpInput.Line.TooLong t -> new Command.Invalid(Replies.LINE_TOO_LONG);
                 case SmtpInput.Line.Text t -> CommandParser.parse(t.bytes());

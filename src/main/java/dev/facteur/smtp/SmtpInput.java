@@ -7,6 +7,8 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
@@ -85,6 +87,32 @@ final class SmtpInput {
         end -= pos;
         pos = 0;
         buf = bigger;
+    }
+
+    /** Whether the client has sent bytes no command has consumed yet: it did not wait for our reply. */
+    boolean hasBuffered() {
+        return pos < end;
+    }
+
+    /**
+     * Waits up to {@code pause} for the client to send anything, keeping what it sends for the
+     * next read (postscreen's greet pause): an honest client waits for the greeting. False when
+     * it stayed silent, or hung up (the next read sees the end).
+     */
+    boolean talksWithin(Socket socket, Duration pause) throws IOException {
+        if (pos < end) return true;
+        socket.setSoTimeout((int) Math.clamp(pause.toMillis(), 1, Integer.MAX_VALUE));
+        try {
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) return false;
+            pos = 0;
+            end = n;
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false; // silent, as it should be; the socket stays usable
+        } finally {
+            socket.setSoTimeout(0);
+        }
     }
 
     private boolean fill() throws IOException {

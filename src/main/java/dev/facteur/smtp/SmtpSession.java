@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -45,6 +46,7 @@ final class SmtpSession {
     private String helo;
     private boolean esmtp;
     private boolean startedMail;
+    private boolean violated;
     private String tls = "";
     private Transaction tx;
 
@@ -108,6 +110,24 @@ final class SmtpSession {
     /** True while a BDAT transfer is under way or a transaction is open (for graceful shutdown). */
     boolean inTransaction() {
         return tx != null;
+    }
+
+    /** How long to wait before the greeting for a client that talks first; zero: no wait. */
+    Duration greetPause() {
+        return gate.greetPause();
+    }
+
+    /** Whether the client may pipeline: it said EHLO, and we offer PIPELINING to every EHLO. */
+    boolean pipeliningOffered() {
+        return esmtp;
+    }
+
+    /** The client broke the order of the dialogue: the gate hears of it once per connection. */
+    void protocolViolation(String what) {
+        if (violated) return;
+        violated = true;
+        log.info("protocol violation from {}[{}]: {}", helo == null ? "" : helo, clientAddress.getHostAddress(), what);
+        gate.protocolViolation(what);
     }
 
     /** True once a MAIL has been accepted: the client has started real work, not just connected. */

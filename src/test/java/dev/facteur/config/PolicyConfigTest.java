@@ -3,6 +3,8 @@ package dev.facteur.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.ReverseDnsCheck;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +61,38 @@ class PolicyConfigTest {
                 .hasMessageStartingWith("f.toml:2: policy.store: must be \"embedded\" or a redis:// URI");
         assertThatThrownBy(() -> ConfigLoader.parse("[policy.rate]\nconections_per_client = 3\n", "f.toml"))
                 .hasMessageStartingWith("f.toml:2: policy.rate.conections_per_client: unknown key");
+    }
+
+    @Test
+    void theDnsChecksAreConfiguredAsPostscreensAndTheirListsAreRequiredWhenTheyRun() throws ConfigException {
+        Config.Policy p = ConfigLoader.parse("""
+                [policy]
+                checks = ["helo", "rdns", "dnsbl"]
+                [policy.dnsbl]
+                lists = ["zen.example=127.0.0.[2..11]*3", "wl.example*-2"]
+                threshold = 3
+                action = "hold"
+                [policy.rdns]
+                require = "name"
+                action = "tag"
+                [policy.helo]
+                non_fqdn = "defer"
+                names = ["mail.example.test"]
+                """, "f.toml").policy();
+        assertThat(p.dnsbl()).hasValueSatisfying(d -> {
+            assertThat(d.lists()).hasSize(2);
+            assertThat(d.threshold()).isEqualTo(3);
+            assertThat(d.action()).isEqualTo(Action.HOLD);
+        });
+        assertThat(p.rdns().require()).isEqualTo(ReverseDnsCheck.Require.NAME);
+        assertThat(p.helo().nonFqdn()).isEqualTo(Action.DEFER);
+        assertThat(p.helo().names()).containsExactly("mail.example.test");
+
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy]\nchecks = [\"dnsbl\"]\n", "f.toml"))
+                .hasMessageContaining("policy.dnsbl.lists: is required when the check runs");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.dnsbl]\nlists = [\"zen.example*x\"]\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.dnsbl.lists:");
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.rdns]\naction = \"maybe\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.rdns.action: must be");
     }
 }

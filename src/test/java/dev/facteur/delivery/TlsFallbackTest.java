@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.dns.AddressAnswer;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.dns.MxAnswer;
+import dev.facteur.dns.PtrAnswer;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
@@ -24,6 +25,7 @@ import dev.facteur.testing.ManualClock;
 import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -188,6 +190,16 @@ class TlsFallbackTest {
             @Override
             public AddressAnswer addresses(String host) {
                 throw new AssertionError("no DNS here: " + host);
+            }
+
+            @Override
+            public AddressAnswer ipv4(String name) {
+                throw new AssertionError("no DNS here: " + name);
+            }
+
+            @Override
+            public PtrAnswer ptr(InetAddress address) {
+                throw new AssertionError("no DNS here: " + address);
             }
         };
         var relay = new Transport.Smtp(peer.host(), peer.port(), false);

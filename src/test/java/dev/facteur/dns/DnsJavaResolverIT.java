@@ -3,19 +3,14 @@ package dev.facteur.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.net.HostPort;
+import dev.facteur.testing.BlackHole;
 import dev.facteur.testing.Dnsmasq;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.Patience;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +21,7 @@ class DnsJavaResolverIT {
 
     private static final List<String> EXAMPLE_TEST = List.of(
             "local=/example.test/", // unknown names in example.test are NXDOMAIN, not REFUSED
+            "local=/0.0.127.in-addr.arpa/",
             "local-ttl=300",        // dnsmasq's own records have TTL 0 otherwise, and nothing would be cached
             "mx-host=two.example.test,mx1.example.test,10",
             "mx-host=two.example.test,mx2.example.test,20",
@@ -122,6 +118,19 @@ class DnsJavaResolverIT {
     }
 
     @Test
+    void ptrNamesComeFromTheReverseZone() { // RFC 1035 §3.5; dnsmasq's host-record makes the PTR too
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.21"))).isEqualTo(new PtrAnswer.Names(List.of("mx1.example.test")));
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.77"))).isEqualTo(new PtrAnswer.NxDomain());
+    }
+
+    @Test
+    void theIpv4LookupAsksForARecordsOnly() { // RFC 5782 §2.1
+        assertThat(dns.ipv4("mxa.example.test")).isEqualTo(found("127.0.0.22"));
+        assertThat(dns.ipv4("mx2.example.test")).as("AAAA only").isEqualTo(new AddressAnswer.NoRecords());
+        assertThat(dns.ipv4("nowhere.example.test")).isEqualTo(new AddressAnswer.NxDomain());
+    }
+
+    @Test
     void aRefusedQueryIsATemporaryFailure() { // dnsmasq has no upstream for names outside example.test
         assertThat(dns.mx("elsewhere.test")).isInstanceOfSatisfying(MxAnswer.TempFail.class,
                 t -> assertThat(t.reason()).contains("REFUSED"));
@@ -165,12 +174,18 @@ class DnsJavaResolverIT {
             var cached = new DnsJavaResolver(List.of(own.hostPort()), Duration.ofMillis(300), 0);
             MxAnswer mx = cached.mx("two.example.test");
             AddressAnswer addresses = cached.addresses("mxa.example.test");
+            PtrAnswer ptr = cached.ptr(InetAddress.ofLiteral("127.0.0.21"));
+            AddressAnswer listed = cached.ipv4("aonly.example.test");
             assertThat(mx).isInstanceOf(MxAnswer.Records.class);
             assertThat(addresses).isInstanceOf(AddressAnswer.Found.class);
+            assertThat(ptr).isInstanceOf(PtrAnswer.Names.class);
+            assertThat(listed).isInstanceOf(AddressAnswer.Found.class);
 
             own.stop();
             assertThat(cached.mx("two.example.test")).isEqualTo(mx);
             assertThat(cached.addresses("mxa.example.test")).isEqualTo(addresses);
+            assertThat(cached.ptr(InetAddress.ofLiteral("127.0.0.21"))).isEqualTo(ptr);
+            assertThat(cached.ipv4("aonly.example.test")).isEqualTo(listed);
             assertThat(cached.mx("eq.example.test")).isInstanceOf(MxAnswer.TempFail.class); // never asked: the server is gone
         }
     }
@@ -181,43 +196,5 @@ class DnsJavaResolverIT {
 
     private static AddressAnswer found(String... literals) {
         return new AddressAnswer.Found(List.of(literals).stream().map(InetAddress::ofLiteral).toList());
-    }
-
-    /** A UDP socket that reads queries and never answers. */
-    private static final class BlackHole implements AutoCloseable {
-        private final DatagramSocket socket;
-        private final AtomicInteger queries = new AtomicInteger();
-
-        BlackHole() {
-            try {
-                socket = new DatagramSocket(new InetSocketAddress(Loopback.host(), 0));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Thread.ofVirtual().start(() -> {
-                var packet = new DatagramPacket(new byte[512], 512);
-                try {
-                    while (true) {
-                        socket.receive(packet);
-                        queries.incrementAndGet();
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-        }
-
-        HostPort hostPort() {
-            return new HostPort(socket.getLocalAddress().getHostAddress(), socket.getLocalPort());
-        }
-
-        int queries() {
-            return queries.get();
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }

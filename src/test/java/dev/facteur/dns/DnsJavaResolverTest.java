@@ -25,6 +25,7 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
@@ -165,6 +166,77 @@ class DnsJavaResolverTest {
     }
 
     @Test
+    void ptrIsAskedAtTheReversedAddressInInAddrArpa() { // RFC 1035 §3.5
+        var server = new FakeServer(q -> switch (question(q)) {
+            case "21.0.0.127.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, ptr("21.0.0.127.in-addr.arpa.", 300, "Mail.Example.Test."),
+                    ptr("21.0.0.127.in-addr.arpa.", 300, "other.example.test."));
+            default -> reply(q, Rcode.NXDOMAIN);
+        });
+        var dns = resolver(server);
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.21"))).isEqualTo(new PtrAnswer.Names(List.of("mail.example.test", "other.example.test")));
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.22"))).isEqualTo(new PtrAnswer.NxDomain());
+    }
+
+    @Test
+    void ptrOfAnIpv6AddressIsAskedInNibblesUnderIp6Arpa() { // RFC 3596 §2.5
+        var server = new FakeServer(q -> reply(q, Rcode.NOERROR));
+        assertThat(resolver(server).ptr(InetAddress.ofLiteral("2001:db8::1"))).isEqualTo(new PtrAnswer.NoRecords());
+        assertThat(server.questions).containsExactly(
+                "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR");
+    }
+
+    @Test
+    void ptrFollowsACnameAsClasslessDelegationUsesThem() { // RFC 2317 §4
+        var dns = resolver(new FakeServer(q -> switch (question(q)) {
+            case "21.0.0.127.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, cname("21.0.0.127.in-addr.arpa.", "21.16-31.0.0.127.in-addr.arpa."));
+            case "21.16-31.0.0.127.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, ptr("21.16-31.0.0.127.in-addr.arpa.", 300, "mail.example.test."));
+            default -> reply(q, Rcode.NXDOMAIN);
+        }));
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.21"))).isEqualTo(new PtrAnswer.Names(List.of("mail.example.test")));
+    }
+
+    @Test
+    void ptrTroubleIsTemporary() {
+        var dns = resolver(new FakeServer(q -> reply(q, Rcode.SERVFAIL)));
+        assertThat(dns.ptr(InetAddress.ofLiteral("127.0.0.21"))).isInstanceOfSatisfying(PtrAnswer.TempFail.class,
+                t -> assertThat(t.reason()).contains("SERVFAIL"));
+    }
+
+    @Test
+    void aDnsListIsAskedForARecordsOnly() { // RFC 5782 §2.1
+        var server = new FakeServer(q -> switch (question(q)) {
+            case "2.0.0.127.bl.example.test. A" -> reply(q, Rcode.NOERROR, a("2.0.0.127.bl.example.test.", "127.0.0.2"));
+            case "3.0.0.127.bl.example.test. A" -> reply(q, Rcode.SERVFAIL);
+            default -> reply(q, Rcode.NXDOMAIN);
+        });
+        var dns = resolver(server);
+        assertThat(dns.ipv4("2.0.0.127.bl.example.test")).isEqualTo(new AddressAnswer.Found(List.of(InetAddress.ofLiteral("127.0.0.2"))));
+        assertThat(dns.ipv4("1.0.0.127.bl.example.test")).isEqualTo(new AddressAnswer.NxDomain());
+        assertThat(dns.ipv4("3.0.0.127.bl.example.test")).isInstanceOf(AddressAnswer.TempFail.class);
+        assertThat(server.questions).containsExactly("2.0.0.127.bl.example.test. A", "1.0.0.127.bl.example.test. A",
+                "3.0.0.127.bl.example.test. A");
+    }
+
+    @Test
+    void listAndPtrAnswersAreCachedForTheirTtlNegativeOnesForTheSoaMinimum() { // RFC 2308 §5
+        var server = new FakeServer(q -> switch (question(q)) {
+            case "2.0.0.127.bl.example.test. A" -> reply(q, Rcode.NOERROR, a("2.0.0.127.bl.example.test.", "127.0.0.2"));
+            case "21.0.0.127.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, ptr("21.0.0.127.in-addr.arpa.", 300, "mail.example.test."));
+            case "22.0.0.127.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, ptr("22.0.0.127.in-addr.arpa.", 0, "mail.example.test."));
+            default -> withSoa(reply(q, Rcode.NXDOMAIN), 60);
+        });
+        var dns = resolver(server);
+        for (int i = 0; i < 2; i++) {
+            dns.ipv4("2.0.0.127.bl.example.test");
+            dns.ipv4("1.0.0.127.bl.example.test");
+            dns.ptr(InetAddress.ofLiteral("127.0.0.21"));
+            dns.ptr(InetAddress.ofLiteral("127.0.0.22"));
+        }
+        assertThat(server.questions).containsExactly("2.0.0.127.bl.example.test. A", "1.0.0.127.bl.example.test. A",
+                "21.0.0.127.in-addr.arpa. PTR", "22.0.0.127.in-addr.arpa. PTR", "22.0.0.127.in-addr.arpa. PTR");
+    }
+
+    @Test
     void serversAreAddressesNotNames() { // finding the DNS server by name would need DNS
         assertThatThrownBy(() -> new DnsJavaResolver(List.of(new HostPort("dns.example.test", 53)), Duration.ofSeconds(1), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dns.example.test");
@@ -203,6 +275,10 @@ class DnsJavaResolverTest {
 
     private static ARecord a(String owner, String address) {
         return new ARecord(name(owner), DClass.IN, 300, InetAddress.ofLiteral(address));
+    }
+
+    private static PTRRecord ptr(String owner, long ttl, String target) {
+        return new PTRRecord(name(owner), DClass.IN, ttl, name(target));
     }
 
     private static CNAMERecord cname(String owner, String target) {

@@ -27,6 +27,7 @@ public final class MemoryRateStore implements RateStore {
     }
 
     private static long index(Instant now, Duration window) {
+        if (window.toMillis() <= 0) throw new IllegalArgumentException("a rate window of at least 1 ms: " + window);
         return Math.floorDiv(now.toEpochMilli(), window.toMillis());
     }
 

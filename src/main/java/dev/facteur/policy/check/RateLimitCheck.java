@@ -68,7 +68,7 @@ public final class RateLimitCheck implements Check {
         String client = facts.client().getHostAddress();
         String network = Networks.of(facts.client(), settings.v4Prefix(), settings.v6Prefix());
         try {
-            return switch (stage) {
+            String over = switch (stage) {
                 case CONNECT -> first(
                         over(facts, "conn:" + client, settings.connectionsPerClient(), "connections from " + client),
                         over(facts, "conn:" + network, settings.connectionsPerNetwork(), "connections from " + network));
@@ -79,7 +79,8 @@ public final class RateLimitCheck implements Check {
                                 .orElse(null));
                 case RCPT -> over(facts, "rcpt:" + client, settings.recipientsPerClient(), "recipients from " + client);
                 default -> null;
-            } instanceof String what ? refusal(stage, what) : Verdict.DUNNO;
+            };
+            return over == null ? Verdict.DUNNO : refusal(stage, over);
         } catch (StoreUnavailable e) {
             if (settings.deferOnStoreFailure())
                 return new Verdict.Defer(new Reply(451, "4.3.0", "Temporary failure in rate limiting; try again later"),

@@ -1,0 +1,69 @@
+package dev.facteur.server;
+
+import dev.facteur.config.Config;
+import dev.facteur.dns.DnsResolver;
+import dev.facteur.net.Cidr;
+import dev.facteur.policy.Check;
+import dev.facteur.policy.OptOut;
+import dev.facteur.policy.Pipeline;
+import dev.facteur.policy.check.DnsListCheck;
+import dev.facteur.policy.check.EarlyTalkCheck;
+import dev.facteur.policy.check.GreylistCheck;
+import dev.facteur.policy.check.HeloCheck;
+import dev.facteur.policy.check.RateLimitCheck;
+import dev.facteur.policy.check.ReverseDns;
+import dev.facteur.policy.check.ReverseDnsCheck;
+import dev.facteur.policy.check.RhsblCheck;
+import dev.facteur.store.Stores;
+import java.net.URI;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the SMTP listener's pipeline of checks from {@code [policy]}. */
+final class Defences {
+
+    private Defences() {}
+
+    /** Whether the configured checks keep state (greylisting records, rate counters). */
+    static boolean needsStore(Config config) {
+        return config.policy().checks().stream().anyMatch(c -> c.equals("greylist") || c.equals("rate"));
+    }
+
+    /** The embedded store under the data directory, or Redis, as {@code [policy] store} says. */
+    static Stores openStores(Config config) {
+        var p = config.policy();
+        if (p.store().equals("embedded")) return Stores.embedded(config.dataDir().resolve("policy"));
+        return Stores.redis(URI.create(p.store()), p.storePrefix(), p.storeTimeout());
+    }
+
+    /** The checks named in {@code [policy] checks}, in that order; relay networks are trusted. */
+    static Pipeline pipeline(Config config, DnsResolver dns, Stores stores, List<InetAddress> ours, Clock clock) {
+        var p = config.policy();
+        List<Check> checks = new ArrayList<>();
+        for (String name : p.checks()) {
+            checks.add(switch (name) {
+                case "earlytalk" -> new EarlyTalkCheck(p.greetPause(), p.earlyTalk());
+                case "rate" -> new RateLimitCheck(stores.rates(), p.rate(), clock);
+                case "greylist" -> new GreylistCheck(stores.greylist(), p.greylist(), clock);
+                case "helo" -> new HeloCheck(heloSettings(config, ours));
+                case "rdns" -> new ReverseDnsCheck(p.rdns());
+                case "dnsbl" -> new DnsListCheck(dns, p.dnsbl().orElseThrow());
+                case "rhsbl" -> new RhsblCheck(dns, p.rhsbl().orElseThrow());
+                default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
+            });
+        }
+        List<Cidr> relay = config.relay().networks();
+        return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()),
+                new ReverseDns(dns, p.rdnsMaxNames()));
+    }
+
+    /** Names that are ours: the hostname and {@code [policy.helo] names}; addresses: those we listen on. */
+    private static HeloCheck.Settings heloSettings(Config config, List<InetAddress> ours) {
+        var h = config.policy().helo();
+        List<String> names = new ArrayList<>(h.names());
+        names.add(config.hostname());
+        return new HeloCheck.Settings(h.invalid(), h.nonFqdn(), h.ours(), h.literalMismatch(), names, ours);
+    }
+}
