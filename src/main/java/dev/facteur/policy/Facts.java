@@ -89,8 +89,8 @@ public final class Facts {
         return violation;
     }
 
-    /** Who the log speaks of: the queue id once there is one, else the client. */
-    String who() {
+    /** Who a log line speaks of: the queue id once there is one, else the client ({@code client=helo[address]}). */
+    public String who() {
         return id != null ? id.toString() : "client=" + (helo == null ? "" : helo) + "[" + client.getHostAddress() + "]";
     }
 }

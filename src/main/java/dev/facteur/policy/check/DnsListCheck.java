@@ -37,7 +37,7 @@ public final class DnsListCheck implements Check {
     @Override
     public Verdict check(Stage stage, Facts facts) {
         String client = "[" + facts.client().getHostAddress() + "]";
-        var outcome = DnsListQuery.ask(dns, settings.lists(), ReversedAddress.of(facts.client()), settings.timeout(), "client=" + client);
-        return DnsListVerdict.decide(settings, outcome, "client " + client, "X-Facteur-DNSBL", "client=" + client);
+        var outcome = DnsListQuery.ask(dns, settings.lists(), ReversedAddress.of(facts.client()), settings.timeout(), facts.who());
+        return DnsListVerdict.decide(settings, outcome, "client " + client, "X-Facteur-DNSBL", facts.who());
     }
 }

@@ -52,7 +52,7 @@ final class DnsListQuery {
         }
     }
 
-    /** @param who for the log: "client=[192.0.2.1]" or a queue id */
+    /** @param who for the log: {@link dev.facteur.policy.Facts#who()} */
     static Outcome ask(DnsResolver dns, List<DnsList> lists, String subject, Duration timeout, String who) {
         Map<String, FutureTask<AddressAnswer>> asked = new LinkedHashMap<>();
         for (DnsList list : lists) {

@@ -17,7 +17,7 @@ final class DnsListVerdict {
     /**
      * @param what   who was looked up, as replies say it: "client [192.0.2.1]", "sender domain example.com"
      * @param header the header field that tags: "X-Facteur-DNSBL"
-     * @param who    for the log: "client=[192.0.2.1]" or a queue id
+     * @param who    for the log: {@link dev.facteur.policy.Facts#who()}
      */
     static Verdict decide(DnsListSettings s, DnsListQuery.Outcome o, String what, String header, String who) {
         boolean listed = o.score() >= s.threshold();

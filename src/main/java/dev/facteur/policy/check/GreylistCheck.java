@@ -100,7 +100,7 @@ public final class GreylistCheck implements Check {
             };
         } catch (StoreUnavailable e) {
             if (settings.deferOnStoreFailure()) return new Verdict.Defer(STORE_FAILED, "greylist store unavailable: " + e.getMessage());
-            log.warn("{}: greylist store unavailable, accepting as configured: {}", facts.queueId(), e.getMessage());
+            log.warn("{}: greylist store unavailable, accepting as configured: {}", facts.who(), e.getMessage());
             return Verdict.DUNNO;
         }
     }

@@ -85,7 +85,7 @@ public final class RateLimitCheck implements Check {
             if (settings.deferOnStoreFailure())
                 return new Verdict.Defer(new Reply(451, "4.3.0", "Temporary failure in rate limiting; try again later"),
                         "rate store unavailable: " + e.getMessage());
-            log.warn("{}: rate store unavailable, accepting as configured: {}", facts.queueId(), e.getMessage());
+            log.warn("{}: rate store unavailable, accepting as configured: {}", facts.who(), e.getMessage());
             return Verdict.DUNNO;
         }
     }

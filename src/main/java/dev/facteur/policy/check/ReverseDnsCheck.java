@@ -68,7 +68,7 @@ public final class ReverseDnsCheck implements Check {
                         + "; try again later"), why);
                 case TAG -> new Verdict.AddHeader("X-Facteur-Reverse-DNS: temperror (" + why + " for " + client + ")", why);
                 case IGNORE -> {
-                    log.warn("client={}: reverse DNS not checked: {}; accepted as configured", client, why);
+                    log.warn("{}: reverse DNS not checked: {}; accepted as configured", facts.who(), why);
                     yield Verdict.DUNNO;
                 }
             };

@@ -40,7 +40,7 @@ public final class RhsblCheck implements Check {
         if (sender == null || sender.isAddressLiteral() || !sender.hasDomain()) return Verdict.DUNNO;
         String domain = aLabels(sender.domainKey());
         if (domain == null) return Verdict.DUNNO; // DNS cannot hold the name: nothing can list it
-        String who = facts.queueId() != null ? facts.queueId().toString() : "client=[" + facts.client().getHostAddress() + "]";
+        String who = facts.who();
         var outcome = DnsListQuery.ask(dns, settings.lists(), domain, settings.timeout(), who);
         return DnsListVerdict.decide(settings, outcome, "sender domain " + domain, "X-Facteur-RHSBL", who);
     }
