@@ -26,6 +26,13 @@ public record Cidr(byte[] network, int prefix) {
         return new Cidr(mask(bytes, prefix), prefix);
     }
 
+    /** The network of {@code prefix} bits that holds {@code a}, e.g. 192.0.2.7 and 24 give {@code 192.0.2.0/24}. */
+    public static Cidr of(InetAddress a, int prefix) {
+        byte[] bytes = a.getAddress();
+        if (prefix < 0 || prefix > bytes.length * 8) throw new IllegalArgumentException("bad prefix length " + prefix + " for " + a);
+        return new Cidr(mask(bytes, prefix), prefix);
+    }
+
     public boolean contains(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length != network.length) return false;

@@ -234,28 +234,14 @@ public final class Pipeline implements Gate {
                 }
                 if (v instanceof Verdict.Dunno) continue;
                 trace.verdict(stage, check, v, facts);
-                switch (v) {
-                    case Verdict.AddHeader h -> {
-                        List<String> to = forConnection ? connectionHeaders : headers;
-                        if (!to.contains(h.field() + "\r\n")) to.add(h.field() + "\r\n"); // once, however many recipients asked
-                    }
-                    case Verdict.Hold h -> {
-                        if (forConnection) connectionHold = h.why();
-                        else hold = h.why();
-                    }
-                    case Verdict.Dunno d -> throw new AssertionError();
-                    case Verdict.Accept a -> {
-                        return a;
-                    }
-                    case Verdict.Reject r -> {
-                        return r;
-                    }
-                    case Verdict.Defer d -> {
-                        return d;
-                    }
-                    case Verdict.Drop d -> {
-                        return d;
-                    }
+                if (v instanceof Verdict.AddHeader h) {
+                    List<String> to = forConnection ? connectionHeaders : headers;
+                    if (!to.contains(h.field() + "\r\n")) to.add(h.field() + "\r\n"); // once, however many recipients asked
+                } else if (v instanceof Verdict.Hold h) {
+                    if (forConnection) connectionHold = h.why();
+                    else hold = h.why();
+                } else {
+                    return v; // accept, reject, defer, drop: final for the stage
                 }
             }
             return null;
