@@ -3,6 +3,7 @@ package dev.facteur.config;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.policy.Milters;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
@@ -157,7 +158,8 @@ public record Config(
      */
     public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
             GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk,
-            ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo) {
+            ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo,
+            List<Milters.Filter> milters) {
         public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist");
     }
 

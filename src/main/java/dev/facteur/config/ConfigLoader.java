@@ -4,6 +4,9 @@ import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
+import dev.facteur.milter.MilterAddress;
+import dev.facteur.milter.MilterSettings;
+import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.DnsList;
@@ -263,9 +266,38 @@ public final class ConfigLoader {
         var helo = new Config.Helo(action(h, "invalid", "reject"), action(h, "non_fqdn", "reject"), action(h, "ours", "reject"),
                 action(h, "literal_mismatch", "tag"), h.list("names", List.of(), ConfigLoader::domain));
         h.finish();
+        List<Milters.Filter> milters = milters(t);
         t.finish();
         return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action, rdns, maxNames,
-                dnsbl, rhsbl, helo);
+                dnsbl, rhsbl, helo, milters);
+    }
+
+    /**
+     * {@code [[policy.milters]]}: each filter's address ({@code inet:host:port} or {@code unix:/path}),
+     * what its failure means, and Postfix's three timeouts.
+     */
+    private static List<Milters.Filter> milters(Table policy) throws ConfigException {
+        List<Milters.Filter> out = new ArrayList<>();
+        for (Table m : policy.tables("milters")) {
+            MilterAddress address = m.optional("address", MilterAddress::parse).orElse(null);
+            if (address == null) m.fail("address", "is required in [[policy.milters]], e.g. \"inet:127.0.0.1:11332\"");
+            Milters.OnFailure onFailure = m.convert("default_action", "tempfail", v -> switch (v) {
+                case "tempfail" -> Milters.OnFailure.TEMPFAIL;
+                case "accept" -> Milters.OnFailure.ACCEPT;
+                case "reject" -> Milters.OnFailure.REJECT;
+                default -> throw new IllegalArgumentException("must be \"tempfail\", \"accept\" or \"reject\"");
+            });
+            List<Duration> timeouts = new ArrayList<>();
+            for (String[] k : new String[][] {{"connect_timeout", "30s"}, {"command_timeout", "30s"}, {"content_timeout", "5m"}}) {
+                Duration d = m.convert(k[0], k[1], Units::parseDuration);
+                if (!d.isPositive() || d.compareTo(Duration.ofHours(1)) > 0) m.fail(k[0], "must be between 1ms and 1h");
+                timeouts.add(d);
+            }
+            m.finish();
+            out.add(new Milters.Filter(address, MilterSettings.DEFAULT.withTimeouts(timeouts.get(0), timeouts.get(1), timeouts.get(2)),
+                    onFailure));
+        }
+        return out;
     }
 
     private static Action action(Table t, String key, String dflt) throws ConfigException {

@@ -20,9 +20,10 @@ final class HeaderFields {
     /**
      * A field as a filter sees it: the name (without the white space before the colon), and the
      * value after the colon, its folded lines joined by LF alone (as Sendmail keeps headers), with
-     * no line end after the last.
+     * no line end after the last; and the field as it was read ({@code raw}: its line ends
+     * included, cut at the limit).
      */
-    record Field(byte[] name, byte[] value) {}
+    record Field(byte[] name, byte[] value, byte[] raw) {}
 
     /** A longer run of name characters without a colon is no field name. */
     private static final int MAX_NAME = 998;
@@ -34,6 +35,7 @@ final class HeaderFields {
     private int end;
     private boolean eof;
     private boolean done;
+    private boolean emptyLine;
 
     HeaderFields(InputStream in, int maxField) {
         this.in = in;
@@ -46,10 +48,12 @@ final class HeaderFields {
         if (!fill(1)) return finished();
         if (buf[pos] == '\n') {
             pos++;
+            emptyLine = true;
             return finished();
         }
         if (buf[pos] == '\r' && fill(2) && buf[pos + 1] == '\n') {
             pos += 2;
+            emptyLine = true;
             return finished();
         }
         int colon = colon();
@@ -61,7 +65,12 @@ final class HeaderFields {
         byte[] raw = field.toByteArray();
         int nameEnd = colon;
         while (nameEnd > 0 && (raw[nameEnd - 1] == ' ' || raw[nameEnd - 1] == '\t')) nameEnd--;
-        return new Field(Arrays.copyOf(raw, nameEnd), unfoldedLineEnds(raw, colon + 1));
+        return new Field(Arrays.copyOf(raw, nameEnd), unfoldedLineEnds(raw, colon + 1), raw);
+    }
+
+    /** Whether the section ended at an empty line (read, and part of neither), rather than at the body's first line or the end. */
+    boolean endedAtEmptyLine() {
+        return emptyLine;
     }
 
     /** The rest of the message after the header section; call once {@link #next} has returned null. */

@@ -4,6 +4,7 @@ import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
 import dev.facteur.policy.Check;
+import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.policy.check.DnsListCheck;
@@ -14,6 +15,7 @@ import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDns;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.policy.check.RhsblCheck;
+import dev.facteur.smtp.Gate;
 import dev.facteur.store.Stores;
 import java.net.URI;
 import java.net.InetAddress;
@@ -21,7 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the SMTP listener's pipeline of checks from {@code [policy]}. */
+/** Builds the SMTP listener's pipeline of checks and its mail filters from {@code [policy]}. */
 final class Defences {
 
     private Defences() {}
@@ -57,6 +59,14 @@ final class Defences {
         List<Cidr> relay = config.relay().networks();
         return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()),
                 new ReverseDns(dns, p.rdnsMaxNames()));
+    }
+
+    /** The pipeline (null: no checks), followed by the {@code [[policy.milters]]} when there are any. */
+    static Gate gate(Config config, Pipeline pipeline) {
+        var p = config.policy();
+        Gate checks = pipeline == null ? Gate.OPEN : pipeline;
+        if (p.milters().isEmpty()) return checks;
+        return new Milters(checks, p.milters(), config.hostname(), new OptOut(p.optOut()));
     }
 
     /** Names that are ours: the hostname and {@code [policy.helo] names}; addresses: those we listen on. */

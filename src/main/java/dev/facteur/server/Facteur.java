@@ -27,7 +27,6 @@ import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
 import dev.facteur.smtp.MessageSink;
-import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.policy.Pipeline;
@@ -40,6 +39,7 @@ import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -137,12 +137,15 @@ public final class Facteur implements AutoCloseable {
                             config.smtp().reservedConnections()));
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), policy == null ? Gate.OPEN : policy, ids, clock);
+            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), Defences.gate(config, policy), ids, clock);
             smtp.start();
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
                     stores == null ? "none needed" : stores);
+            if (!config.policy().milters().isEmpty())
+                log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
+                        + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
             return new Facteur(config, spool, smtp, queue, agent, admin, stores);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
@@ -298,6 +301,11 @@ public final class Facteur implements AutoCloseable {
             @Override
             public OutputStream content() {
                 return content;
+            }
+
+            @Override
+            public InputStream written() throws IOException {
+                return storing(d::written);
             }
 
             @Override

@@ -3,6 +3,9 @@ package dev.facteur.smtp;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +23,61 @@ public interface Gate {
 
     /** No defences: every question is answered "go on". */
     Gate OPEN = client -> new Session() {};
+
+    /**
+     * The message at the end of its content, as stored but without the server's own
+     * {@code Received:} field (Postfix hides its own from filters too): CRLF line ends, no
+     * dot-stuffing. It is read from the draft being written, not from a copy in memory.
+     */
+    interface Content {
+
+        /** Reads the content from its start; as many times as needed, each stream closed after use. */
+        InputStream open() throws IOException;
+
+        /**
+         * Replaces the content with what {@code edit} writes while it reads the current one.
+         * Later {@link #open} calls read the new content, and the new content is what is stored.
+         */
+        void rewrite(Edit edit) throws IOException;
+
+        /** Writes the new content to {@code next}, reading the current one from {@code current}. */
+        @FunctionalInterface
+        interface Edit {
+            void apply(InputStream current, OutputStream next) throws IOException;
+        }
+    }
+
+    /** What the gate decided at the end of the content. */
+    sealed interface EndOfData {
+
+        /** Taken, as it came. */
+        Pass PASS = new Pass(null, List.of(), List.of());
+
+        /**
+         * Taken, perhaps with changes to the envelope, written as a mail filter gives them: a new
+         * reverse path ({@code <address>}, null to keep it), recipients to add (a path and its ESMTP
+         * RCPT parameters) and recipients to remove (paths as the client gave them at RCPT).
+         */
+        record Pass(String sender, List<AddedRecipient> added, List<String> removed) implements EndOfData {
+            public Pass {
+                added = List.copyOf(added);
+                removed = List.copyOf(removed);
+            }
+
+            public boolean changesEnvelope() {
+                return sender != null || !added.isEmpty() || !removed.isEmpty();
+            }
+        }
+
+        /** A recipient to add: its path ({@code <address>}) and its ESMTP RCPT parameters, space-separated ("" for none). */
+        record AddedRecipient(String path, String parameters) {}
+
+        /** Refused, with this reply (4xx or 5xx; a 421 closes the connection). */
+        record Refuse(Reply reply) implements EndOfData {}
+
+        /** Taken (the client is told 250) and dropped for every recipient. */
+        record Discard(String why) implements EndOfData {}
+    }
 
     /** One per connection, before the greeting. */
     Session open(InetAddress client);
@@ -60,6 +118,29 @@ public interface Gate {
         /** After a valid RCPT that routing accepted. */
         default Reply rcpt(Mailbox recipient) {
             return null;
+        }
+
+        /** At DATA, or the first BDAT, once there are recipients: null, or the reply instead of going on. */
+        default Reply data() {
+            return null;
+        }
+
+        /**
+         * Whether {@link #endOfData} reads the content (mail filters, content checks): asked when
+         * the content ends. False spares the server the work of offering it.
+         */
+        default boolean readsContent() {
+            return false;
+        }
+
+        /**
+         * The end of the content, before the reply, when {@link #readsContent} says so: the gate
+         * may read the message, rewrite it, change its envelope, refuse it or discard it. Only
+         * asked for content that is whole and stored so far. An {@link IOException} is a failure
+         * to store (the rewritten content could not be written): the client is told to try later.
+         */
+        default EndOfData endOfData(Content content) throws IOException {
+            return EndOfData.PASS;
         }
 
         /**

@@ -37,6 +37,16 @@ final class GuardedDraft implements AutoCloseable {
         return content;
     }
 
+    /** The first failure to store, or null while there is none. */
+    IOException failure() {
+        return failure;
+    }
+
+    /** The draft guarded (null when it could not be opened: then {@link #failure} says why). */
+    MessageSink.Draft draft() {
+        return draft;
+    }
+
     /** Commits unless storing has failed already; returns the failure, or null when the message is stored. */
     IOException commit(Envelope envelope) {
         if (failure == null) {

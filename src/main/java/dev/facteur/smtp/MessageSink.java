@@ -3,6 +3,7 @@ package dev.facteur.smtp;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
@@ -28,6 +29,12 @@ public interface MessageSink {
 
     interface Draft extends AutoCloseable {
         OutputStream content();
+
+        /**
+         * The content written so far, to read again before writing more: for a gate that reads the
+         * message at its end (a mail filter), from the draft itself rather than a second copy.
+         */
+        InputStream written() throws IOException;
 
         /** Stores the message; when this returns, it survives a crash (the 250 may be sent). */
         void commit(Envelope envelope) throws IOException;

@@ -18,9 +18,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +55,13 @@ final class SmtpSession {
     /** The sender and recipients gathered since MAIL, and the BDAT draft once chunks arrive. */
     private static final class Transaction {
         final QueueId id;
-        final ReversePath sender;
+        ReversePath sender;
         final EsmtpParameters.MailParams params;
         final List<Recipient> recipients = new ArrayList<>();
         final List<Mailbox> asked = new ArrayList<>(); // RCPT addresses accepted, as the client gave them
         final Set<String> keys = new HashSet<>();      // recipientKey of each recipient, against duplicates
+        final Map<Mailbox, List<Recipient>> fromAsked = new HashMap<>(); // what each RCPT added, for a filter's removal
+        long traceLength; // bytes of our Received: field at the top of the content
         GuardedDraft bdatDraft;
         long bdatSize;
         SmtpInput.LineEndCheck bdatCheck;
@@ -269,13 +273,15 @@ final class SmtpSession {
                 // An alias's addresses remember what the client asked for, for DSNs (RFC 3461 §4.2).
                 String orcpt = params.orcpt() != null || (deliverTo.size() == 1 && deliverTo.getFirst().equals(rcpt))
                         ? params.orcpt() : EsmtpParameters.orcptOf(rcpt);
+                List<Recipient> added = tx.fromAsked.computeIfAbsent(rcpt, k -> new ArrayList<>());
                 if (reportExpansion) {
                     tx.keys.add(aliasKey);
-                    tx.recipients.add(new Recipient(rcpt, notify, params.orcpt(), Recipient.State.EXPANDED,
+                    added.add(new Recipient(rcpt, notify, params.orcpt(), Recipient.State.EXPANDED,
                             "250 2.0.0 Expanded to " + deliverTo.size() + " recipients", null));
                 }
                 if (expands) notify = notify.withoutSuccess();
-                for (Mailbox to : fresh) tx.recipients.add(Recipient.pending(to, notify, orcpt));
+                for (Mailbox to : fresh) added.add(Recipient.pending(to, notify, orcpt));
+                tx.recipients.addAll(added.subList(added.size() - fresh.size() - (reportExpansion ? 1 : 0), added.size()));
             }
         }
         return Replies.RECIPIENT_OK;
@@ -289,7 +295,17 @@ final class SmtpSession {
         if (tx == null) return helo == null ? Replies.NEED_HELO : Replies.NEED_MAIL;
         if (tx.bdatDraft != null) return Replies.DATA_AFTER_BDAT;
         if (tx.recipients.isEmpty()) return Replies.NO_VALID_RECIPIENTS;
+        Reply refused = gate.data();
+        if (refused != null) {
+            refusedData(tx, refused);
+            abandon();
+            return refused;
+        }
         return Replies.START_DATA;
+    }
+
+    private void refusedData(Transaction t, Reply refused) {
+        log.info("{}: reject DATA from {}[{}]: {}; from=<{}>", t.id, helo, clientAddress.getHostAddress(), refused, t.sender);
     }
 
     /**
@@ -318,6 +334,10 @@ final class SmtpSession {
         if (!esmtp) refusal = Replies.BDAT_NEEDS_EHLO;
         else if (tx == null) refusal = Replies.NEED_MAIL;
         else if (tx.recipients.isEmpty()) refusal = Replies.NO_VALID_RECIPIENTS;
+        if (refusal == null && tx.bdatDraft == null && (refusal = gate.data()) != null) {
+            refusedData(tx, refusal);
+            abandon();
+        }
         if (refusal != null) {
             in.readChunk(cmd.size(), OutputStream.nullOutputStream(), 0, Long.MAX_VALUE, new SmtpInput.LineEndCheck());
             return refusal;
@@ -358,12 +378,129 @@ final class SmtpSession {
             log.info("{}: reject DATA from {}[{}]: {}", t.id, helo, clientAddress.getHostAddress(), r);
             return r;
         }
+        if (draft.failure() == null && gate.readsContent()) {
+            try (DraftContent content = new DraftContent(sink, t.id, draft.draft(), t.traceLength)) {
+                Reply r = endOfData(t, content, check.size());
+                if (r != null) return r;
+                if (content.rewritten()) return stored(t, content.draft()::commit, check.size());
+            }
+        }
+        return stored(t, env -> {
+            IOException failure = draft.commit(env);
+            if (failure != null) throw failure;
+        }, check.size());
+    }
+
+    /** Stores the message with its envelope: durable when it returns. */
+    private interface Commit {
+        void store(Envelope envelope) throws IOException;
+    }
+
+    /**
+     * Asks the gate at the end of the content: null to store the message (its envelope perhaps
+     * changed), else the reply instead (a refusal, or the 250 of a message discarded).
+     */
+    private Reply endOfData(Transaction t, DraftContent content, long size) {
+        Gate.EndOfData decision;
+        try {
+            decision = gate.endOfData(content);
+        } catch (IOException e) {
+            Reply r = e instanceof MessageSink.InsufficientStorage ? Replies.INSUFFICIENT_STORAGE : Replies.STORAGE_FAILED;
+            log.error("{}: reject DATA from {}[{}]: {}: cannot store the message as a filter changed it: {}", t.id, helo,
+                    clientAddress.getHostAddress(), r, e.toString());
+            return r;
+        }
+        switch (decision) {
+            case Gate.EndOfData.Refuse(Reply refused) -> {
+                log.info("{}: reject END-OF-DATA from {}[{}]: {}; from=<{}>", t.id, helo, clientAddress.getHostAddress(), refused, t.sender);
+                return refused;
+            }
+            case Gate.EndOfData.Discard(String why) -> {
+                log.info("{}: discard END-OF-DATA from {}[{}]: {}; from=<{}>, size={}, nrcpt={}", t.id, helo,
+                        clientAddress.getHostAddress(), why, t.sender, size, t.recipients.size());
+                gate.reset();
+                return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
+            }
+            case Gate.EndOfData.Pass pass -> {
+                if (!pass.changesEnvelope()) return null;
+                return changeEnvelope(t, pass);
+            }
+        }
+    }
+
+    /**
+     * Applies a gate's changes to the envelope: a new sender, recipients removed (each RCPT's
+     * addresses, aliases' members included) and added (as given, with their DSN parameters:
+     * routing sees them at delivery). Null, or the refusal when no recipient is left.
+     */
+    private Reply changeEnvelope(Transaction t, Gate.EndOfData.Pass pass) {
+        if (pass.sender() != null) {
+            try {
+                t.sender = AddressSyntax.parseReversePath(bracketed(pass.sender()), true);
+            } catch (AddressSyntax.Invalid e) {
+                log.warn("{}: a filter's new sender {} is no address ({}): the sender stays <{}>", t.id, pass.sender(), e.getMessage(), t.sender);
+            }
+        }
+        for (String path : pass.removed()) {
+            try {
+                List<Recipient> gone = t.fromAsked.remove(AddressSyntax.parsePath(bracketed(path), true));
+                if (gone != null) t.recipients.removeAll(gone);
+            } catch (AddressSyntax.Invalid e) {
+                log.warn("{}: a filter removes {}, which is no address ({})", t.id, path, e.getMessage());
+            }
+        }
+        for (Gate.EndOfData.AddedRecipient a : pass.added()) {
+            // parsed as a RCPT command would be: the same rules for the path and its parameters
+            String why;
+            if (CommandParser.parse("RCPT TO:" + bracketed(a.path()) + (a.parameters().isBlank() ? "" : " " + a.parameters().strip()))
+                    instanceof Command.Rcpt(String path, Map<String, String> params)) {
+                try {
+                    Mailbox to = AddressSyntax.parsePath(path, true);
+                    var dsn = EsmtpParameters.rcpt(params, true);
+                    if (t.keys.add(settings.addresses().recipientKey(to))) {
+                        Recipient r = Recipient.pending(to, dsn.dsnNotify(), dsn.orcpt());
+                        t.recipients.add(r);
+                        t.fromAsked.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
+                    }
+                    continue;
+                } catch (AddressSyntax.Invalid e) {
+                    why = e.getMessage();
+                } catch (EsmtpParameters.Refused e) {
+                    why = e.reply.toString();
+                }
+            } else {
+                why = "not a RCPT path and parameters";
+            }
+            log.warn("{}: a filter adds {} {}, which is not a recipient ({})", t.id, a.path(), a.parameters(), why);
+        }
+        log.info("{}: envelope changed by a filter: from=<{}>, nrcpt={}", t.id, t.sender, t.recipients.size());
+        if (t.recipients.isEmpty()) {
+            log.info("{}: discard END-OF-DATA from {}[{}]: a filter removed every recipient", t.id, helo, clientAddress.getHostAddress());
+            gate.reset();
+            return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
+        }
+        return null;
+    }
+
+    /** A filter may give an address with or without its angle brackets (libmilter passes on what it is given). */
+    private static String bracketed(String path) {
+        String p = path.strip();
+        return p.startsWith("<") && p.endsWith(">") ? p : "<" + p + ">";
+    }
+
+    /** Commits the message and answers: 250 once it is durable, else the failure to store. */
+    private Reply stored(Transaction t, Commit commit, long size) {
         Envelope env = new Envelope(t.id, Instant.now(clock), t.sender, t.recipients, t.params.size(), t.params.body(),
                 t.params.smtpUtf8(), t.params.ret(), t.params.envid(),
                 new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls));
         String hold = gate.hold();
         if (hold != null) env = env.withSchedule(env.schedule().withHeld(true));
-        IOException failure = draft.commit(env);
+        IOException failure = null;
+        try {
+            commit.store(env);
+        } catch (IOException e) {
+            failure = e;
+        }
         if (failure != null) {
             Reply r = failure instanceof MessageSink.InsufficientStorage ? Replies.INSUFFICIENT_STORAGE : Replies.STORAGE_FAILED;
             log.error("{}: reject DATA from {}[{}]: {}: cannot store message: {}", t.id, helo, clientAddress.getHostAddress(),
@@ -371,7 +508,7 @@ final class SmtpSession {
             return r;
         }
         log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}{}", t.id, helo,
-                clientAddress.getHostAddress(), t.sender, check.size(), t.recipients.size(), protocol(t),
+                clientAddress.getHostAddress(), t.sender, size, t.recipients.size(), protocol(t),
                 tls.isEmpty() ? "" : ", tls=" + tls, hold == null ? "" : ", held: " + hold);
         gate.reset();
         return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
@@ -402,6 +539,7 @@ final class SmtpSession {
         if (t.asked.size() == 1) sb.append("\tfor <").append(t.asked.getFirst()).append(">");
         else sb.append("\t");
         sb.append("; ").append(RFC5322_DATE.format(clock.instant().atZone(ZoneId.systemDefault()))).append("\r\n");
+        t.traceLength = sb.toString().getBytes(StandardCharsets.UTF_8).length;
         for (String field : gate.headers()) sb.append(field);
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }

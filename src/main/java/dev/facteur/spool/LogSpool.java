@@ -66,6 +66,8 @@ public final class LogSpool implements Spool {
     private final ReentrantLock collecting = new ReentrantLock();
     /** Orders the changes applied to the index (see {@link Recovery.Entry#stamp}). */
     private final AtomicLong stamps = new AtomicLong();
+    /** Names drafts' spill files. */
+    private final AtomicLong drafts = new AtomicLong();
     /** Messages with changes submitted to the log and not yet applied to the index; compaction leaves them be. */
     private final Map<QueueId, Integer> inFlight = new ConcurrentHashMap<>();
     /** The oldest segment file that may still exist; segments are numbered consecutively. */
@@ -538,7 +540,8 @@ public final class LogSpool implements Spool {
 
         LogDraft(QueueId id) {
             this.id = id;
-            this.buffer = new SpillBuffer(INLINE_LIMIT, incoming.resolve(id.toString()), disk);
+            // a name of its own: a message whose content a filter rewrites has two drafts at once
+            this.buffer = new SpillBuffer(INLINE_LIMIT, incoming.resolve(id + "." + drafts.incrementAndGet()), disk);
         }
 
         LogSpool spool() {
@@ -552,6 +555,11 @@ public final class LogSpool implements Spool {
         @Override
         public OutputStream content() {
             return buffer;
+        }
+
+        @Override
+        public InputStream written() throws IOException {
+            return buffer.written();
         }
 
         @Override

@@ -1,13 +1,20 @@
 package dev.facteur.spool;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -129,6 +136,45 @@ final class SpillBuffer extends OutputStream {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * The content written so far, to read again (a check that needs the body, a filter): from
+     * memory, or from the file once spilled (what is buffered is written out first, not synced).
+     * Read it before writing more.
+     */
+    InputStream written() throws IOException {
+        requireIntact();
+        if (channel == null) {
+            List<InputStream> parts = new ArrayList<>();
+            for (ByteBuffer b : contents()) parts.add(new ByteArrayInputStream(b.array(), b.position(), b.remaining()));
+            return new SequenceInputStream(Collections.enumeration(parts));
+        }
+        try {
+            pending.flip();
+            disk.write(file, channel, new ByteBuffer[] {pending});
+            pending.clear();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        FileChannel reader = FileChannel.open(file, StandardOpenOption.READ);
+        return new BufferedInputStream(new FilterInputStream(Channels.newInputStream(reader)) {
+            private long left = size;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) return -1;
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) left -= n;
+                return n;
+            }
+        }, FILE_BUFFER);
     }
 
     /** Writes out what is buffered and makes the file's content durable (fdatasync), then closes it. */

@@ -64,6 +64,9 @@ public interface Spool extends AutoCloseable {
         /** Where the content goes; its writes throw {@link SpoolFullException} when a large one finds the disk full. */
         OutputStream content();
 
+        /** The content written so far, to read again before writing more (checks and filters that need the body). */
+        InputStream written() throws IOException;
+
         /** Returns once the message is on disk; if it throws, nothing of the message is kept. */
         StoredMessage commit(Envelope envelope) throws IOException;
 

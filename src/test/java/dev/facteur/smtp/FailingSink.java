@@ -2,6 +2,7 @@ package dev.facteur.smtp;
 
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -58,6 +59,11 @@ public final class FailingSink implements MessageSink {
                         written += len;
                     }
                 };
+            }
+
+            @Override
+            public InputStream written() {
+                return InputStream.nullInputStream(); // it keeps nothing
             }
 
             @Override

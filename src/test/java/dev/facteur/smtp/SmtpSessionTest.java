@@ -7,6 +7,7 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Ret;
 import dev.facteur.testing.TestConfig;
+import java.io.InputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,6 +38,10 @@ class SmtpSessionTest {
             return new Draft() {
                 public OutputStream content() {
                     return buf;
+                }
+
+                public InputStream written() {
+                    return new ByteArrayInputStream(buf.toByteArray());
                 }
 
                 public void commit(Envelope e) {

@@ -48,6 +48,34 @@ class SpillBufferTest {
     }
 
     @Test
+    void whatWasWrittenCanBeReadAgainFromMemoryOrFileAndWritingGoesOn() throws IOException {
+        for (int limit : new int[] {1_000_000, 100_000}) { // in memory; spilled to a file
+            var file = dir.resolve("again" + limit);
+            var buffer = new SpillBuffer(limit, file, Disk.SYSTEM);
+            var random = new Random(3);
+            byte[] first = writeInRandomPieces(buffer, 250_000, random);
+            try (var in = buffer.written()) {
+                assertThat(in.readAllBytes()).isEqualTo(first);
+            }
+            try (var in = buffer.written()) {
+                assertThat(in.readAllBytes()).as("as often as needed").isEqualTo(first);
+            }
+            byte[] more = writeInRandomPieces(buffer, 1000, random);
+            var whole = new ByteArrayOutputStream();
+            whole.writeBytes(first);
+            whole.writeBytes(more);
+            try (var in = buffer.written()) {
+                assertThat(in.readAllBytes()).isEqualTo(whole.toByteArray());
+            }
+            assertThat(buffer.spilled()).isEqualTo(limit < 250_000);
+            if (buffer.spilled()) {
+                buffer.syncAndClose();
+                assertThat(Files.readAllBytes(file)).isEqualTo(whole.toByteArray());
+            }
+        }
+    }
+
+    @Test
     void contentOverTheLimitGoesToTheFileWhole() throws IOException {
         var file = dir.resolve("big");
         var buffer = new SpillBuffer(100_000, file, Disk.SYSTEM);

@@ -13,6 +13,8 @@ import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.testing.TestConfig;
 import dev.facteur.testing.WireClient;
+import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,6 +45,10 @@ class EarlyTalkCheckTest {
 
             public OutputStream content() {
                 return buf;
+            }
+
+            public InputStream written() {
+                return new ByteArrayInputStream(buf.toByteArray());
             }
 
             public void commit(Envelope e) {}
