@@ -3,6 +3,7 @@ package dev.facteur.policy;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
+import dev.facteur.smtp.Gate;
 import java.net.InetAddress;
 import java.util.function.Function;
 
@@ -23,6 +24,7 @@ public final class Facts {
     long size = -1;
     Mailbox recipient;
     String violation;
+    Gate.Content content;
 
     Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
         this.client = client;
@@ -82,6 +84,14 @@ public final class Facts {
     /** The recipient being checked, at the RCPT stage; else null. */
     public Mailbox recipient() {
         return recipient;
+    }
+
+    /**
+     * The message at the DATA stage (its header section and body, streamed from where it is
+     * stored; each {@code open()} reads it from the start), else null.
+     */
+    public Gate.Content content() {
+        return content;
     }
 
     /** How the client broke the order of the dialogue (talked before the greeting, pipelined unasked), or null. */

@@ -5,7 +5,9 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -132,6 +134,8 @@ public final class Pipeline implements Gate {
         private final List<String> connectionHeaders = new ArrayList<>();
         private final List<String> headers = new ArrayList<>();
         private String connectionHold, hold;
+        /** A recipient of this transaction who does not opt out: then the checks at the end of DATA run. */
+        private boolean checkedRecipient;
 
         PolicySession(Facts facts, Trace trace) {
             this.facts = facts;
@@ -184,11 +188,47 @@ public final class Pipeline implements Gate {
                 if (r != null) return r;
             }
             facts.recipient = recipient;
+            Reply r;
             try {
-                return refusal(run(Stage.RCPT, false));
+                r = refusal(run(Stage.RCPT, false));
             } finally {
                 facts.recipient = null;
             }
+            if (r == null) checkedRecipient = true;
+            return r;
+        }
+
+        @Override
+        public boolean readsContent() {
+            return checkedRecipient && !byStage.get(Stage.DATA).isEmpty();
+        }
+
+        /**
+         * The checks of the end of DATA, on the whole message: they answer for every recipient
+         * at once, so they run when at least one recipient does not opt out. A header they add
+         * goes at the top of the content, as the headers of earlier stages.
+         */
+        @Override
+        public EndOfData endOfData(Content content) throws IOException {
+            if (!readsContent()) return EndOfData.PASS;
+            int before = headers.size();
+            facts.content = content;
+            Verdict v;
+            try {
+                v = run(Stage.DATA, false);
+            } finally {
+                facts.content = null;
+            }
+            Reply r = refusal(v);
+            if (r != null) return new EndOfData.Refuse(r);
+            List<String> added = List.copyOf(headers.subList(before, headers.size()));
+            if (!added.isEmpty()) {
+                content.rewrite((current, next) -> {
+                    for (String h : added) next.write(h.getBytes(StandardCharsets.UTF_8));
+                    current.transferTo(next);
+                });
+            }
+            return EndOfData.PASS;
         }
 
         @Override
@@ -216,6 +256,7 @@ public final class Pipeline implements Gate {
             mailVerdict = null;
             headers.clear();
             hold = null;
+            checkedRecipient = false;
         }
 
         /**

@@ -3,6 +3,7 @@ package dev.facteur.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facteur.policy.Milters;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import java.time.Duration;
@@ -94,5 +95,35 @@ class PolicyConfigTest {
                 .hasMessageStartingWith("f.toml:2: policy.dnsbl.lists:");
         assertThatThrownBy(() -> ConfigLoader.parse("[policy.rdns]\naction = \"maybe\"\n", "f.toml"))
                 .hasMessageStartingWith("f.toml:2: policy.rdns.action: must be");
+    }
+
+    @Test
+    void mailFiltersAreListedInOrderWithTheirDefaultActionAndTimeouts() throws ConfigException {
+        assertThat(ConfigLoader.defaults().policy().milters()).isEmpty();
+        var milters = ConfigLoader.parse("""
+                [[policy.milters]]
+                address = "inet:127.0.0.1:11332"
+                [[policy.milters]]
+                address = "unix:/run/opendkim/opendkim.sock"
+                default_action = "accept"
+                command_timeout = "10s"
+                """, "f.toml").policy().milters();
+        assertThat(milters).extracting(m -> m.address().toString()).containsExactly("inet:127.0.0.1:11332", "unix:/run/opendkim/opendkim.sock");
+        assertThat(milters.get(0).onFailure()).isEqualTo(Milters.OnFailure.TEMPFAIL); // Postfix's milter_default_action
+        assertThat(milters.get(0).settings().contentTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(milters.get(1).onFailure()).isEqualTo(Milters.OnFailure.ACCEPT);
+        assertThat(milters.get(1).settings().commandTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aMailFilterMistakeNamesFileLineAndKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[[policy.milters]]\naddress = \"127.0.0.1:11332\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:2: policy.milters.address: a milter is inet:host:port or unix:/path");
+        assertThatThrownBy(() -> ConfigLoader.parse("[[policy.milters]]\ndefault_action = \"accept\"\n", "f.toml"))
+                .hasMessageContaining("policy.milters.address: is required");
+        assertThatThrownBy(() -> ConfigLoader.parse("[[policy.milters]]\naddress = \"inet:h:1\"\ndefault_action = \"ignore\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:3: policy.milters.default_action: must be \"tempfail\", \"accept\" or \"reject\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[[policy.milters]]\naddress = \"inet:h:1\"\ncontent_timeout = \"2h\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:3: policy.milters.content_timeout: must be between 1ms and 1h");
     }
 }

@@ -19,12 +19,12 @@ import java.util.regex.Pattern;
  * for rsa-sha256 with simple/simple canonicalization only: the message's exact bytes count,
  * which is the point of the test that uses it.
  */
-final class DkimCheck {
+public final class DkimCheck {
 
     private DkimCheck() {}
 
     /** "pass", or what failed. */
-    static String verify(byte[] message, PublicKey key) throws GeneralSecurityException {
+    public static String verify(byte[] message, PublicKey key) throws GeneralSecurityException {
         String text = new String(message, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
         List<String> fields = fields(text.substring(0, end + 2));

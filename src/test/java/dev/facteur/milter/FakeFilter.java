@@ -35,18 +35,18 @@ import java.util.function.Function;
  * what no real filter does on purpose: hang, go away in the middle, answer garbage. Every packet
  * it receives is kept, in order, macros included.
  */
-final class FakeFilter implements AutoCloseable {
+public final class FakeFilter implements AutoCloseable {
 
     /** What the filter does on one connection. */
     @FunctionalInterface
-    interface Script {
+    public interface Script {
         void run(Session s) throws Exception;
     }
 
     /** One packet from the MTA: its command and data. */
-    record Packet(char code, byte[] data) {
+    public record Packet(char code, byte[] data) {
         /** The data as NUL-terminated strings (UTF-8). */
-        List<String> strings() {
+        public List<String> strings() {
             List<String> out = new ArrayList<>();
             int start = 0;
             for (int i = 0; i < data.length; i++) {
@@ -90,7 +90,7 @@ final class FakeFilter implements AutoCloseable {
     }
 
     /** A filter on a host of this run, on a port of the system's choosing, for one connection. */
-    static FakeFilter start(Script script) throws IOException {
+    public static FakeFilter start(Script script) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.bind(new InetSocketAddress(InetAddress.getByName(Loopback.host()), 0), 4);
         return new FakeFilter(ss, null, null, script);
@@ -103,7 +103,7 @@ final class FakeFilter implements AutoCloseable {
         return new FakeFilter(null, ch, path, script);
     }
 
-    MilterAddress address() {
+    public MilterAddress address() {
         return tcp != null
                 ? new MilterAddress.Inet(new HostPort(tcp.getInetAddress().getHostAddress(), tcp.getLocalPort()))
                 : new MilterAddress.Unix(path);
@@ -115,19 +115,19 @@ final class FakeFilter implements AutoCloseable {
     }
 
     /** The packets received so far with this command code. */
-    List<Packet> received(char code) {
+    public List<Packet> received(char code) {
         return received.stream().filter(p -> p.code() == code).toList();
     }
 
     /** The commands received so far, macros left out: "OCHMRRTLLNBE" and so on. */
-    String commands() {
+    public String commands() {
         StringBuilder s = new StringBuilder();
         for (Packet p : received) if (p.code() != 'D') s.append(p.code());
         return s.toString();
     }
 
     /** Waits until the script has ended (the MTA closed, or the script returned), and fails with what failed in the script. */
-    void awaitEnd() throws InterruptedException {
+    public void awaitEnd() throws InterruptedException {
         if (!ended.await(Patience.EVENT.toMillis(), TimeUnit.MILLISECONDS))
             throw new AssertionError("the fake filter's script did not end");
         if (scriptFailure != null) throw new AssertionError("the fake filter's script failed", scriptFailure);
@@ -168,10 +168,10 @@ final class FakeFilter implements AutoCloseable {
 
     // ---- building packets
 
-    static final byte[] CONTINUE = packet('c');
+    public static final byte[] CONTINUE = packet('c');
 
     /** A whole packet: length, code, then the parts one after the other. */
-    static byte[] packet(char code, byte[]... parts) {
+    public static byte[] packet(char code, byte[]... parts) {
         var data = new ByteArrayOutputStream();
         for (byte[] p : parts) data.writeBytes(p);
         int len = data.size() + 1;
@@ -182,17 +182,17 @@ final class FakeFilter implements AutoCloseable {
     }
 
     /** A string and its NUL. */
-    static byte[] str(String s) {
+    public static byte[] str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Arrays.copyOf(b, b.length + 1);
     }
 
-    static byte[] uint32(long v) {
+    public static byte[] uint32(long v) {
         return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 
     /** The negotiation answer: version 6, these actions and steps, then (stage, list) pairs of macro lists. */
-    static byte[] options(int actions, int steps, Object... stagesAndLists) {
+    public static byte[] options(int actions, int steps, Object... stagesAndLists) {
         var extra = new ByteArrayOutputStream();
         for (int i = 0; i < stagesAndLists.length; i += 2) {
             extra.writeBytes(uint32(((MacroStage) stagesAndLists[i]).wire));
@@ -206,7 +206,7 @@ final class FakeFilter implements AutoCloseable {
      * that wants an answer with {@code answers} (one or more whole packets), until QUIT or the
      * MTA's close. Macros and ABORT get no answer, nor do the commands the steps exempt.
      */
-    static Script answering(int steps, Function<Packet, byte[]> answers) {
+    public static Script answering(int steps, Function<Packet, byte[]> answers) {
         return answering(options(Protocol.ALL_ACTIONS, steps), steps, answers);
     }
 
@@ -223,8 +223,42 @@ final class FakeFilter implements AutoCloseable {
         };
     }
 
+    /** Negotiates every step, answers continue until the MTA sends {@code code} (C H M R T L N B E), then does {@code what}. */
+    public static Script failingAt(char code, Script what) {
+        return s -> {
+            s.negotiate(options(Protocol.ALL_ACTIONS, 0));
+            while (true) {
+                Packet p = s.read();
+                if (p.code() == code) {
+                    what.run(s);
+                    return;
+                }
+                if (p.code() != 'D' && p.code() != 'A' && p.code() != 'Q') s.send(CONTINUE);
+                if (p.code() == 'Q') return;
+            }
+        };
+    }
+
+    /** What a filter that fails does at the event: never answer, hang up, or answer what is not the protocol. */
+    public static final Script HANGS = Session::hang;
+    public static final Script HANGS_UP = Session::hangUp;
+    public static final Script TALKS_GARBAGE = s -> s.send(new byte[] {0, 0, 0, 0, 'x'});
+
+    /**
+     * Negotiates every step, answers continue to every event, and answers the end of the message
+     * with {@code atEnd} (whole packets: changes, then a verdict).
+     */
+    public static Script endingWith(byte[]... atEnd) {
+        return answering(0, p -> {
+            if (p.code() != 'E') return CONTINUE;
+            var all = new ByteArrayOutputStream();
+            for (byte[] b : atEnd) all.writeBytes(b);
+            return all.toByteArray();
+        });
+    }
+
     /** Continue to everything. */
-    static Script continuing(int steps) {
+    public static Script continuing(int steps) {
         return answering(steps, p -> CONTINUE);
     }
 
@@ -244,7 +278,7 @@ final class FakeFilter implements AutoCloseable {
     }
 
     /** The filter's side of one connection. */
-    final class Session {
+    public final class Session {
         private final DataInputStream in;
         private final OutputStream out;
         private final Closeable connection;
@@ -257,7 +291,7 @@ final class FakeFilter implements AutoCloseable {
         }
 
         /** The next packet from the MTA, kept; EOFException when it closed. */
-        Packet read() throws IOException {
+        public Packet read() throws IOException {
             int len = in.readInt();
             char code = (char) in.readUnsignedByte();
             byte[] data = in.readNBytes(len - 1);
@@ -268,28 +302,28 @@ final class FakeFilter implements AutoCloseable {
         }
 
         /** Reads packets until one with {@code code}, and returns it. */
-        Packet readUntil(char code) throws IOException {
+        public Packet readUntil(char code) throws IOException {
             for (Packet p; ; ) if ((p = read()).code() == code) return p;
         }
 
         /** Reads the MTA's OPTNEG and answers it with {@code answer} (a whole packet). */
-        void negotiate(byte[] answer) throws IOException {
+        public void negotiate(byte[] answer) throws IOException {
             Packet p = read();
             if (p.code() != 'O') throw new AssertionError("expected OPTNEG, got " + p);
             send(answer);
         }
 
-        void send(byte[]... raw) throws IOException {
+        public void send(byte[]... raw) throws IOException {
             for (byte[] r : raw) out.write(r);
             out.flush();
         }
 
         /** Reads and keeps whatever comes until the MTA closes: a filter that never answers. */
-        void hang() throws IOException {
+        public void hang() throws IOException {
             while (true) read();
         }
 
-        void hangUp() throws IOException {
+        public void hangUp() throws IOException {
             hungUp = true;
             connection.close();
         }

@@ -16,7 +16,7 @@ import java.util.List;
  * 127.0.0.0/8 whose From: is in {@code domain}, with {@code key} under {@code selector}. It
  * looks nothing up in DNS to sign.
  */
-final class OpenDkim implements AutoCloseable {
+public final class OpenDkim implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/sbin/opendkim");
     private static final int PORT = 8891;
@@ -29,7 +29,7 @@ final class OpenDkim implements AutoCloseable {
         this.address = address;
     }
 
-    static OpenDkim start(Path dir, String domain, String selector, PrivateKey key, String canonicalization) throws IOException {
+    public static OpenDkim start(Path dir, String domain, String selector, PrivateKey key, String canonicalization) throws IOException {
         return Daemon.onSomeAddress(() -> startOn(Loopback.host(), dir, domain, selector, key, canonicalization));
     }
 
@@ -59,7 +59,7 @@ final class OpenDkim implements AutoCloseable {
         return new OpenDkim(d, new MilterAddress.Inet(new HostPort(host, PORT)));
     }
 
-    MilterAddress address() {
+    public MilterAddress address() {
         return address;
     }
 

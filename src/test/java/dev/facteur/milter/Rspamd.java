@@ -15,13 +15,13 @@ import java.util.List;
  * test rule, no redis, and its only DNS server a port where nothing listens, so it never sends
  * a packet off loopback. GTUBE needs nothing more: rspamd's core rejects it.
  */
-final class Rspamd implements AutoCloseable {
+public final class Rspamd implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/bin/rspamd");
     /** rspamd cannot say which port it got: its usual one, on a host of its own. */
     private static final int PORT = 11332;
     /** A subject with this scores 7: more than the add-header threshold (6), less than reject (15). */
-    static final String SPAMMY_SUBJECT = "make money fast";
+    public static final String SPAMMY_SUBJECT = "make money fast";
 
     private final Daemon daemon;
     private final MilterAddress address;
@@ -31,7 +31,7 @@ final class Rspamd implements AutoCloseable {
         this.address = address;
     }
 
-    static Rspamd start(Path dir) throws IOException {
+    public static Rspamd start(Path dir) throws IOException {
         return Daemon.onSomeAddress(() -> startOn(Loopback.host(), dir));
     }
 
@@ -85,12 +85,12 @@ final class Rspamd implements AutoCloseable {
         return new Rspamd(d, new MilterAddress.Inet(new HostPort(host, PORT)));
     }
 
-    MilterAddress address() {
+    public MilterAddress address() {
         return address;
     }
 
     /** What rspamd logged so far. */
-    String log() {
+    public String log() {
         return daemon.log();
     }
 

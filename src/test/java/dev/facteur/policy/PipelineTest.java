@@ -5,8 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
+import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -202,5 +209,84 @@ class PipelineTest {
         mail(s);
         s.rcpt(box("bob@example.test"));
         assertThat(seen).containsExactly("RCPT greylist Defer");
+    }
+
+    /** A message held in memory, as the SMTP server offers it at the end of DATA. */
+    private static final class Memory implements Gate.Content {
+        byte[] bytes;
+
+        Memory(String text) {
+            bytes = text.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public InputStream open() {
+            return new ByteArrayInputStream(bytes);
+        }
+
+        @Override
+        public void rewrite(Edit edit) throws IOException {
+            var next = new ByteArrayOutputStream();
+            edit.apply(open(), next);
+            bytes = next.toByteArray();
+        }
+
+        String text() {
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static String read(Facts f) {
+        try (var in = f.content().open()) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Refuses a message that mentions money; otherwise says it looked. */
+    private static final Scripted CONTENT = new Scripted("content", Set.of(Stage.DATA),
+            (stage, f) -> read(f).contains("money") ? new Verdict.Reject(REJECTED, "money") : new Verdict.AddHeader("X-Looked: yes", "looked"));
+
+    @Test
+    void theChecksAtTheEndOfDataReadTheMessageAndRefuseItForEveryone() throws Exception {
+        var s = start(pipeline(CONTENT), "192.0.2.1");
+        mail(s);
+        assertThat(s.rcpt(box("bob@example.test"))).isNull();
+        assertThat(s.readsContent()).isTrue();
+        var spam = new Memory("Subject: money\r\n\r\nmoney\r\n");
+        assertThat(s.endOfData(spam)).isEqualTo(new Gate.EndOfData.Refuse(REJECTED));
+    }
+
+    @Test
+    void aHeaderAddedAtTheEndOfDataGoesAtTheTopOfTheMessage() throws Exception {
+        var s = start(pipeline(CONTENT), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        var fine = new Memory("Subject: hi\r\n\r\nhello\r\n");
+        assertThat(s.endOfData(fine)).isEqualTo(Gate.EndOfData.PASS);
+        assertThat(fine.text()).isEqualTo("X-Looked: yes\r\nSubject: hi\r\n\r\nhello\r\n");
+    }
+
+    @Test
+    void theChecksAtTheEndOfDataDoNotRunWhenEveryRecipientOptsOut() throws Exception {
+        var s = start(pipeline(CONTENT), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("postmaster@example.test"));
+        s.rcpt(box("vip@example.test"));
+        assertThat(s.readsContent()).isFalse();
+        s.reset();
+        mail(s);
+        s.rcpt(box("postmaster@example.test"));
+        s.rcpt(box("bob@example.test"));
+        assertThat(s.readsContent()).as("one who does not opt out: the message is checked, for all").isTrue();
+    }
+
+    @Test
+    void withoutChecksAtTheEndOfDataTheContentIsNotRead() throws Exception {
+        var s = start(pipeline(new Scripted("rcpt", Set.of(Stage.RCPT), (stage, f) -> Verdict.DUNNO)), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        assertThat(s.readsContent()).isFalse();
     }
 }
