@@ -159,7 +159,7 @@ public record Config(
     public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
             GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk,
             ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo,
-            List<Milters.Filter> milters) {
+            List<Milters.Filter> milters, Duration dnsMinTtl, Duration dnsMaxTtl) {
         public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist");
     }
 

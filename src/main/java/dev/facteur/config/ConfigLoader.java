@@ -217,6 +217,10 @@ public final class ConfigLoader {
         String prefix = t.string("store_prefix", "facteur:");
         Duration storeTimeout = t.convert("store_timeout", "500ms", Units::parseDuration);
         if (storeTimeout.isZero() || storeTimeout.compareTo(Duration.ofMinutes(1)) > 0) t.fail("store_timeout", "must be between 1ms and 1m");
+        Duration dnsMinTtl = t.convert("dns_min_ttl", "60s", Units::parseDuration);
+        if (!dnsMinTtl.isPositive()) t.fail("dns_min_ttl", "must be positive");
+        Duration dnsMaxTtl = t.convert("dns_max_ttl", "1h", Units::parseDuration);
+        if (dnsMaxTtl.compareTo(dnsMinTtl) < 0) t.fail("dns_max_ttl", "must be at least dns_min_ttl");
 
         Table g = t.table("greylist");
         Duration delay = g.convert("delay", "5m", Units::parseDuration);
@@ -269,7 +273,7 @@ public final class ConfigLoader {
         List<Milters.Filter> milters = milters(t);
         t.finish();
         return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action, rdns, maxNames,
-                dnsbl, rhsbl, helo, milters);
+                dnsbl, rhsbl, helo, milters, dnsMinTtl, dnsMaxTtl);
     }
 
     /**

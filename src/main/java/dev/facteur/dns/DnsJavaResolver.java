@@ -79,8 +79,13 @@ public final class DnsJavaResolver implements DnsResolver {
 
     @Override
     public AddressAnswer addresses(String host) {
+        return timedAddresses(host).answer();
+    }
+
+    @Override
+    public Timed<AddressAnswer> timedAddresses(String host) {
         Name name = absoluteName(host);
-        if (name == null) return new AddressAnswer.NxDomain();
+        if (name == null) return new Timed<>(new AddressAnswer.NxDomain(), Duration.ZERO);
         // Both families are needed: ask at once, so that a silent server costs one timeout, not two.
         var aaaa = new FutureTask<>(() -> query(name, Type.AAAA));
         Thread.ofVirtual().start(aaaa);
@@ -90,18 +95,24 @@ public final class DnsJavaResolver implements DnsResolver {
             v6 = aaaa.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new AddressAnswer.TempFail("interrupted");
+            return new Timed<>(new AddressAnswer.TempFail("interrupted"), Duration.ZERO);
         } catch (ExecutionException e) {
             v6 = new Answer.TempFail("AAAA " + name + ": " + e.getCause());
         }
-        return addressAnswer(v6, v4);
+        return new Timed<>(addressAnswer(v6, v4), ttl(v6, v4));
     }
 
     @Override
     public AddressAnswer ipv4(String name) {
+        return timedIpv4(name).answer();
+    }
+
+    @Override
+    public Timed<AddressAnswer> timedIpv4(String name) {
         Name absolute = absoluteName(name);
-        if (absolute == null) return new AddressAnswer.NxDomain();
-        return switch (query(absolute, Type.A)) {
+        if (absolute == null) return new Timed<>(new AddressAnswer.NxDomain(), Duration.ZERO);
+        Answer a = query(absolute, Type.A);
+        return new Timed<>(switch (a) {
             case Answer.Found(var records) -> {
                 List<InetAddress> found = records.stream().flatMap(DnsJavaResolver::address).toList();
                 yield found.isEmpty() ? new AddressAnswer.NoRecords() : new AddressAnswer.Found(found);
@@ -109,13 +120,19 @@ public final class DnsJavaResolver implements DnsResolver {
             case Answer.NoData() -> new AddressAnswer.NoRecords();
             case Answer.NxDomain() -> new AddressAnswer.NxDomain();
             case Answer.TempFail(var reason) -> new AddressAnswer.TempFail(reason);
-        };
+        }, ttl(a));
     }
 
     @Override
     public PtrAnswer ptr(InetAddress address) {
+        return timedPtr(address).answer();
+    }
+
+    @Override
+    public Timed<PtrAnswer> timedPtr(InetAddress address) {
         // CNAMEs are followed: RFC 2317 delegates reverse zones smaller than a /24 through them.
-        return switch (query(ReverseMap.fromAddress(address), Type.PTR)) {
+        Answer a = query(ReverseMap.fromAddress(address), Type.PTR);
+        return new Timed<>(switch (a) {
             case Answer.Found(var records) -> {
                 List<String> names = records.stream().flatMap(r -> r instanceof PTRRecord p ? Stream.of(p.getTarget()) : Stream.empty())
                         .map(n -> n.toString(true).toLowerCase(Locale.ROOT)).distinct().toList();
@@ -124,7 +141,15 @@ public final class DnsJavaResolver implements DnsResolver {
             case Answer.NoData() -> new PtrAnswer.NoRecords();
             case Answer.NxDomain() -> new PtrAnswer.NxDomain();
             case Answer.TempFail(var reason) -> new PtrAnswer.TempFail(reason);
-        };
+        }, ttl(a));
+    }
+
+    /** The lowest TTL of the records found in these answers; zero when none has records. */
+    private static Duration ttl(Answer... answers) {
+        long least = Long.MAX_VALUE;
+        for (Answer a : answers)
+            if (a instanceof Answer.Found(var records)) for (Record r : records) least = Math.min(least, r.getTTL());
+        return least == Long.MAX_VALUE ? Duration.ZERO : Duration.ofSeconds(least);
     }
 
     /** One lookup's outcome, before it is said in MX or address terms. */

@@ -1,6 +1,7 @@
 package dev.facteur.dns;
 
 import java.net.InetAddress;
+import java.time.Duration;
 
 /**
  * The DNS questions mail routing and the policy checks ask. Calls block (callers run on virtual
@@ -23,4 +24,25 @@ public interface DnsResolver {
 
     /** The PTR names of {@code address}: {@code in-addr.arpa}, or {@code ip6.arpa} in nibbles for IPv6. */
     PtrAnswer ptr(InetAddress address);
+
+    /**
+     * An answer and how long it may be kept: the lowest TTL of its records, or zero when that is
+     * not known (a negative answer, a resolver that does not say).
+     */
+    record Timed<A>(A answer, Duration ttl) {}
+
+    /** {@link #addresses}, with its time to live. */
+    default Timed<AddressAnswer> timedAddresses(String host) {
+        return new Timed<>(addresses(host), Duration.ZERO);
+    }
+
+    /** {@link #ipv4}, with its time to live. */
+    default Timed<AddressAnswer> timedIpv4(String name) {
+        return new Timed<>(ipv4(name), Duration.ZERO);
+    }
+
+    /** {@link #ptr}, with its time to live. */
+    default Timed<PtrAnswer> timedPtr(InetAddress address) {
+        return new Timed<>(ptr(address), Duration.ZERO);
+    }
 }

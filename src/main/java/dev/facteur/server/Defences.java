@@ -7,6 +7,7 @@ import dev.facteur.policy.Check;
 import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
+import dev.facteur.policy.check.CachedDns;
 import dev.facteur.policy.check.DnsListCheck;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -28,9 +29,9 @@ final class Defences {
 
     private Defences() {}
 
-    /** Whether the configured checks keep state (greylisting records, rate counters). */
+    /** Whether the configured checks keep state: greylisting records, rate counters, DNS answers (lists, reverse DNS). */
     static boolean needsStore(Config config) {
-        return config.policy().checks().stream().anyMatch(c -> c.equals("greylist") || c.equals("rate"));
+        return config.policy().checks().stream().anyMatch(c -> List.of("greylist", "rate", "dnsbl", "rhsbl", "rdns").contains(c));
     }
 
     /** The embedded store under the data directory, or Redis, as {@code [policy] store} says. */
@@ -41,8 +42,9 @@ final class Defences {
     }
 
     /** The checks named in {@code [policy] checks}, in that order; relay networks are trusted. */
-    static Pipeline pipeline(Config config, DnsResolver dns, Stores stores, List<InetAddress> ours, Clock clock) {
+    static Pipeline pipeline(Config config, DnsResolver resolver, Stores stores, List<InetAddress> ours, Clock clock) {
         var p = config.policy();
+        DnsResolver dns = stores == null ? resolver : new CachedDns(resolver, stores.dns(), clock, p.dnsMinTtl(), p.dnsMaxTtl());
         List<Check> checks = new ArrayList<>();
         for (String name : p.checks()) {
             checks.add(switch (name) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded stores' file, {@code DIR/policy.mv}: an MVStore (H2's crash-safe key-value file)
- * holding three maps, triplets, clients (their retries) and rate counters. One Facteur opens it;
+ * holding four maps: triplets, clients (their retries), rate counters and DNS answers. One Facteur opens it;
  * a second open of the same file fails rather than share it.
  *
  * <p><b>What a crash loses.</b> Updates are in memory first; MVStore's background writer writes
@@ -65,6 +65,7 @@ final class EmbeddedFile implements AutoCloseable {
     final MVMap<String, long[]> triplets;
     final MVMap<String, long[]> clients;
     final MVMap<String, Long> rates;
+    final MVMap<String, String> dns;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -78,6 +79,7 @@ final class EmbeddedFile implements AutoCloseable {
         this.triplets = mv.openMap("triplets");
         this.clients = mv.openMap("clients");
         this.rates = mv.openMap("rates");
+        this.dns = mv.openMap("dns");
         for (int i = 0; i < STRIPES; i++) stripes[i] = new ReentrantLock();
     }
 
@@ -127,6 +129,11 @@ final class EmbeddedFile implements AutoCloseable {
             for (Map.Entry<String, Object> e : rates.entrySet()) {
                 if (!(e.getValue() instanceof Long) || RateKey.parse(e.getKey()) == null)
                     throw new IllegalStateException("a rate counter that does not read back: " + e.getKey());
+            }
+            MVMap<String, Object> dns = mv.openMap("dns");
+            for (Map.Entry<String, Object> e : dns.entrySet()) {
+                if (!(e.getValue() instanceof String r) || AnswerRecord.expiry(r) == Long.MIN_VALUE)
+                    throw new IllegalStateException("a DNS answer that does not read back: " + e.getKey());
             }
             return mv;
         } catch (RuntimeException e) {
@@ -201,6 +208,18 @@ final class EmbeddedFile implements AutoCloseable {
                 lock.unlock();
             }
         }
+        for (Map.Entry<String, String> e : dns.entrySet()) {
+            if (closed) return;
+            if (AnswerRecord.expiry(e.getValue()) >= now) continue;
+            ReentrantLock lock = lockOf(e.getKey());
+            lock.lock();
+            try {
+                String current = dns.get(e.getKey());
+                if (current != null && AnswerRecord.expiry(current) < now && dns.remove(e.getKey()) != null) removed++;
+            } finally {
+                lock.unlock();
+            }
+        }
         if (removed > 0) log.debug("policy store {}: swept {} dead records", file, removed);
     }
 
@@ -230,7 +249,7 @@ final class EmbeddedFile implements AutoCloseable {
 
     /** The records in the file (for tests: growth is bounded). */
     int size() {
-        return triplets.size() + clients.size() + rates.size();
+        return triplets.size() + clients.size() + rates.size() + dns.size();
     }
 
     /** Writes everything and closes the file; operations then throw {@link StoreUnavailable}. Safe to call twice. */

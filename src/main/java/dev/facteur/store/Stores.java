@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The greylisting records and rate counters of one Facteur, from one place: a file of its own
+ * The greylisting records, rate counters and DNS answers of the policy checks, from one place: a file of its own
  * ({@link #embedded}, the default) or a Redis that several nodes share ({@link #redis}). Closing
- * this, or either store it hands out, closes both: they share the file or the connections.
+ * this, or any store it hands out, closes them all: they share the file or the connections.
  *
  * <pre>{@code
  * try (Stores stores = Stores.embedded(dataDir.resolve("policy"))) {
@@ -26,16 +26,19 @@ public final class Stores implements AutoCloseable {
 
     private final GreylistStore greylist;
     private final RateStore rates;
+    private final DnsCache dns;
     private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Each store is made with the closer of both. */
-    private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Runnable closeShared, String description) {
+    private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Function<Runnable, DnsCache> dns,
+            Runnable closeShared, String description) {
         this.closeShared = closeShared;
         this.description = description;
         this.greylist = greylist.apply(this::close);
         this.rates = rates.apply(this::close);
+        this.dns = dns.apply(this::close);
     }
 
     /**
@@ -49,7 +52,8 @@ public final class Stores implements AutoCloseable {
      */
     public static Stores embedded(Path dir) {
         EmbeddedFile file = EmbeddedFile.open(dir);
-        return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer), file::close,
+        return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer),
+                closer -> new EmbeddedDnsCache(file, closer), file::close,
                 "embedded store in " + dir);
     }
 
@@ -72,7 +76,7 @@ public final class Stores implements AutoCloseable {
         Objects.requireNonNull(prefix, "prefix");
         RedisConnections redis = new RedisConnections(uri, timeout);
         return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
-                redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
+                closer -> new RedisDnsCache(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
     public GreylistStore greylist() {
@@ -81,6 +85,10 @@ public final class Stores implements AutoCloseable {
 
     public RateStore rates() {
         return rates;
+    }
+
+    public DnsCache dns() {
+        return dns;
     }
 
     /** Closes both stores (the embedded file is written whole). Safe to call more than once. */

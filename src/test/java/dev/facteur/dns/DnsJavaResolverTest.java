@@ -86,6 +86,21 @@ class DnsJavaResolverTest {
     }
 
     @Test
+    void anAnswerSaysHowLongItMayBeKeptTheLowestTtlOfItsRecords() {
+        var dns = resolver(new FakeServer(q -> switch (question(q)) {
+            case "2.0.0.127.bl.test. A" -> reply(q, Rcode.NOERROR, new ARecord(name("2.0.0.127.bl.test."), DClass.IN, 900,
+                    InetAddress.ofLiteral("127.0.0.2")), new ARecord(name("2.0.0.127.bl.test."), DClass.IN, 300, InetAddress.ofLiteral("127.0.0.4")));
+            case "7.2.0.192.in-addr.arpa. PTR" -> reply(q, Rcode.NOERROR, ptr("7.2.0.192.in-addr.arpa.", 3600, "mta.example.test."));
+            default -> withSoa(reply(q, Rcode.NXDOMAIN), 60);
+        }));
+        assertThat(dns.timedIpv4("2.0.0.127.bl.test")).isEqualTo(new DnsResolver.Timed<AddressAnswer>(
+                new AddressAnswer.Found(List.of(InetAddress.ofLiteral("127.0.0.2"), InetAddress.ofLiteral("127.0.0.4"))), Duration.ofSeconds(300)));
+        assertThat(dns.timedPtr(InetAddress.ofLiteral("192.0.2.7")).ttl()).isEqualTo(Duration.ofHours(1));
+        assertThat(dns.timedIpv4("3.0.0.127.bl.test")).as("a negative answer: not known here")
+                .isEqualTo(new DnsResolver.Timed<AddressAnswer>(new AddressAnswer.NxDomain(), Duration.ZERO));
+    }
+
+    @Test
     void negativeAnswersAreCachedForTheSoaMinimum() { // RFC 2308 §5
         var server = new FakeServer(q -> switch (question(q)) {
             case "nodata.example.test. MX" -> withSoa(reply(q, Rcode.NOERROR), 60);

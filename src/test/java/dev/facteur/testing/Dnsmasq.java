@@ -89,6 +89,11 @@ public final class Dnsmasq implements AutoCloseable {
         return port;
     }
 
+    /** What dnsmasq logged so far (with {@code log-queries} in its configuration: every question it was asked). */
+    public String log() {
+        return daemon.log();
+    }
+
     public HostPort hostPort() {
         return new HostPort(address, port);
     }

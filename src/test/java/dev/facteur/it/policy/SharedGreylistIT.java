@@ -3,6 +3,7 @@ package dev.facteur.it.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.server.Facteur;
+import dev.facteur.testing.Dnsmasq;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.ManualClock;
 import dev.facteur.testing.RedisServer;
@@ -13,14 +14,16 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two Facteur nodes behind one MX name share their greylist through Redis: a client greylisted
- * by one node passes the other when it retries (MTAs retry any MX host), and a Redis that goes
- * away gives each node its configured verdict, not a crash.
+ * Two Facteur nodes behind one MX name share their greylist and their DNS answers through Redis:
+ * a client greylisted by one node passes the other when it retries (MTAs retry any MX host), a
+ * block list is asked once for both, and a Redis that goes away gives each node its configured
+ * verdict, not a crash.
  */
 class SharedGreylistIT {
 
@@ -74,6 +77,38 @@ class SharedGreylistIT {
         clock.advance(Duration.ofMinutes(6));
         assertThat(rcpt(b.smtpAddresses().getFirst(), client)).startsWith("250 ");
         assertThat(rcpt(a.smtpAddresses().getFirst(), client)).as("known to both now").startsWith("250 ");
+    }
+
+    @Test
+    void aBlockListIsAskedOncePerClientByTheWholeCluster() throws Exception {
+        String listed = Loopback.host();
+        String reversed = String.join(".", List.of(listed.split("\\.")).reversed());
+        try (var dnsmasq = Dnsmasq.start(List.of("local=/test/", "log-queries",
+                "host-record=" + reversed + ".bl.test,127.0.0.2"))) { // TTL 0: no resolver of its own keeps it
+            redis = RedisServer.start(null);
+            String dnsbl = """
+                    [relay]
+                    networks = ["127.0.0.1/32"]
+                    [local]
+                    domains = ["example.test"]
+                    users = ["bob"]
+                    [policy]
+                    checks = ["dnsbl"]
+                    store = "%s"
+                    [policy.dnsbl]
+                    lists = ["bl.test"]
+                    """.formatted(redis.uri());
+            a = TestConfig.in(dir.resolve("a")).dns(dnsmasq.hostPort()).tables(dnsbl).start(clock);
+            b = TestConfig.in(dir.resolve("b")).dns(dnsmasq.hostPort()).tables(dnsbl).start(clock);
+            assertThat(rcpt(a.smtpAddresses().getFirst(), listed)).startsWith("554 5.7.1");
+            assertThat(rcpt(b.smtpAddresses().getFirst(), listed)).startsWith("554 5.7.1");
+            assertThat(rcpt(a.smtpAddresses().getFirst(), listed)).startsWith("554 5.7.1");
+            String question = "query[A] " + reversed + ".bl.test";
+            assertThat(dnsmasq.log().lines().filter(l -> l.contains(question))).as("asked by one node, for both").hasSize(1);
+            clock.advance(Duration.ofSeconds(61)); // dnsmasq's TTL 0 is kept for the minimum, 60 s
+            assertThat(rcpt(b.smtpAddresses().getFirst(), listed)).startsWith("554 5.7.1");
+            assertThat(dnsmasq.log().lines().filter(l -> l.contains(question))).hasSize(2);
+        }
     }
 
     @Test
