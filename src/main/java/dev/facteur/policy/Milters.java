@@ -273,8 +273,9 @@ public final class Milters implements Gate {
                     try (InputStream in = content.open()) {
                         r = p.client.content(in);
                     }
+                    // a refusal in the content ends the filter's part in the message (reset() aborts it), with no end of message
                     Reply refused = messageRefusal(p, r, "END-OF-MESSAGE");
-                    eom = p.client.endOfMessage();
+                    eom = refused == null ? p.client.endOfMessage() : null;
                     if (refused == null) refused = messageRefusal(p, eom.response(), "END-OF-MESSAGE");
                     if (refused != null) {
                         if (checkedRecipient || refused.code() == 421) return new EndOfData.Refuse(refused);

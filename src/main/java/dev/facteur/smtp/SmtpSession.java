@@ -372,6 +372,12 @@ final class SmtpSession {
     }
 
     private Reply finish(Transaction t, GuardedDraft draft, SmtpInput.ContentCheck check, int hops) {
+        Reply r = store(t, draft, check, hops);
+        if (r.code() / 100 != 2) gate.reset(); // the transaction is over: refused or failed
+        return r;
+    }
+
+    private Reply store(Transaction t, GuardedDraft draft, SmtpInput.ContentCheck check, int hops) {
         if (!check.clean() || hops > HopCounter.MAX_HOPS) {
             Reply r = check.tooBig() ? Replies.TOO_BIG : check.nul() ? Replies.NUL_IN_DATA
                     : !check.clean() ? Replies.BARE_LINE_END : Replies.TOO_MANY_HOPS;
