@@ -30,7 +30,24 @@ public record Config(
         Admin admin,
         Optional<Tls> tls,
         Spool spool,
-        Policy policy) {
+        Policy policy,
+        Submission submission) {
+
+    /**
+     * {@code [submission]}: the doors for people and programs that log in (RFC 6409, RFC 8314).
+     *
+     * @param listen          port 587 addresses: STARTTLS, then AUTH, then mail; empty: none
+     * @param listenTls       port 465 addresses: TLS from the first byte; empty: none
+     * @param usersFile       the passwd-style file of users and password hashes
+     * @param loginInReceived whether the {@code Received:} field names the login
+     * @param passwordChecks  password checks that may run at once (each may take tens of MiB)
+     */
+    public record Submission(List<HostPort> listen, List<HostPort> listenTls, Path usersFile, boolean loginInReceived,
+            int passwordChecks) {
+        public boolean enabled() {
+            return !listen.isEmpty() || !listenTls.isEmpty();
+        }
+    }
 
     public record Smtp(
             List<HostPort> listen,

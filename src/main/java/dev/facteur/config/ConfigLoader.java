@@ -195,8 +195,15 @@ public final class ConfigLoader {
             tlsT.finish();
         }
         Config.Policy policy = policy(top.table("policy"));
+        Table subT = top.table("submission");
+        var submission = new Config.Submission(subT.list("listen", List.of(), HostPort::parse), subT.list("listen_tls", List.of(), HostPort::parse),
+                subT.convert("users_file", dataDir.resolve("users").toString(), Path::of), subT.bool("login_in_received", false),
+                subT.integer("password_checks", 2, 1, 64));
+        if (submission.enabled() && tls.isEmpty())
+            subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
+        subT.finish();
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy);
+        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

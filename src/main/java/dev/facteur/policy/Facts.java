@@ -14,7 +14,7 @@ import java.util.function.Function;
 public final class Facts {
 
     private final InetAddress client;
-    private final boolean trusted;
+    private boolean trusted;
     private final boolean dryRun;
     private final Function<InetAddress, ClientName> reverseDns;
     private ClientName name;
@@ -24,6 +24,7 @@ public final class Facts {
     long size = -1;
     Mailbox recipient;
     String violation;
+    String login;
     Gate.Content content;
 
     Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
@@ -37,7 +38,7 @@ public final class Facts {
         return client;
     }
 
-    /** A relay client (its network is in {@code relay.networks}), or later an authenticated one. */
+    /** A relay client (its network is in {@code relay.networks}), or one that logged in. */
     public boolean trusted() {
         return trusted;
     }
@@ -59,6 +60,17 @@ public final class Facts {
     /** Whether reverse DNS was looked up (so that the name can go into {@code Received:}). */
     public boolean clientNameKnown() {
         return name != null;
+    }
+
+    /** The client's login (AUTH), or null. */
+    public String login() {
+        return login;
+    }
+
+    /** The client logged in: trusted from now on. */
+    void loggedIn(String user) {
+        login = user;
+        trusted = true;
     }
 
     /** The EHLO or HELO name, or null before it. */

@@ -90,7 +90,7 @@ public final class Milters implements Gate {
     /** The macros of one session, as they stand when each event is sent. */
     private final class SessionMacros implements Macros {
         final InetAddress client;
-        String clientName;
+        String clientName, login, mechanism;
         QueueId id;
         ReversePath sender;
         Mailbox recipient;
@@ -111,6 +111,8 @@ public final class Milters implements Gate {
                 case "i" -> id == null ? null : id.toString();
                 case "mail_addr" -> sender == null ? null : sender.toString();
                 case "rcpt_addr" -> recipient == null ? null : recipient.toString();
+                case "auth_authen" -> login; // OpenDKIM signs for a client that logged in
+                case "auth_type" -> mechanism;
                 default -> null;
             };
         }
@@ -192,6 +194,13 @@ public final class Milters implements Gate {
                 }
             }
             return null;
+        }
+
+        @Override
+        public void authenticated(String user, String mechanism) {
+            inner.authenticated(user, mechanism);
+            macros.login = user;
+            macros.mechanism = mechanism;
         }
 
         @Override

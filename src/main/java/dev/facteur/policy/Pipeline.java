@@ -170,6 +170,12 @@ public final class Pipeline implements Gate {
             return dropped(heloVerdict);
         }
 
+        /** A client that logged in skips the spam defences from now on, as a relay network's does. */
+        @Override
+        public void authenticated(String user, String mechanism) {
+            facts.loggedIn(user);
+        }
+
         @Override
         public Reply mail(QueueId id, ReversePath sender, long size) {
             reset();

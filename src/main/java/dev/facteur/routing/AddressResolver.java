@@ -118,8 +118,14 @@ public final class AddressResolver implements AddressPolicy {
 
     @Override
     public Decision recipient(InetAddress client, Mailbox rcpt) {
+        return recipient(client, rcpt, false);
+    }
+
+    /** A client that logged in relays as a relay network's does (Postfix's permit_sasl_authenticated). */
+    @Override
+    public Decision recipient(InetAddress client, Mailbox rcpt, boolean authenticated) {
         // The relay rule looks at the address as the client gave it, before any rewriting.
-        if (rcpt.hasDomain() && !isLocal(rcpt) && !mayRelay(client) && !rules.relayDomains().contains(rcpt.domainKey()))
+        if (rcpt.hasDomain() && !isLocal(rcpt) && !authenticated && !mayRelay(client) && !rules.relayDomains().contains(rcpt.domainKey()))
             return new Decision.Refuse(RELAY_DENIED);
         Mailbox r = rcpt.hasDomain() ? tables.recipientCanonical().get().rewrite(rcpt) : postmaster(); // RFC 5321 §4.1.1.3
         Map<String, Mailbox> out = new LinkedHashMap<>();

@@ -26,6 +26,8 @@ import dev.facteur.routing.ReloadingFile;
 import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
+import dev.facteur.sasl.Logins;
+import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
@@ -66,12 +68,17 @@ public final class Facteur implements AutoCloseable {
     private final Config config;
     private final Spool spool;
     private final SmtpServer smtp;
+    /** Port 587 (STARTTLS) and port 465 (implicit TLS) when [submission] opens them; null otherwise. */
+    private final SmtpServer submission, submissions;
     private final QueueManager queue;
     private final DeliveryAgent agent;
     private final AdminServer admin;
     private final Stores stores;
 
-    private Facteur(Config config, Spool spool, SmtpServer smtp, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores) {
+    private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions, QueueManager queue,
+            DeliveryAgent agent, AdminServer admin, Stores stores) {
+        this.submission = submission;
+        this.submissions = submissions;
         this.config = config;
         this.spool = spool;
         this.smtp = smtp;
@@ -137,8 +144,29 @@ public final class Facteur implements AutoCloseable {
                             config.smtp().reservedConnections()));
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            SmtpServer smtp = new SmtpServer(settings, sinkFor(spool, queue, room), Defences.gate(config, policy), ids, clock);
+            MessageSink sink = sinkFor(spool, queue, room);
+            SmtpServer smtp = new SmtpServer(settings, sink, Defences.gate(config, policy), ids, clock);
             smtp.start();
+            opened.add(smtp);
+            SmtpServer submission = null, submissions = null;
+            var sub = config.submission();
+            if (sub.enabled()) {
+                Logins logins = new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks());
+                Gate gate = Defences.gate(config, null); // no spam checks: every sender logs in; the mail filters still see it
+                if (!sub.listen().isEmpty()) {
+                    submission = new SmtpServer(settings.withAccess(sub.listen(),
+                            new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);
+                    submission.start();
+                    opened.add(submission::close);
+                }
+                if (!sub.listenTls().isEmpty()) {
+                    submissions = new SmtpServer(settings.withAccess(sub.listenTls(),
+                            new SmtpSettings.Access(logins, true, true, true, sub.loginInReceived())), sink, gate, ids, clock);
+                    submissions.start();
+                    opened.add(submissions::close);
+                }
+                log.info("submission: users from {}", sub.usersFile());
+            }
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
@@ -146,7 +174,7 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, queue, agent, admin, stores);
+            return new Facteur(config, spool, smtp, submission, submissions, queue, agent, admin, stores);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -354,10 +382,22 @@ public final class Facteur implements AutoCloseable {
         return smtp.boundAddresses();
     }
 
+    /** The submission listeners' addresses (port 587 style, STARTTLS), empty when there are none. */
+    public List<InetSocketAddress> submissionAddresses() {
+        return submission == null ? List.of() : submission.boundAddresses();
+    }
+
+    /** The implicit-TLS submission listeners' addresses (port 465 style), empty when there are none. */
+    public List<InetSocketAddress> submissionsAddresses() {
+        return submissions == null ? List.of() : submissions.boundAddresses();
+    }
+
     @Override
     public void close() throws IOException {
         log.info("shutting down");
         smtp.shutdown(Duration.ofSeconds(10));
+        if (submission != null) submission.shutdown(Duration.ofSeconds(10));
+        if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
         if (admin != null) admin.close();
         if (queue != null) queue.close();
         if (agent != null) agent.close();

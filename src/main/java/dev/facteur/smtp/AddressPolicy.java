@@ -30,6 +30,11 @@ public interface AddressPolicy {
 
     Decision recipient(InetAddress client, Mailbox rcpt);
 
+    /** As {@link #recipient(InetAddress, Mailbox)}, for a client that logged in ({@code authenticated}): it may relay. */
+    default Decision recipient(InetAddress client, Mailbox rcpt, boolean authenticated) {
+        return recipient(client, rcpt);
+    }
+
     /** The sender as it will be kept in the envelope (after any rewriting). */
     default ReversePath sender(ReversePath from) {
         return from;

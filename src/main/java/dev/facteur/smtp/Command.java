@@ -18,6 +18,8 @@ sealed interface Command {
     record Expn(String argument) implements Command {}
     record Help() implements Command {}
     record StartTls() implements Command {}
+    /** RFC 4954 §4: {@code AUTH mechanism [initial-response]}; the response as sent (base64, or "=" for empty), null if none. */
+    record Auth(String mechanism, String initialResponse) implements Command {}
     /** A line that is not SMTP at all (message content, HTTP): the server hangs up. */
     record NonSmtp(String line) implements Command {}
     /** A line that could not be parsed; the reply says why. */

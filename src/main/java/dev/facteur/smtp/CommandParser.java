@@ -56,6 +56,7 @@ final class CommandParser {
             case "EXPN" -> new Command.Expn(arg);
             case "HELP" -> new Command.Help();
             case "STARTTLS" -> noArgs(arg, new Command.StartTls());
+            case "AUTH" -> auth(arg);
             default -> isNonSmtp(line) ? new Command.NonSmtp(line) : new Command.Invalid(Replies.UNRECOGNIZED);
         };
     }
@@ -155,6 +156,14 @@ final class CommandParser {
             out.put(key, value);
         }
         return out;
+    }
+
+    /** RFC 4954 §4: a mechanism name (RFC 4422 §3.1: up to 20 of A-Z 0-9 - _), then perhaps one initial response. */
+    private static Command auth(String arg) {
+        String[] parts = arg.split(" ", -1);
+        if (arg.isEmpty() || parts.length > 2 || !parts[0].matches("[A-Za-z0-9_-]{1,20}"))
+            return new Command.Invalid(new Reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]"));
+        return new Command.Auth(parts[0].toUpperCase(Locale.ROOT), parts.length == 2 ? parts[1] : null);
     }
 
     /** RFC 3030 §2 {@code "BDAT" SP chunk-size [ SP end-marker ]}; anything else leaves the chunk's end unknown. */

@@ -82,6 +82,11 @@ final class EsmtpParameters {
                     if (v == null || v.length() > 100 || !isXtext(v)) throw bad(key);
                     envid = v;
                 }
+                case "AUTH" -> {
+                    // RFC 4954 §5: who submitted the message first, as a relay passes it on; Facteur
+                    // trusts its own logins only, so the value is checked and not kept (as "<>")
+                    if (v == null || v.length() > 500 || !isXtext(v)) throw bad(key);
+                }
                 default -> throw unsupported(key);
             }
         }

@@ -110,6 +110,12 @@ public interface Gate {
             return null;
         }
 
+        /**
+         * The client logged in (AUTH) as {@code user} with {@code mechanism}: it is trusted from
+         * now on (the spam defences spare it, as relay networks).
+         */
+        default void authenticated(String user, String mechanism) {}
+
         /** After a valid MAIL, once the transaction has its queue id. */
         default Reply mail(QueueId id, ReversePath sender, long size) {
             return null;

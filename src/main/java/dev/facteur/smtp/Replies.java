@@ -52,4 +52,12 @@ final class Replies {
     static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down, closing connection");
     static final Reply TOO_MANY_CONNECTIONS = new Reply(421, "4.7.0", "Too many connections, try again later");
     static final Reply TOO_MANY_FROM_YOU = new Reply(421, "4.7.0", "Too many connections from your address, try again later");
+
+    // RFC 4954, RFC 3207, RFC 6409
+    static final Reply TLS_REQUIRED = new Reply(530, "5.7.0", "Must issue a STARTTLS command first");
+    static final Reply AUTH_REQUIRED = new Reply(530, "5.7.0", "Authentication required");
+    static final Reply AUTH_NOT_ENABLED = new Reply(503, "5.5.1", "Authentication not enabled");
+    static final Reply ENCRYPTION_REQUIRED = new Reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    static final Reply AUTH_CANCELLED = new Reply(501, "5.0.0", "Authentication cancelled");
+    static final Reply AUTH_NOT_BASE64 = new Reply(501, "5.5.2", "Cannot decode response");
 }

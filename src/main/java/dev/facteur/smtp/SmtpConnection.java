@@ -3,11 +3,14 @@ package dev.facteur.smtp;
 import dev.facteur.io.Deadlines;
 import dev.facteur.io.Deadlines.Deadline;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +75,7 @@ final class SmtpConnection implements Runnable {
             socket.setTcpNoDelay(true);
             in = new SmtpInput(socket.getInputStream(), this::flush, deadline);
             out = new BufferedOutputStream(socket.getOutputStream()); // starts small, grows with pipelined replies
+            if (settings.access().implicitTls()) handshake(); // RFC 8314 §3.3: TLS from the first byte, then the greeting
             Duration pause = session.greetPause();
             if (pause.isPositive() && in.talksWithin(socket, pause)) session.protocolViolation("talked before the greeting");
             Reply greeting = session.greeting();
@@ -132,6 +136,7 @@ final class SmtpConnection implements Runnable {
                 case Command.Expn c -> new Reply(502, "5.5.1", "EXPN not available");
                 case Command.Help c -> session.help();
                 case Command.StartTls c -> startTls();
+                case Command.Auth c -> session.auth(c, this::challenge);
                 case Command.Quit c -> session.quit();
                 case Command.NonSmtp c -> {
                     log.warn("non-SMTP command from [{}]: {}", peer, printable(c.line()));
@@ -202,6 +207,21 @@ final class SmtpConnection implements Runnable {
         return session.receiveData(in);
     }
 
+    /** Longest line of an AUTH exchange: RFC 4954 §4 asks servers to take 12288 octets at least. */
+    private static final int MAX_SASL_LINE = 12288;
+
+    /** Sends one SASL challenge (RFC 4954 §4: {@code 334} and base64) and returns the client's answer line. */
+    private String challenge(byte[] challenge) throws IOException {
+        send(new Reply(334, "", Base64.getEncoder().encodeToString(challenge)));
+        in.timeout(settings.commandTimeout());
+        SmtpInput.Line line = in.readLine(MAX_SASL_LINE);
+        return switch (line) {
+            case null -> throw new EOFException("the client left in the middle of AUTH");
+            case SmtpInput.Line.TooLong t -> "!"; // not base64: refused as such
+            case SmtpInput.Line.Text t -> new String(t.bytes(), StandardCharsets.US_ASCII);
+        };
+    }
+
     /** RFC 3207. Anything the client pipelined after STARTTLS is dropped (CVE-2011-0411). */
     private Reply startTls() throws IOException {
         Reply r = session.startTls();
@@ -209,6 +229,12 @@ final class SmtpConnection implements Runnable {
         send(r);
         flush();
         in.discardBuffered();
+        handshake();
+        return NOTHING; // after the handshake the client speaks first
+    }
+
+    /** The TLS handshake on the connection (after STARTTLS, or at once on an implicit-TLS port), within the command timeout. */
+    private void handshake() throws IOException {
         SSLSocket tlsSocket = (SSLSocket) settings.tls().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         tlsSocket.setUseClientMode(false);
@@ -225,7 +251,6 @@ final class SmtpConnection implements Runnable {
         }
         var s = tlsSocket.getSession();
         session.tlsStarted(s.getProtocol() + " with cipher " + s.getCipherSuite());
-        return NOTHING; // after the handshake the client speaks first
     }
 
     /**

@@ -51,6 +51,8 @@ final class SmtpSession {
     private boolean violated;
     private String tls = "";
     private Transaction tx;
+    /** The login (AUTH) and its mechanism; null until the client logs in. */
+    private String login, loginMechanism;
 
     /** The sender and recipients gathered since MAIL, and the BDAT draft once chunks arrive. */
     private static final class Transaction {
@@ -108,6 +110,7 @@ final class SmtpSession {
         tls = description;
         helo = null;
         esmtp = false;
+        login = null;
         abandon();
     }
 
@@ -156,6 +159,12 @@ final class SmtpSession {
         lines.add("DSN");
         lines.add("ENHANCEDSTATUSCODES");
         if (settings.tls() != null && !tlsActive()) lines.add("STARTTLS");
+        SmtpSettings.Access access = settings.access();
+        // RFC 4954 §4, RFC 8314 §3.1: no password mechanism before TLS where TLS is required
+        if (access.auth() != null && login == null && (tlsActive() || !access.requireTls())) {
+            List<String> mechanisms = access.auth().mechanisms(tlsActive());
+            if (!mechanisms.isEmpty()) lines.add("AUTH " + String.join(" ", mechanisms));
+        }
         return new Reply(250, "", lines);
     }
 
@@ -193,6 +202,8 @@ final class SmtpSession {
     Reply mail(Command.Mail cmd) {
         if (helo == null) return Replies.NEED_HELO;
         if (tx != null) return Replies.NESTED_MAIL;
+        if (settings.access().requireTls() && !tlsActive()) return Replies.TLS_REQUIRED;
+        if (settings.access().requireAuth() && login == null) return Replies.AUTH_REQUIRED;
         EsmtpParameters.MailParams params;
         try {
             if (!esmtp && !cmd.params().isEmpty()) return Replies.MAIL_SYNTAX; // HELO clients get no extensions
@@ -240,7 +251,7 @@ final class SmtpSession {
             return e.needsUtf8() ? Replies.NOT_UTF8_ADDRESS : new Reply(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage());
         }
         if (tx.asked.size() >= settings.maxRecipients()) return Replies.TOO_MANY_RECIPIENTS;
-        switch (settings.addresses().recipient(clientAddress, rcpt)) {
+        switch (settings.addresses().recipient(clientAddress, rcpt, login != null)) {
             case AddressPolicy.Decision.Refuse(Reply refusal) -> {
                 log.info("{}: reject RCPT from {}[{}]: {}; from=<{}> to=<{}>", tx.id, helo, clientAddress.getHostAddress(),
                         refusal, tx.sender, rcpt);
@@ -515,7 +526,8 @@ final class SmtpSession {
         }
         log.info("{}: client={}[{}], from=<{}>, size={}, nrcpt={}, proto={}{}{}", t.id, helo,
                 clientAddress.getHostAddress(), t.sender, size, t.recipients.size(), protocol(t),
-                tls.isEmpty() ? "" : ", tls=" + tls, hold == null ? "" : ", held: " + hold);
+                (tls.isEmpty() ? "" : ", tls=" + tls) + (login == null ? "" : ", sasl_method=" + loginMechanism + ", sasl_username=" + login),
+                hold == null ? "" : ", held: " + hold);
         gate.reset();
         return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
     }
@@ -529,7 +541,7 @@ final class SmtpSession {
     private String protocol(Transaction t) {
         if (!esmtp) return "SMTP";
         String base = t.params.smtpUtf8() ? "UTF8SMTP" : "ESMTP";
-        return tlsActive() ? base + "S" : base;
+        return base + (tlsActive() ? "S" : "") + (login != null ? "A" : "");
     }
 
     /** RFC 5321 §4.4 trace header, prepended to the content. */
@@ -539,6 +551,8 @@ final class SmtpSession {
         sb.append("Received: from ").append(helo).append(" (").append(name == null ? "" : name + " ")
                 .append('[').append(clientAddress.getHostAddress()).append("])\r\n");
         if (tlsActive()) sb.append("\t(using ").append(tls).append(")\r\n");
+        if (login != null && settings.access().loginInReceived())
+            sb.append("\t(Authenticated sender: ").append(neuter(login)).append(")\r\n");
         sb.append("\tby ").append(settings.hostname()).append(" (Facteur) with ").append(protocol(t))
                 .append(" id ").append(t.id).append("\r\n");
         // the address the client asked for, not an alias's members (RFC 5321 §4.4 FOR clause)
@@ -548,6 +562,63 @@ final class SmtpSession {
         t.traceLength = sb.toString().getBytes(StandardCharsets.UTF_8).length;
         for (String field : gate.headers()) sb.append(field);
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** How an AUTH exchange talks to the client: sends a challenge ({@code 334}) and returns its next line. */
+    @FunctionalInterface
+    interface Challenges {
+        String ask(byte[] challenge) throws IOException;
+    }
+
+    /** RFC 4954: the AUTH command and its exchange, one challenge after the other through {@code client}. */
+    Reply auth(Command.Auth cmd, Challenges client) throws IOException {
+        SmtpSettings.Access access = settings.access();
+        if (access.auth() == null) return Replies.AUTH_NOT_ENABLED;
+        if (helo == null || !esmtp) return new Reply(503, "5.5.1", "Send EHLO first");
+        if (login != null) return new Reply(503, "5.5.1", "Already authenticated");
+        if (tx != null) return new Reply(503, "5.5.1", "AUTH not allowed in a mail transaction");
+        if (access.requireTls() && !tlsActive()) return Replies.ENCRYPTION_REQUIRED;
+        Authenticator.Exchange exchange = access.auth().start(cmd.mechanism(), clientAddress, tlsActive());
+        if (exchange == null) return new Reply(504, "5.5.4", "Unrecognized authentication type");
+        byte[] response = null;
+        if (cmd.initialResponse() != null) {
+            if (cmd.initialResponse().equals("*")) return Replies.AUTH_CANCELLED;
+            response = cmd.initialResponse().equals("=") ? new byte[0] : base64(cmd.initialResponse());
+            if (response == null) return Replies.AUTH_NOT_BASE64;
+        }
+        while (true) {
+            switch (exchange.step(response)) {
+                case Authenticator.Step.Challenge(byte[] challenge) -> {
+                    String line = client.ask(challenge);
+                    if (line.equals("*")) return Replies.AUTH_CANCELLED; // RFC 4954 §4
+                    response = base64(line);
+                    if (response == null) return Replies.AUTH_NOT_BASE64;
+                }
+                case Authenticator.Step.Success(String user) -> {
+                    login = user;
+                    loginMechanism = cmd.mechanism();
+                    log.info("{}[{}]: logged in: sasl_method={}, sasl_username={}", helo, clientAddress.getHostAddress(), loginMechanism, user);
+                    gate.authenticated(user, loginMechanism);
+                    return new Reply(235, "2.7.0", "Authentication successful");
+                }
+                case Authenticator.Step.Failure(Reply reply, String why) -> {
+                    // Postfix's words, which fail2ban's postfix filter (mode auth) matches
+                    log.warn("warning: {}[{}]: SASL {} authentication failed: {}", gate.clientName() == null ? "unknown" : gate.clientName(),
+                            clientAddress.getHostAddress(), cmd.mechanism(), why);
+                    return reply;
+                }
+            }
+        }
+    }
+
+    /** The bytes of a base64 line, or null when it is not base64 (RFC 4648, padding required as RFC 4954 §4 says). */
+    private static byte[] base64(String line) {
+        if (line.length() % 4 != 0) return null;
+        try {
+            return java.util.Base64.getDecoder().decode(line);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     Reply rset() {

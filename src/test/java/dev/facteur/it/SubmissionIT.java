@@ -1,0 +1,148 @@
+package dev.facteur.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.server.Facteur;
+import dev.facteur.testing.ExternalProcess;
+import dev.facteur.testing.FacteurCli;
+import dev.facteur.testing.StoredContent;
+import dev.facteur.testing.TestConfig;
+import dev.facteur.tls.SelfSigned;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The submission ports as mail clients use them: swaks and Python's smtplib log in over STARTTLS
+ * (port 587 style) and implicit TLS (port 465 style) with a user that {@code facteur user add}
+ * made, and relay anywhere; without TLS or without a login they cannot send.
+ */
+class SubmissionIT {
+
+    private static final String USER = "alice@example.test";
+    private static final String PASSWORD = "correct horse battery"; // smtplib sends ASCII only; UTF-8 ones: LoginsTest
+
+    @TempDir
+    Path dir;
+    private Facteur facteur;
+    private InetSocketAddress submission, submissions;
+
+    @BeforeEach
+    void start() throws Exception {
+        var pem = SelfSigned.generate(dir.resolve("tls"), "mx.facteur.test");
+        var config = TestConfig.in(dir.resolve("data")).tls(pem).tables("""
+                [relay]
+                networks = ["192.0.2.0/24"]  # not loopback: the clients here relay because they log in
+                [local]
+                domains = ["example.test"]
+                users = ["alice", "bob"]
+                [submission]
+                listen = ["127.0.0.1:0"]
+                listen_tls = ["127.0.0.1:0"]
+                users_file = "%s"
+                """.formatted(dir.resolve("users")));
+        Path file = config.writeTo(dir.resolve("facteur.toml"));
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8)));
+            var added = FacteurCli.run("user", "add", USER, "--scheme", "SHA512-CRYPT", "--config", file.toString());
+            assertThat(added.exitCode()).as(added.toString()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        facteur = config.start();
+        submission = facteur.submissionAddresses().getFirst();
+        submissions = facteur.submissionsAddresses().getFirst();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (facteur != null) facteur.close();
+    }
+
+    private static ExternalProcess.Result swaks(InetSocketAddress at, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("swaks", "--server", at.getAddress().getHostAddress(), "--port",
+                String.valueOf(at.getPort()), "--helo", "laptop.example.test", "--from", USER, "--to", "friend@elsewhere.example"));
+        command.addAll(List.of(options));
+        return ExternalProcess.run(command);
+    }
+
+    private static final Pattern QUEUED = Pattern.compile("250 2\\.0\\.0 Ok: queued as (\\S+)");
+
+    private String queuedId(ExternalProcess.Result r) {
+        Matcher m = QUEUED.matcher(r.stdout());
+        assertThat(m.find()).as(r.toString()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void swaksLogsInAfterStartTlsAndRelaysToAnotherDomain() throws Exception {
+        var r = swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("235 2.7.0 Authentication successful");
+        String stored = StoredContent.text(facteur.spool(), queuedId(r));
+        assertThat(stored).contains("with ESMTPSA id").doesNotContain("Authenticated sender"); // the login stays private
+    }
+
+    @Test
+    void swaksLogsInWithLoginOnTheImplicitTlsPort() throws Exception {
+        var r = swaks(submissions, "--tlsc", "--auth", "LOGIN", "--auth-user", USER, "--auth-password", PASSWORD);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        queuedId(r);
+    }
+
+    @Test
+    void withoutTlsAuthIsNotOfferedAndMailIsRefused() throws Exception {
+        var noTls = swaks(submission, "--quit-after", "EHLO");
+        assertThat(noTls.stdout()).contains("250 STARTTLS").doesNotContain("AUTH");
+        var mail = swaks(submission);
+        assertThat(mail.stdout()).contains("530 5.7.0 Must issue a STARTTLS command first");
+        assertThat(facteur.spool().messages()).isEmpty();
+    }
+
+    @Test
+    void withoutALoginMailIsRefused() throws Exception {
+        var r = swaks(submission, "--tls");
+        assertThat(r.stdout()).contains("250 AUTH PLAIN LOGIN").contains("530 5.7.0 Authentication required");
+        assertThat(facteur.spool().messages()).isEmpty();
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedWith535() throws Exception {
+        var r = swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", "wrong");
+        assertThat(r.stdout()).contains("535 5.7.8 Authentication credentials invalid");
+        assertThat(facteur.spool().messages()).isEmpty();
+    }
+
+    @Test
+    void pythonsSmtplibLogsInOverStartTlsAndOverImplicitTls() throws Exception {
+        for (var at : List.of(submission, submissions)) {
+            JsonNode r = ExternalProcess.python("/it/submit.py", at == submission ? "starttls" : "ssl", at.getAddress().getHostAddress(),
+                    String.valueOf(at.getPort()), USER, PASSWORD, USER, "friend@elsewhere.example");
+            assertThat(r.has("queued")).as(r.toString()).isTrue();
+            assertThat(r.get("login").get(0).asInt()).isEqualTo(235);
+            if (at == submission) assertThat(r.get("auth_before_tls").asBoolean()).isFalse();
+        }
+        JsonNode wrong = ExternalProcess.python("/it/submit.py", "starttls", submission.getAddress().getHostAddress(),
+                String.valueOf(submission.getPort()), USER, "nope", USER, "friend@elsewhere.example");
+        assertThat(wrong.get("error").get(0).asInt()).as(wrong.toString()).isEqualTo(535);
+        assertThat(facteur.spool().messages()).hasSize(2);
+    }
+
+    @Test
+    void port25StillRefusesToRelayForStrangersAndOffersNoAuth() throws Exception {
+        var r = swaks(facteur.smtpAddresses().getFirst(), "--quit-after", "RCPT");
+        assertThat(r.stdout()).doesNotContain("AUTH").contains("554 5.7.1 Relay access denied");
+    }
+}
