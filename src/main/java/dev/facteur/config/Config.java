@@ -4,6 +4,7 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
 import dev.facteur.policy.Milters;
+import dev.facteur.sasl.FailedLogins;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
@@ -41,9 +42,10 @@ public record Config(
      * @param usersFile       the passwd-style file of users and password hashes
      * @param loginInReceived whether the {@code Received:} field names the login
      * @param passwordChecks  password checks that may run at once (each may take tens of MiB)
+     * @param failures        failed logins counted over a window, per address, login and address, and login
      */
     public record Submission(List<HostPort> listen, List<HostPort> listenTls, Path usersFile, boolean loginInReceived,
-            int passwordChecks) {
+            int passwordChecks, FailedLogins.Limits failures) {
         public boolean enabled() {
             return !listen.isEmpty() || !listenTls.isEmpty();
         }

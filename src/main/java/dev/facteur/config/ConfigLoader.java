@@ -8,6 +8,7 @@ import dev.facteur.milter.MilterAddress;
 import dev.facteur.milter.MilterSettings;
 import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
+import dev.facteur.sasl.FailedLogins;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.DnsList;
 import dev.facteur.policy.check.DnsListSettings;
@@ -198,7 +199,10 @@ public final class ConfigLoader {
         Table subT = top.table("submission");
         var submission = new Config.Submission(subT.list("listen", List.of(), HostPort::parse), subT.list("listen_tls", List.of(), HostPort::parse),
                 subT.convert("users_file", dataDir.resolve("users").toString(), Path::of), subT.bool("login_in_received", false),
-                subT.integer("password_checks", 2, 1, 64));
+                subT.integer("password_checks", 2, 1, 64),
+                new FailedLogins.Limits(subT.convert("failure_window", "15m", Units::parseDuration),
+                        subT.integer("max_failures_per_address", 10, 1, 1_000_000), subT.integer("max_failures_per_login_and_address", 5, 1, 1_000_000),
+                        subT.integer("max_failures_per_login", 30, 1, 1_000_000)));
         if (submission.enabled() && tls.isEmpty())
             subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
         subT.finish();

@@ -26,6 +26,7 @@ import dev.facteur.routing.ReloadingFile;
 import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
+import dev.facteur.sasl.FailedLogins;
 import dev.facteur.sasl.Logins;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
@@ -111,7 +112,8 @@ public final class Facteur implements AutoCloseable {
             DeliveryAgent agent = null;
             QueueManager queue = null;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
-            Stores stores = Defences.needsStore(config) ? Defences.openStores(config) : null;
+            // the policy checks' state, and the submission ports' failed logins
+            Stores stores = Defences.needsStore(config) || config.submission().enabled() ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() ? null
                     : Defences.pipeline(config, dns, stores, List.copyOf(ourAddresses(config)), clock);
@@ -151,7 +153,8 @@ public final class Facteur implements AutoCloseable {
             SmtpServer submission = null, submissions = null;
             var sub = config.submission();
             if (sub.enabled()) {
-                Logins logins = new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks());
+                Logins logins = new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks(),
+                        new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
                 Gate gate = Defences.gate(config, null); // no spam checks: every sender logs in; the mail filters still see it
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
