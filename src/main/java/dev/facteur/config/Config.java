@@ -6,6 +6,7 @@ import dev.facteur.net.HostPort;
 import dev.facteur.policy.Milters;
 import dev.facteur.sasl.FailedLogins;
 import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.UserLimitCheck;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -15,6 +16,7 @@ import dev.facteur.routing.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The whole configuration, validated. See README "Configuration reference" for every key. */
@@ -43,9 +45,12 @@ public record Config(
      * @param loginInReceived whether the {@code Received:} field names the login
      * @param passwordChecks  password checks that may run at once (each may take tens of MiB)
      * @param failures        failed logins counted over a window, per address, login and address, and login
+     * @param limits          messages and recipients an hour per login (0: none)
+     * @param senders         more senders each login may use besides itself and its aliases:
+     *                        addresses, {@code @domain}s
      */
     public record Submission(List<HostPort> listen, List<HostPort> listenTls, Path usersFile, boolean loginInReceived,
-            int passwordChecks, FailedLogins.Limits failures) {
+            int passwordChecks, FailedLogins.Limits failures, UserLimitCheck.Settings limits, Map<String, List<String>> senders) {
         public boolean enabled() {
             return !listen.isEmpty() || !listenTls.isEmpty();
         }

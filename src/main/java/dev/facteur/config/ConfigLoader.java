@@ -10,6 +10,7 @@ import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.sasl.FailedLogins;
 import dev.facteur.policy.check.Action;
+import dev.facteur.policy.check.UserLimitCheck;
 import dev.facteur.policy.check.DnsList;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
@@ -202,7 +203,9 @@ public final class ConfigLoader {
                 subT.integer("password_checks", 2, 1, 64),
                 new FailedLogins.Limits(subT.convert("failure_window", "15m", Units::parseDuration),
                         subT.integer("max_failures_per_address", 10, 1, 1_000_000), subT.integer("max_failures_per_login_and_address", 5, 1, 1_000_000),
-                        subT.integer("max_failures_per_login", 30, 1, 1_000_000)));
+                        subT.integer("max_failures_per_login", 30, 1, 1_000_000)),
+                new UserLimitCheck.Settings(subT.integer("messages_per_hour", 0, 0, 10_000_000), subT.integer("recipients_per_hour", 0, 0, 10_000_000)),
+                senders(subT));
         if (submission.enabled() && tls.isEmpty())
             subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
         subT.finish();
@@ -285,6 +288,24 @@ public final class ConfigLoader {
         t.finish();
         return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action, rdns, maxNames,
                 dnsbl, rhsbl, helo, milters, dnsMinTtl, dnsMaxTtl);
+    }
+
+    /** {@code [[submission.senders]]}: {@code login} and the {@code addresses} ({@code user@domain} or {@code @domain}) it may also send as. */
+    private static Map<String, List<String>> senders(Table submission) throws ConfigException {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (Table t : submission.tables("senders")) {
+            String login = t.string("login", null);
+            if (login == null) t.fail("login", "is required in [[submission.senders]]");
+            List<String> addresses = t.list("addresses", List.of(), a -> {
+                int at = a.indexOf('@');
+                if (at < 0 || at == a.length() - 1 || a.indexOf('@', at + 1) >= 0)
+                    throw new IllegalArgumentException("not user@domain or @domain: " + a);
+                return a.toLowerCase(java.util.Locale.ROOT);
+            });
+            t.finish();
+            out.merge(login, addresses, (x, y) -> java.util.stream.Stream.concat(x.stream(), y.stream()).toList());
+        }
+        return out;
     }
 
     /**

@@ -14,8 +14,14 @@ import java.util.Locale;
 public final class OptOut {
 
     private final List<String> patterns;
+    private final boolean sparesPostmaster;
 
     public OptOut(List<String> patterns) {
+        this(patterns, true);
+    }
+
+    private OptOut(List<String> patterns, boolean sparesPostmaster) {
+        this.sparesPostmaster = sparesPostmaster;
         for (String p : patterns) {
             int at = p.indexOf('@');
             if (at < 0 || p.indexOf('@', at + 1) >= 0 || p.equals("@"))
@@ -26,10 +32,16 @@ public final class OptOut {
 
     public static final OptOut DEFAULT = new OptOut(List.of());
 
+    /**
+     * Nobody opts out: for the checks of the submission ports, which are about the user who
+     * logged in (whose sender it is, how much they send), not about the recipient.
+     */
+    public static final OptOut NOBODY = new OptOut(List.of(), false);
+
     /** Whether the recipient opts out: postmaster and abuse always, and the configured ones. */
     public boolean covers(Mailbox rcpt) {
         String local = rcpt.localPart().toLowerCase(Locale.ROOT);
-        return local.equals("postmaster") || local.equals("abuse") || listed(rcpt);
+        return sparesPostmaster && (local.equals("postmaster") || local.equals("abuse")) || listed(rcpt);
     }
 
     /** Whether the recipient matches one of the configured patterns. */

@@ -1,5 +1,6 @@
 package dev.facteur.routing;
 
+import dev.facteur.message.HeaderAddresses;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.net.Cidr;

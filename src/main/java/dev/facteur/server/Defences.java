@@ -3,7 +3,9 @@ package dev.facteur.server;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
+import dev.facteur.message.Mailbox;
 import dev.facteur.policy.Check;
+import dev.facteur.policy.ClientName;
 import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
@@ -16,6 +18,9 @@ import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDns;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.policy.check.RhsblCheck;
+import dev.facteur.policy.check.SenderLoginCheck;
+import dev.facteur.policy.check.UserLimitCheck;
+import dev.facteur.smtp.AddressPolicy;
 import dev.facteur.smtp.Gate;
 import dev.facteur.store.Stores;
 import java.net.URI;
@@ -23,6 +28,8 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Builds the SMTP listener's pipeline of checks and its mail filters from {@code [policy]}. */
 final class Defences {
@@ -69,6 +76,36 @@ final class Defences {
         Gate checks = pipeline == null ? Gate.OPEN : pipeline;
         if (p.milters().isEmpty()) return checks;
         return new Milters(checks, p.milters(), config.hostname(), new OptOut(p.optOut()));
+    }
+
+    /**
+     * The submission ports' checks, about the user who logged in: whose sender it is
+     * ({@code sender_login}) and how much they send ({@code user_limits}); then the mail filters.
+     * No spam checks: every sender there has logged in.
+     */
+    static Gate submissionGate(Config config, Stores stores, AddressPolicy addresses, Clock clock) {
+        var sub = config.submission();
+        List<Check> checks = List.of(new SenderLoginCheck(ownership(sub.senders(), addresses)),
+                new UserLimitCheck(stores.rates(), sub.limits(), clock));
+        return gate(config, new Pipeline(checks, a -> false, OptOut.NOBODY, a -> new ClientName(ClientName.Status.NONE, null)));
+    }
+
+    /**
+     * What a login may send as: itself (a login that is an address), the addresses granted to it
+     * in {@code [[submission.senders]]} ({@code user@domain}, {@code @domain}), and its aliases:
+     * the addresses that routing delivers to the login's own mailbox.
+     */
+    static SenderLoginCheck.Ownership ownership(Map<String, List<String>> grants, AddressPolicy addresses) {
+        InetAddress anyClient = InetAddress.getLoopbackAddress();
+        return (login, address) -> {
+            String key = address.localPart().toLowerCase(Locale.ROOT) + "@" + address.domainKey();
+            if (key.equalsIgnoreCase(login)) return true;
+            for (String g : grants.getOrDefault(login, List.of()))
+                if (g.startsWith("@") ? g.substring(1).equals(address.domainKey()) : g.equals(key)) return true;
+            if (login.indexOf('@') < 0) return false;
+            return addresses.recipient(anyClient, address, true) instanceof AddressPolicy.Decision.Accept(List<Mailbox> to)
+                    && to.stream().anyMatch(m -> (m.localPart() + "@" + m.domainKey()).equalsIgnoreCase(login));
+        };
     }
 
     /** Names that are ours: the hostname and {@code [policy.helo] names}; addresses: those we listen on. */

@@ -155,7 +155,7 @@ public final class Facteur implements AutoCloseable {
             if (sub.enabled()) {
                 Logins logins = new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks(),
                         new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
-                Gate gate = Defences.gate(config, null); // no spam checks: every sender logs in; the mail filters still see it
+                Gate gate = Defences.submissionGate(config, stores, addresses, clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
                             new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);

@@ -51,6 +51,10 @@ class SubmissionIT {
                 listen = ["127.0.0.1:0"]
                 listen_tls = ["127.0.0.1:0"]
                 users_file = "%s"
+                messages_per_hour = 2
+                [[submission.senders]]
+                login = "alice@example.test"
+                addresses = ["@example.net"]
                 """.formatted(dir.resolve("users")));
         Path file = config.writeTo(dir.resolve("facteur.toml"));
         InputStream stdin = System.in;
@@ -73,7 +77,8 @@ class SubmissionIT {
 
     private static ExternalProcess.Result swaks(InetSocketAddress at, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("swaks", "--server", at.getAddress().getHostAddress(), "--port",
-                String.valueOf(at.getPort()), "--helo", "laptop.example.test", "--from", USER, "--to", "friend@elsewhere.example"));
+                String.valueOf(at.getPort()), "--helo", "laptop.example.test", "--to", "friend@elsewhere.example"));
+        if (!List.of(options).contains("--from")) command.addAll(List.of("--from", USER));
         command.addAll(List.of(options));
         return ExternalProcess.run(command);
     }
@@ -137,6 +142,33 @@ class SubmissionIT {
         JsonNode wrong = ExternalProcess.python("/it/submit.py", "starttls", submission.getAddress().getHostAddress(),
                 String.valueOf(submission.getPort()), USER, "nope", USER, "friend@elsewhere.example");
         assertThat(wrong.get("error").get(0).asInt()).as(wrong.toString()).isEqualTo(535);
+        assertThat(facteur.spool().messages()).hasSize(2);
+    }
+
+    private ExternalProcess.Result swaksAs(String from, String... more) throws Exception {
+        List<String> options = new ArrayList<>(List.of("--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD,
+                "--from", from));
+        options.addAll(List.of(more));
+        return swaks(submission, options.toArray(String[]::new));
+    }
+
+    @Test
+    void aUserSendsOnlyAsThemselvesOrWhatIsGrantedToThem() throws Exception {
+        var other = swaksAs("bob@example.test");
+        assertThat(other.stdout()).contains("553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user " + USER);
+        var forgedFrom = swaksAs(USER, "--header", "From: The Boss <bob@example.test>");
+        assertThat(forgedFrom.stdout()).contains("553 5.7.1 <bob@example.test>: From address rejected: not owned by user " + USER);
+        assertThat(facteur.spool().messages()).isEmpty();
+        var granted = swaksAs("news@example.net", "--header", "From: News <news@example.net>");
+        assertThat(granted.exitCode()).as(granted.toString()).isZero();
+        queuedId(granted);
+    }
+
+    @Test
+    void aUserOverTheHourlyLimitIsToldToWait() throws Exception {
+        for (int i = 0; i < 2; i++) queuedId(swaksAs(USER));
+        var third = swaksAs(USER);
+        assertThat(third.stdout()).contains("451 4.7.1 Sending limit reached (2 messages an hour)");
         assertThat(facteur.spool().messages()).hasSize(2);
     }
 

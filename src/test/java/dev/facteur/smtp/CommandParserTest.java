@@ -76,8 +76,17 @@ class CommandParserTest {
 
     @Test
     void ordinaryUnknownCommandsAreOnlyUnrecognized() {
-        for (String line : new String[] {"", "XYZZY", "AUTH PLAIN AGFsaWNl", "Hello there", "From alice@example.test Mon Dec 1", "ETRN example.test"})
+        for (String line : new String[] {"", "XYZZY", "Hello there", "From alice@example.test Mon Dec 1", "ETRN example.test"})
             assertThat(parse(line)).as(line).isEqualTo(new Command.Invalid(Replies.UNRECOGNIZED));
+    }
+
+    @Test
+    void authNamesItsMechanismAndMayCarryAnInitialResponse() { // RFC 4954 §4
+        assertThat(parse("AUTH PLAIN AGFsaWNl")).isEqualTo(new Command.Auth("PLAIN", "AGFsaWNl"));
+        assertThat(parse("auth login")).isEqualTo(new Command.Auth("LOGIN", null));
+        assertThat(parse("AUTH PLAIN =")).isEqualTo(new Command.Auth("PLAIN", "="));
+        for (String bad : new String[] {"AUTH", "AUTH PLAIN a b", "AUTH PL/AIN", "AUTH ABCDEFGHIJKLMNOPQRSTU"})
+            assertThat(parse(bad)).as(bad).isInstanceOf(Command.Invalid.class);
     }
 
     @Test

@@ -1,8 +1,7 @@
-package dev.facteur.routing;
+package dev.facteur.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facteur.message.Mailbox;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,8 @@
-package dev.facteur.routing;
+package dev.facteur.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.facteur.message.Mailbox;
 import java.util.function.UnaryOperator;
 
 /**

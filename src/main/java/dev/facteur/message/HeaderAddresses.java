@@ -1,10 +1,10 @@
-package dev.facteur.routing;
+package dev.facteur.message;
 
-import dev.facteur.message.AddressSyntax;
-import dev.facteur.message.Mailbox;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -14,11 +14,22 @@ import java.util.function.UnaryOperator;
  * stay untouched, so a rewritten header looks like the original but for the domain or address.
  * Values are given and returned as raw bytes, one char each, as the SMTP server hands them over.
  */
-final class HeaderAddresses {
+public final class HeaderAddresses {
 
     private HeaderAddresses() {}
 
-    static String rewrite(String value, UnaryOperator<Mailbox> rewrite) {
+    /** The addresses in an address field's value (raw bytes, one char each), in order. */
+    public static List<Mailbox> addresses(String value) {
+        List<Mailbox> found = new ArrayList<>();
+        rewrite(value, m -> {
+            found.add(m);
+            return m;
+        });
+        return found;
+    }
+
+    /** {@code value} with each address replaced by what {@code rewrite} makes of it; everything else as it was. */
+    public static String rewrite(String value, UnaryOperator<Mailbox> rewrite) {
         StringBuilder out = null;
         int copied = 0;
         int i = 0;
