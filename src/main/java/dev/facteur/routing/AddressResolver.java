@@ -103,7 +103,13 @@ public final class AddressResolver implements AddressPolicy {
      */
     @Override
     public HeaderRewrite headerRewrite(InetAddress client) {
-        if (!rules.rewriteHeaders() || !mayRelay(client)) return null;
+        return headerRewrite(client, false);
+    }
+
+    /** Clients that logged in are our own clients too. */
+    @Override
+    public HeaderRewrite headerRewrite(InetAddress client, boolean authenticated) {
+        if (!rules.rewriteHeaders() || !(authenticated || mayRelay(client))) return null;
         return (name, value) -> switch (name.strip().toLowerCase(Locale.ROOT)) {
             case "from", "sender", "reply-to", "resent-from", "resent-sender" -> HeaderAddresses.rewrite(value, this::senderAddress);
             case "to", "cc", "resent-to", "resent-cc" -> HeaderAddresses.rewrite(value, tables.recipientCanonical().get()::rewrite);

@@ -40,15 +40,25 @@ public interface AddressPolicy {
         return from;
     }
 
-    /** Rewrites one header field's value (folding included, CRLF at the end); same or null: untouched. */
+    /** Rewrites one header field's value (folding included, CRLF at the end); same or null: untouched; "": the field goes. */
     @FunctionalInterface
     interface HeaderRewrite {
         String rewrite(String name, String value);
+
+        /** Whole fields (CRLF included) to add at the end of the header section, asked once all fields are seen. */
+        default String added() {
+            return "";
+        }
     }
 
     /** How header fields of mail from {@code client} are rewritten on receipt, or null to leave them as they are. */
     default HeaderRewrite headerRewrite(InetAddress client) {
         return null;
+    }
+
+    /** As {@link #headerRewrite(InetAddress)}, for a client that logged in ({@code authenticated}). */
+    default HeaderRewrite headerRewrite(InetAddress client, boolean authenticated) {
+        return headerRewrite(client);
     }
 
     /** What makes two recipients of one message the same mailbox (delivered once). */

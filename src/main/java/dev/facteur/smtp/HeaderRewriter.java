@@ -67,6 +67,7 @@ final class HeaderRewriter extends OutputStream {
         String text = new String(raw, StandardCharsets.ISO_8859_1);
         StringBuilder result = new StringBuilder(text.length() + 64);
         int i = 0;
+        boolean added = false;
         while (i < text.length()) {
             int end = fieldEnd(text, i);
             String field = text.substring(i, end);
@@ -75,12 +76,18 @@ final class HeaderRewriter extends OutputStream {
                 String name = field.substring(0, colon);
                 String value = field.substring(colon + 1);
                 String newValue = rewrite.rewrite(name, value);
-                result.append(newValue == null || newValue.equals(value) ? field : name + ":" + newValue);
+                if (newValue == null || newValue.equals(value)) result.append(field);
+                else if (!newValue.isEmpty()) result.append(name).append(':').append(newValue);
             } else {
+                if (!added && (field.equals("\r\n") || field.equals("\n"))) { // the empty line: new fields go before it
+                    result.append(rewrite.added());
+                    added = true;
+                }
                 result.append(field);
             }
             i = end;
         }
+        if (!added) result.append(rewrite.added()); // a message that is all header
         out.write(result.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 

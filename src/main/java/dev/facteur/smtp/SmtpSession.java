@@ -328,7 +328,7 @@ final class SmtpSession {
         tx = null;
         try (GuardedDraft draft = GuardedDraft.open(sink, t.id)) {
             writeReceived(draft.content(), t);
-            HeaderRewriter rewriter = rewriter(draft.content());
+            HeaderRewriter rewriter = rewriter(draft.content(), t);
             var hops = new HopCounter(rewriter == null ? draft.content() : rewriter);
             SmtpInput.ContentCheck check = in.readData(hops, settings.maxMessageSize());
             if (rewriter != null) rewriter.finish();
@@ -359,7 +359,7 @@ final class SmtpSession {
                 t.bdatDraft = GuardedDraft.open(sink, t.id);
                 t.bdatCheck = new SmtpInput.LineEndCheck();
                 writeReceived(t.bdatDraft.content(), t);
-                t.bdatRewriter = rewriter(t.bdatDraft.content());
+                t.bdatRewriter = rewriter(t.bdatDraft.content(), t);
                 t.bdatHops = new HopCounter(t.bdatRewriter == null ? t.bdatDraft.content() : t.bdatRewriter);
             }
             SmtpInput.ContentCheck check = in.readChunk(cmd.size(), t.bdatHops, t.bdatSize,
@@ -532,8 +532,13 @@ final class SmtpSession {
         return new Reply(250, "2.0.0", "Ok: queued as " + t.id);
     }
 
-    private HeaderRewriter rewriter(OutputStream out) {
-        AddressPolicy.HeaderRewrite rewrite = settings.addresses().headerRewrite(clientAddress);
+    private HeaderRewriter rewriter(OutputStream out, Transaction t) {
+        AddressPolicy.HeaderRewrite rewrite = settings.addresses().headerRewrite(clientAddress, login != null);
+        if (login != null && settings.access().auth() != null) { // a submission port: RFC 6409's fixes first
+            int at = login.lastIndexOf('@');
+            rewrite = new SubmissionHeaders(rewrite, at > 0 ? login.substring(at + 1) : settings.hostname(),
+                    RFC5322_DATE.format(clock.instant().atZone(ZoneId.systemDefault())), "<" + t.id + "@" + settings.hostname() + ">");
+        }
         return rewrite == null ? null : new HeaderRewriter(out, rewrite);
     }
 

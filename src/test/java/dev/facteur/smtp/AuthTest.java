@@ -150,4 +150,24 @@ class AuthTest {
         s.mail(mail("<a@elsewhere.example>"));
         assertThat(codes(s.rcpt(rcpt("<x@elsewhere.example>")))).as("no relay for strangers").isEqualTo("554 5.7.1");
     }
+
+    @Test
+    void aSubmittedMessageGetsDateAndMessageIdLosesBccAndHasItsBareAddressesQualified() throws Exception { // RFC 6409 §8
+        var s = session(SUBMISSION, true);
+        s.ehlo("c");
+        auth(s, "AUTH PLAIN " + plain("alice", "pw"));
+        s.mail(mail("<alice@example.test>"));
+        s.rcpt(rcpt("<bob@example.test>"));
+        s.data();
+        s.receiveData(new SmtpInput(new ByteArrayInputStream(
+                "From: alice\r\nTo: Bob <bob>\r\nBcc: carol@example.test\r\nSubject: t\r\n\r\nBcc: in the body stays\r\n.\r\n"
+                        .getBytes(StandardCharsets.US_ASCII))));
+        var stored = sink.stored.getFirst();
+        String content = stored.content();
+        String header = content.substring(content.indexOf("\r\nFrom:") + 2, content.indexOf("\r\n\r\n") + 2);
+        // the login "alice" has no domain: the server's name qualifies
+        assertThat(header).startsWith("From: alice@mx.example.test\r\nTo: Bob <bob@mx.example.test>\r\nSubject: t\r\nDate: ")
+                .contains("\r\nMessage-ID: <" + stored.envelope().id() + "@mx.example.test>\r\n").doesNotContain("Bcc");
+        assertThat(content).endsWith("\r\n\r\nBcc: in the body stays\r\n");
+    }
 }
