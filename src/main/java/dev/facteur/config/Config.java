@@ -48,9 +48,11 @@ public record Config(
      * @param limits          messages and recipients an hour per login (0: none)
      * @param senders         more senders each login may use besides itself and its aliases:
      *                        addresses, {@code @domain}s
+     * @param dovecotAuth     Dovecot's auth-client socket, to check logins there instead of {@code usersFile}
      */
     public record Submission(List<HostPort> listen, List<HostPort> listenTls, Path usersFile, boolean loginInReceived,
-            int passwordChecks, FailedLogins.Limits failures, UserLimitCheck.Settings limits, Map<String, List<String>> senders) {
+            int passwordChecks, FailedLogins.Limits failures, UserLimitCheck.Settings limits, Map<String, List<String>> senders,
+            Optional<Path> dovecotAuth) {
         public boolean enabled() {
             return !listen.isEmpty() || !listenTls.isEmpty();
         }

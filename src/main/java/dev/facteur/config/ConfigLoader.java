@@ -205,7 +205,7 @@ public final class ConfigLoader {
                         subT.integer("max_failures_per_address", 10, 1, 1_000_000), subT.integer("max_failures_per_login_and_address", 5, 1, 1_000_000),
                         subT.integer("max_failures_per_login", 30, 1, 1_000_000)),
                 new UserLimitCheck.Settings(subT.integer("messages_per_hour", 0, 0, 10_000_000), subT.integer("recipients_per_hour", 0, 0, 10_000_000)),
-                senders(subT));
+                senders(subT), subT.optional("dovecot_auth", Path::of));
         if (submission.enabled() && tls.isEmpty())
             subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
         subT.finish();

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,35 +30,18 @@ public final class Logins implements Authenticator {
     static final Reply MALFORMED = new Reply(501, "5.5.2", "Malformed authentication response");
     static final Reply NEEDS_TLS = new Reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
 
-    /** Waits before a failure is answered (a seam: tests do not sleep). */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-    }
-
     private final Supplier<Map<String, PasswordHash>> users;
     private final Semaphore checks;
-    private final FailedLogins failures;
-    private final Sleeper sleeper;
     /** Checked when the user is unknown, so that the answer takes as long. */
     private final PasswordHash decoy;
-
-    /** Without counting failures: for tests of the mechanisms. */
-    Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks) {
-        this(users, concurrentChecks, null, d -> {});
-    }
 
     /**
      * @param users            the current users (a reloading file's contents)
      * @param concurrentChecks password checks at once
-     * @param failures         failed logins counted, slowed and stopped; null: not counted
-     * @param sleeper          how a failure's answer waits ({@code d -> Thread.sleep(d)})
      */
-    public Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks, FailedLogins failures, Sleeper sleeper) {
+    public Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks) {
         if (concurrentChecks < 1) throw new IllegalArgumentException("at least one password check at a time");
         this.users = users;
-        this.failures = failures;
-        this.sleeper = sleeper;
         this.checks = new Semaphore(concurrentChecks, true);
         this.decoy = PasswordHash.of("decoy".toCharArray(), PasswordHash.Scheme.values()[0]);
     }
@@ -72,22 +54,17 @@ public final class Logins implements Authenticator {
     @Override
     public Exchange start(String mechanism, InetAddress client, boolean tls) {
         Exchange exchange = switch (mechanism) {
-            case "PLAIN" -> new Plain(client);
-            case "LOGIN" -> new Login(client);
+            case "PLAIN" -> new Plain();
+            case "LOGIN" -> new Login();
             default -> null;
         };
         if (exchange == null || tls) return exchange;
         return response -> new Step.Failure(NEEDS_TLS, "no TLS");
     }
 
-    /**
-     * Whether {@code password} is {@code user}'s, one check at a time per permit; a client that
-     * failed too often is refused before any check, and a failure is answered after a delay.
-     */
-    Step verify(String user, char[] password, InetAddress client) {
+    /** Whether {@code password} is {@code user}'s, one check at a time per permit. */
+    Step verify(String user, char[] password) {
         try {
-            Reply refused = failures == null ? null : failures.refusal(user, client);
-            if (refused != null) return new Step.Failure(refused, "too many failures");
             boolean ok;
             PasswordHash hash;
             checks.acquire();
@@ -97,11 +74,7 @@ public final class Logins implements Authenticator {
             } finally {
                 checks.release();
             }
-            if (ok) {
-                if (failures != null) failures.succeeded(user, client);
-                return new Step.Success(user);
-            }
-            if (failures != null) sleeper.sleep(failures.failed(user, client));
+            if (ok) return new Step.Success(user);
             return new Step.Failure(INVALID, hash == null ? "no such user " + user : "wrong password for " + user);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -113,12 +86,6 @@ public final class Logins implements Authenticator {
 
     /** RFC 4616: {@code [authzid] NUL authcid NUL passwd}, UTF-8; acting for another identity is not allowed. */
     private final class Plain implements Exchange {
-        private final InetAddress client;
-
-        Plain(InetAddress client) {
-            this.client = client;
-        }
-
         @Override
         public Step step(byte[] response) {
             if (response == null) return new Step.Challenge(new byte[0]); // no initial response: an empty challenge asks for it
@@ -128,18 +95,13 @@ public final class Logins implements Authenticator {
             char[] password = chars(response, second + 1, response.length);
             if (authzid == null || user == null || password == null || user.isEmpty()) return new Step.Failure(MALFORMED, "not UTF-8");
             if (!authzid.isEmpty() && !authzid.equals(user)) return new Step.Failure(INVALID, "may not act as " + authzid);
-            return verify(user, password, client);
+            return verify(user, password);
         }
     }
 
     /** LOGIN: "Username:", then "Password:", each answered in base64. */
     private final class Login implements Exchange {
-        private final InetAddress client;
         private String user;
-
-        Login(InetAddress client) {
-            this.client = client;
-        }
 
         @Override
         public Step step(byte[] response) {
@@ -151,7 +113,7 @@ public final class Logins implements Authenticator {
             }
             char[] password = chars(response, 0, response.length);
             if (password == null) return new Step.Failure(MALFORMED, "not UTF-8");
-            return verify(user, password, client);
+            return verify(user, password);
         }
     }
 

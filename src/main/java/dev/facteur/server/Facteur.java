@@ -26,8 +26,11 @@ import dev.facteur.routing.ReloadingFile;
 import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
+import dev.facteur.sasl.DovecotAuth;
 import dev.facteur.sasl.FailedLogins;
 import dev.facteur.sasl.Logins;
+import dev.facteur.sasl.Throttled;
+import dev.facteur.smtp.Authenticator;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
@@ -153,8 +156,9 @@ public final class Facteur implements AutoCloseable {
             SmtpServer submission = null, submissions = null;
             var sub = config.submission();
             if (sub.enabled()) {
-                Logins logins = new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks(),
-                        new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
+                Authenticator source = sub.dovecotAuth().isPresent() ? new DovecotAuth(sub.dovecotAuth().get(), Duration.ofSeconds(30))
+                        : new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks());
+                Authenticator logins = new Throttled(source, new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
                 Gate gate = Defences.submissionGate(config, stores, addresses, clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
@@ -168,7 +172,7 @@ public final class Facteur implements AutoCloseable {
                     submissions.start();
                     opened.add(submissions::close);
                 }
-                log.info("submission: users from {}", sub.usersFile());
+                log.info("submission: logins checked by {}", sub.dovecotAuth().isPresent() ? logins : "the users in " + sub.usersFile());
             }
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());

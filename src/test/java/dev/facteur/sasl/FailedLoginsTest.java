@@ -20,7 +20,7 @@ class FailedLoginsTest {
     private static final PasswordHash PW = PasswordHash.of("right".toCharArray(), PasswordHash.Scheme.SHA512_CRYPT);
     private final ManualClock clock = ManualClock.at(Instant.parse("2026-12-01T10:00:00Z"));
     private final List<Duration> waited = new ArrayList<>();
-    private final Logins logins = new Logins(() -> Map.of("alice", PW, "bob", PW), 1,
+    private final Throttled logins = new Throttled(new Logins(() -> Map.of("alice", PW, "bob", PW), 1),
             new FailedLogins(new MemoryRateStore(), clock, new FailedLogins.Limits(Duration.ofMinutes(15), 10, 5, 30)), waited::add);
 
     private Step login(String user, String password, String from) throws Exception {
@@ -63,6 +63,15 @@ class FailedLoginsTest {
         for (int i = 1; i <= 30; i++) login("alice", "wrong", "203.0.113." + i);
         assertThat(code(login("alice", "right", "203.0.113.200"))).as("a stranger, even with the password").isEqualTo(454);
         assertThat(code(login("alice", "right", "198.51.100.7"))).as("the owner is not locked out").isEqualTo(235);
+    }
+
+    @Test
+    void loginsUserIsReadFromItsFirstResponseAndThrottledAtItsPassword() throws Exception {
+        for (int i = 0; i < 5; i++) login("alice", "wrong", "192.0.2.1");
+        var e = logins.start("LOGIN", InetAddress.getByName("192.0.2.1"), true);
+        e.step(null);
+        e.step("alice".getBytes(StandardCharsets.UTF_8));
+        assertThat(code(e.step("right".getBytes(StandardCharsets.UTF_8)))).isEqualTo(454);
     }
 
     @Test

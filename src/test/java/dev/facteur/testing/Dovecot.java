@@ -102,6 +102,11 @@ public final class Dovecot implements AutoCloseable {
         return workDir.resolve("run").resolve("lmtp");
     }
 
+    /** Dovecot's authentication socket for clients such as an MTA ({@code base_dir/auth-client}). */
+    public Path authSocket() {
+        return workDir.resolve("run").resolve("auth-client");
+    }
+
     public InetSocketAddress imapAddress() {
         return imap;
     }
@@ -296,6 +301,11 @@ public final class Dovecot implements AutoCloseable {
                 "}",
                 "service anvil {",
                 noChroot,
+                "}",
+                "service auth {",
+                "  unix_listener auth-client {", // base_dir/auth-client: what an MTA asks (Postfix's smtpd_sasl_type = dovecot)
+                "    mode = 0666",
+                "  }",
                 "}",
                 "service imap-urlauth-login {",
                 noChroot,
