@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.server.Facteur;
 import dev.facteur.testing.ExternalProcess;
 import dev.facteur.testing.FacteurCli;
+import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.StoredContent;
 import dev.facteur.testing.TestConfig;
 import dev.facteur.tls.SelfSigned;
@@ -12,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +130,25 @@ class SubmissionIT {
         var r = swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", "wrong");
         assertThat(r.stdout()).contains("535 5.7.8 Authentication credentials invalid");
         assertThat(facteur.spool().messages()).isEmpty();
+    }
+
+    @Test
+    void failedLoginsAreLoggedSoThatFail2bansPostfixRulesFindTheAddress() throws Exception {
+        Path filters = dir.resolve("filter.d"); // as installed: Debian's postfix.conf and common.conf beside ours
+        Files.createDirectories(filters);
+        for (String f : List.of("postfix.conf", "common.conf"))
+            Files.copy(Path.of("/etc/fail2ban/filter.d", f), filters.resolve(f));
+        Files.copy(Path.of("contrib/fail2ban/filter.d/facteur.conf"), filters.resolve("facteur.conf"));
+        Path log = dir.resolve("facteur.log");
+        try (var capture = LogCapture.attach("facteur.smtpd")) {
+            swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", "wrong");
+            swaks(submission, "--tls", "--auth", "LOGIN", "--auth-user", "nobody@example.test", "--auth-password", "wrong");
+            queuedId(swaks(submission, "--tls", "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD));
+            Files.write(log, capture.linesAsServed().stream().map(String::stripTrailing).toList());
+        }
+        var r = ExternalProcess.run(List.of("fail2ban-regex", "--print-all-matched", log.toString(), filters.resolve("facteur.conf").toString()));
+        assertThat(r.stdout()).as(r.toString()).contains("Failregex: 2 total").contains("127.0.0.1");
+        assertThat(r.stdout()).containsPattern("Lines: \\d+ lines, 0 ignored, 2 matched");
     }
 
     @Test

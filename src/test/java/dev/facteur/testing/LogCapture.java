@@ -49,6 +49,26 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
         return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /**
+     * Every line so far as {@code bin/facteur serve} writes it: formatted with the pattern of the
+     * main {@code logback.xml}, the one an operator's tools (fail2ban) read.
+     */
+    public List<String> linesAsServed() {
+        String config;
+        try (var in = LogCapture.class.getResourceAsStream("/logback.xml")) {
+            config = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the main logback.xml is not on the class path", e);
+        }
+        var m = java.util.regex.Pattern.compile("<pattern>(.*?)</pattern>").matcher(config);
+        if (!m.find()) throw new IllegalStateException("no <pattern> in the main logback.xml");
+        var layout = new ch.qos.logback.classic.PatternLayout();
+        layout.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+        layout.setPattern(m.group(1));
+        layout.start();
+        return events.stream().map(layout::doLayout).toList();
+    }
+
     /** The messages at {@code level}. */
     public List<String> messages(Level level) {
         return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
