@@ -167,7 +167,15 @@ public record Config(
     public record Spool(long minFreeSpace) {}
 
     /** PEM files: the certificate chain and its PKCS#8 private key. */
-    public record Tls(Path certificate, Path privateKey) {}
+    /**
+     * {@code [tls]}: the certificate and key, and more pairs chosen by the name the client asks
+     * for (SNI); the files are read again when they change.
+     */
+    public record Tls(Path certificate, Path privateKey, List<Tls> sni) {
+        public Tls(Path certificate, Path privateKey) {
+            this(certificate, privateKey, List.of());
+        }
+    }
 
     public Path spoolDir() {
         return dataDir.resolve("spool");

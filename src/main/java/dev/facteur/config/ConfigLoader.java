@@ -193,7 +193,15 @@ public final class ConfigLoader {
             Optional<Path> key = tlsT.optional("private_key", Path::of);
             if (cert.isEmpty()) tlsT.fail("certificate", "is required in [tls]");
             if (key.isEmpty()) tlsT.fail("private_key", "is required in [tls]");
-            tls = Optional.of(new Config.Tls(cert.orElseThrow(), key.orElseThrow()));
+            List<Config.Tls> sni = new ArrayList<>();
+            for (Table t : tlsT.tables("sni")) {
+                Optional<Path> c = t.optional("certificate", Path::of), k = t.optional("private_key", Path::of);
+                if (c.isEmpty()) t.fail("certificate", "is required in [[tls.sni]]");
+                if (k.isEmpty()) t.fail("private_key", "is required in [[tls.sni]]");
+                t.finish();
+                sni.add(new Config.Tls(c.orElseThrow(), k.orElseThrow()));
+            }
+            tls = Optional.of(new Config.Tls(cert.orElseThrow(), key.orElseThrow(), List.copyOf(sni)));
             tlsT.finish();
         }
         Config.Policy policy = policy(top.table("policy"));

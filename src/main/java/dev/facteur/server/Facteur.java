@@ -41,6 +41,7 @@ import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.SpoolFullException;
+import dev.facteur.tls.CertificateFiles;
 import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
 import java.io.FilterOutputStream;
@@ -102,7 +103,10 @@ public final class Facteur implements AutoCloseable {
         SSLContext tls = null;
         if (config.tls().isPresent()) {
             var t = config.tls().get();
-            tls = PemTls.serverContext(t.certificate(), t.privateKey());
+            List<CertificateFiles.Pair> pairs = new ArrayList<>();
+            pairs.add(new CertificateFiles.Pair(t.certificate(), t.privateKey()));
+            for (var more : t.sni()) pairs.add(new CertificateFiles.Pair(more.certificate(), more.privateKey()));
+            tls = PemTls.serverContext(CertificateFiles.open(pairs));
         }
         Spool spool = LogSpool.open(config.spoolDir());
         List<AutoCloseable> opened = new ArrayList<>();

@@ -207,6 +207,9 @@ final class SmtpConnection implements Runnable {
         return session.receiveData(in);
     }
 
+    /** TLS 1.2 and 1.3 only: RFC 8996 retired 1.0 and 1.1, RFC 8314 §4.1 asks for 1.2 at least. */
+    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
     /** Longest line of an AUTH exchange: RFC 4954 §4 asks servers to take 12288 octets at least. */
     private static final int MAX_SASL_LINE = 12288;
 
@@ -238,6 +241,7 @@ final class SmtpConnection implements Runnable {
         SSLSocket tlsSocket = (SSLSocket) settings.tls().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         tlsSocket.setUseClientMode(false);
+        tlsSocket.setEnabledProtocols(TLS_PROTOCOLS);
         deadline.arm(settings.commandTimeout().toNanos());
         try {
             tlsSocket.startHandshake();
