@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "facteur", mixinStandardHelpOptions = true, version = "Facteur 0.1.0",
         description = "Facteur, a mail transfer agent: receives mail over SMTP, keeps it in a durable spool, and delivers it to mailboxes or other servers.",
-        subcommands = {ServeCommand.class, QueueCommand.class, AddressCommand.class, PolicyCommand.class, TlsCommand.class, UserCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, QueueCommand.class, AddressCommand.class, PolicyCommand.class, TlsCommand.class, UserCommand.class, SendmailCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -29,9 +30,17 @@ public final class Main implements Runnable {
 
     /** The facteur command, ready to execute: also in-process, with its output redirected (tests). */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("facteur: " + ex.getMessage());
-            return 1;
+            return cmd.getCommand() instanceof SendmailCommand ? SendmailCommand.EX_IOERR : 1;
         });
+        // sendmail's callers read sysexits.h: a usage error is 64, not picocli's 2
+        CommandLine.IParameterExceptionHandler usual = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((ex, args) -> {
+            if (!(ex.getCommandLine().getCommand() instanceof SendmailCommand)) return usual.handleParseException(ex, args);
+            ex.getCommandLine().getErr().println("sendmail: " + ex.getMessage());
+            return SendmailCommand.EX_USAGE;
+        });
+        return cli;
     }
 }

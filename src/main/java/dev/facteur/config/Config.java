@@ -34,7 +34,16 @@ public record Config(
         Optional<Tls> tls,
         Spool spool,
         Policy policy,
-        Submission submission) {
+        Submission submission,
+        Sendmail sendmail) {
+
+    /**
+     * {@code [sendmail]}: the local submission socket that {@code facteur sendmail} talks to.
+     *
+     * @param socket          its path (a unix-domain socket, mode 0666)
+     * @param authorizedUsers the local users who may submit; empty: everyone (Postfix's default)
+     */
+    public record Sendmail(Path socket, List<String> authorizedUsers) {}
 
     /**
      * {@code [submission]}: the doors for people and programs that log in (RFC 6409, RFC 8314).

@@ -217,8 +217,13 @@ public final class ConfigLoader {
         if (submission.enabled() && tls.isEmpty())
             subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
         subT.finish();
+        Table smT = top.table("sendmail");
+        var sendmail = new Config.Sendmail(smT.convert("socket", dataDir.resolve("sendmail.sock").toString(), Path::of),
+                smT.list("authorized_users", List.of(), u -> u));
+        smT.finish();
         top.finish();
-        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission);
+        return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
+                sendmail);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

@@ -157,6 +157,13 @@ public final class Facteur implements AutoCloseable {
             SmtpServer smtp = new SmtpServer(settings, sink, Defences.gate(config, policy), ids, clock);
             smtp.start();
             opened.add(smtp);
+            var local = config.sendmail();
+            try {
+                smtp.startLocal(local.socket(), user -> local.authorizedUsers().isEmpty() || local.authorizedUsers().contains(user));
+            } catch (IOException | RuntimeException e) {
+                log.error("local submission is off: cannot listen on {}: {} (facteur sendmail cannot reach this server)", local.socket(),
+                        e.toString());
+            }
             SmtpServer submission = null, submissions = null;
             var sub = config.submission();
             if (sub.enabled()) {

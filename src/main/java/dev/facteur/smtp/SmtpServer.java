@@ -7,6 +7,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Predicate;
+import jdk.net.ExtendedSocketOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +44,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Clock clock;
     private final SmtpConnection.Tarpit tarpit;
     private final List<ServerSocket> listeners = new ArrayList<>();
+    private final List<ServerSocketChannel> localListeners = new ArrayList<>();
     private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
@@ -87,6 +97,64 @@ public final class SmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Also listens on a unix-domain socket at {@code path} for local submission (the
+     * {@code facteur sendmail} command): anyone on the host may connect (mode 0666), and
+     * {@code authorized} decides by the peer's user, which the kernel tells (SO_PEERCRED). A
+     * local user is logged in as themselves: their mail relays anywhere, and the log names them.
+     */
+    public void startLocal(Path path, Predicate<String> authorized) throws IOException {
+        Files.deleteIfExists(path); // a stale socket of a process that died
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        localListeners.add(server);
+        Thread.ofVirtual().name("smtp-local-accept").start(() -> {
+            while (!closing) {
+                SocketChannel ch;
+                try {
+                    ch = server.accept();
+                } catch (IOException | RuntimeException e) {
+                    if (!closing) log.error("accept failed on {}: {}", path, e.toString());
+                    if (!server.isOpen()) return;
+                    continue;
+                }
+                Thread.ofVirtual().name("smtp-local").start(() -> admitLocal(ch, authorized));
+            }
+        });
+        log.info("local submission on {}", path);
+    }
+
+    private void admitLocal(SocketChannel ch, Predicate<String> authorized) {
+        String user;
+        try {
+            user = ch.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("local submission: cannot tell who connected ({}); refused", e.toString());
+            closeQuietly(ch);
+            return;
+        }
+        if (!authorized.test(user)) {
+            log.warn("local submission refused for user {}: not in the authorized users", user);
+            try (ch) {
+                ch.write(java.nio.ByteBuffer.wrap(new Reply(554, "5.7.1", "User " + user + " may not submit mail here").encode()));
+            } catch (IOException ignored) {
+                // gone
+            }
+            return;
+        }
+        admit(new UnixSocket(ch), user);
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // gone
+        }
+    }
+
     /** The addresses actually bound (port 0 in the config means any free port). */
     public List<InetSocketAddress> boundAddresses() {
         return listeners.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
@@ -107,6 +175,11 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     private void admit(Socket s) {
+        admit(s, null);
+    }
+
+    /** {@code localUser}: the local user of a unix-socket connection, logged in as such; null for TCP. */
+    private void admit(Socket s, String localUser) {
         InetAddress client = s.getInetAddress();
         // compute() keeps count and removal atomic: a client's entry disappears with its last connection
         int fromClient = perClient.merge(client, 1, Integer::sum);
@@ -133,6 +206,7 @@ public final class SmtpServer implements AutoCloseable {
             return;
         }
         SmtpSession session = new SmtpSession(settings, sink, ids, clock, client, gate.open(client));
+        if (localUser != null) session.localUser(localUser);
         SmtpConnection[] self = new SmtpConnection[1];
         self[0] = new SmtpConnection(s, settings, session, tarpit, () -> {
             connections.remove(self[0]);
@@ -153,6 +227,13 @@ public final class SmtpServer implements AutoCloseable {
      */
     public void shutdown(Duration grace) {
         closing = true;
+        for (ServerSocketChannel ch : localListeners) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
         for (ServerSocket ss : listeners) {
             try {
                 ss.close();

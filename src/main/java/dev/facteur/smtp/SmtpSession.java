@@ -575,6 +575,16 @@ final class SmtpSession {
         String ask(byte[] challenge) throws IOException;
     }
 
+    /**
+     * A connection on the local submission socket: the kernel said which local user it is, so
+     * they are logged in as that user from the start (Postfix's sendmail/postdrop path).
+     */
+    void localUser(String user) {
+        login = user;
+        loginMechanism = "local";
+        gate.authenticated(user, loginMechanism);
+    }
+
     /** RFC 4954: the AUTH command and its exchange, one challenge after the other through {@code client}. */
     Reply auth(Command.Auth cmd, Challenges client) throws IOException {
         SmtpSettings.Access access = settings.access();

@@ -40,6 +40,26 @@ public final class FacteurCli {
     }
 
     /**
+     * {@code facteur ARGS} in a JVM of its own at the end of a shell pipe: {@code printf ... | facteur ARGS},
+     * as cron or a script calls sendmail.
+     */
+    public static ExternalProcess.Result piped(byte[] stdin, String... args) throws IOException, InterruptedException {
+        Path input = java.nio.file.Files.createTempFile("facteur-stdin", ".txt");
+        try {
+            java.nio.file.Files.write(input, stdin);
+            var java = java(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), args);
+            String command = "cat " + quoted(input.toString()) + " | " + String.join(" ", java.stream().map(FacteurCli::quoted).toList());
+            return ExternalProcess.run(List.of("/bin/sh", "-c", command));
+        } finally {
+            java.nio.file.Files.deleteIfExists(input);
+        }
+    }
+
+    private static String quoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
      * {@code facteur serve --config CONFIG} in a JVM of its own, its log in {@code log}; returns
      * once it listens for SMTP (its configuration says port 0: the port is read from its log).
      */
