@@ -35,7 +35,18 @@ public record Config(
         Spool spool,
         Policy policy,
         Submission submission,
-        Sendmail sendmail) {
+        Sendmail sendmail,
+        Autoconfig autoconfig) {
+
+    /**
+     * {@code [autoconfig]}: what mail clients are told to use (RFC 6186 SRV records, Thunderbird's
+     * config-v1.1.xml), and where that file is served.
+     *
+     * @param listen      HTTP addresses serving config-v1.1.xml; empty: none
+     * @param imap        the IMAP server to publish ({@code host:port}, implicit TLS), if any
+     * @param displayName the provider's name in clients; empty: the domain
+     */
+    public record Autoconfig(List<HostPort> listen, Optional<HostPort> imap, String displayName) {}
 
     /**
      * {@code [sendmail]}: the local submission socket that {@code facteur sendmail} talks to.

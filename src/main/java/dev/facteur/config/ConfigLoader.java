@@ -221,9 +221,13 @@ public final class ConfigLoader {
         var sendmail = new Config.Sendmail(smT.convert("socket", dataDir.resolve("sendmail.sock").toString(), Path::of),
                 smT.list("authorized_users", List.of(), u -> u));
         smT.finish();
+        Table acT = top.table("autoconfig");
+        var autoconfig = new Config.Autoconfig(acT.list("listen", List.of(), HostPort::parse), acT.optional("imap", HostPort::parse),
+                acT.string("display_name", ""));
+        acT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail);
+                sendmail, autoconfig);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

@@ -1,6 +1,7 @@
 package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
+import dev.facteur.autoconfig.AutoconfigServer;
 import dev.facteur.config.Config;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.ClientSettings;
@@ -75,13 +76,15 @@ public final class Facteur implements AutoCloseable {
     private final SmtpServer smtp;
     /** Port 587 (STARTTLS) and port 465 (implicit TLS) when [submission] opens them; null otherwise. */
     private final SmtpServer submission, submissions;
+    private final List<AutoconfigServer> autoconfigs;
     private final QueueManager queue;
     private final DeliveryAgent agent;
     private final AdminServer admin;
     private final Stores stores;
 
-    private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions, QueueManager queue,
-            DeliveryAgent agent, AdminServer admin, Stores stores) {
+    private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
+            List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores) {
+        this.autoconfigs = List.copyOf(autoconfigs);
         this.submission = submission;
         this.submissions = submissions;
         this.config = config;
@@ -110,6 +113,7 @@ public final class Facteur implements AutoCloseable {
         }
         Spool spool = LogSpool.open(config.spoolDir());
         List<AutoCloseable> opened = new ArrayList<>();
+        List<AutoconfigServer> autoconfigs = new ArrayList<>();
         try {
             // ids go on from the newest queued one: a clock set back across a restart must not reuse one
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
@@ -183,6 +187,13 @@ public final class Facteur implements AutoCloseable {
                     submissions.start();
                     opened.add(submissions::close);
                 }
+                for (var at : config.autoconfig().listen()) {
+                    var server = new AutoconfigServer(at, ClientSetups.of(config, boundPort(submission), boundPort(submissions)),
+                            domain -> config.local().domains().stream().anyMatch(ours -> ours.equalsIgnoreCase(domain)));
+                    server.start();
+                    opened.add(server);
+                    autoconfigs.add(server);
+                }
                 log.info("submission: logins checked by {}", sub.dovecotAuth().isPresent() ? logins : "the users in " + sub.usersFile());
             }
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
@@ -192,7 +203,7 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, submission, submissions, queue, agent, admin, stores);
+            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -405,6 +416,15 @@ public final class Facteur implements AutoCloseable {
         return submission == null ? List.of() : submission.boundAddresses();
     }
 
+    private static int boundPort(SmtpServer server) {
+        return server == null ? 0 : server.boundAddresses().getFirst().getPort();
+    }
+
+    /** The autoconfig HTTP listeners' addresses. */
+    public List<InetSocketAddress> autoconfigAddresses() {
+        return autoconfigs.stream().map(AutoconfigServer::address).toList();
+    }
+
     /** The implicit-TLS submission listeners' addresses (port 465 style), empty when there are none. */
     public List<InetSocketAddress> submissionsAddresses() {
         return submissions == null ? List.of() : submissions.boundAddresses();
@@ -416,6 +436,7 @@ public final class Facteur implements AutoCloseable {
         smtp.shutdown(Duration.ofSeconds(10));
         if (submission != null) submission.shutdown(Duration.ofSeconds(10));
         if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
+        for (AutoconfigServer a : autoconfigs) a.close();
         if (admin != null) admin.close();
         if (queue != null) queue.close();
         if (agent != null) agent.close();
