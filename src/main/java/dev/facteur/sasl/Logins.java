@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -35,20 +37,32 @@ public final class Logins implements Authenticator {
     /** Checked when the user is unknown, so that the answer takes as long. */
     private final PasswordHash decoy;
 
+    /** The server's part of SCRAM nonces. */
+    private final Supplier<String> nonces;
+
     /**
      * @param users            the current users (a reloading file's contents)
      * @param concurrentChecks password checks at once
      */
     public Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks) {
+        this(users, concurrentChecks, Logins::randomNonce);
+    }
+
+    Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks, Supplier<String> nonces) {
         if (concurrentChecks < 1) throw new IllegalArgumentException("at least one password check at a time");
         this.users = users;
+        this.nonces = nonces;
         this.checks = new Semaphore(concurrentChecks, true);
         this.decoy = PasswordHash.of("decoy".toCharArray(), PasswordHash.Scheme.values()[0]);
     }
 
+    /**
+     * SCRAM-SHA-256 first (it proves the password without sending it, and works for the users whose
+     * entry is {@code {SCRAM-SHA-256}}), then PLAIN and LOGIN.
+     */
     @Override
     public List<String> mechanisms(boolean tls) {
-        return tls ? List.of("PLAIN", "LOGIN") : List.of();
+        return tls ? List.of("SCRAM-SHA-256", "PLAIN", "LOGIN") : List.of();
     }
 
     @Override
@@ -56,6 +70,7 @@ public final class Logins implements Authenticator {
         Exchange exchange = switch (mechanism) {
             case "PLAIN" -> new Plain();
             case "LOGIN" -> new Login();
+            case "SCRAM-SHA-256" -> new ScramExchange();
             default -> null;
         };
         if (exchange == null || tls) return exchange;
@@ -116,6 +131,88 @@ public final class Logins implements Authenticator {
             return verify(user, password);
         }
     }
+
+    /**
+     * SCRAM-SHA-256 (RFC 5802, RFC 7677), without channel binding: client-first, server-first,
+     * client-final with its proof, server-final with the server's signature (a 334 the client
+     * answers empty), then 235. A user without SCRAM keys (unknown, or another scheme) goes through
+     * the same steps with made-up keys and fails at the proof: the answer tells nothing.
+     */
+    private final class ScramExchange implements Exchange {
+        private String user, gs2Header, clientFirstBare, serverFirst, nonce;
+        private Scram keys;
+        private boolean real;
+        private byte[] serverSignature;
+
+        @Override
+        public Step step(byte[] response) {
+            String text = response == null ? null : utf8(response, 0, response.length);
+            if (response != null && text == null) return new Step.Failure(MALFORMED, "not UTF-8");
+            if (clientFirstBare == null) return text == null ? new Step.Challenge(new byte[0]) : clientFirst(text);
+            if (serverSignature == null) return clientFinal(text);
+            return new Step.Success(user); // the client's empty answer to server-final (SMTP has no success data, RFC 4954 §4)
+        }
+
+        private Step clientFirst(String text) {
+            // gs2-header: "n," or "y," (no channel binding), then an optional a=authzid, then ","
+            if (!(text.startsWith("n,") || text.startsWith("y,"))) return new Step.Failure(MALFORMED, "channel binding is not offered");
+            int second = text.indexOf(',', 2);
+            if (second < 0) return new Step.Failure(MALFORMED, "no gs2 header");
+            gs2Header = text.substring(0, second + 1);
+            String authzid = text.substring(2, second);
+            clientFirstBare = text.substring(second + 1);
+            String n = attribute(clientFirstBare, "n"), r = attribute(clientFirstBare, "r");
+            if (n == null || r == null || r.isEmpty() || r.contains(",")) return new Step.Failure(MALFORMED, "no n= or r=");
+            if (clientFirstBare.startsWith("m=")) return new Step.Failure(MALFORMED, "mandatory extension");
+            user = n.replace("=2C", ",").replace("=3D", "=");
+            if (!authzid.isEmpty() && !authzid.equals("a=" + n)) return new Step.Failure(INVALID, "may not act as " + authzid);
+            PasswordHash hash = users.get().get(user);
+            keys = hash == null ? null : hash.scram();
+            real = keys != null;
+            if (!real) keys = Scram.of(randomNonce().toCharArray(), randomNonce().getBytes(StandardCharsets.US_ASCII), Scram.ITERATIONS);
+            nonce = r + nonces.get();
+            serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(keys.salt()) + ",i=" + keys.iterations();
+            return new Step.Challenge(serverFirst.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private Step clientFinal(String text) {
+            if (text == null) return new Step.Failure(MALFORMED, "no client-final message");
+            int p = text.lastIndexOf(",p=");
+            if (p < 0) return new Step.Failure(MALFORMED, "no proof");
+            String withoutProof = text.substring(0, p);
+            String c = attribute(text, "c"), r = attribute(text, "r");
+            byte[] proof;
+            try {
+                proof = Base64.getDecoder().decode(text.substring(p + 3));
+            } catch (IllegalArgumentException e) {
+                return new Step.Failure(MALFORMED, "the proof is not base64");
+            }
+            if (!Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8)).equals(c) || !nonce.equals(r))
+                return new Step.Failure(MALFORMED, "channel binding or nonce does not match");
+            byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+            byte[] signature = Scram.hmac(keys.storedKey(), authMessage);
+            if (proof.length != signature.length) return new Step.Failure(INVALID, "wrong proof for " + user);
+            byte[] clientKey = new byte[proof.length];
+            for (int i = 0; i < proof.length; i++) clientKey[i] = (byte) (proof[i] ^ signature[i]);
+            if (!MessageDigest.isEqual(Scram.sha256(clientKey), keys.storedKey()) || !real)
+                return new Step.Failure(INVALID, real ? "wrong password for " + user : "no SCRAM keys for " + user);
+            serverSignature = Scram.hmac(keys.serverKey(), authMessage);
+            return new Step.Challenge(("v=" + Base64.getEncoder().encodeToString(serverSignature)).getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private static String attribute(String message, String name) {
+            for (String a : message.split(",")) if (a.startsWith(name + "=")) return a.substring(name.length() + 1);
+            return null;
+        }
+    }
+
+    private static String randomNonce() {
+        byte[] b = new byte[18];
+        RANDOM.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private static int indexOf(byte[] b, int from) {
         for (int i = from; i < b.length; i++) if (b[i] == 0) return i;

@@ -22,14 +22,16 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * <li>{@code {ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$SALT$HASH} (the PHC string, RFC 9106), the
  *     default for new passwords: memory-hard, about 64 MiB and a tenth of a second per check;
  * <li>{@code {BLF-CRYPT}$2y$05$...} (bcrypt, OpenBSD's format);
- * <li>{@code {SHA512-CRYPT}$6$[rounds=N$]SALT$HASH} (glibc's crypt).
+ * <li>{@code {SHA512-CRYPT}$6$[rounds=N$]SALT$HASH} (glibc's crypt);
+ * <li>{@code {SCRAM-SHA-256}ITERATIONS,SALT,STOREDKEY,SERVERKEY} (RFC 5802 §3, RFC 7677), the only
+ *     one the SCRAM-SHA-256 mechanism can use: the others do not hold its keys.
  * </ul>
  */
 public final class PasswordHash {
 
     /** The schemes this reads; the first is what new passwords get. */
     public enum Scheme {
-        ARGON2ID, BLF_CRYPT, SHA512_CRYPT;
+        ARGON2ID, BLF_CRYPT, SHA512_CRYPT, SCRAM_SHA_256;
 
         /** The name between braces: {@code BLF-CRYPT}. */
         public String label() {
@@ -38,7 +40,7 @@ public final class PasswordHash {
 
         public static Scheme of(String label) {
             for (Scheme s : values()) if (s.label().equalsIgnoreCase(label)) return s;
-            throw new IllegalArgumentException("unknown password scheme {" + label + "} (known: ARGON2ID, BLF-CRYPT, SHA512-CRYPT)");
+            throw new IllegalArgumentException("unknown password scheme {" + label + "} (known: ARGON2ID, BLF-CRYPT, SHA512-CRYPT, SCRAM-SHA-256)");
         }
     }
 
@@ -82,6 +84,7 @@ public final class PasswordHash {
                 if (!hash.matches("\\$6\\$(rounds=\\d{1,9}\\$)?[^$]{1,16}\\$[./A-Za-z0-9]{86}"))
                     throw new IllegalArgumentException("not a SHA-512 crypt hash: $6$salt$hash");
             }
+            case SCRAM_SHA_256 -> Scram.parse(hash);
         }
         return new PasswordHash(scheme, hash);
     }
@@ -99,12 +102,18 @@ public final class PasswordHash {
             }
             case BLF_CRYPT -> OpenBSDBCrypt.generate("2y", password, salt, 10);
             case SHA512_CRYPT -> Sha2Crypt.sha512Crypt(utf8(password), "$6$" + cryptSalt(salt));
+            case SCRAM_SHA_256 -> Scram.of(password, salt, Scram.ITERATIONS).toString();
         };
         return new PasswordHash(scheme, hash);
     }
 
     public Scheme scheme() {
         return scheme;
+    }
+
+    /** The SCRAM keys, for the SCRAM-SHA-256 mechanism; null for the other schemes. */
+    Scram scram() {
+        return scheme == Scheme.SCRAM_SHA_256 ? Scram.parse(hash) : null;
     }
 
     /** Whether {@code password} is the one hashed; in time that does not depend on where they differ. */
@@ -119,6 +128,7 @@ public final class PasswordHash {
                 yield MessageDigest.isEqual(expected, actual);
             }
             case BLF_CRYPT -> OpenBSDBCrypt.checkPassword(hash, password);
+            case SCRAM_SHA_256 -> Scram.parse(hash).matches(password);
             case SHA512_CRYPT -> {
                 int lastDollar = hash.lastIndexOf('$');
                 String again = Sha2Crypt.sha512Crypt(utf8(password), hash.substring(0, lastDollar));
@@ -142,7 +152,7 @@ public final class PasswordHash {
         return out;
     }
 
-    private static byte[] utf8(char[] password) {
+    static byte[] utf8(char[] password) {
         var buffer = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password));
         byte[] out = new byte[buffer.remaining()];
         buffer.get(out);

@@ -11,7 +11,7 @@ import java.util.List;
  * Any source of logins (the users file, Dovecot) behind {@link FailedLogins}: a client that
  * failed too often is refused ({@code 454 4.7.0}) before its password is checked, and each wrong
  * password is answered after a delay. It reads the login name from the exchange as it passes:
- * PLAIN's authentication identity, LOGIN's first response.
+ * PLAIN's authentication identity, LOGIN's first response, SCRAM's {@code n=}.
  */
 public final class Throttled implements Authenticator {
 
@@ -48,6 +48,7 @@ public final class Throttled implements Authenticator {
             public Step step(byte[] response) {
                 if (response != null && (response.length > 0 || mechanism.equals("PLAIN"))) responses++;
                 if (user == null && response != null) user = userOf(mechanism, response, responses);
+                // the response that proves the password: PLAIN's only one, LOGIN's second, SCRAM's client-final
                 boolean password = mechanism.equals("PLAIN") ? responses == 1 : responses == 2;
                 if (user != null && password && response != null) {
                     Reply refused = failures.refusal(user, client);
@@ -71,6 +72,12 @@ public final class Throttled implements Authenticator {
     /** The login name in the {@code n}-th response, if that one carries it. */
     private static String userOf(String mechanism, byte[] response, int n) {
         if (mechanism.equals("LOGIN")) return n == 1 ? new String(response, StandardCharsets.UTF_8) : null;
+        if (mechanism.startsWith("SCRAM-")) { // client-first: gs2 header, then n=user
+            if (n != 1) return null;
+            for (String a : new String(response, StandardCharsets.UTF_8).split(","))
+                if (a.startsWith("n=")) return a.substring(2).replace("=2C", ",").replace("=3D", "=");
+            return null;
+        }
         int first = -1, second = -1;
         for (int i = 0; i < response.length; i++) {
             if (response[i] != 0) continue;

@@ -33,6 +33,8 @@ import tools.jackson.databind.JsonNode;
 class SubmissionIT {
 
     private static final String USER = "alice@example.test";
+    /** A user whose entry holds SCRAM keys, as SCRAM-SHA-256 needs. */
+    private static final String SCRAM_USER = "carol@example.test";
     private static final String PASSWORD = "correct horse battery"; // smtplib sends ASCII only; UTF-8 ones: LoginsTest
 
     @TempDir
@@ -48,7 +50,7 @@ class SubmissionIT {
                 networks = ["192.0.2.0/24"]  # not loopback: the clients here relay because they log in
                 [local]
                 domains = ["example.test"]
-                users = ["alice", "bob"]
+                users = ["alice", "bob", "carol"]
                 [submission]
                 listen = ["127.0.0.1:0"]
                 listen_tls = ["127.0.0.1:0"]
@@ -64,6 +66,9 @@ class SubmissionIT {
             System.setIn(new ByteArrayInputStream((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8)));
             var added = FacteurCli.run("user", "add", USER, "--scheme", "SHA512-CRYPT", "--config", file.toString());
             assertThat(added.exitCode()).as(added.toString()).isZero();
+            System.setIn(new ByteArrayInputStream((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8)));
+            var scram = FacteurCli.run("user", "add", SCRAM_USER, "--scheme", "SCRAM-SHA-256", "--config", file.toString());
+            assertThat(scram.exitCode()).as(scram.toString()).isZero();
         } finally {
             System.setIn(stdin);
         }
@@ -121,7 +126,7 @@ class SubmissionIT {
     @Test
     void withoutALoginMailIsRefused() throws Exception {
         var r = swaks(submission, "--tls");
-        assertThat(r.stdout()).contains("250 AUTH PLAIN LOGIN").contains("530 5.7.0 Authentication required");
+        assertThat(r.stdout()).contains("250 AUTH SCRAM-SHA-256 PLAIN LOGIN").contains("530 5.7.0 Authentication required");
         assertThat(facteur.spool().messages()).isEmpty();
     }
 
@@ -149,6 +154,31 @@ class SubmissionIT {
         var r = ExternalProcess.run(List.of("fail2ban-regex", "--print-all-matched", log.toString(), filters.resolve("facteur.conf").toString()));
         assertThat(r.stdout()).as(r.toString()).contains("Failregex: 2 total").contains("127.0.0.1");
         assertThat(r.stdout()).containsPattern("Lines: \\d+ lines, 0 ignored, 2 matched");
+    }
+
+    @Test
+    void msmtpLogsInWithScramSha256OverBothPorts() throws Exception {
+        for (var at : List.of(submission, submissions)) {
+            Path conf = dir.resolve("msmtprc-" + at.getPort());
+            Files.writeString(conf, """
+                    account default
+                    host %s
+                    port %d
+                    tls on
+                    tls_starttls %s
+                    tls_certcheck off
+                    auth scram-sha-256
+                    user %s
+                    password %s
+                    from %s
+                    """.formatted(at.getHostString(), at.getPort(), at == submission ? "on" : "off", SCRAM_USER, PASSWORD, SCRAM_USER));
+            Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Path message = dir.resolve("message");
+            Files.writeString(message, "From: Carol <" + SCRAM_USER + ">\nTo: friend@elsewhere.example\nSubject: from msmtp\n\nHello.\n");
+            var r = ExternalProcess.run(List.of("/bin/sh", "-c", "msmtp -C '" + conf + "' -t < '" + message + "'"));
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        }
+        assertThat(facteur.spool().messages()).hasSize(2);
     }
 
     @Test

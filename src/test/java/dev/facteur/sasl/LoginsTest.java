@@ -70,7 +70,7 @@ class LoginsTest {
     @Test
     void withoutTlsNothingIsOfferedAndAnExchangeEndsIn538() {
         assertThat(logins.mechanisms(false)).isEmpty();
-        assertThat(logins.mechanisms(true)).containsExactly("PLAIN", "LOGIN");
+        assertThat(logins.mechanisms(true)).containsExactly("SCRAM-SHA-256", "PLAIN", "LOGIN");
         assertThat(logins.start("PLAIN", CLIENT, false).step(bytes("\0alice@example.org\0s3cret é")))
                 .isInstanceOfSatisfying(Step.Failure.class, f -> assertThat(f.reply().code()).isEqualTo(538));
         assertThat(logins.start("CRAM-MD5", CLIENT, true)).isNull();
