@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * <p>A password check is expensive on purpose (Argon2id: 64 MiB and a tenth of a second): at
  * most {@code concurrentChecks} run at once, the others wait their turn, so that a burst of
  * logins costs time, not the heap. An unknown user costs a check too, so that the time of the
- * answer does not tell which users exist.
+ * answer does not tell which users exist. A login verified in the last five minutes with the
+ * same password and stored hash skips the check ({@link VerifiedLogins}).
  */
 public final class Logins implements Authenticator {
 
@@ -39,6 +40,8 @@ public final class Logins implements Authenticator {
 
     /** The server's part of SCRAM nonces. */
     private final Supplier<String> nonces;
+    /** Logins verified in the last minutes: a repeated login skips the expensive check. */
+    private final VerifiedLogins verified = new VerifiedLogins(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(5), 10_000);
 
     /**
      * @param users            the current users (a reloading file's contents)
@@ -82,14 +85,18 @@ public final class Logins implements Authenticator {
         try {
             boolean ok;
             PasswordHash hash;
+            hash = users.get().get(user);
+            if (hash != null && verified.verified(user, hash, password)) return new Step.Success(user);
             checks.acquire();
             try {
-                hash = users.get().get(user);
                 ok = (hash == null ? decoy : hash).matches(password) && hash != null;
             } finally {
                 checks.release();
             }
-            if (ok) return new Step.Success(user);
+            if (ok) {
+                verified.remember(user, hash, password);
+                return new Step.Success(user);
+            }
             return new Step.Failure(INVALID, hash == null ? "no such user " + user : "wrong password for " + user);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
