@@ -182,6 +182,34 @@ class SubmissionIT {
     }
 
     @Test
+    void neomuttSendsInBatchMode() throws Exception {
+        Path muttrc = dir.resolve("muttrc");
+        Files.writeString(muttrc, """
+                set from = "%s"
+                set realname = "Alice"
+                set smtp_url = "smtp://%s@%s:%d/"
+                set smtp_pass = "%s"
+                set smtp_authenticators = "plain"
+                set ssl_starttls = yes
+                set ssl_force_tls = yes
+                set certificate_file = "%s"
+                set ssl_verify_host = no
+                set record = ""
+                set folder = "%s"
+                set tmpdir = "%s"
+                """.formatted(USER, USER.replace("@", "%40"), submission.getHostString(), submission.getPort(), PASSWORD,
+                dir.resolve("tls/cert.pem"), dir, dir)); // the self-signed certificate, trusted as neomutt keeps accepted ones
+        Path body = dir.resolve("body");
+        Files.writeString(body, "Hello from neomutt.\n");
+        var r = ExternalProcess.run(List.of("/bin/sh", "-c", "HOME='" + dir + "' neomutt -d 2 -n -F '" + muttrc
+                + "' -s 'from neomutt' friend@elsewhere.example < '" + body + "'"));
+        assertThat(r.exitCode()).as(r.toString()).isZero(); // its debug log (-d 2) goes to stderr, shown here on failure
+        assertThat(facteur.spool().messages()).hasSize(1);
+        String stored = StoredContent.text(facteur.spool(), facteur.spool().messages().getFirst().envelope().id().toString());
+        assertThat(stored).contains("Subject: from neomutt").contains("Hello from neomutt.");
+    }
+
+    @Test
     void pythonsSmtplibLogsInOverStartTlsAndOverImplicitTls() throws Exception {
         for (var at : List.of(submission, submissions)) {
             JsonNode r = ExternalProcess.python("/it/submit.py", at == submission ? "starttls" : "ssl", at.getAddress().getHostAddress(),
