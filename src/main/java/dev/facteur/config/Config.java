@@ -69,10 +69,12 @@ public record Config(
      * @param senders         more senders each login may use besides itself and its aliases:
      *                        addresses, {@code @domain}s
      * @param dovecotAuth     Dovecot's auth-client socket, to check logins there instead of {@code usersFile}
+     * @param authOnPort25    whether port 25 offers AUTH too (after STARTTLS); off by default
+     * @param verifiedLogins  how long a verified login skips the password check on the next one; zero: never
      */
     public record Submission(List<HostPort> listen, List<HostPort> listenTls, Path usersFile, boolean loginInReceived,
             int passwordChecks, FailedLogins.Limits failures, UserLimitCheck.Settings limits, Map<String, List<String>> senders,
-            Optional<Path> dovecotAuth) {
+            Optional<Path> dovecotAuth, boolean authOnPort25, Duration verifiedLogins) {
         public boolean enabled() {
             return !listen.isEmpty() || !listenTls.isEmpty();
         }

@@ -213,9 +213,12 @@ public final class ConfigLoader {
                         subT.integer("max_failures_per_address", 10, 1, 1_000_000), subT.integer("max_failures_per_login_and_address", 5, 1, 1_000_000),
                         subT.integer("max_failures_per_login", 30, 1, 1_000_000)),
                 new UserLimitCheck.Settings(subT.integer("messages_per_hour", 0, 0, 10_000_000), subT.integer("recipients_per_hour", 0, 0, 10_000_000)),
-                senders(subT), subT.optional("dovecot_auth", Path::of));
+                senders(subT), subT.optional("dovecot_auth", Path::of), subT.bool("auth_on_port_25", false),
+                subT.convert("verified_logins", "5m", ConfigLoader::durationOrOff));
         if (submission.enabled() && tls.isEmpty())
             subT.fail(submission.listen().isEmpty() ? "listen_tls" : "listen", "needs a certificate: add [tls] (bin/facteur tls self-signed makes one)");
+        if (submission.authOnPort25() && tls.isEmpty())
+            subT.fail("auth_on_port_25", "needs a certificate: AUTH is offered only after STARTTLS; add [tls]");
         subT.finish();
         Table smT = top.table("sendmail");
         var sendmail = new Config.Sendmail(smT.convert("socket", dataDir.resolve("sendmail.sock").toString(), Path::of),

@@ -30,6 +30,8 @@ public final class Logins implements Authenticator {
 
     /** RFC 4954 §6: the credentials are wrong (or the user unknown: the reply does not say which). */
     public static final Reply INVALID = new Reply(535, "5.7.8", "Authentication credentials invalid");
+    /** How long a verified login skips the check unless configured. */
+    public static final java.time.Duration DEFAULT_VERIFIED_FOR = java.time.Duration.ofMinutes(5);
     static final Reply MALFORMED = new Reply(501, "5.5.2", "Malformed authentication response");
     static final Reply NEEDS_TLS = new Reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
 
@@ -40,21 +42,31 @@ public final class Logins implements Authenticator {
 
     /** The server's part of SCRAM nonces. */
     private final Supplier<String> nonces;
-    /** Logins verified in the last minutes: a repeated login skips the expensive check. */
-    private final VerifiedLogins verified = new VerifiedLogins(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(5), 10_000);
+    /** Logins verified in the last minutes: a repeated login skips the expensive check; null: none kept. */
+    private final VerifiedLogins verified;
 
     /**
      * @param users            the current users (a reloading file's contents)
      * @param concurrentChecks password checks at once
      */
     public Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks) {
-        this(users, concurrentChecks, Logins::randomNonce);
+        this(users, concurrentChecks, DEFAULT_VERIFIED_FOR);
+    }
+
+    /** {@code verifiedFor}: how long a verified login skips the check on its next login; zero: never. */
+    public Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks, java.time.Duration verifiedFor) {
+        this(users, concurrentChecks, verifiedFor, Logins::randomNonce);
     }
 
     Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks, Supplier<String> nonces) {
+        this(users, concurrentChecks, DEFAULT_VERIFIED_FOR, nonces);
+    }
+
+    private Logins(Supplier<Map<String, PasswordHash>> users, int concurrentChecks, java.time.Duration verifiedFor, Supplier<String> nonces) {
         if (concurrentChecks < 1) throw new IllegalArgumentException("at least one password check at a time");
         this.users = users;
         this.nonces = nonces;
+        this.verified = verifiedFor.isPositive() ? new VerifiedLogins(java.time.Clock.systemUTC(), verifiedFor, 10_000) : null;
         this.checks = new Semaphore(concurrentChecks, true);
         this.decoy = PasswordHash.of("decoy".toCharArray(), PasswordHash.Scheme.values()[0]);
     }
@@ -86,7 +98,7 @@ public final class Logins implements Authenticator {
             boolean ok;
             PasswordHash hash;
             hash = users.get().get(user);
-            if (hash != null && verified.verified(user, hash, password)) return new Step.Success(user);
+            if (hash != null && verified != null && verified.verified(user, hash, password)) return new Step.Success(user);
             checks.acquire();
             try {
                 ok = (hash == null ? decoy : hash).matches(password) && hash != null;
@@ -94,7 +106,7 @@ public final class Logins implements Authenticator {
                 checks.release();
             }
             if (ok) {
-                verified.remember(user, hash, password);
+                if (verified != null) verified.remember(user, hash, password);
                 return new Step.Success(user);
             }
             return new Step.Failure(INVALID, hash == null ? "no such user " + user : "wrong password for " + user);

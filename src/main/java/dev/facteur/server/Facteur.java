@@ -124,7 +124,8 @@ public final class Facteur implements AutoCloseable {
             QueueManager queue = null;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
             // the policy checks' state, and the submission ports' failed logins
-            Stores stores = Defences.needsStore(config) || config.submission().enabled() ? Defences.openStores(config) : null;
+            Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
+                    ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() ? null
                     : Defences.pipeline(config, dns, stores, List.copyOf(ourAddresses(config)), clock);
@@ -158,7 +159,18 @@ public final class Facteur implements AutoCloseable {
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
             MessageSink sink = sinkFor(spool, queue, room);
-            SmtpServer smtp = new SmtpServer(settings, sink, Defences.gate(config, policy), ids, clock);
+            var sub = config.submission();
+            Authenticator logins = null;
+            if (sub.enabled() || sub.authOnPort25()) {
+                Authenticator source = sub.dovecotAuth().isPresent() ? new DovecotAuth(sub.dovecotAuth().get(), Duration.ofSeconds(30))
+                        : new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks(), sub.verifiedLogins());
+                logins = new Throttled(source, new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
+            }
+            // port 25 offers AUTH (after STARTTLS) only when configured: a client that logs in there relays
+            SmtpSettings mx = sub.authOnPort25()
+                    ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
+                    : settings;
+            SmtpServer smtp = new SmtpServer(mx, sink, Defences.gate(config, policy), ids, clock);
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -169,11 +181,7 @@ public final class Facteur implements AutoCloseable {
                         e.toString());
             }
             SmtpServer submission = null, submissions = null;
-            var sub = config.submission();
             if (sub.enabled()) {
-                Authenticator source = sub.dovecotAuth().isPresent() ? new DovecotAuth(sub.dovecotAuth().get(), Duration.ofSeconds(30))
-                        : new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks());
-                Authenticator logins = new Throttled(source, new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
                 Gate gate = Defences.submissionGate(config, stores, addresses, clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
