@@ -60,7 +60,7 @@ public final class PemTls {
         }
     }
 
-    static PrivateKey readKey(Path file) throws IOException {
+    public static PrivateKey readKey(Path file) throws IOException {
         String pem = Files.readString(file);
         byte[] pkcs8;
         try {
