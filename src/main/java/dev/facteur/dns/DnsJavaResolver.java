@@ -21,6 +21,7 @@ import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
@@ -142,6 +143,22 @@ public final class DnsJavaResolver implements DnsResolver {
             case Answer.NxDomain() -> new PtrAnswer.NxDomain();
             case Answer.TempFail(var reason) -> new PtrAnswer.TempFail(reason);
         }, ttl(a));
+    }
+
+    @Override
+    public TxtAnswer txt(String name) {
+        Name absolute = absoluteName(name);
+        if (absolute == null) return new TxtAnswer.NxDomain();
+        return switch (query(absolute, Type.TXT)) {
+            case Answer.Found(var records) -> {
+                List<String> joined = records.stream().flatMap(r -> r instanceof TXTRecord t ? Stream.of(t) : Stream.empty())
+                        .map(t -> String.join("", t.getStrings())).toList();
+                yield joined.isEmpty() ? new TxtAnswer.NoRecords() : new TxtAnswer.Records(joined);
+            }
+            case Answer.NoData() -> new TxtAnswer.NoRecords();
+            case Answer.NxDomain() -> new TxtAnswer.NxDomain();
+            case Answer.TempFail(var reason) -> new TxtAnswer.TempFail(reason);
+        };
     }
 
     /** The lowest TTL of the records found in these answers; zero when none has records. */

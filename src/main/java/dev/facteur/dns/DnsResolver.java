@@ -26,6 +26,14 @@ public interface DnsResolver {
     PtrAnswer ptr(InetAddress address);
 
     /**
+     * The TXT records of {@code name}, each record's strings joined (SPF, DKIM keys, DMARC).
+     * Resolvers that cannot ask say so as a temporary failure.
+     */
+    default TxtAnswer txt(String name) {
+        return new TxtAnswer.TempFail("TXT lookups are not supported by " + getClass().getSimpleName());
+    }
+
+    /**
      * An answer and how long it may be kept: the lowest TTL of its records, or zero when that is
      * not known (a negative answer, a resolver that does not say).
      */

@@ -32,6 +32,7 @@ import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /** DnsJavaResolver's own rules, against a DNS server faked in memory. DnsJavaResolverTest uses a real one. */
@@ -98,6 +99,23 @@ class DnsJavaResolverTest {
         assertThat(dns.timedPtr(InetAddress.ofLiteral("192.0.2.7")).ttl()).isEqualTo(Duration.ofHours(1));
         assertThat(dns.timedIpv4("3.0.0.127.bl.test")).as("a negative answer: not known here")
                 .isEqualTo(new DnsResolver.Timed<AddressAnswer>(new AddressAnswer.NxDomain(), Duration.ZERO));
+    }
+
+    @Test
+    void txtRecordsAreEachJoinedFromTheirStrings() { // RFC 7208 §3.3: a long record in 255-byte strings reads as one
+        var dns = resolver(new FakeServer(q -> switch (question(q)) {
+            case "example.test. TXT" -> reply(q, Rcode.NOERROR,
+                    new TXTRecord(name("example.test."), DClass.IN, 300, List.of("v=spf1 ip4:192.0.2.0/24 ", "-all")),
+                    new TXTRecord(name("example.test."), DClass.IN, 300, "google-site-verification=abc"));
+            case "empty.test. TXT" -> withSoa(reply(q, Rcode.NOERROR), 60);
+            case "servfail.test. TXT" -> reply(q, Rcode.SERVFAIL);
+            default -> withSoa(reply(q, Rcode.NXDOMAIN), 60);
+        }));
+        assertThat(dns.txt("example.test")).isEqualTo(new TxtAnswer.Records(List.of("v=spf1 ip4:192.0.2.0/24 -all",
+                "google-site-verification=abc")));
+        assertThat(dns.txt("empty.test")).isEqualTo(new TxtAnswer.NoRecords());
+        assertThat(dns.txt("nx.test")).isEqualTo(new TxtAnswer.NxDomain());
+        assertThat(dns.txt("servfail.test")).isInstanceOf(TxtAnswer.TempFail.class);
     }
 
     @Test
