@@ -48,8 +48,13 @@ final class Defences {
         return Stores.redis(URI.create(p.store()), p.storePrefix(), p.storeTimeout());
     }
 
-    /** The checks named in {@code [policy] checks}, in that order; relay networks are trusted. */
-    static Pipeline pipeline(Config config, DnsResolver resolver, Stores stores, List<InetAddress> ours, Clock clock) {
+    /**
+     * The checks of {@code [policy] checks}, in that order; relay networks are trusted. With
+     * {@code auth_on_port_25}, the checks about logins follow ({@link #loginChecks}): a client that
+     * logs in on port 25 sends only as itself and within its limits, as on the submission ports.
+     */
+    static Pipeline pipeline(Config config, DnsResolver resolver, Stores stores, AddressPolicy addresses, List<InetAddress> ours,
+            Clock clock) {
         var p = config.policy();
         DnsResolver dns = stores == null ? resolver : new CachedDns(resolver, stores.dns(), clock, p.dnsMinTtl(), p.dnsMaxTtl());
         List<Check> checks = new ArrayList<>();
@@ -65,6 +70,7 @@ final class Defences {
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
             });
         }
+        if (config.submission().authOnPort25()) checks.addAll(loginChecks(config, stores, addresses, clock));
         List<Cidr> relay = config.relay().networks();
         return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()),
                 new ReverseDns(dns, p.rdnsMaxNames()));
@@ -84,10 +90,14 @@ final class Defences {
      * No spam checks: every sender there has logged in.
      */
     static Gate submissionGate(Config config, Stores stores, AddressPolicy addresses, Clock clock) {
+        return gate(config, new Pipeline(loginChecks(config, stores, addresses, clock), a -> false, OptOut.NOBODY,
+                a -> new ClientName(ClientName.Status.NONE, null)));
+    }
+
+    /** The checks about the user who logged in: whose sender it is, and how much they send. They pass clients that did not log in. */
+    static List<Check> loginChecks(Config config, Stores stores, AddressPolicy addresses, Clock clock) {
         var sub = config.submission();
-        List<Check> checks = List.of(new SenderLoginCheck(ownership(sub.senders(), addresses)),
-                new UserLimitCheck(stores.rates(), sub.limits(), clock));
-        return gate(config, new Pipeline(checks, a -> false, OptOut.NOBODY, a -> new ClientName(ClientName.Status.NONE, null)));
+        return List.of(new SenderLoginCheck(ownership(sub.senders(), addresses)), new UserLimitCheck(stores.rates(), sub.limits(), clock));
     }
 
     /**

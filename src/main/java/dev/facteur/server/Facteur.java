@@ -127,8 +127,8 @@ public final class Facteur implements AutoCloseable {
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
                     ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
-            Pipeline policy = config.policy().checks().isEmpty() ? null
-                    : Defences.pipeline(config, dns, stores, List.copyOf(ourAddresses(config)), clock);
+            Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
+                    : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
             if (d.enabled()) {
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With auth_on_port_25, port 25 offers AUTH after STARTTLS, and a client that logs in relays; the rest is as before. */
+/**
+ * With auth_on_port_25, port 25 offers AUTH after STARTTLS, and a client that logs in relays, as
+ * itself only; the rest is as before.
+ */
 class Port25AuthIT {
 
     @TempDir
@@ -30,7 +33,8 @@ class Port25AuthIT {
 
     private ExternalProcess.Result swaks(InetSocketAddress at, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("swaks", "--server", at.getAddress().getHostAddress(), "--port",
-                String.valueOf(at.getPort()), "--from", "alice@example.test", "--to", "friend@elsewhere.example"));
+                String.valueOf(at.getPort()), "--to", "friend@elsewhere.example"));
+        if (!List.of(options).contains("--from")) command.addAll(List.of("--from", "alice@example.test"));
         command.addAll(List.of(options));
         return ExternalProcess.run(command);
     }
@@ -55,6 +59,11 @@ class Port25AuthIT {
                 .contains("554 5.7.1 Relay access denied");
         var loggedIn = swaks(mx, "--tls", "--auth", "PLAIN", "--auth-user", "alice@example.test", "--auth-password", "secret pw");
         assertThat(loggedIn.stdout()).as(loggedIn.toString()).contains("235 2.7.0").contains("250 2.0.0 Ok: queued as");
+        // the login checks of the submission ports apply here too: a stolen password is no way round them
+        var asBob = swaks(mx, "--tls", "--auth", "PLAIN", "--auth-user", "alice@example.test", "--auth-password", "secret pw",
+                "--from", "bob@example.test");
+        assertThat(asBob.stdout()).contains("553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice@example.test");
+        assertThat(facteur.spool().messages()).hasSize(1);
         assertThat(facteur.submissionAddresses()).isEmpty();
     }
 }
