@@ -1,6 +1,8 @@
 package dev.facteur.cli;
 
 import dev.facteur.config.Config;
+import dev.facteur.message.HeaderAddresses;
+import dev.facteur.message.HeaderSection;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -120,15 +121,11 @@ final class SendmailCommand implements Callable<Integer> {
         }
 
         List<String> fields() {
-            List<String> out = new ArrayList<>();
-            if (header.isEmpty()) return out;
-            for (String f : header.split("\r\n(?![ \t])")) if (!f.isEmpty()) out.add(f.endsWith("\r\n") ? f : f + "\r\n");
-            return out;
+            return HeaderSection.fields(header);
         }
 
         private static String name(String field) {
-            int colon = field.indexOf(':');
-            return colon < 0 ? "" : field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+            return HeaderSection.name(field);
         }
 
         /** -t: the addresses of To:, Cc: and Bcc:. */
@@ -136,7 +133,7 @@ final class SendmailCommand implements Callable<Integer> {
             List<String> out = new ArrayList<>();
             for (String f : fields()) {
                 if (!List.of("to", "cc", "bcc").contains(name(f))) continue;
-                for (var mb : dev.facteur.message.HeaderAddresses.addresses(f.substring(f.indexOf(':') + 1))) out.add(mb.toString());
+                for (var mb : HeaderAddresses.addresses(HeaderSection.value(f))) out.add(mb.toString());
             }
             return out;
         }

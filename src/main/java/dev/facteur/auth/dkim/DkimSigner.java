@@ -1,5 +1,6 @@
 package dev.facteur.auth.dkim;
 
+import dev.facteur.message.HeaderSection;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -60,7 +61,7 @@ public final class DkimSigner {
         List<String> left = new ArrayList<>(fields);
         for (String name : signedNames) {
             for (int i = left.size() - 1; i >= 0; i--) {
-                if (nameOf(left.get(i)).equals(name.strip().toLowerCase(Locale.ROOT))) {
+                if (HeaderSection.name(left.get(i)).equals(name.strip().toLowerCase(Locale.ROOT))) {
                     data.append(canonicalization.header(left.remove(i)));
                     break;
                 }
@@ -71,15 +72,4 @@ public final class DkimSigner {
         return data.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static String nameOf(String field) {
-        int colon = field.indexOf(':');
-        return colon < 0 ? "" : field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** The header fields of a header section (CRLF line ends): a field runs on over its continuation lines. */
-    public static List<String> fields(String headerSection) {
-        List<String> out = new ArrayList<>();
-        for (String f : headerSection.split("(?<=\r\n)(?![ \t])")) if (!f.isEmpty() && !f.equals("\r\n")) out.add(f);
-        return out;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.facteur.policy.check;
 
 import dev.facteur.message.HeaderAddresses;
+import dev.facteur.message.HeaderSection;
 import dev.facteur.message.Mailbox;
 import dev.facteur.policy.Check;
 import dev.facteur.policy.Facts;
@@ -12,7 +13,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -83,12 +83,8 @@ public final class SenderLoginCheck implements Check {
             int end = header.indexOf("\r\n\r\n");
             if (end >= 0) header = header.substring(0, end + 2);
             List<Mailbox> found = new java.util.ArrayList<>();
-            // fields start at a line that does not begin with white space; continuation lines belong to the one before
-            for (String field : header.split("\r\n(?![ \t])")) {
-                int colon = field.indexOf(':');
-                if (colon > 0 && field.substring(0, colon).strip().toLowerCase(Locale.ROOT).equals("from"))
-                    found.addAll(HeaderAddresses.addresses(field.substring(colon + 1)));
-            }
+            for (String field : HeaderSection.fields(header))
+                if (HeaderSection.name(field).equals("from")) found.addAll(HeaderAddresses.addresses(HeaderSection.value(field)));
             return found;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

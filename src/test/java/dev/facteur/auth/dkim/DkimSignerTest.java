@@ -2,6 +2,7 @@ package dev.facteur.auth.dkim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facteur.message.HeaderSection;
 import dev.facteur.tls.PemTls;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -48,7 +49,7 @@ class DkimSignerTest {
     void theRfc8463ExampleSignaturesComeOutByteForByte() throws Exception {
         String text = message();
         int end = text.indexOf("\r\n\r\n");
-        List<String> fields = DkimSigner.fields(text.substring(0, end + 2));
+        List<String> fields = HeaderSection.fields(text.substring(0, end + 2));
         byte[] body = text.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1);
         var keys = List.of(new DkimSigner.Key("ed25519-sha256", ed25519()),
                 new DkimSigner.Key("rsa-sha256", PemTls.readKey(resource("rfc8463-A1-rsa-private-key.pem"))));
