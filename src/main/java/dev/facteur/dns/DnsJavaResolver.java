@@ -110,9 +110,18 @@ public final class DnsJavaResolver implements DnsResolver {
 
     @Override
     public Timed<AddressAnswer> timedIpv4(String name) {
+        return oneFamily(name, Type.A);
+    }
+
+    @Override
+    public AddressAnswer ipv6(String name) {
+        return oneFamily(name, Type.AAAA).answer();
+    }
+
+    private Timed<AddressAnswer> oneFamily(String name, int type) {
         Name absolute = absoluteName(name);
         if (absolute == null) return new Timed<>(new AddressAnswer.NxDomain(), Duration.ZERO);
-        Answer a = query(absolute, Type.A);
+        Answer a = query(absolute, type);
         return new Timed<>(switch (a) {
             case Answer.Found(var records) -> {
                 List<InetAddress> found = records.stream().flatMap(DnsJavaResolver::address).toList();

@@ -22,6 +22,14 @@ public interface DnsResolver {
      */
     AddressAnswer ipv4(String name);
 
+    /**
+     * The AAAA records of {@code name} only: what SPF's {@code a} and {@code mx} mechanisms ask for
+     * an IPv6 client (RFC 7208 §5.3). Resolvers that cannot ask say so as a temporary failure.
+     */
+    default AddressAnswer ipv6(String name) {
+        return new AddressAnswer.TempFail("AAAA lookups are not supported by " + getClass().getSimpleName());
+    }
+
     /** The PTR names of {@code address}: {@code in-addr.arpa}, or {@code ip6.arpa} in nibbles for IPv6. */
     PtrAnswer ptr(InetAddress address);
 
