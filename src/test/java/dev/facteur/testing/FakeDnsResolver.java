@@ -5,6 +5,8 @@ import dev.facteur.dns.DnsResolver;
 import dev.facteur.dns.Mx;
 import dev.facteur.dns.MxAnswer;
 import dev.facteur.dns.PtrAnswer;
+import dev.facteur.dns.TxtAnswer;
+import java.net.Inet6Address;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -29,6 +31,7 @@ public final class FakeDnsResolver implements DnsResolver {
     private final Map<String, MxAnswer> mx = new ConcurrentHashMap<>();
     private final Map<String, AddressAnswer> addresses = new ConcurrentHashMap<>();
     private final Map<InetAddress, PtrAnswer> ptr = new ConcurrentHashMap<>();
+    private final Map<String, TxtAnswer> txt = new ConcurrentHashMap<>();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final List<String> asked = new CopyOnWriteArrayList<>();
 
@@ -61,13 +64,23 @@ public final class FakeDnsResolver implements DnsResolver {
         return this;
     }
 
+    /** The TXT records of {@code name}, each already joined from its strings. */
+    public FakeDnsResolver withTxt(String name, String... records) {
+        return withTxt(name, new TxtAnswer.Records(List.of(records)));
+    }
+
+    public FakeDnsResolver withTxt(String name, TxtAnswer answer) {
+        txt.put(key(name), answer);
+        return this;
+    }
+
     /** Lookups of {@code name} (any question) never answer. */
     public FakeDnsResolver silent(String name) {
         silent.add(key(name));
         return this;
     }
 
-    /** The names asked so far, each as "A name", "ADDR name", "MX name" or "PTR address", in order. */
+    /** The names asked so far, each as "A name", "AAAA name", "ADDR name", "MX name", "TXT name" or "PTR address", in order. */
     public List<String> asked() {
         return List.copyOf(asked);
     }
@@ -79,7 +92,7 @@ public final class FakeDnsResolver implements DnsResolver {
         if (waitedInVain(key)) return new MxAnswer.TempFail("MX " + key + ": the fake stayed silent");
         MxAnswer answer = mx.get(key);
         if (answer != null) return answer;
-        return addresses.containsKey(key) ? new MxAnswer.NoRecords() : new MxAnswer.NxDomain();
+        return addresses.containsKey(key) || txt.containsKey(key) ? new MxAnswer.NoRecords() : new MxAnswer.NxDomain();
     }
 
     @Override
@@ -93,13 +106,34 @@ public final class FakeDnsResolver implements DnsResolver {
     public AddressAnswer ipv4(String name) {
         String key = key(name);
         asked.add("A " + key);
+        return oneFamily(key, Inet4Address.class);
+    }
+
+    @Override
+    public AddressAnswer ipv6(String name) {
+        String key = key(name);
+        asked.add("AAAA " + key);
+        return oneFamily(key, Inet6Address.class);
+    }
+
+    private AddressAnswer oneFamily(String key, Class<? extends InetAddress> family) {
         return switch (addressesOf(key)) {
             case AddressAnswer.Found(var all) -> {
-                List<InetAddress> v4 = all.stream().filter(a -> a instanceof Inet4Address).toList();
-                yield v4.isEmpty() ? new AddressAnswer.NoRecords() : new AddressAnswer.Found(v4);
+                List<InetAddress> some = all.stream().filter(family::isInstance).toList();
+                yield some.isEmpty() ? new AddressAnswer.NoRecords() : new AddressAnswer.Found(some);
             }
             case AddressAnswer other -> other;
         };
+    }
+
+    @Override
+    public TxtAnswer txt(String name) {
+        String key = key(name);
+        asked.add("TXT " + key);
+        if (waitedInVain(key)) return new TxtAnswer.TempFail("TXT " + key + ": the fake stayed silent");
+        TxtAnswer answer = txt.get(key);
+        if (answer != null) return answer;
+        return mx.containsKey(key) || addresses.containsKey(key) ? new TxtAnswer.NoRecords() : new TxtAnswer.NxDomain();
     }
 
     @Override
@@ -113,7 +147,7 @@ public final class FakeDnsResolver implements DnsResolver {
         if (waitedInVain(key)) return new AddressAnswer.TempFail(key + ": the fake stayed silent");
         AddressAnswer answer = addresses.get(key);
         if (answer != null) return answer;
-        return mx.containsKey(key) ? new AddressAnswer.NoRecords() : new AddressAnswer.NxDomain();
+        return mx.containsKey(key) || txt.containsKey(key) ? new AddressAnswer.NoRecords() : new AddressAnswer.NxDomain();
     }
 
     /**
