@@ -170,7 +170,7 @@ public final class Facteur implements AutoCloseable {
             SmtpSettings mx = sub.authOnPort25()
                     ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
                     : settings;
-            SmtpServer smtp = new SmtpServer(mx, sink, Defences.gate(config, policy), ids, clock);
+            SmtpServer smtp = new SmtpServer(mx, sink, Defences.signing(config, Defences.gate(config, policy), clock), ids, clock);
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -182,7 +182,7 @@ public final class Facteur implements AutoCloseable {
             }
             SmtpServer submission = null, submissions = null;
             if (sub.enabled()) {
-                Gate gate = Defences.submissionGate(config, stores, addresses, clock);
+                Gate gate = Defences.signing(config, Defences.submissionGate(config, stores, addresses, clock), clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
                             new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);
