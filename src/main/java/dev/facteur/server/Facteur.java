@@ -32,6 +32,7 @@ import dev.facteur.sasl.FailedLogins;
 import dev.facteur.sasl.Logins;
 import dev.facteur.sasl.Throttled;
 import dev.facteur.smtp.Authenticator;
+import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
@@ -136,7 +137,7 @@ public final class Facteur implements AutoCloseable {
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock);
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
-                        config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
+                        new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
                         clock, d.maxParallel(), d.maxPerDestination());
                 opened.add(queue);
                 queue.start();

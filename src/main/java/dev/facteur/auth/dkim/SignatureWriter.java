@@ -121,9 +121,14 @@ public final class SignatureWriter {
             }
         }
 
+        /** The header fields written so far, each whole. */
+        public List<String> headerFields() {
+            return HeaderSection.fields(header.toString(StandardCharsets.ISO_8859_1));
+        }
+
         /** The signature fields, one per key, in their order; each folded and ending in CRLF. */
         public List<String> signatures(List<SigningKey> keys, Instant now) throws GeneralSecurityException {
-            List<String> fields = HeaderSection.fields(header.toString(StandardCharsets.ISO_8859_1));
+            List<String> fields = headerFields();
             Map<String, Integer> counts = new LinkedHashMap<>();
             for (String f : fields) counts.merge(HeaderSection.name(f), 1, Integer::sum);
             if (!counts.containsKey("from")) throw new IllegalArgumentException("no From: field, which DKIM requires (RFC 6376 §5.4)");

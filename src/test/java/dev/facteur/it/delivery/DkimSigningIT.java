@@ -39,7 +39,8 @@ class DkimSigningIT {
         KeyPair rsa = DkimKeys.generate("rsa", 2048), ed = DkimKeys.generate("ed25519", 0);
         DkimKeys.writePrivateKey(rsa, dir.resolve("rsa.key"));
         DkimKeys.writePrivateKey(ed, dir.resolve("ed.key"));
-        keyRecords = Map.of("rsa2026._domainkey." + DOMAIN, DkimKeys.record(rsa), "ed2026._domainkey." + DOMAIN, DkimKeys.record(ed));
+        keyRecords = Map.of("rsa2026._domainkey." + DOMAIN, DkimKeys.record(rsa), "ed2026._domainkey." + DOMAIN, DkimKeys.record(ed),
+                "reports._domainkey.facteur.test", DkimKeys.record(ed));
     }
 
     @AfterEach
@@ -58,7 +59,11 @@ class DkimSigningIT {
                 domain = "%s"
                 selector = "ed2026"
                 private_key = "%s"
-                """.formatted(DOMAIN, dir.resolve("rsa.key"), DOMAIN, dir.resolve("ed.key"))));
+                [[dkim.keys]]
+                domain = "facteur.test"
+                selector = "reports"
+                private_key = "%s"
+                """.formatted(DOMAIN, dir.resolve("rsa.key"), DOMAIN, dir.resolve("ed.key"), dir.resolve("ed.key"))));
         return world.sink(host, sinkOptions);
     }
 
@@ -81,6 +86,15 @@ class DkimSigningIT {
         String received = MailWorld.awaitReceived(sink, 1).getFirst();
         assertThat(received).contains("Content-Transfer-Encoding: quoted-printable").doesNotContain("caf\u00e9");
         assertThat(dkimpy(received)).containsExactly("rsa2026 pass", "ed2026 pass");
+    }
+
+    @Test
+    void a_dsn_is_signed_by_the_domain_of_our_host_name() throws Exception {
+        start();
+        world.submit(MailWorld.SENDER, List.of("nobody@no-such-domain.test"), "bounced");
+        String dsn = MailWorld.awaitReceived(world.bounces(), 1).getFirst();
+        assertThat(dsn).contains("From: Mail Delivery System <MAILER-DAEMON@mx.facteur.test>", "d=facteur.test");
+        assertThat(dkimpy(dsn)).containsExactly("reports pass");
     }
 
     /** Each signature's selector and dkimpy's verdict on it. */
