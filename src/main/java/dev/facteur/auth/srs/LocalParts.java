@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class LocalParts {
 
+    /** RFC 5321 §4.5.3.1.3: a path is at most 256 long; counted without its brackets, as AddressSyntax does. */
+    private static final int MAX_PATH = 256;
+
     private LocalParts() {}
 
     /** The content: a quoted local part without its quotes and backslashes; a dot-atom as it is. */
@@ -52,9 +55,6 @@ final class LocalParts {
     static boolean fits(String written, String domain) {
         return octets(written) <= Mailbox.MAX_LOCAL_PART && written.length() + 1 + domain.length() <= MAX_PATH;
     }
-
-    /** RFC 5321 §4.5.3.1.3: a path is at most 256 long with its brackets; AddressSyntax counts it without. */
-    private static final int MAX_PATH = 256;
 
     private static boolean isDotAtom(String s) {
         boolean atomStart = true;

@@ -26,41 +26,51 @@ final class SrsHash {
     static final int LENGTH = 4;
     private static final String ALGORITHM = "HmacSHA1";
 
-    private final List<SecretKeySpec> keys;
+    /** One keyed Mac a secret, never used itself: each hash works on a clone (a Mac is not thread-safe). */
+    private final List<Mac> keyed;
 
     SrsHash(SrsSecrets secrets) {
-        this.keys = secrets.keys().stream().map(k -> new SecretKeySpec(k, ALGORITHM)).toList();
+        this.keyed = secrets.keys().stream().map(SrsHash::keyed).toList();
     }
 
     /** The hash with the signing (first) secret. */
     String sign(String... fields) {
-        return hash(keys.getFirst(), fields);
+        return hash(keyed.getFirst(), fields);
     }
 
     /** Whether {@code hash} is the hash of {@code fields} with one of the secrets, case aside. */
     boolean verifies(String hash, String... fields) {
         byte[] given = asciiLowercase(hash).getBytes(StandardCharsets.UTF_8);
         boolean found = false;
-        for (SecretKeySpec key : keys) {
+        for (Mac key : keyed) {
             byte[] expected = asciiLowercase(hash(key, fields)).getBytes(StandardCharsets.UTF_8);
             found |= MessageDigest.isEqual(given, expected); // no early exit: every secret costs the same
         }
         return found;
     }
 
-    private static String hash(SecretKeySpec key, String... fields) {
-        Mac mac = mac(key); // a Mac is not thread-safe, and making one is cheap next to a message
+    private static String hash(Mac key, String... fields) {
+        Mac mac = copy(key);
         for (String f : fields) mac.update(asciiLowercase(f).getBytes(StandardCharsets.UTF_8));
         return Base64.getEncoder().encodeToString(mac.doFinal()).substring(0, LENGTH);
     }
 
-    private static Mac mac(SecretKeySpec key) {
+    private static Mac keyed(byte[] secret) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
+            mac.init(new SecretKeySpec(secret, ALGORITHM));
             return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every JDK has " + ALGORITHM, e);
+        }
+    }
+
+    /** A fresh Mac with the same key: a clone costs far less than looking the algorithm up again. */
+    private static Mac copy(Mac keyed) {
+        try {
+            return (Mac) keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's " + ALGORITHM + " can be cloned", e);
         }
     }
 
