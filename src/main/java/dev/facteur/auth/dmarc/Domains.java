@@ -36,11 +36,6 @@ final class Domains {
         return Optional.of(n);
     }
 
-    /** For names already normalized: equality the way DNS compares names. */
-    static boolean same(String a, String b) {
-        return a.equalsIgnoreCase(b);
-    }
-
     static List<String> labels(String domain) {
         return List.of(domain.split("\\."));
     }

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Collects report records per Policy Domain and period, in memory: a reference for the store
@@ -19,7 +20,7 @@ public final class ReportAggregator {
     /** A closed period's data for one Policy Domain, ready to become an {@link AggregateReport}. */
     public record Pending(String policyDomain, DmarcRecord record, Instant begin, Instant end, List<ReportRow> rows) {
         public AggregateReport report(String orgName, String email, String submitter) {
-            return new AggregateReport(new ReportMetadata(orgName, email, java.util.Optional.empty(),
+            return new AggregateReport(new ReportMetadata(orgName, email, Optional.empty(),
                     ReportMetadata.reportId(policyDomain, begin, submitter), begin, end), PolicyPublished.of(policyDomain, record), rows);
         }
     }

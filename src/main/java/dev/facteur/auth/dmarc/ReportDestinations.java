@@ -6,6 +6,7 @@ import dev.facteur.dns.TxtAnswer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -79,7 +80,7 @@ public final class ReportDestinations {
                 continue;
             }
             for (Destination d : verifyOne(policyDomain, uri)) {
-                if (d instanceof Destination.Send s && !addresses.add(s.address().toLowerCase(java.util.Locale.ROOT))) continue;
+                if (d instanceof Destination.Send s && !addresses.add(s.address().toLowerCase(Locale.ROOT))) continue;
                 out.add(d);
             }
         }

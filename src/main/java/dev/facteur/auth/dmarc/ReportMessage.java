@@ -67,9 +67,10 @@ public final class ReportMessage {
         w.append("Report-ID: ").append(m.reportId()).append("\r\n");
 
         w.append("\r\n--").append(boundary).append("\r\n");
-        w.append("Content-Type: application/gzip; name=\"").append(fileName).append("\"\r\n");
+        // Folded after the ";": the file name alone is up to 63 + 2 × 253 characters long.
+        w.append("Content-Type: application/gzip;\r\n\tname=\"").append(fileName).append("\"\r\n");
         w.append("Content-Transfer-Encoding: base64\r\n");
-        w.append("Content-Disposition: attachment; filename=\"").append(fileName).append("\"\r\n\r\n");
+        w.append("Content-Disposition: attachment;\r\n\tfilename=\"").append(fileName).append("\"\r\n\r\n");
         w.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(gzipped)).append("\r\n");
         w.append("\r\n--").append(boundary).append("--\r\n");
         return w.toString().getBytes(StandardCharsets.US_ASCII);

@@ -2,6 +2,7 @@ package dev.facteur.auth.dmarc;
 
 import dev.facteur.auth.dmarc.AuthResults.SpfScope;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -85,7 +86,7 @@ public record ReportRecord(InetAddress sourceIp, PolicyEvaluated policyEvaluated
 
     /** The same message, handled otherwise than asked, and why (RFC 7489 §7.2.1 "reason"). */
     public ReportRecord withOverride(Policy applied, OverrideReason reason) {
-        var reasons = new java.util.ArrayList<>(policyEvaluated.reasons());
+        var reasons = new ArrayList<>(policyEvaluated.reasons());
         reasons.add(reason);
         return new ReportRecord(sourceIp, new PolicyEvaluated(applied, policyEvaluated.dkimAligned(), policyEvaluated.spfAligned(), reasons),
                 identifiers, dkim, spf);

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -124,7 +125,7 @@ class ConformanceTest {
                         }
                     }
                     DmarcResult result = new DmarcEvaluator(dns, method, PublicSuffixListTest.PSL)
-                            .evaluate(domainOf(c.get("header_from").asString()), new AuthResults(java.util.Optional.empty(), List.of()));
+                            .evaluate(domainOf(c.get("header_from").asString()), new AuthResults(Optional.empty(), List.of()));
                     String expected = c.get("expected_policy").asString();
                     if (expected.startsWith("no DMARC record")) {
                         assertThat(result).isInstanceOf(DmarcResult.None.class);
