@@ -16,6 +16,7 @@ import dev.facteur.dns.TxtAnswer;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -233,7 +234,8 @@ final class CheckHost {
         for (String name : names.subList(0, Math.min(names.size(), MAX_PTR_NAMES))) {
             String host = DomainNames.withoutFinalDot(name).toLowerCase(Locale.ROOT);
             if (DomainNames.unqueryable(host) != null || Thread.currentThread().isInterrupted()) continue;
-            if (addresses(host) instanceof AddressAnswer.Found(List<InetAddress> found) && found.contains(ip)) validated.add(host);
+            if (addresses(host) instanceof AddressAnswer.Found(List<InetAddress> found)
+                    && found.stream().anyMatch(a -> Arrays.equals(a.getAddress(), ip.getAddress()))) validated.add(host); // scope ids aside
         }
         return validated;
     }
