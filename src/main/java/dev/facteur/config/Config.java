@@ -9,6 +9,8 @@ import dev.facteur.policy.Milters;
 import dev.facteur.sasl.FailedLogins;
 import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.UserLimitCheck;
+import dev.facteur.policy.check.DmarcCheck;
+import dev.facteur.policy.check.SpfPolicyCheck;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -226,9 +228,23 @@ public record Config(
     public record Policy(List<String> checks, List<String> optOut, String store, String storePrefix, Duration storeTimeout,
             GreylistCheck.Settings greylist, RateLimitCheck.Settings rate, Duration greetPause, EarlyTalkCheck.Action earlyTalk,
             ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo,
-            List<Milters.Filter> milters, Duration dnsMinTtl, Duration dnsMaxTtl) {
-        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist");
+            List<Milters.Filter> milters, Duration dnsMinTtl, Duration dnsMaxTtl, Authentication authentication) {
+        public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist", "spf",
+                "dkim", "dmarc");
+
+        /** Whether an email authentication check runs: then Authentication-Results is written. */
+        public boolean authenticates() {
+            return checks.stream().anyMatch(c -> c.equals("spf") || c.equals("dkim") || c.equals("dmarc"));
+        }
     }
+
+    /**
+     * The email authentication checks: SPF, DKIM, DMARC.
+     *
+     * @param authservId    the name our Authentication-Results fields go by (RFC 8601 §2.5)
+     * @param maxSignatures DKIM signatures verified per message; the others are not checked
+     */
+    public record Authentication(String authservId, SpfPolicyCheck.Settings spf, int maxSignatures, DmarcCheck.Settings dmarc) {}
 
     /** {@code [policy.helo]}: the action for each rule, and names besides the hostname that are ours. */
     public record Helo(Action invalid, Action nonFqdn, Action ours, Action literalMismatch, List<String> names) {

@@ -204,7 +204,7 @@ public final class ConfigLoader {
             tls = Optional.of(new Config.Tls(cert.orElseThrow(), key.orElseThrow(), List.copyOf(sni)));
             tlsT.finish();
         }
-        Config.Policy policy = policy(top.table("policy"));
+        Config.Policy policy = policy(top.table("policy"), hostname);
         Table subT = top.table("submission");
         var submission = new Config.Submission(subT.list("listen", List.of(), HostPort::parse), subT.list("listen_tls", List.of(), HostPort::parse),
                 subT.convert("users_file", dataDir.resolve("users").toString(), Path::of), subT.bool("login_in_received", false),
@@ -237,7 +237,7 @@ public final class ConfigLoader {
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */
-    private static Config.Policy policy(Table t) throws ConfigException {
+    private static Config.Policy policy(Table t, String hostname) throws ConfigException {
         List<String> checks = t.list("checks", List.of(), c -> {
             if (!Config.Policy.KNOWN_CHECKS.contains(c))
                 throw new IllegalArgumentException("unknown check \"" + c + "\" (known: " + String.join(", ", Config.Policy.KNOWN_CHECKS) + ")");
@@ -308,9 +308,10 @@ public final class ConfigLoader {
                 action(h, "literal_mismatch", "tag"), h.list("names", List.of(), ConfigLoader::domain));
         h.finish();
         List<Milters.Filter> milters = milters(t);
+        Config.Authentication authentication = AuthenticationSection.read(t, checks, hostname);
         t.finish();
         return new Config.Policy(checks, optOut, store, prefix, storeTimeout, greylist, rate, greetPause, action, rdns, maxNames,
-                dnsbl, rhsbl, helo, milters, dnsMinTtl, dnsMaxTtl);
+                dnsbl, rhsbl, helo, milters, dnsMinTtl, dnsMaxTtl, authentication);
     }
 
     /** {@code [[submission.senders]]}: {@code login} and the {@code addresses} ({@code user@domain} or {@code @domain}) it may also send as. */

@@ -1,5 +1,6 @@
 package dev.facteur.policy;
 
+import dev.facteur.auth.dmarc.AuthResults;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,9 @@ public final class Facts {
     Gate.Content content;
     /** RFC 8601 method results of this transaction, in the order the checks found them. */
     final List<String> authResults = new ArrayList<>();
+    /** What SPF and DKIM found, for DMARC. */
+    AuthResults.SpfAuth spf;
+    final List<AuthResults.DkimAuth> dkim = new ArrayList<>();
 
     Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
         this.client = client;
@@ -117,6 +121,21 @@ public final class Facts {
      */
     public void authResult(String resinfo) {
         authResults.add(resinfo);
+    }
+
+    /** The SPF result of the MAIL FROM identity (or HELO's, for a null reverse-path), for DMARC. */
+    public void spf(AuthResults.SpfAuth result) {
+        spf = result;
+    }
+
+    /** A DKIM signature's result, for DMARC. */
+    public void dkim(AuthResults.DkimAuth result) {
+        dkim.add(result);
+    }
+
+    /** What SPF and DKIM found so far in this transaction (DMARCbis §5.3.3). */
+    public AuthResults authentication() {
+        return new AuthResults(java.util.Optional.ofNullable(spf), dkim);
     }
 
     /** How the client broke the order of the dialogue (talked before the greeting, pipelined unasked), or null. */

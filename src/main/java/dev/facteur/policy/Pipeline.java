@@ -311,6 +311,8 @@ public final class Pipeline implements Gate {
             mailVerdict = null;
             headers.clear();
             facts.authResults.clear();
+            facts.spf = null;
+            facts.dkim.clear();
             hold = null;
             checkedRecipient = false;
         }

@@ -1,6 +1,10 @@
 package dev.facteur.server;
 
 import dev.facteur.auth.dkim.SignatureWriter;
+import dev.facteur.auth.dmarc.DmarcEvaluator;
+import dev.facteur.auth.dmarc.DmarcSettings;
+import dev.facteur.auth.spf.Spf;
+import dev.facteur.auth.spf.SpfSettings;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
@@ -12,7 +16,9 @@ import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.policy.check.CachedDns;
+import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.DnsListCheck;
+import dev.facteur.policy.check.SpfPolicyCheck;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.HeloCheck;
@@ -69,13 +75,26 @@ final class Defences {
                 case "rdns" -> new ReverseDnsCheck(p.rdns());
                 case "dnsbl" -> new DnsListCheck(dns, p.dnsbl().orElseThrow());
                 case "rhsbl" -> new RhsblCheck(dns, p.rhsbl().orElseThrow());
+                // the authentication checks ask the resolver itself: TXT answers are not in the store's cache
+                case "spf" -> new SpfPolicyCheck(new Spf(resolver, new SpfSettings(config.hostname(), SpfSettings.DEFAULT_EXPLANATION, clock)),
+                        p.authentication().spf(), config.hostname());
+                case "dmarc" -> new DmarcCheck(dmarcEvaluator(resolver, p.authentication().dmarc().dmarc()), p.authentication().dmarc(),
+                        evaluated -> {});
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
             });
         }
         if (config.submission().authOnPort25()) checks.addAll(loginChecks(config, stores, addresses, clock));
         List<Cidr> relay = config.relay().networks();
         return new Pipeline(checks, a -> relay.stream().anyMatch(n -> n.contains(a)), new OptOut(p.optOut()),
-                new ReverseDns(dns, p.rdnsMaxNames()));
+                new ReverseDns(dns, p.rdnsMaxNames()), p.authenticates() ? p.authentication().authservId() : null);
+    }
+
+    private static DmarcEvaluator dmarcEvaluator(DnsResolver resolver, DmarcSettings settings) {
+        try {
+            return DmarcEvaluator.of(resolver, settings);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the public suffix list: " + e.getMessage(), e);
+        }
     }
 
     /** The pipeline (null: no checks), followed by the {@code [[policy.milters]]} when there are any. */

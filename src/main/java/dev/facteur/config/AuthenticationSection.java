@@ -1,0 +1,75 @@
+package dev.facteur.config;
+
+import dev.facteur.auth.dmarc.DmarcSettings;
+import dev.facteur.auth.dmarc.OrgDomainMethod;
+import dev.facteur.policy.check.DmarcCheck;
+import dev.facteur.policy.check.SpfPolicyCheck;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the email authentication checks' settings under {@code [policy]}: {@code authserv_id},
+ * {@code [policy.spf]}, {@code [policy.dkim]} and {@code [policy.dmarc]}. Read (and checked) even
+ * when their checks are not listed, as the other checks' sections are.
+ */
+final class AuthenticationSection {
+
+    private AuthenticationSection() {}
+
+    static Config.Authentication read(Table policy, List<String> checks, String hostname) throws ConfigException {
+        String authservId = policy.string("authserv_id", hostname);
+        if (!authservId.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) policy.fail("authserv_id", "must be a host name, e.g. mx.example.org");
+        int dmarcAt = checks.indexOf("dmarc");
+        for (String needed : List.of("spf", "dkim")) {
+            if (dmarcAt >= 0 && (checks.indexOf(needed) < 0 || checks.indexOf(needed) > dmarcAt))
+                policy.fail("checks", "\"dmarc\" needs \"" + needed + "\" listed before it: DMARC judges what SPF and DKIM found");
+        }
+
+        Table s = policy.table("spf");
+        var spf = new SpfPolicyCheck.Settings(onResult(s, "on_fail", "tag", "reject"), onResult(s, "on_temperror", "tag", "defer"),
+                onResult(s, "on_permerror", "tag", "reject"), s.bool("received_spf", true), s.convert("timeout", "20s", Units::parseDuration));
+        if (spf.timeout().compareTo(Duration.ofSeconds(1)) < 0 || spf.timeout().compareTo(Duration.ofMinutes(5)) > 0)
+            s.fail("timeout", "must be between 1s and 5m (RFC 7208 §4.6.4: at least 20s)");
+        s.finish();
+
+        Table k = policy.table("dkim");
+        int maxSignatures = k.integer("max_signatures", 10, 1, 100);
+        k.finish();
+
+        Table d = policy.table("dmarc");
+        DmarcCheck.OnReject onReject = d.convert("on_reject", "reject", v -> switch (v) {
+            case "reject" -> DmarcCheck.OnReject.REJECT;
+            case "quarantine" -> DmarcCheck.OnReject.QUARANTINE;
+            case "tag" -> DmarcCheck.OnReject.TAG;
+            default -> throw new IllegalArgumentException("must be \"reject\" (550 5.7.1), \"quarantine\" or \"tag\" (only recorded)");
+        });
+        DmarcCheck.Quarantine quarantine = d.convert("quarantine", "hold", v -> switch (v) {
+            case "hold" -> DmarcCheck.Quarantine.HOLD;
+            case "header" -> DmarcCheck.Quarantine.HEADER;
+            default -> throw new IllegalArgumentException("must be \"hold\" (kept in the queue) or \"header\" (X-Spam: Yes)");
+        });
+        OrgDomainMethod orgDomain = d.convert("org_domain", "tree-walk", OrgDomainMethod::parse);
+        Optional<Path> psl = d.optional("public_suffix_list", Path::of);
+        if (psl.isPresent() && !Files.isReadable(psl.get())) d.fail("public_suffix_list", "cannot read " + psl.get());
+        DmarcSettings dmarc;
+        try {
+            dmarc = new DmarcSettings(orgDomain, psl, d.bool("psl_private_domains", true), d.integer("max_author_domains", 4, 1, 100),
+                    d.integer("max_report_uris", 2, 2, 100));
+        } catch (IllegalArgumentException e) {
+            throw d.error("max_report_uris", e.getMessage());
+        }
+        d.finish();
+        return new Config.Authentication(authservId, spf, maxSignatures, new DmarcCheck.Settings(onReject, quarantine, dmarc));
+    }
+
+    private static SpfPolicyCheck.OnResult onResult(Table t, String key, String dflt, String refusal) throws ConfigException {
+        return t.convert(key, dflt, v -> {
+            if (v.equals("tag")) return SpfPolicyCheck.OnResult.TAG;
+            if (v.equals(refusal)) return refusal.equals("defer") ? SpfPolicyCheck.OnResult.DEFER : SpfPolicyCheck.OnResult.REJECT;
+            throw new IllegalArgumentException("must be \"" + refusal + "\" or \"tag\" (only recorded)");
+        });
+    }
+}
