@@ -24,9 +24,11 @@ public enum Canonicalization {
     public String header(String field) {
         if (this == SIMPLE) return field.endsWith("\r\n") ? field : field + "\r\n";
         int colon = field.indexOf(':');
-        String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+        String name = field.substring(0, colon).replaceAll("[ \t]+\\z", "").toLowerCase(Locale.ROOT);
+        // \\z rather than $, which also matches before a final line end; and only WSP is white space
+        // here (§3.4.2), where String.strip would take a bare CR or a control character too
         String value = field.substring(colon + 1).replaceAll("\r\n(?=[ \t])", "") // unfold
-                .replaceAll("\r\n$", "").replaceAll("[ \t]+", " ").strip();
+                .replaceAll("\r\n\\z", "").replaceAll("[ \t]+", " ").replaceAll("^ | \\z", "");
         return name + ":" + value + "\r\n";
     }
 

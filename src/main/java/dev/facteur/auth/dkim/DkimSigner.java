@@ -1,15 +1,10 @@
 package dev.facteur.auth.dkim;
 
 import dev.facteur.message.HeaderSection;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code b=} of a DKIM signature (RFC 6376 §3.7, §5.4): the header fields named in {@code h=}
@@ -39,37 +34,33 @@ public final class DkimSigner {
      */
     public static String sign(List<String> fields, List<String> signedNames, Canonicalization canonicalization, String signatureField,
             Key key) throws GeneralSecurityException {
+        refuseWhatNoVerifierAccepts(fields, signedNames, signatureField);
         byte[] data = signedData(fields, signedNames, canonicalization, signatureField);
-        byte[] signature;
-        if (key.algorithm().equals("rsa-sha256")) {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(key.key());
-            rsa.update(data);
-            signature = rsa.sign();
-        } else {
-            Signature ed = Signature.getInstance("Ed25519");
-            ed.initSign(key.key());
-            ed.update(MessageDigest.getInstance("SHA-256").digest(data));
-            signature = ed.sign();
+        DkimAlgorithm algorithm = key.algorithm().equals("rsa-sha256") ? DkimAlgorithm.RSA_SHA256 : DkimAlgorithm.ED25519_SHA256;
+        return Base64.getEncoder().encodeToString(algorithm.sign(data, key.key()));
+    }
+
+    /**
+     * RFC 6376 §5.4: From must be signed, so a message without one cannot be; and a d= that is no
+     * domain name (such as "legitimate.com(.attacker.com") makes a signature every careful
+     * verifier refuses.
+     */
+    private static void refuseWhatNoVerifierAccepts(List<String> fields, List<String> signedNames, String signatureField) {
+        if (signedNames.stream().noneMatch(n -> n.strip().equalsIgnoreCase("from")))
+            throw new IllegalArgumentException("h= must include From (RFC 6376 §5.4)");
+        if (fields.stream().noneMatch(f -> HeaderSection.name(f).equals("from")))
+            throw new IllegalArgumentException("a message without a From field cannot be signed (RFC 6376 §5.4)");
+        String d;
+        try {
+            d = TagList.parse(HeaderSection.value(signatureField)).get("d").orElse("");
+        } catch (PermFail e) {
+            throw new IllegalArgumentException("the signature field does not read: " + e.getMessage());
         }
-        return Base64.getEncoder().encodeToString(signature);
+        if (!DkimSignature.isDomainName(d)) throw new IllegalArgumentException("d=" + d + " is not a domain name");
     }
 
     /** What is hashed: the selected fields canonicalized, then the signature field's, without its CRLF. */
     static byte[] signedData(List<String> fields, List<String> signedNames, Canonicalization canonicalization, String signatureField) {
-        StringBuilder data = new StringBuilder();
-        List<String> left = new ArrayList<>(fields);
-        for (String name : signedNames) {
-            for (int i = left.size() - 1; i >= 0; i--) {
-                if (HeaderSection.name(left.get(i)).equals(name.strip().toLowerCase(Locale.ROOT))) {
-                    data.append(canonicalization.header(left.remove(i)));
-                    break;
-                }
-            }
-        }
-        String own = canonicalization.header(signatureField);
-        data.append(own, 0, own.length() - 2); // §3.7: without its final CRLF
-        return data.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return HeaderHash.data(fields, signedNames, canonicalization, signatureField);
     }
-
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The signer against RFC 8463 Appendix A.3: signing the example message with the RFC's keys and
  * the RFC's tags gives its bh= and its b= byte for byte (RSA PKCS#1 v1.5 and Ed25519 are
- * deterministic). Data copied from ../shared/conformance/dkim/rfc (licence: LICENSE-IETF).
+ * deterministic). Data copied from ../shared/conformance/dkim/rfc into rfc/ (licence: rfc/LICENSE-IETF).
  */
 class DkimSignerTest {
 
@@ -30,13 +30,13 @@ class DkimSignerTest {
     }
 
     private static String message() throws Exception {
-        try (InputStream in = DkimSignerTest.class.getResourceAsStream("rfc8463-A3.eml")) {
+        try (InputStream in = DkimSignerTest.class.getResourceAsStream("rfc/rfc8463-A3.eml")) {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 
     private static PrivateKey ed25519() throws Exception {
-        byte[] seed = Base64.getDecoder().decode(java.nio.file.Files.readString(resource("rfc8463-A1-ed25519-private-seed.b64")).strip());
+        byte[] seed = Base64.getDecoder().decode(java.nio.file.Files.readString(resource("rfc/rfc8463-A1-ed25519-private-seed.b64")).strip());
         return KeyFactory.getInstance("Ed25519").generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
     }
 
@@ -52,7 +52,7 @@ class DkimSignerTest {
         List<String> fields = HeaderSection.fields(text.substring(0, end + 2));
         byte[] body = text.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1);
         var keys = List.of(new DkimSigner.Key("ed25519-sha256", ed25519()),
-                new DkimSigner.Key("rsa-sha256", PemTls.readKey(resource("rfc8463-A1-rsa-private-key.pem"))));
+                new DkimSigner.Key("rsa-sha256", PemTls.readKey(resource("rfc/rfc8463-A1-rsa-private-key.pem"))));
         List<String> signatures = fields.stream().filter(f -> f.startsWith("DKIM-Signature:")).toList();
         assertThat(signatures).hasSize(2);
         for (int i = 0; i < 2; i++) {
