@@ -5,6 +5,7 @@ import dev.facteur.auth.dmarc.DmarcEvaluator;
 import dev.facteur.auth.dmarc.DmarcSettings;
 import dev.facteur.auth.spf.Spf;
 import dev.facteur.auth.spf.SpfSettings;
+import dev.facteur.auth.dkim.DkimVerifier;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
@@ -16,6 +17,7 @@ import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.policy.check.CachedDns;
+import dev.facteur.policy.check.DkimPolicyCheck;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.DnsListCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
@@ -78,6 +80,8 @@ final class Defences {
                 // the authentication checks ask the resolver itself: TXT answers are not in the store's cache
                 case "spf" -> new SpfPolicyCheck(new Spf(resolver, new SpfSettings(config.hostname(), SpfSettings.DEFAULT_EXPLANATION, clock)),
                         p.authentication().spf(), config.hostname());
+                case "dkim" -> new DkimPolicyCheck(new DkimVerifier(resolver, clock,
+                        DkimVerifier.Limits.DEFAULT.withMaxSignatures(p.authentication().maxSignatures())));
                 case "dmarc" -> new DmarcCheck(dmarcEvaluator(resolver, p.authentication().dmarc().dmarc()), p.authentication().dmarc(),
                         evaluated -> {});
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");

@@ -1,0 +1,157 @@
+package dev.facteur.it.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.auth.dkim.DkimKeys;
+import dev.facteur.server.Facteur;
+import dev.facteur.testing.Dnsmasq;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.Patience;
+import dev.facteur.testing.TestConfig;
+import dev.facteur.testing.WireClient;
+import dev.facteur.testing.WireReply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two Facteurs on two loopback hosts and one DNS server that publishes SPF, DKIM and DMARC for
+ * the sender's domain: mail from one to the other arrives with spf, dkim and dmarc passing in
+ * the receiver's Authentication-Results; mail that forges the sender's From from another host,
+ * without a signature, is refused as the domain's {@code p=reject} asks; a forged
+ * Authentication-Results claiming the receiver's name does not survive.
+ *
+ * <p>The sending Facteur connects from 127.0.0.1 (outgoing connections are not bound to its
+ * listening address); the sender's SPF record lists that address, and the receiver trusts no
+ * loopback network, so it judges the sender as it would judge any server on the Internet.
+ */
+class TwoServersIT {
+
+    private static final int PORT = 2526;
+    private static final String SENDER_DOMAIN = "a.test";
+    private static final String RECEIVER_DOMAIN = "b.test";
+
+    @TempDir
+    static Path dir;
+
+    private static Dnsmasq dns;
+    private static Facteur sender, receiver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String senderHost = Loopback.host(), receiverHost = Loopback.host();
+        KeyPair key = DkimKeys.generate("ed25519", 0);
+        DkimKeys.writePrivateKey(key, dir.resolve("a.test.key"));
+        dns = Dnsmasq.start(List.of("local=/test/",
+                "txt-record=" + SENDER_DOMAIN + ",\"v=spf1 ip4:127.0.0.1 -all\"",
+                "txt-record=_dmarc." + SENDER_DOMAIN + ",\"v=DMARC1; p=reject\"",
+                "txt-record=ed2026._domainkey." + SENDER_DOMAIN + ",\"" + DkimKeys.record(key) + "\"",
+                "host-record=mx." + SENDER_DOMAIN + ",127.0.0.1",
+                "mx-host=" + RECEIVER_DOMAIN + ",mx." + RECEIVER_DOMAIN + ",10",
+                "host-record=mx." + RECEIVER_DOMAIN + "," + receiverHost));
+        receiver = TestConfig.in(dir.resolve("receiver")).hostname("mx." + RECEIVER_DOMAIN).listen(receiverHost + ":" + PORT)
+                .dns(dns.hostPort()).tables("""
+                        [relay]
+                        networks = ["192.0.2.0/24"]
+                        [local]
+                        domains = ["%s"]
+                        users = ["bob"]
+                        [policy]
+                        checks = ["spf", "dkim", "dmarc"]
+                        """.formatted(RECEIVER_DOMAIN)).start();
+        sender = TestConfig.in(dir.resolve("sender")).hostname("mx." + SENDER_DOMAIN).listen(senderHost + ":" + PORT)
+                .dns(dns.hostPort()).delivery(Map.of("retry_initial", "1s", "retry_max", "2s")).delivery("remote_port = " + PORT)
+                .tables("""
+                        [relay]
+                        networks = ["127.0.0.0/8"]
+                        [[dkim.keys]]
+                        domain = "%s"
+                        selector = "ed2026"
+                        private_key = "%s"
+                        """.formatted(SENDER_DOMAIN, dir.resolve("a.test.key"))).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {sender, receiver, dns}) if (c != null) c.close();
+    }
+
+    private static byte[] message(String from, String subject, String... extraHeaders) {
+        return ("From: <" + from + ">\r\nTo: <bob@" + RECEIVER_DOMAIN + ">\r\nSubject: " + subject + "\r\n" + String.join("", extraHeaders)
+                + "Message-ID: <" + subject.replace(' ', '-') + "@" + SENDER_DOMAIN + ">\r\n\r\nHello Bob.\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Bob's delivered messages whose Subject is {@code subject}, raw. */
+    private static List<String> delivered(String subject) throws IOException {
+        Path maildir = dir.resolve("receiver/mail/" + RECEIVER_DOMAIN + "/bob/new");
+        if (!Files.isDirectory(maildir)) return List.of();
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(maildir)) {
+            for (Path f : files.toList()) {
+                String m = Files.readString(f, StandardCharsets.ISO_8859_1);
+                if (m.contains("Subject: " + subject + "\r\n") || m.contains("Subject: " + subject + "\n")) out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static String awaitDelivered(String subject) {
+        return Patience.await("bob receives " + subject).until(() -> delivered(subject), l -> !l.isEmpty()).getFirst();
+    }
+
+    /** The receiver's Authentication-Results field, unfolded. */
+    private static String authenticationResults(String message) {
+        String header = message.substring(0, message.indexOf("\n\n") > 0 && !message.contains("\r\n\r\n") ? message.indexOf("\n\n")
+                : message.indexOf("\r\n\r\n"));
+        String unfolded = header.replaceAll("\r?\n[ \t]+", " ");
+        return Arrays.stream(unfolded.split("\r?\n")).filter(l -> l.startsWith("Authentication-Results: mx." + RECEIVER_DOMAIN))
+                .reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    @Test
+    void mail_from_one_server_to_the_other_passes_spf_dkim_and_dmarc() throws Exception {
+        WireClient.submit(sender.smtpAddresses().getFirst(), "<alice@" + SENDER_DOMAIN + ">", List.of("<bob@" + RECEIVER_DOMAIN + ">"),
+                message("alice@" + SENDER_DOMAIN, "genuine"));
+        String m = awaitDelivered("genuine");
+        assertThat(authenticationResults(m)).contains("spf=pass smtp.mailfrom=" + SENDER_DOMAIN)
+                .contains("dkim=pass header.d=" + SENDER_DOMAIN).contains("header.s=ed2026")
+                .contains("dmarc=pass (p=reject dis=none) header.from=" + SENDER_DOMAIN);
+        assertThat(m).contains("Received-SPF: pass");
+    }
+
+    @Test
+    void a_forged_from_sent_by_another_host_without_a_signature_is_refused_per_p_reject() throws Exception {
+        try (WireClient c = WireClient.connectFrom(receiver.smtpAddresses().getFirst(), Loopback.host())) {
+            c.expect(220, c.read());
+            c.expect(250, c.command("EHLO forger.example"));
+            c.expect(250, c.command("MAIL FROM:<ceo@" + SENDER_DOMAIN + ">"));
+            c.expect(250, c.command("RCPT TO:<bob@" + RECEIVER_DOMAIN + ">"));
+            c.expect(354, c.command("DATA"));
+            c.send(message("ceo@" + SENDER_DOMAIN, "forged"));
+            WireReply r = c.command(".");
+            assertThat(r.code()).as(r.toString()).isEqualTo(550);
+            assertThat(r.text()).contains("5.7.1", "DMARC");
+        }
+        assertThat(delivered("forged")).isEmpty();
+    }
+
+    @Test
+    void an_authentication_results_field_claiming_the_receivers_name_is_removed() throws Exception {
+        WireClient.submit(sender.smtpAddresses().getFirst(), "<alice@" + SENDER_DOMAIN + ">", List.of("<bob@" + RECEIVER_DOMAIN + ">"),
+                message("alice@" + SENDER_DOMAIN, "claims", "Authentication-Results: mx." + RECEIVER_DOMAIN + "; dkim=pass header.d=bank.test\r\n"));
+        String m = awaitDelivered("claims");
+        assertThat(m).doesNotContain("bank.test");
+        assertThat(authenticationResults(m).lines()).hasSize(1);
+    }
+}
