@@ -21,7 +21,11 @@ public sealed interface DkimResult {
     /** The signature was not checked: it is past the number a message may have checked. */
     record Neutral(SignatureFacts signature, String cause) implements DkimResult {}
 
-    /** The signature was not acceptable to this verifier's policy (l=, when refused). */
+    /**
+     * The signature verified but vouches for less than the message shows, or for what this
+     * verifier refuses: a field RFC 5322 allows once, present more often than signed (a From
+     * added above the signed one), or {@code l=} when refused.
+     */
     record Policy(SignatureFacts signature, String cause) implements DkimResult {}
 
     /** The key could not be fetched now (DNS timeout, SERVFAIL); later may work. */

@@ -121,6 +121,7 @@ public record KeyRecord(String keyType, List<String> hashes, List<String> servic
     /** RFC 8017 §A.1.1 RSAPublicKey: SEQUENCE { modulus INTEGER, publicExponent INTEGER }, nothing after it. */
     private static RSAPublicKeySpec pkcs1(byte[] der) throws GeneralSecurityException {
         try {
+            // BouncyCastle's ASN.1 RSAPublicKey, named in full: java.security.interfaces has one too
             var key = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(ASN1Primitive.fromByteArray(der));
             BigInteger modulus = key.getModulus();
             if (modulus.signum() <= 0 || key.getPublicExponent().signum() <= 0) throw new GeneralSecurityException("not positive");
