@@ -61,7 +61,7 @@ class TwoServersIT {
                 "mx-host=" + RECEIVER_DOMAIN + ",mx." + RECEIVER_DOMAIN + ",10",
                 "host-record=mx." + RECEIVER_DOMAIN + "," + receiverHost));
         receiver = TestConfig.in(dir.resolve("receiver")).hostname("mx." + RECEIVER_DOMAIN).listen(receiverHost + ":" + PORT)
-                .dns(dns.hostPort()).tables("""
+                .dns(dns.hostPort()).delivery(Map.of("retry_initial", "1s", "retry_max", "2s")).tables("""
                         [relay]
                         networks = ["192.0.2.0/24"]
                         [local]
