@@ -66,6 +66,11 @@ final class DkimCommand implements Runnable {
             o.println("; private key written to " + file + " (mode 0600)");
             o.println("; publish this TXT record, then sign with selector " + selector + ":");
             o.println(selector + "._domainkey." + domain + ". 3600 IN TXT ( " + String.join("\n    ", DkimKeys.strings(DkimKeys.record(pair))) + " )");
+            o.println("; and add to the configuration:");
+            o.println("; [[dkim.keys]]");
+            o.println("; domain = \"" + domain + "\"");
+            o.println("; selector = \"" + selector + "\"");
+            if (out != null) o.println("; private_key = \"" + file.toAbsolutePath() + "\"");
             o.flush();
             return 0;
         }
