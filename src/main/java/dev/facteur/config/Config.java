@@ -41,7 +41,18 @@ public record Config(
         Submission submission,
         Sendmail sendmail,
         Autoconfig autoconfig,
-        Dkim dkim) {
+        Dkim dkim,
+        Srs srs) {
+
+    /**
+     * {@code [srs]}: the Sender Rewriting Scheme for mail forwarded off-site.
+     *
+     * @param enabled     whether forwarded mail leaves with an SRS reverse-path
+     * @param domain      the domain of the SRS addresses: bounces come back to it (it must route to us)
+     * @param secretsFile the secrets, one per line (the first signs, all verify); made at first start when missing
+     * @param maxAge      how long a bounce may come back (whole days)
+     */
+    public record Srs(boolean enabled, String domain, Path secretsFile, Duration maxAge) {}
 
     /**
      * {@code [dkim]}: who signs outgoing mail and how.

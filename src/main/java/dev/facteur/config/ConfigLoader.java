@@ -231,9 +231,16 @@ public final class ConfigLoader {
         Table dkimT = top.table("dkim");
         Config.Dkim dkim = DkimSection.read(dkimT, dataDir);
         dkimT.finish();
+        Table srsT = top.table("srs");
+        var srs = new Config.Srs(srsT.bool("enabled", true), srsT.convert("domain", hostname, ConfigLoader::domain).toLowerCase(java.util.Locale.ROOT),
+                srsT.convert("secrets_file", dataDir.resolve("srs.secrets").toString(), Path::of),
+                srsT.convert("max_age", "21d", Units::parseDuration));
+        if (srs.maxAge().toDays() < 1 || srs.maxAge().toDays() > 1023 || srs.maxAge().toHours() % 24 != 0)
+            srsT.fail("max_age", "must be whole days, from 1d to 1023d");
+        srsT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim);
+                sendmail, autoconfig, dkim, srs);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

@@ -5,6 +5,7 @@ import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.mime.SevenBitDowngrade;
 import dev.facteur.message.Recipient;
+import dev.facteur.message.ReversePath;
 import dev.facteur.routing.Hop;
 import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Route;
@@ -64,6 +65,7 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     private final MxRouter router;
+    private final SenderRewrite senders;
     private final ClientSettings settings;
     private final Routes routes;
     private final Clock clock;
@@ -73,6 +75,13 @@ public final class DeliveryAgent implements AutoCloseable {
     private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
 
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock) {
+        this(router, settings, routes, maxPerDestination, clock, SenderRewrite.NONE);
+    }
+
+    /** @param senders the MAIL FROM of mail leaving by SMTP (SRS for forwarded mail) */
+    public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
+            SenderRewrite senders) {
+        this.senders = senders;
         this.router = router;
         this.settings = settings;
         this.routes = routes;
@@ -146,7 +155,12 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private record Way(String name, String loginName, boolean lmtp, boolean relay) {}
 
-    private List<Attempt> deliverTo(Envelope env, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
+    private List<Attempt> deliverTo(Envelope original, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
+        Envelope env = switch (d.transport()) {
+            case null -> withSender(original, d.domain());
+            case Transport.Smtp s -> withSender(original, original.recipients().get(idx.getFirst()).address().domainKey());
+            default -> original;
+        };
         return switch (d.transport()) {
             case null -> {
                 if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
@@ -165,6 +179,12 @@ public final class DeliveryAgent implements AutoCloseable {
             case Transport.Error e -> finish(env, idx, Outcome.of(e.reply()), "error", null, "");
             case Transport.Hold h -> finish(env, idx, new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")), "hold", null, "");
         };
+    }
+
+    /** The envelope as sent to {@code domain}: with the reverse-path {@link #senders} gives. */
+    private Envelope withSender(Envelope env, String domain) {
+        ReversePath from = senders.mailFrom(env, domain);
+        return from.equals(env.sender()) ? env : env.withSender(from);
     }
 
     private List<Attempt> toMailboxes(Envelope env, OutgoingMessage.Content content, List<Integer> idx) {

@@ -40,6 +40,11 @@ public record Envelope(
         return new Envelope(id, arrival, sender, rs, declaredSize, body, smtpUtf8, ret, envid, client, schedule);
     }
 
+    /** The same message with another reverse-path (the one a forwarded copy is sent with). */
+    public Envelope withSender(ReversePath s) {
+        return new Envelope(id, arrival, s, recipients, declaredSize, body, smtpUtf8, ret, envid, client, schedule);
+    }
+
     /** The same message with another BODY type (after an 8-bit message was made 7-bit for a server). */
     public Envelope withBody(Body b) {
         return new Envelope(id, arrival, sender, recipients, declaredSize, b, smtpUtf8, ret, envid, client, schedule);

@@ -1,6 +1,8 @@
 package dev.facteur.routing;
 
 import dev.facteur.message.HeaderAddresses;
+import dev.facteur.auth.srs.Reversed;
+import dev.facteur.auth.srs.Srs;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.net.Cidr;
@@ -62,8 +64,15 @@ public final class AddressResolver implements AddressPolicy {
     private final Rules rules;
     private final Set<String> localDomains;
     private final Tables tables;
+    private final Srs srs;
 
     public AddressResolver(Rules rules, Tables tables) {
+        this(rules, tables, null);
+    }
+
+    /** @param srs decodes the bounces of forwarded mail (SRS addresses in its domain); null: none */
+    public AddressResolver(Rules rules, Tables tables, Srs srs) {
+        this.srs = srs;
         this.rules = rules;
         // with no local domain configured, our own name is one (Postfix's mydestination = $myhostname)
         this.localDomains = rules.localDomains().isEmpty() ? Set.of(rules.hostname()) : Set.copyOf(rules.localDomains());
@@ -131,6 +140,19 @@ public final class AddressResolver implements AddressPolicy {
     /** A client that logged in relays as a relay network's does (Postfix's permit_sasl_authenticated). */
     @Override
     public Decision recipient(InetAddress client, Mailbox rcpt, boolean authenticated) {
+        if (srs != null && rcpt.hasDomain() && rcpt.domainKey().equals(srs.domain())) {
+            // a bounce of mail we forwarded goes back to whom the SRS address names; a made-up one goes nowhere
+            switch (srs.reverse(rcpt)) {
+                case Reversed.Decoded d -> {
+                    return new Decision.Accept(List.of(d.address()));
+                }
+                case Reversed.NotSrs n -> {}
+                case Reversed refused -> {
+                    log.info("<{}>: refused: not one of our SRS addresses: {}", rcpt, refused);
+                    return new Decision.Refuse(new Reply(550, "5.1.1", "<" + rcpt + ">: Recipient address rejected: User unknown"));
+                }
+            }
+        }
         // The relay rule looks at the address as the client gave it, before any rewriting.
         if (rcpt.hasDomain() && !isLocal(rcpt) && !authenticated && !mayRelay(client) && !rules.relayDomains().contains(rcpt.domainKey()))
             return new Decision.Refuse(RELAY_DENIED);

@@ -33,6 +33,9 @@ import dev.facteur.sasl.Logins;
 import dev.facteur.sasl.Throttled;
 import dev.facteur.smtp.Authenticator;
 import dev.facteur.auth.dkim.SignatureWriter;
+import dev.facteur.auth.srs.Srs;
+import dev.facteur.auth.srs.SrsSecrets;
+import dev.facteur.delivery.SenderRewrite;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
@@ -48,6 +51,8 @@ import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -134,7 +139,9 @@ public final class Facteur implements AutoCloseable {
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
-                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock);
+                Srs srs = srs(config);
+                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, served(config), config.relay().networks());
+                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders);
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
@@ -243,7 +250,34 @@ public final class Facteur implements AutoCloseable {
                 table(r.transportFile(), TransportMap::read, TransportMap.NONE));
         var rules = new AddressResolver.Rules(l.domains(), config.hostname(), Set.copyOf(config.relay().domains()),
                 config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
-        return new AddressResolver(rules, tables);
+        return new AddressResolver(rules, tables, srs(config));
+    }
+
+    /** The domains mail is received for: the local ones (or the hostname), the relay domains and the SRS domain. */
+    private static Set<String> served(Config config) {
+        Set<String> out = new java.util.HashSet<>();
+        config.local().domains().forEach(d -> out.add(d.toLowerCase(java.util.Locale.ROOT)));
+        if (out.isEmpty()) out.add(config.hostname().toLowerCase(java.util.Locale.ROOT));
+        config.relay().domains().forEach(d -> out.add(d.toLowerCase(java.util.Locale.ROOT)));
+        out.add(config.srs().domain());
+        return out;
+    }
+
+    /** SRS with its secrets, made (32 random bytes, mode 0600) at the first start; null when off. */
+    static Srs srs(Config config) throws IOException {
+        var c = config.srs();
+        if (!c.enabled()) return null;
+        Path file = c.secretsFile();
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret) + "\n");
+            log.info("SRS secret written to {}", file);
+        }
+        return new Srs(SrsSecrets.read(file), c.domain(), java.time.Clock.systemUTC(), c.maxAge());
     }
 
     /** Configured users and the users file together, joined again only when the file's table changes. */

@@ -7,6 +7,7 @@ import dev.facteur.server.Facteur;
 import dev.facteur.testing.Dnsmasq;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.Patience;
+import dev.facteur.testing.SmtpSink;
 import dev.facteur.testing.TestConfig;
 import dev.facteur.testing.WireClient;
 import dev.facteur.testing.WireReply;
@@ -45,12 +46,17 @@ class TwoServersIT {
     @TempDir
     static Path dir;
 
+    private static final String FORWARD_DOMAIN = "c.test";
+
     private static Dnsmasq dns;
     private static Facteur sender, receiver;
+    private static SmtpSink forwardedTo;
 
     @BeforeAll
     static void start() throws Exception {
-        String senderHost = Loopback.host(), receiverHost = Loopback.host();
+        String senderHost = Loopback.host(), receiverHost = Loopback.host(), forwardHost = Loopback.host();
+        Files.createDirectories(dir.resolve("receiver"));
+        Files.writeString(dir.resolve("aliases"), "fwd@" + RECEIVER_DOMAIN + ": carol@" + FORWARD_DOMAIN + "\n");
         KeyPair key = DkimKeys.generate("ed25519", 0);
         DkimKeys.writePrivateKey(key, dir.resolve("a.test.key"));
         dns = Dnsmasq.start(List.of("local=/test/",
@@ -59,7 +65,10 @@ class TwoServersIT {
                 "txt-record=ed2026._domainkey." + SENDER_DOMAIN + ",\"" + DkimKeys.record(key) + "\"",
                 "host-record=mx." + SENDER_DOMAIN + ",127.0.0.1",
                 "mx-host=" + RECEIVER_DOMAIN + ",mx." + RECEIVER_DOMAIN + ",10",
-                "host-record=mx." + RECEIVER_DOMAIN + "," + receiverHost));
+                "host-record=mx." + RECEIVER_DOMAIN + "," + receiverHost,
+                "mx-host=" + FORWARD_DOMAIN + ",mx." + FORWARD_DOMAIN + ",10",
+                "host-record=mx." + FORWARD_DOMAIN + "," + forwardHost));
+        forwardedTo = SmtpSink.start(forwardHost, PORT);
         receiver = TestConfig.in(dir.resolve("receiver")).hostname("mx." + RECEIVER_DOMAIN).listen(receiverHost + ":" + PORT)
                 .dns(dns.hostPort()).delivery(Map.of("retry_initial", "1s", "retry_max", "2s")).tables("""
                         [relay]
@@ -67,9 +76,10 @@ class TwoServersIT {
                         [local]
                         domains = ["%s"]
                         users = ["bob"]
+                        aliases_file = "%s"
                         [policy]
                         checks = ["spf", "dkim", "dmarc"]
-                        """.formatted(RECEIVER_DOMAIN)).start();
+                        """.formatted(RECEIVER_DOMAIN, dir.resolve("aliases"))).delivery("remote_port = " + PORT).start();
         sender = TestConfig.in(dir.resolve("sender")).hostname("mx." + SENDER_DOMAIN).listen(senderHost + ":" + PORT)
                 .dns(dns.hostPort()).delivery(Map.of("retry_initial", "1s", "retry_max", "2s")).delivery("remote_port = " + PORT)
                 .tables("""
@@ -84,7 +94,7 @@ class TwoServersIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {sender, receiver, dns}) if (c != null) c.close();
+        for (AutoCloseable c : new AutoCloseable[] {sender, receiver, forwardedTo, dns}) if (c != null) c.close();
     }
 
     private static byte[] message(String from, String subject, String... extraHeaders) {
@@ -153,5 +163,25 @@ class TwoServersIT {
         String m = awaitDelivered("claims");
         assertThat(m).doesNotContain("bank.test");
         assertThat(authenticationResults(m).lines()).hasSize(1);
+    }
+
+    @Test
+    void mail_forwarded_off_site_by_an_alias_leaves_with_an_srs_sender_whose_bounces_come_back_and_cannot_be_forged() throws Exception {
+        WireClient.submit(sender.smtpAddresses().getFirst(), "<alice@" + SENDER_DOMAIN + ">", List.of("<fwd@" + RECEIVER_DOMAIN + ">"),
+                message("alice@" + SENDER_DOMAIN, "forwarded"));
+        String received = Patience.await("carol receives the forwarded message").until(forwardedTo::messages,
+                l -> l.stream().anyMatch(m -> m.contains("Subject: forwarded"))).stream().filter(m -> m.contains("Subject: forwarded"))
+                .findFirst().orElseThrow();
+        var srs = java.util.regex.Pattern.compile("X-Mail-Args: <(SRS0=[^=]+=[^=]+=" + SENDER_DOMAIN + "=alice@mx." + RECEIVER_DOMAIN + ")>")
+                .matcher(received);
+        assertThat(srs.find()).as(received).isTrue();
+        try (WireClient c = WireClient.ready(receiver.smtpAddresses().getFirst(), "mx." + FORWARD_DOMAIN)) {
+            c.expect(250, c.command("MAIL FROM:<>"));
+            assertThat(c.command("RCPT TO:<" + srs.group(1) + ">").code()).as("the bounce comes back").isEqualTo(250);
+            String forged = srs.group(1).replaceFirst("SRS0=....", "SRS0=AAAA");
+            WireReply r = c.command("RCPT TO:<" + forged + ">");
+            assertThat(r.code()).as("a made-up SRS address: " + r).isEqualTo(550);
+            assertThat(r.text()).contains("5.1.1");
+        }
     }
 }
