@@ -1,5 +1,7 @@
 package dev.facteur.config;
 
+import dev.facteur.auth.dkim.SignatureWriter;
+import dev.facteur.auth.dkim.Signers;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -36,7 +38,16 @@ public record Config(
         Policy policy,
         Submission submission,
         Sendmail sendmail,
-        Autoconfig autoconfig) {
+        Autoconfig autoconfig,
+        Dkim dkim) {
+
+    /**
+     * {@code [dkim]}: who signs outgoing mail and how.
+     *
+     * @param signers  the keys ({@code [[dkim.keys]]}) and the rules that choose them ({@code [[dkim.rules]]})
+     * @param settings the fields signed and over-signed, and the signatures' lifetime
+     */
+    public record Dkim(Signers signers, SignatureWriter.Settings settings) {}
 
     /**
      * {@code [autoconfig]}: what mail clients are told to use (RFC 6186 SRV records, Thunderbird's

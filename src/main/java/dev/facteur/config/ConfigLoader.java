@@ -228,9 +228,12 @@ public final class ConfigLoader {
         var autoconfig = new Config.Autoconfig(acT.list("listen", List.of(), HostPort::parse), acT.optional("imap", HostPort::parse),
                 acT.string("display_name", ""));
         acT.finish();
+        Table dkimT = top.table("dkim");
+        Config.Dkim dkim = DkimSection.read(dkimT, dataDir);
+        dkimT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig);
+                sendmail, autoconfig, dkim);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */
@@ -445,144 +448,6 @@ public final class ConfigLoader {
             return h.isBlank() ? "localhost" : h;
         } catch (IOException e) {
             return "localhost";
-        }
-    }
-
-    /** One TOML table and the keys read from it, so unknown keys can be reported. */
-    private static final class Table {
-        private final ObjectNode node;
-        private final String path;
-        private final String source;
-        private final KeyLines lines;
-        private final Set<String> known = new HashSet<>();
-
-        Table(ObjectNode node, String path, String source, KeyLines lines) {
-            this.node = node;
-            this.path = path;
-            this.source = source;
-            this.lines = lines;
-        }
-
-        boolean has(String key) {
-            return node.has(key);
-        }
-
-        Table table(String key) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            String p = qualify(key);
-            if (n == null) return new Table(new TomlMapper().createObjectNode(), p, source, lines);
-            if (!n.isObject()) throw error(key, "must be a table [" + p + "]");
-            return new Table((ObjectNode) n, p, source, lines);
-        }
-
-        /** An {@code [[array]]} of tables; none is an empty list. */
-        List<Table> tables(String key) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            if (n == null) return List.of();
-            if (!n.isArray()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
-            List<Table> out = new ArrayList<>();
-            for (JsonNode e : n) {
-                if (!e.isObject()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
-                out.add(new Table((ObjectNode) e, qualify(key), source, lines));
-            }
-            return out;
-        }
-
-        /** A string value converted by {@code f}, or empty when the key is absent. */
-        <T> Optional<T> optional(String key, Function<String, T> f) throws ConfigException {
-            if (!node.has(key)) {
-                known.add(key);
-                return Optional.empty();
-            }
-            return Optional.of(convert(key, null, f));
-        }
-
-        boolean bool(String key, boolean dflt) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            if (n == null) return dflt;
-            if (!n.isBoolean()) throw error(key, "must be true or false");
-            return n.asBoolean();
-        }
-
-        String string(String key, String dflt) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            if (n == null) return dflt;
-            if (!n.isString()) throw error(key, "must be a string");
-            return n.asString();
-        }
-
-        int integer(String key, int dflt, int min, int max) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            if (n == null) return dflt;
-            if (!n.isIntegralNumber()) throw error(key, "must be an integer");
-            long v = n.asLong();
-            if (v < min || v > max) throw error(key, "must be between " + min + " and " + max + ", got " + v);
-            return (int) v;
-        }
-
-        /** A string value (or integer, for sizes) converted by {@code f}, whose exceptions become errors. */
-        <T> T convert(String key, String dflt, Function<String, T> f) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            String v;
-            if (n == null) v = dflt;
-            else if (n.isString()) v = n.asString();
-            else if (n.isIntegralNumber()) v = n.asString();
-            else throw error(key, "must be a string");
-            try {
-                return f.apply(v);
-            } catch (IllegalArgumentException | ArithmeticException e) {
-                throw error(key, e.getMessage());
-            }
-        }
-
-        <T> List<T> list(String key, List<String> dflt, Function<String, T> f) throws ConfigException {
-            known.add(key);
-            JsonNode n = node.get(key);
-            List<String> raw = new ArrayList<>();
-            if (n == null) {
-                raw.addAll(dflt);
-            } else {
-                if (!n.isArray()) throw error(key, "must be an array of strings");
-                for (JsonNode e : n) {
-                    if (!e.isString()) throw error(key, "must be an array of strings");
-                    raw.add(e.asString());
-                }
-            }
-            List<T> out = new ArrayList<>();
-            for (String s : raw) {
-                try {
-                    out.add(f.apply(s));
-                } catch (IllegalArgumentException e) {
-                    throw error(key, e.getMessage());
-                }
-            }
-            return List.copyOf(out);
-        }
-
-        void fail(String key, String message) throws ConfigException {
-            throw error(key, message);
-        }
-
-        void finish() throws ConfigException {
-            for (var it = node.propertyNames().iterator(); it.hasNext(); ) {
-                String key = it.next();
-                if (!known.contains(key)) throw error(key, "unknown key");
-            }
-        }
-
-        private String qualify(String key) {
-            return path.isEmpty() ? key : path + "." + key;
-        }
-
-        ConfigException error(String key, String message) {
-            int line = lines.lineOf(path, key);
-            return new ConfigException(source + (line > 0 ? ":" + line : "") + ": " + qualify(key) + ": " + message);
         }
     }
 }

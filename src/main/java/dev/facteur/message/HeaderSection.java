@@ -1,5 +1,9 @@
 package dev.facteur.message;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +27,34 @@ public final class HeaderSection {
     public static String name(String field) {
         int colon = field.indexOf(':');
         return colon < 0 ? "" : field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Reads a header section from {@code in} (CRLF line ends): up to and including its empty line,
+     * leaving the stream at the body, or {@code max} bytes of it when it is longer. Reads byte by
+     * byte: give it a buffered stream.
+     */
+    public static String read(InputStream in, int max) throws IOException {
+        var out = new ByteArrayOutputStream(4096);
+        int b, previous = -1, lineLength = 0;
+        while (out.size() < max && (b = in.read()) >= 0) {
+            out.write(b);
+            if (b == '\n' && previous == '\r') {
+                if (lineLength == 1) break; // the CRLF of the empty line
+                lineLength = 0;
+            } else {
+                lineLength++;
+            }
+            previous = b;
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The addresses of the {@code From:} fields, in order. */
+    public static List<Mailbox> fromAddresses(List<String> fields) {
+        List<Mailbox> found = new ArrayList<>();
+        for (String field : fields) if (name(field).equals("from")) found.addAll(HeaderAddresses.addresses(value(field)));
+        return found;
     }
 
     /** What follows the field's colon. */

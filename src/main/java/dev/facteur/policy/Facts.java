@@ -1,5 +1,8 @@
 package dev.facteur.policy;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
@@ -26,6 +29,8 @@ public final class Facts {
     String violation;
     String login;
     Gate.Content content;
+    /** RFC 8601 method results of this transaction, in the order the checks found them. */
+    final List<String> authResults = new ArrayList<>();
 
     Facts(InetAddress client, boolean trusted, boolean dryRun, Function<InetAddress, ClientName> reverseDns) {
         this.client = client;
@@ -104,6 +109,14 @@ public final class Facts {
      */
     public Gate.Content content() {
         return content;
+    }
+
+    /**
+     * Records a result of an email authentication method ({@code spf=pass smtp.mailfrom=...}) for
+     * the message's {@code Authentication-Results:} field (RFC 8601 §2.7).
+     */
+    public void authResult(String resinfo) {
+        authResults.add(resinfo);
     }
 
     /** How the client broke the order of the dialogue (talked before the greeting, pipelined unasked), or null. */

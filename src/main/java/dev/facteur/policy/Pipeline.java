@@ -1,10 +1,13 @@
 package dev.facteur.policy;
 
+import dev.facteur.auth.AuthenticationResults;
+import dev.facteur.message.HeaderSection;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,11 @@ public final class Pipeline implements Gate {
         void verdict(Stage stage, Check check, Verdict verdict, Facts facts);
     }
 
+    /** The header sections read for Authentication-Results fields: longer ones keep what is beyond. */
+    private static final int MAX_HEADER = 1 << 20;
+
+    private static final byte[] CRLF = {'\r', '\n'};
+
     /** A check threw: the message waits rather than passing unchecked. */
     static final Reply CHECK_FAILED = new Reply(451, "4.3.0", "Temporary failure in a policy check; try again later");
 
@@ -50,8 +58,20 @@ public final class Pipeline implements Gate {
     private final OptOut optOut;
     private final Function<InetAddress, ClientName> reverseDns;
     private final Duration greetPause;
+    private final String authservId;
 
     public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns) {
+        this(checks, trusted, optOut, reverseDns, null);
+    }
+
+    /**
+     * @param authservId the name under which the checks' email authentication results are given
+     *                   in {@code Authentication-Results:} (RFC 8601 §2.5), or null for none; a field
+     *                   of the message that claims it is removed as forged
+     */
+    public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns,
+            String authservId) {
+        this.authservId = authservId;
         for (Stage s : Stage.values()) byStage.put(s, checks.stream().filter(c -> c.stages().contains(s)).toList());
         this.trusted = trusted;
         this.optOut = optOut;
@@ -206,7 +226,7 @@ public final class Pipeline implements Gate {
 
         @Override
         public boolean readsContent() {
-            return checkedRecipient && !byStage.get(Stage.DATA).isEmpty();
+            return checkedRecipient && (!byStage.get(Stage.DATA).isEmpty() || authservId != null);
         }
 
         /**
@@ -227,14 +247,43 @@ public final class Pipeline implements Gate {
             }
             Reply r = refusal(v);
             if (r != null) return new EndOfData.Refuse(r);
-            List<String> added = List.copyOf(headers.subList(before, headers.size()));
-            if (!added.isEmpty()) {
+            List<String> added = new ArrayList<>();
+            if (authservId != null && !facts.authResults.isEmpty())
+                added.add(AuthenticationResults.field(authservId, facts.authResults) + "\r\n");
+            added.addAll(headers.subList(before, headers.size()));
+            boolean forged = authservId != null && forgedResults(content);
+            if (!added.isEmpty() || forged) {
                 content.rewrite((current, next) -> {
                     for (String h : added) next.write(h.getBytes(StandardCharsets.UTF_8));
-                    current.transferTo(next);
+                    if (forged) {
+                        var in = new BufferedInputStream(current, 65536);
+                        String header = HeaderSection.read(in, MAX_HEADER);
+                        for (String f : HeaderSection.fields(header)) {
+                            if (!isOurs(f)) next.write(f.getBytes(StandardCharsets.ISO_8859_1));
+                        }
+                        if (header.equals("\r\n") || header.endsWith("\r\n\r\n")) next.write(CRLF); // the empty line read
+                        in.transferTo(next);
+                    } else {
+                        current.transferTo(next);
+                    }
                 });
             }
             return EndOfData.PASS;
+        }
+
+        /** Whether the message carries an {@code Authentication-Results:} field that claims our authserv-id (RFC 8601 §5). */
+        private boolean forgedResults(Content content) throws IOException {
+            try (var in = new BufferedInputStream(content.open(), 8192)) {
+                boolean found = false;
+                for (String f : HeaderSection.fields(HeaderSection.read(in, MAX_HEADER))) found |= isOurs(f);
+                if (found) log.info("{}: an Authentication-Results field claiming {} is removed", facts.who(), authservId);
+                return found;
+            }
+        }
+
+        private boolean isOurs(String field) {
+            return HeaderSection.name(field).equals("authentication-results")
+                    && AuthenticationResults.claims(HeaderSection.value(field), authservId);
         }
 
         @Override
@@ -261,6 +310,7 @@ public final class Pipeline implements Gate {
             facts.size = -1;
             mailVerdict = null;
             headers.clear();
+            facts.authResults.clear();
             hold = null;
             checkedRecipient = false;
         }

@@ -15,7 +15,9 @@ import dev.facteur.spool.StoredMessage;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -27,12 +29,14 @@ final class Notifier {
 
     private final Spool spool;
     private final DsnWriter writer;
+    private final OwnMailSigner signer;
     private final String hostname;
     private final QueueId.Generator ids;
     private final Clock clock;
 
-    Notifier(Spool spool, DsnWriter writer, String hostname, QueueId.Generator ids, Clock clock) {
+    Notifier(Spool spool, DsnWriter writer, OwnMailSigner signer, String hostname, QueueId.Generator ids, Clock clock) {
         this.spool = spool;
+        this.signer = signer;
         this.writer = writer;
         this.hostname = hostname;
         this.ids = ids;
@@ -45,15 +49,25 @@ final class Notifier {
         Mailbox to = e.sender().mailbox().orElseThrow();
         long size = spool.find(e.id()).map(StoredMessage::size).orElse(0L);
         QueueId id = ids.next();
+        boolean global = DsnWriter.isGlobal(report); // UTF-8 in the report itself
+        boolean eightBit = global || e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
+        Instant now = clock.instant();
+        OwnMailSigner.Message dsn = out -> {
+            try (InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
+                writer.write(report, size, original, now, out);
+            }
+        };
+        OwnMailSigner.Signed signed = signer.sign(dsn, eightBit);
+        if (signed.sevenBit() != null) eightBit = false;
         Spool.Draft d = spool.draft(id);
-        try (InputStream original = new BufferedInputStream(spool.openContent(e.id()), 65536)) {
-            writer.write(report, size, original, clock.instant(), d.content());
+        try {
+            for (String f : signed.fields()) d.content().write(f.getBytes(StandardCharsets.US_ASCII));
+            if (signed.sevenBit() != null) d.content().write(signed.sevenBit());
+            else dsn.writeTo(d.content());
         } catch (IOException | RuntimeException ex) {
             d.close();
             throw ex;
         }
-        boolean global = DsnWriter.isGlobal(report); // UTF-8 in the report itself
-        boolean eightBit = global || e.body() != Body.SEVEN_BIT; // the returned original may be 8-bit
         return new Spool.Change.Add(d, new Envelope(id, clock.instant(), ReversePath.NULL,
                 List.of(Recipient.pending(to, Notify.never(), null)), -1, eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT,
                 to.isInternationalized(), null, null, new ClientInfo("127.0.0.1", hostname, "local", "")));

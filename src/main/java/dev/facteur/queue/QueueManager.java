@@ -70,9 +70,15 @@ public final class QueueManager implements AutoCloseable {
 
     public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, String hostname, QueueId.Generator ids,
             RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination) {
+        this(spool, deliverer, dsnWriter, OwnMailSigner.NONE, hostname, ids, policy, clock, maxParallel, maxPerDestination);
+    }
+
+    /** @param signer signs the DSNs, as the mail of the domain of {@code hostname} is signed */
+    public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, OwnMailSigner signer, String hostname,
+            QueueId.Generator ids, RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination) {
         this.spool = spool;
         this.deliverer = deliverer;
-        this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, hostname, ids, clock), clock, this::recorded);
+        this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, signer, hostname, ids, clock), clock, this::recorded);
         this.policy = policy;
         this.clock = clock;
         this.scheduler = new Scheduler(maxParallel, maxPerDestination);

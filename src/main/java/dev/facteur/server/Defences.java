@@ -1,11 +1,13 @@
 package dev.facteur.server;
 
+import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
 import dev.facteur.message.Mailbox;
 import dev.facteur.policy.Check;
 import dev.facteur.policy.ClientName;
+import dev.facteur.policy.DkimSigning;
 import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
@@ -82,6 +84,17 @@ final class Defences {
         Gate checks = pipeline == null ? Gate.OPEN : pipeline;
         if (p.milters().isEmpty()) return checks;
         return new Milters(checks, p.milters(), config.hostname(), new OptOut(p.optOut()));
+    }
+
+    /**
+     * {@code gate}, followed by DKIM signing of the mail of trusted senders when {@code [dkim]}
+     * has keys: last, so that the signature covers what the filters left.
+     */
+    static Gate signing(Config config, Gate gate, Clock clock) {
+        if (config.dkim().signers().isEmpty()) return gate;
+        List<Cidr> relay = config.relay().networks();
+        return new DkimSigning(gate, config.dkim().signers(), new SignatureWriter(config.dkim().settings()),
+                a -> relay.stream().anyMatch(n -> n.contains(a)), clock);
     }
 
     /**

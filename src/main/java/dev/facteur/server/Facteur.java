@@ -32,6 +32,7 @@ import dev.facteur.sasl.FailedLogins;
 import dev.facteur.sasl.Logins;
 import dev.facteur.sasl.Throttled;
 import dev.facteur.smtp.Authenticator;
+import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
@@ -136,7 +137,7 @@ public final class Facteur implements AutoCloseable {
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock);
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
-                        config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
+                        new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
                         clock, d.maxParallel(), d.maxPerDestination());
                 opened.add(queue);
                 queue.start();
@@ -170,7 +171,7 @@ public final class Facteur implements AutoCloseable {
             SmtpSettings mx = sub.authOnPort25()
                     ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
                     : settings;
-            SmtpServer smtp = new SmtpServer(mx, sink, Defences.gate(config, policy), ids, clock);
+            SmtpServer smtp = new SmtpServer(mx, sink, Defences.signing(config, Defences.gate(config, policy), clock), ids, clock);
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -182,7 +183,7 @@ public final class Facteur implements AutoCloseable {
             }
             SmtpServer submission = null, submissions = null;
             if (sub.enabled()) {
-                Gate gate = Defences.submissionGate(config, stores, addresses, clock);
+                Gate gate = Defences.signing(config, Defences.submissionGate(config, stores, addresses, clock), clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
                             new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);

@@ -289,4 +289,55 @@ class PipelineTest {
         s.rcpt(box("bob@example.test"));
         assertThat(s.readsContent()).isFalse();
     }
+
+    /** Finds SPF "pass" at MAIL, and DKIM "fail" at the end of DATA: results for Authentication-Results. */
+    private static final Scripted AUTH = new Scripted("auth", Set.of(Stage.MAIL, Stage.DATA), (stage, f) -> {
+        f.authResult(stage == Stage.MAIL ? "spf=pass smtp.mailfrom=example.net" : "dkim=fail header.d=example.net");
+        return Verdict.DUNNO;
+    });
+
+    private static Pipeline withAuthservId(Check... checks) {
+        return new Pipeline(List.of(checks), a -> false, OptOut.DEFAULT, a -> NO_NAME, "mx.example.test");
+    }
+
+    @Test
+    void theResultsOfEveryStageGoIntoOneAuthenticationResultsFieldAtTheTop() throws Exception {
+        var s = start(withAuthservId(AUTH, CONTENT), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        var m = new Memory("Subject: hi\r\n\r\nhello\r\n");
+        assertThat(s.endOfData(m)).isEqualTo(Gate.EndOfData.PASS);
+        assertThat(m.text()).isEqualTo("Authentication-Results: mx.example.test;\r\n\tspf=pass smtp.mailfrom=example.net;\r\n"
+                + "\tdkim=fail header.d=example.net\r\nX-Looked: yes\r\nSubject: hi\r\n\r\nhello\r\n");
+        s.reset();
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        var next = new Memory("Subject: again\r\n\r\nhello\r\n");
+        s.endOfData(next);
+        assertThat(next.text()).as("the next transaction starts afresh").containsOnlyOnce("spf=pass");
+    }
+
+    @Test
+    void anAuthenticationResultsFieldClaimingOurNameIsRemovedAndOthersAreKept() throws Exception {
+        var s = start(withAuthservId(), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        assertThat(s.readsContent()).isTrue();
+        var m = new Memory("Authentication-Results: relay.example.net; spf=pass smtp.mailfrom=a.example\r\n"
+                + "Authentication-Results: MX.example.test;\r\n\tdkim=pass header.d=bank.example\r\n"
+                + "Subject: trust me\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n");
+        assertThat(s.endOfData(m)).isEqualTo(Gate.EndOfData.PASS);
+        assertThat(m.text()).isEqualTo("Authentication-Results: relay.example.net; spf=pass smtp.mailfrom=a.example\r\n"
+                + "Subject: trust me\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n");
+    }
+
+    @Test
+    void withoutAnAuthservIdOtherServersFieldsAreLeftAlone() throws Exception {
+        var s = start(pipeline(CONTENT), "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        var m = new Memory("Authentication-Results: mx.example.test; dkim=pass\r\n\r\nhi\r\n");
+        s.endOfData(m);
+        assertThat(m.text()).contains("Authentication-Results: mx.example.test; dkim=pass");
+    }
 }

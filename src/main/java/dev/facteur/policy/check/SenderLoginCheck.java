@@ -1,6 +1,5 @@
 package dev.facteur.policy.check;
 
-import dev.facteur.message.HeaderAddresses;
 import dev.facteur.message.HeaderSection;
 import dev.facteur.message.Mailbox;
 import dev.facteur.policy.Check;
@@ -8,10 +7,10 @@ import dev.facteur.policy.Facts;
 import dev.facteur.policy.Stage;
 import dev.facteur.policy.Verdict;
 import dev.facteur.smtp.Reply;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
@@ -78,14 +77,8 @@ public final class SenderLoginCheck implements Check {
 
     /** The addresses of the {@code From:} fields of the message's header section. */
     static List<Mailbox> fromAddresses(Facts facts) {
-        try (InputStream in = facts.content().open()) {
-            String header = new String(in.readNBytes(MAX_HEADER), StandardCharsets.ISO_8859_1);
-            int end = header.indexOf("\r\n\r\n");
-            if (end >= 0) header = header.substring(0, end + 2);
-            List<Mailbox> found = new java.util.ArrayList<>();
-            for (String field : HeaderSection.fields(header))
-                if (HeaderSection.name(field).equals("from")) found.addAll(HeaderAddresses.addresses(HeaderSection.value(field)));
-            return found;
+        try (InputStream in = new BufferedInputStream(facts.content().open(), 8192)) {
+            return HeaderSection.fromAddresses(HeaderSection.fields(HeaderSection.read(in, MAX_HEADER)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,150 @@
+package dev.facteur.policy;
+
+import dev.facteur.auth.dkim.SignatureWriter;
+import dev.facteur.auth.dkim.Signers;
+import dev.facteur.auth.dkim.SigningKey;
+import dev.facteur.message.HeaderSection;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.ReversePath;
+import dev.facteur.mime.SevenBitDowngrade;
+import dev.facteur.smtp.Reply;
+import dev.facteur.smtp.Gate;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs the mail of trusted senders (clients that logged in, relay networks) with DKIM once it is
+ * accepted, after the checks and the mail filters, so that the signature covers the message as
+ * it is stored and every retry sends the same signed bytes.
+ *
+ * <p>A message with 8-bit content is made 7-bit first (RFC 6376 §5.3): the next hop is not known
+ * yet, and a server without 8BITMIME would otherwise get a converted copy whose signature no
+ * longer verifies. A message that cannot be made 7-bit (UTF-8 in its header) is signed as it is.
+ */
+public final class DkimSigning implements Gate {
+
+    private static final Logger log = LoggerFactory.getLogger("facteur.dkim");
+
+    /** Converted messages are held in memory, as the delivery's own conversion does; bigger ones are signed as they are. */
+    private static final long MAX_CONVERSION = 16L * 1024 * 1024;
+
+    private final Gate inner;
+    private final Signers signers;
+    private final SignatureWriter writer;
+    private final Predicate<InetAddress> relayNetworks;
+    private final Clock clock;
+
+    public DkimSigning(Gate inner, Signers signers, SignatureWriter writer, Predicate<InetAddress> relayNetworks, Clock clock) {
+        this.inner = inner;
+        this.signers = signers;
+        this.writer = writer;
+        this.relayNetworks = relayNetworks;
+        this.clock = clock;
+    }
+
+    @Override
+    public Session open(InetAddress client) {
+        return new SigningSession(inner.open(client), relayNetworks.test(client));
+    }
+
+    private final class SigningSession extends ForwardingSession {
+
+        private final boolean relayClient;
+        private String login;
+        private QueueId id;
+
+        SigningSession(Session inner, boolean relayClient) {
+            super(inner);
+            this.relayClient = relayClient;
+        }
+
+        @Override
+        public void authenticated(String user, String mechanism) {
+            login = user;
+            super.authenticated(user, mechanism);
+        }
+
+        @Override
+        public Reply mail(QueueId id, ReversePath sender, long size) {
+            this.id = id;
+            return super.mail(id, sender, size);
+        }
+
+        @Override
+        public boolean readsContent() {
+            return login != null || relayClient || super.readsContent();
+        }
+
+        @Override
+        public EndOfData endOfData(Content content) throws IOException {
+            EndOfData decision = super.endOfData(content);
+            if (decision instanceof EndOfData.Pass && (login != null || relayClient)) sign(content);
+            return decision;
+        }
+
+        private void sign(Content content) throws IOException {
+            String from = fromDomain(content);
+            if (from == null) return;
+            List<SigningKey> keys = signers.keysFor(from, login);
+            if (keys.isEmpty()) return;
+            try {
+                byte[] sevenBit = sevenBit(content);
+                List<String> signatures;
+                try (InputStream in = sevenBit != null ? new ByteArrayInputStream(sevenBit) : new BufferedInputStream(content.open(), 65536)) {
+                    signatures = writer.sign(in, keys, clock.instant());
+                }
+                content.rewrite((current, next) -> {
+                    for (String s : signatures) next.write(s.getBytes(StandardCharsets.ISO_8859_1));
+                    if (sevenBit != null) next.write(sevenBit);
+                    else current.transferTo(next);
+                });
+                log.info("{}: signed: d={} s={}{}", id, keys.getFirst().domain(),
+                        String.join(",", keys.stream().map(SigningKey::selector).toList()), sevenBit != null ? " (made 7-bit first)" : "");
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                log.warn("{}: not signed with DKIM for {}: {}", id, from, e.getMessage());
+            }
+        }
+    }
+
+    /** The domain of the first address of the {@code From:} field, or null. */
+    private static String fromDomain(Content content) throws IOException {
+        try (InputStream in = new BufferedInputStream(content.open(), 8192)) {
+            List<Mailbox> from = HeaderSection.fromAddresses(HeaderSection.fields(HeaderSection.read(in, 256 * 1024)));
+            return from.isEmpty() || !from.getFirst().hasDomain() ? null : from.getFirst().domainKey();
+        }
+    }
+
+    /** The content made 7-bit when it has 8-bit bytes and can be; else null (sign it as it is). */
+    private static byte[] sevenBit(Content content) throws IOException {
+        boolean eightBit = false;
+        long size = 0;
+        try (InputStream in = content.open()) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                size += n;
+                for (int i = 0; i < n && !eightBit; i++) if (buf[i] < 0) eightBit = true;
+            }
+        }
+        if (!eightBit || size > MAX_CONVERSION) return null;
+        byte[] original;
+        try (InputStream in = content.open()) {
+            original = in.readAllBytes();
+        }
+        return switch (SevenBitDowngrade.convert(original)) {
+            case SevenBitDowngrade.Result.Converted c -> c.content();
+            case SevenBitDowngrade.Result.Impossible i -> null;
+        };
+    }
+}
