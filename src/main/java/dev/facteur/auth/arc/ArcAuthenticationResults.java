@@ -38,7 +38,7 @@ public record ArcAuthenticationResults(String field, int instance, String authse
         while (end < payload.length() && " \t\r\n;(".indexOf(payload.charAt(end)) < 0) end++;
         if (end == id) throw new PermFail("i=" + instance + " has no authserv-id");
         int semicolon = payload.indexOf(';', end);
-        String results = semicolon < 0 ? "" : payload.substring(semicolon + 1).replace("\r\n", "").strip();
+        String results = semicolon < 0 ? "" : payload.substring(semicolon + 1).replaceAll("[ \t]*\r\n[ \t]+", " ").strip();
         return new ArcAuthenticationResults(field, instance, payload.substring(id, end), results);
     }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,9 +146,9 @@ public final class ArcVerifier {
             if (oldestPass == 1) oldestPass = 0;
 
             // step 6: every seal, newest first
+            List<Check> seals = checkSeals(sets, keys, deadline);
             for (int i = n; i >= 1; i--) {
-                Check seal = checkSeal(sets, i, keys, deadline);
-                if (seal instanceof Check.Failed(String reason, boolean temporary))
+                if (seals.get(i - 1) instanceof Check.Failed(String reason, boolean temporary))
                     return new ArcResult.Fail(reason, n, temporary ? ArcResult.Failure.TEMPORARY : ArcResult.Failure.BROKEN);
             }
             List<ArcResult.Hop> hops = new ArrayList<>();
@@ -196,10 +197,28 @@ public final class ArcVerifier {
         return verified(s.algorithm(), data, s.b(), key, who);
     }
 
-    /** §5.2 step 6 with §5.1.1: the seal of instance {@code i} over the sets 1 to i. */
-    private Check checkSeal(List<ArcSet> sets, int i, Map<String, Future<KeyQuery.Answer>> keys, long deadline) {
-        ArcSeal seal = sets.get(i - 1).seal();
-        String who = "AS i=" + i + " (d=" + seal.domain() + ")";
+    /**
+     * §5.2 step 6 with §5.1.1: each seal over the sets 1 to its own, instance 1 first. Each field
+     * is canonicalized once: seal i signs what seal i-1 signed and three fields more, so a chain of
+     * fifty costs fifty canonicalized sets rather than twelve hundred.
+     */
+    private static List<Check> checkSeals(List<ArcSet> sets, Map<String, Future<KeyQuery.Answer>> keys, long deadline) {
+        List<Check> checks = new ArrayList<>();
+        StringBuilder earlier = new StringBuilder(); // the sets below the one checked, canonicalized
+        for (ArcSet set : sets) {
+            ArcSeal seal = set.seal();
+            String results = Canonicalization.RELAXED.header(set.results().field());
+            String signature = Canonicalization.RELAXED.header(set.messageSignature());
+            String own = Canonicalization.RELAXED.header(HeaderHash.withEmptyB(seal.field()));
+            String data = earlier + results + signature + own.substring(0, own.length() - 2); // the seal itself without its CRLF
+            checks.add(checkSeal(seal, data.getBytes(StandardCharsets.ISO_8859_1), keys, deadline));
+            earlier.append(results).append(signature).append(Canonicalization.RELAXED.header(seal.field()));
+        }
+        return checks;
+    }
+
+    private static Check checkSeal(ArcSeal seal, byte[] data, Map<String, Future<KeyQuery.Answer>> keys, long deadline) {
+        String who = "AS i=" + seal.instance() + " (d=" + seal.domain() + ")";
         KeyRecord key;
         switch (await(keys.get(seal.keyName()), deadline, seal.keyName())) {
             case KeyQuery.Answer.TempFail(String reason) -> {
@@ -215,10 +234,7 @@ public final class ArcVerifier {
         } catch (PermFail e) {
             return new Check.Failed(who + ": " + e.getMessage(), false);
         }
-        List<String> scope = new ArrayList<>();
-        for (ArcSet set : sets.subList(0, i)) scope.addAll(set.fields());
-        scope.set(scope.size() - 1, HeaderHash.withEmptyB(seal.field()));
-        return verified(seal.algorithm(), ArcSeal.signedData(scope), seal.b(), key, who);
+        return verified(seal.algorithm(), data, seal.b(), key, who);
     }
 
     private static Check verified(DkimAlgorithm algorithm, byte[] data, byte[] b, KeyRecord key, String who) {
