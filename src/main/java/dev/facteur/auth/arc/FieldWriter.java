@@ -22,7 +22,7 @@ final class FieldWriter {
             String tag = tags.get(i) + (i < tags.size() - 1 ? ";" : "");
             int firstLine = tag.indexOf('\r') < 0 ? tag.length() : tag.indexOf('\r');
             if (i > 0 && line + 1 + firstLine > LINE) {
-                f.append("\r\n\t");
+                f.append("\r\n "); // a space, not a tab: dkimpy finds a set's message signature by " i=N;"
                 line = 1;
             } else {
                 f.append(' ');

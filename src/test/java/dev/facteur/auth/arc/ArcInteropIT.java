@@ -33,10 +33,19 @@ class ArcInteropIT {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
 
+    /** Enough signed fields that the message signature's h= folds over lines, as real list mail does. */
     static final String MESSAGE = """
+            DKIM-Signature: v=1; a=rsa-sha256; d=origin.example; s=x; h=from; bh=AAAA; b=AAAA\r
             From: Alice <alice@origin.example>\r
+            Reply-To: Minutes team <minutes@origin.example>\r
             To: list@lists.example\r
+            Cc: archive@lists.example\r
             Subject: Minutes\r
+            In-Reply-To: <agenda@origin.example>\r
+            References: <agenda@origin.example>\r
+            List-Id: <list.lists.example>\r
+            List-Post: <mailto:list@lists.example>\r
+            List-Unsubscribe: <mailto:list-leave@lists.example>\r
             Date: Tue, 01 Dec 2026 09:59:00 +0000\r
             Message-ID: <minutes@origin.example>\r
             MIME-Version: 1.0\r

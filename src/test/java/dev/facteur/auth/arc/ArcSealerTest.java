@@ -132,6 +132,15 @@ class ArcSealerTest {
     }
 
     @Test
+    void everyFieldsInstanceStaysFindableAsDkimpyLooksForIt() throws Exception { // dkimpy 1.1.4 finds a set's AMS by " i=N;"
+        String longHeader = "List-Id: <list.lists.example>\r\nList-Post: <mailto:list@lists.example>\r\nCc: archive@lists.example\r\n"
+                + "Reply-To: <minutes@origin.example>\r\nReferences: <agenda@origin.example>\r\n" + MESSAGE;
+        var sealed = (ArcSealer.Sealing.Sealed) new ArcSealer(lists, "mx.lists.example", CLOCK).seal(stream(longHeader), new ArcResult.None(), List.of());
+        assertThat(sealed.fields().get(1)).contains("\r\n ").contains(" i=1;"); // folded, and the fold is a space
+        assertThat(net.verify(String.join("", sealed.fields()) + longHeader)).isInstanceOf(ArcResult.Pass.class);
+    }
+
+    @Test
     void theMessageSignatureSignsTheDkimSignaturesItFinds() throws Exception { // RFC 8617 §4.1.2
         String signed = "DKIM-Signature: v=1; a=rsa-sha256; d=origin.example; s=x; h=from; bh=AA==; b=AA==\r\n" + MESSAGE;
         var sealing = (ArcSealer.Sealing.Sealed) new ArcSealer(lists, "mx.lists.example", CLOCK).seal(stream(signed), new ArcResult.None(), List.of());
