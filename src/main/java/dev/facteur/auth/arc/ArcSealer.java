@@ -148,19 +148,19 @@ public final class ArcSealer {
         signable.add(results); // §5.1 step 4: the AAR is added before the message signature is made
         signable.addAll(fields);
         List<String> names = signedNames(signable);
-        String amsHead = "a=rsa-sha256";
+        String algorithm = "a=rsa-sha256";
         List<String> amsTail = List.of("bh=" + bh, "c=relaxed/relaxed", "d=" + key.domain(), "h=" + FieldWriter.names(names),
                 "i=" + instance, "s=" + key.selector(), "t=" + t);
-        String unsignedAms = withB("ARC-Message-Signature", amsHead, "", amsTail, false);
+        String unsignedAms = withB("ARC-Message-Signature", algorithm, "", amsTail, false);
         String amsB = sign(HeaderHash.data(signable, names, Canonicalization.RELAXED, unsignedAms));
         // b= of the message signature stays on one line: the seal signs this field relaxed, where a fold
         // inside b= would count as a space, and the reference output (the ValiMail suite's) has none
-        String ams = withB("ARC-Message-Signature", amsHead, amsB, amsTail, false) + "\r\n";
+        String ams = withB("ARC-Message-Signature", algorithm, amsB, amsTail, false) + "\r\n";
 
         List<String> sealTail = List.of("cv=" + cv, "d=" + key.domain(), "i=" + instance, "s=" + key.selector(), "t=" + t);
         List<String> scope = new ArrayList<>(earlierSets);
-        scope.addAll(List.of(results, ams, withB("ARC-Seal", amsHead, "", sealTail, true)));
-        String seal = withB("ARC-Seal", amsHead, sign(ArcSeal.signedData(scope)), sealTail, true) + "\r\n";
+        scope.addAll(List.of(results, ams, withB("ARC-Seal", algorithm, "", sealTail, true)));
+        String seal = withB("ARC-Seal", algorithm, sign(ArcSeal.signedData(scope)), sealTail, true) + "\r\n";
         return new Sealing.Sealed(List.of(seal, ams, results), instance, cv);
     }
 
