@@ -42,6 +42,43 @@ public final class AuthenticationResults {
         return id.toLowerCase(Locale.ROOT).equals(authservId.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * The method results of a field's value (what follows its colon): after the authserv-id, each
+     * {@code resinfo} between semicolons, with folding made space; semicolons inside quoted
+     * strings and comments do not split. "none" gives none.
+     */
+    public static List<String> resinfo(String value) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int depth = 0;
+        boolean quoted = false, first = true;
+        String v = value.replaceAll("\r\n(?=[ \t])", "");
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' && i + 1 < v.length() && (quoted || depth > 0)) {
+                cur.append(c).append(v.charAt(++i));
+                continue;
+            }
+            if (c == '"' && depth == 0) quoted = !quoted;
+            else if (c == '(' && !quoted) depth++;
+            else if (c == ')' && !quoted && depth > 0) depth--;
+            if (c == ';' && !quoted && depth == 0) {
+                if (!first) add(out, cur);
+                first = false;
+                cur.setLength(0);
+            } else {
+                cur.append(c == '\t' ? ' ' : c);
+            }
+        }
+        if (!first) add(out, cur);
+        return out;
+    }
+
+    private static void add(List<String> out, StringBuilder resinfo) {
+        String r = resinfo.toString().strip();
+        if (!r.isEmpty() && !r.equalsIgnoreCase("none")) out.add(r);
+    }
+
     /** A value as it can go into a header: no line breaks, no control characters (they may come from DNS or a peer). */
     public static String sanitize(String s) {
         StringBuilder out = new StringBuilder(s.length());

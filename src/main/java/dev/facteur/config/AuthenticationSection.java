@@ -23,6 +23,8 @@ final class AuthenticationSection {
         String authservId = policy.string("authserv_id", hostname);
         if (!authservId.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) policy.fail("authserv_id", "must be a host name, e.g. mx.example.org");
         int dmarcAt = checks.indexOf("dmarc");
+        if (checks.contains("arc") && dmarcAt >= 0 && checks.indexOf("arc") > dmarcAt)
+            policy.fail("checks", "\"arc\" goes before \"dmarc\": DMARC may trust a chain sealed by a known forwarder");
         for (String needed : List.of("spf", "dkim")) {
             if (dmarcAt >= 0 && (checks.indexOf(needed) < 0 || checks.indexOf(needed) > dmarcAt))
                 policy.fail("checks", "\"dmarc\" needs \"" + needed + "\" listed before it: DMARC judges what SPF and DKIM found");
@@ -61,8 +63,13 @@ final class AuthenticationSection {
         } catch (IllegalArgumentException e) {
             throw d.error("max_report_uris", e.getMessage());
         }
+        List<String> trusted = d.list("trusted_arc_sealers", List.of(), v -> {
+            if (!v.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) throw new IllegalArgumentException("not a domain name: " + v);
+            return v;
+        });
+        if (!trusted.isEmpty() && !checks.contains("arc")) d.fail("trusted_arc_sealers", "needs \"arc\" in [policy] checks");
         d.finish();
-        return new Config.Authentication(authservId, spf, maxSignatures, new DmarcCheck.Settings(onReject, quarantine, dmarc));
+        return new Config.Authentication(authservId, spf, maxSignatures, new DmarcCheck.Settings(onReject, quarantine, dmarc, trusted));
     }
 
     private static SpfPolicyCheck.OnResult onResult(Table t, String key, String dflt, String refusal) throws ConfigException {

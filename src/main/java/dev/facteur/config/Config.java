@@ -42,7 +42,16 @@ public record Config(
         Sendmail sendmail,
         Autoconfig autoconfig,
         Dkim dkim,
-        Srs srs) {
+        Srs srs,
+        Arc arc) {
+
+    /**
+     * {@code [arc]}: sealing mail we forward off-site (RFC 8617).
+     *
+     * @param seal   whether to seal it
+     * @param domain whose RSA key ({@code [[dkim.keys]]}) seals; empty: the hostname's (or its nearest parent's)
+     */
+    public record Arc(boolean seal, Optional<String> domain) {}
 
     /**
      * {@code [srs]}: the Sender Rewriting Scheme for mail forwarded off-site.
@@ -241,11 +250,11 @@ public record Config(
             ReverseDnsCheck.Settings rdns, int rdnsMaxNames, Optional<DnsListSettings> dnsbl, Optional<DnsListSettings> rhsbl, Helo helo,
             List<Milters.Filter> milters, Duration dnsMinTtl, Duration dnsMaxTtl, Authentication authentication) {
         public static final List<String> KNOWN_CHECKS = List.of("earlytalk", "rate", "helo", "rdns", "dnsbl", "rhsbl", "greylist", "spf",
-                "dkim", "dmarc");
+                "dkim", "arc", "dmarc");
 
         /** Whether an email authentication check runs: then Authentication-Results is written. */
         public boolean authenticates() {
-            return checks.stream().anyMatch(c -> c.equals("spf") || c.equals("dkim") || c.equals("dmarc"));
+            return checks.stream().anyMatch(c -> c.equals("spf") || c.equals("dkim") || c.equals("arc") || c.equals("dmarc"));
         }
     }
 

@@ -238,9 +238,15 @@ public final class ConfigLoader {
         if (srs.maxAge().toDays() < 1 || srs.maxAge().toDays() > 1023 || srs.maxAge().toHours() % 24 != 0)
             srsT.fail("max_age", "must be whole days, from 1d to 1023d");
         srsT.finish();
+        Table arcT = top.table("arc");
+        var arc = new Config.Arc(arcT.bool("seal", true), arcT.optional("domain", ConfigLoader::domain));
+        if (arc.domain().isPresent() && dkim.signers().keysFor(arc.domain().get(), null).stream()
+                .noneMatch(k -> k.key().algorithm().equals("rsa-sha256")))
+            arcT.fail("domain", "no RSA key in [[dkim.keys]] for " + arc.domain().get() + " (ARC seals with rsa-sha256 only)");
+        arcT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs);
+                sendmail, autoconfig, dkim, srs, arc);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

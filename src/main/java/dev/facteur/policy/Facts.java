@@ -1,5 +1,6 @@
 package dev.facteur.policy;
 
+import dev.facteur.auth.arc.ArcResult;
 import dev.facteur.auth.dmarc.AuthResults;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ public final class Facts {
     Gate.Content content;
     /** RFC 8601 method results of this transaction, in the order the checks found them. */
     final List<String> authResults = new ArrayList<>();
+    /** What ARC found, for DMARC's local policy. */
+    ArcResult arc;
     /** What SPF and DKIM found, for DMARC. */
     AuthResults.SpfAuth spf;
     final List<AuthResults.DkimAuth> dkim = new ArrayList<>();
@@ -131,6 +134,16 @@ public final class Facts {
     /** A DKIM signature's result, for DMARC. */
     public void dkim(AuthResults.DkimAuth result) {
         dkim.add(result);
+    }
+
+    /** The message's ARC chain, as the {@code arc} check found it. */
+    public void arc(ArcResult result) {
+        arc = result;
+    }
+
+    /** The message's ARC chain, or null when it was not checked. */
+    public ArcResult arc() {
+        return arc;
     }
 
     /** What SPF and DKIM found so far in this transaction (DMARCbis §5.3.3). */

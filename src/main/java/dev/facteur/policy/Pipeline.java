@@ -312,6 +312,7 @@ public final class Pipeline implements Gate {
             headers.clear();
             facts.authResults.clear();
             facts.spf = null;
+            facts.arc = null;
             facts.dkim.clear();
             hold = null;
             checkedRecipient = false;

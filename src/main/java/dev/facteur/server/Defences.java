@@ -5,18 +5,22 @@ import dev.facteur.auth.dmarc.DmarcEvaluator;
 import dev.facteur.auth.dmarc.DmarcSettings;
 import dev.facteur.auth.spf.Spf;
 import dev.facteur.auth.spf.SpfSettings;
+import dev.facteur.auth.arc.ArcSealer;
+import dev.facteur.auth.arc.ArcVerifier;
 import dev.facteur.auth.dkim.DkimVerifier;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.net.Cidr;
 import dev.facteur.message.Mailbox;
 import dev.facteur.policy.Check;
+import dev.facteur.policy.ArcSealing;
 import dev.facteur.policy.ClientName;
 import dev.facteur.policy.DkimSigning;
 import dev.facteur.policy.Milters;
 import dev.facteur.policy.OptOut;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.policy.check.CachedDns;
+import dev.facteur.policy.check.ArcCheck;
 import dev.facteur.policy.check.DkimPolicyCheck;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.DnsListCheck;
@@ -82,6 +86,7 @@ final class Defences {
                         p.authentication().spf(), config.hostname());
                 case "dkim" -> new DkimPolicyCheck(new DkimVerifier(resolver, clock,
                         DkimVerifier.Limits.DEFAULT.withMaxSignatures(p.authentication().maxSignatures())));
+                case "arc" -> new ArcCheck(new ArcVerifier(resolver, clock));
                 case "dmarc" -> new DmarcCheck(dmarcEvaluator(resolver, p.authentication().dmarc().dmarc()), p.authentication().dmarc(),
                         evaluated -> {});
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
@@ -118,6 +123,33 @@ final class Defences {
         List<Cidr> relay = config.relay().networks();
         return new DkimSigning(gate, config.dkim().signers(), new SignatureWriter(config.dkim().settings()),
                 a -> relay.stream().anyMatch(n -> n.contains(a)), clock);
+    }
+
+    /**
+     * {@code gate}, followed by ARC sealing of the mail from outside that an alias forwards off-site,
+     * with the RSA key of {@code [arc] domain} (or the hostname's domain): none without one.
+     */
+    static Gate sealing(Config config, Gate gate, AddressPolicy addresses, DnsResolver resolver, Clock clock) {
+        if (!config.arc().seal()) return gate;
+        String domain = config.arc().domain().orElse(config.hostname());
+        var key = config.dkim().signers().keysFor(domain, null).stream().filter(k -> k.key().algorithm().equals("rsa-sha256")).findFirst();
+        if (key.isEmpty()) return gate;
+        List<Cidr> relay = config.relay().networks();
+        java.util.Set<String> served = served(config);
+        return new ArcSealing(gate, new ArcSealer(key.get(), config.policy().authentication().authservId(), clock),
+                new ArcVerifier(resolver, clock), config.policy().authentication().authservId(), a -> relay.stream().anyMatch(n -> n.contains(a)),
+                (client, rcpt) -> addresses.recipient(client, rcpt, false) instanceof AddressPolicy.Decision.Accept(List<Mailbox> to)
+                        && to.stream().anyMatch(m -> m.hasDomain() && !served.contains(m.domainKey())));
+    }
+
+    /** The domains mail is received for: the local ones (or the hostname), the relay domains and the SRS domain. */
+    static java.util.Set<String> served(Config config) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        config.local().domains().forEach(d -> out.add(d.toLowerCase(Locale.ROOT)));
+        if (out.isEmpty()) out.add(config.hostname().toLowerCase(Locale.ROOT));
+        config.relay().domains().forEach(d -> out.add(d.toLowerCase(Locale.ROOT)));
+        out.add(config.srs().domain());
+        return out;
     }
 
     /**

@@ -140,7 +140,7 @@ public final class Facteur implements AutoCloseable {
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
                 Srs srs = srs(config);
-                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, served(config), config.relay().networks());
+                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders);
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
@@ -178,7 +178,8 @@ public final class Facteur implements AutoCloseable {
             SmtpSettings mx = sub.authOnPort25()
                     ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
                     : settings;
-            SmtpServer smtp = new SmtpServer(mx, sink, Defences.signing(config, Defences.gate(config, policy), clock), ids, clock);
+            SmtpServer smtp = new SmtpServer(mx, sink,
+                    Defences.signing(config, Defences.sealing(config, Defences.gate(config, policy), addresses, dns, clock), clock), ids, clock);
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -251,16 +252,6 @@ public final class Facteur implements AutoCloseable {
         var rules = new AddressResolver.Rules(l.domains(), config.hostname(), Set.copyOf(config.relay().domains()),
                 config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
         return new AddressResolver(rules, tables, srs(config));
-    }
-
-    /** The domains mail is received for: the local ones (or the hostname), the relay domains and the SRS domain. */
-    private static Set<String> served(Config config) {
-        Set<String> out = new java.util.HashSet<>();
-        config.local().domains().forEach(d -> out.add(d.toLowerCase(java.util.Locale.ROOT)));
-        if (out.isEmpty()) out.add(config.hostname().toLowerCase(java.util.Locale.ROOT));
-        config.relay().domains().forEach(d -> out.add(d.toLowerCase(java.util.Locale.ROOT)));
-        out.add(config.srs().domain());
-        return out;
     }
 
     /** SRS with its secrets, made (32 random bytes, mode 0600) at the first start; null when off. */

@@ -41,4 +41,14 @@ class AuthenticationResultsTest {
         assertThat(AuthenticationResults.claims(" relay.example.net; spf=pass", "mx.example.org")).isFalse();
         assertThat(AuthenticationResults.claims(" (mx.example.org) relay.example.net; spf=pass", "mx.example.org")).isFalse();
     }
+
+    @Test
+    void the_method_results_of_a_field_are_read_back_whatever_their_quotes_and_comments_hold() {
+        String value = " mx.example.org;\r\n\tspf=pass smtp.mailfrom=example.net;\r\n\tdkim=fail reason=\"a;b\" header.d=x (c;d);\r\n\tdmarc=none";
+        assertThat(AuthenticationResults.resinfo(value)).containsExactly("spf=pass smtp.mailfrom=example.net",
+                "dkim=fail reason=\"a;b\" header.d=x (c;d)", "dmarc=none");
+        assertThat(AuthenticationResults.resinfo(" mx.example.org; none")).isEmpty();
+        assertThat(AuthenticationResults.resinfo(AuthenticationResults.field("mx", java.util.List.of("spf=pass", "dkim=none"))
+                .substring("Authentication-Results:".length()))).containsExactly("spf=pass", "dkim=none");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.facteur.policy.check;
 
+import dev.facteur.auth.arc.ArcResult;
 import dev.facteur.auth.dmarc.AuthResults;
 import dev.facteur.auth.dmarc.AuthorDomains;
 import dev.facteur.auth.dmarc.DmarcEvaluator;
@@ -42,16 +43,27 @@ public final class DmarcCheck implements Check {
      * @param onReject   a failure under {@code p=reject}: refused, quarantined, or only noted
      * @param quarantine quarantine means held in the queue, or marked with {@code X-Spam: Yes}
      */
-    public record Settings(OnReject onReject, Quarantine quarantine, DmarcSettings dmarc) {}
+    public record Settings(OnReject onReject, Quarantine quarantine, DmarcSettings dmarc, List<String> trustedArcSealers) {
+        public Settings {
+            trustedArcSealers = trustedArcSealers.stream().map(d -> d.toLowerCase(java.util.Locale.ROOT)).toList();
+        }
+
+        public Settings(OnReject onReject, Quarantine quarantine, DmarcSettings dmarc) {
+            this(onReject, quarantine, dmarc, List.of());
+        }
+    }
 
     /**
      * One evaluation, for the aggregate reports: a record of them is what the domain owner
      * learns (RFC 9990 §2.1): who sent as its domain, and whether it authenticated.
      */
-    public record Evaluated(DmarcResult result, InetAddress client, Optional<String> envelopeFrom, AuthResults auth) {
+    public record Evaluated(DmarcResult result, InetAddress client, Optional<String> envelopeFrom, AuthResults auth,
+            Optional<ReportRecord.OverrideReason> override) {
         /** The report's record; null when no policy applied (nothing to report to anyone). */
         public ReportRecord reportRecord() {
-            return result.appliedPolicy().isEmpty() ? null : ReportRecord.of(result, client, envelopeFrom, Optional.empty(), auth);
+            if (result.appliedPolicy().isEmpty()) return null;
+            ReportRecord r = ReportRecord.of(result, client, envelopeFrom, Optional.empty(), auth);
+            return override.map(o -> r.withOverride(dev.facteur.auth.dmarc.Policy.NONE, o)).orElse(r);
         }
     }
 
@@ -94,11 +106,16 @@ public final class DmarcCheck implements Check {
                     "Too many domains in From:, which DMARC cannot check"), "From: names " + domains.size() + " domains");
         }
         facts.authResult(result.methodResult());
+        String forwarder = result instanceof DmarcResult.Fail ? trustedForwarder(facts.arc()) : null;
         if (!facts.dryRun()) {
             Optional<String> envelopeFrom = facts.sender() == null ? Optional.empty()
                     : facts.sender().mailbox().filter(Mailbox::hasDomain).map(Mailbox::domainKey);
-            record.accept(new Evaluated(result, facts.client(), envelopeFrom, facts.authentication()));
+            record.accept(new Evaluated(result, facts.client(), envelopeFrom, facts.authentication(), Optional.ofNullable(forwarder)
+                    .map(f -> new ReportRecord.OverrideReason("trusted_forwarder", Optional.of("arc=pass, sealed by " + f)))));
         }
+        if (forwarder != null && result.disposition() != dev.facteur.auth.dmarc.Policy.NONE)
+            return new Verdict.AddHeader("X-Facteur-DMARC: " + result.disposition().token() + " not applied: forwarded by " + forwarder
+                    + ", whose ARC seal passed and whose results said dmarc=pass", "trusted forwarder " + forwarder);
         if (!(result instanceof DmarcResult.Fail fail)) return Verdict.DUNNO;
         String domain = fail.policy().policyDomain();
         String why = result.methodResult();
@@ -112,6 +129,18 @@ public final class DmarcCheck implements Check {
             };
             case QUARANTINE -> quarantine(why);
         };
+    }
+
+    /**
+     * The sealer of the chain's newest set when the operator trusts it and it found DMARC passing
+     * before it forwarded the message (RFC 8617 §7.2: a failure caused by forwarding); else null.
+     */
+    private String trustedForwarder(ArcResult arc) {
+        if (!(arc instanceof ArcResult.Pass pass)) return null;
+        ArcResult.Hop newest = pass.newest();
+        String sealer = newest.sealer().toLowerCase(java.util.Locale.ROOT);
+        if (!settings.trustedArcSealers().contains(sealer)) return null;
+        return newest.results().toLowerCase(java.util.Locale.ROOT).matches("(?s).*\\bdmarc\\s*=\\s*pass\\b.*") ? sealer : null;
     }
 
     private Verdict quarantine(String why) {

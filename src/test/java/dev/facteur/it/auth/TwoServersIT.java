@@ -2,7 +2,10 @@ package dev.facteur.it.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facteur.auth.arc.ArcResult;
+import dev.facteur.auth.arc.ArcVerifier;
 import dev.facteur.auth.dkim.DkimKeys;
+import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.server.Facteur;
 import dev.facteur.testing.Dnsmasq;
 import dev.facteur.testing.Loopback;
@@ -59,6 +62,8 @@ class TwoServersIT {
         Files.writeString(dir.resolve("aliases"), "fwd@" + RECEIVER_DOMAIN + ": carol@" + FORWARD_DOMAIN + "\n");
         KeyPair key = DkimKeys.generate("ed25519", 0);
         DkimKeys.writePrivateKey(key, dir.resolve("a.test.key"));
+        KeyPair sealKey = DkimKeys.generate("rsa", 2048);
+        DkimKeys.writePrivateKey(sealKey, dir.resolve("b.test.key"));
         dns = Dnsmasq.start(List.of("local=/test/",
                 "txt-record=" + SENDER_DOMAIN + ",\"v=spf1 ip4:127.0.0.1 -all\"",
                 "txt-record=_dmarc." + SENDER_DOMAIN + ",\"v=DMARC1; p=reject\"",
@@ -66,6 +71,7 @@ class TwoServersIT {
                 "host-record=mx." + SENDER_DOMAIN + ",127.0.0.1",
                 "mx-host=" + RECEIVER_DOMAIN + ",mx." + RECEIVER_DOMAIN + ",10",
                 "host-record=mx." + RECEIVER_DOMAIN + "," + receiverHost,
+                "txt-record=arc._domainkey." + RECEIVER_DOMAIN + "," + String.join(",", DkimKeys.strings(DkimKeys.record(sealKey))),
                 "mx-host=" + FORWARD_DOMAIN + ",mx." + FORWARD_DOMAIN + ",10",
                 "host-record=mx." + FORWARD_DOMAIN + "," + forwardHost));
         forwardedTo = SmtpSink.start(forwardHost, PORT);
@@ -78,8 +84,13 @@ class TwoServersIT {
                         users = ["bob"]
                         aliases_file = "%s"
                         [policy]
-                        checks = ["spf", "dkim", "dmarc"]
-                        """.formatted(RECEIVER_DOMAIN, dir.resolve("aliases"))).delivery("remote_port = " + PORT).start();
+                        checks = ["spf", "dkim", "arc", "dmarc"]
+                        [[dkim.keys]]
+                        domain = "%s"
+                        selector = "arc"
+                        private_key = "%s"
+                        """.formatted(RECEIVER_DOMAIN, dir.resolve("aliases"), RECEIVER_DOMAIN, dir.resolve("b.test.key")))
+                .delivery("remote_port = " + PORT).start();
         sender = TestConfig.in(dir.resolve("sender")).hostname("mx." + SENDER_DOMAIN).listen(senderHost + ":" + PORT)
                 .dns(dns.hostPort()).delivery(Map.of("retry_initial", "1s", "retry_max", "2s")).delivery("remote_port = " + PORT)
                 .tables("""
@@ -166,12 +177,19 @@ class TwoServersIT {
     }
 
     @Test
-    void mail_forwarded_off_site_by_an_alias_leaves_with_an_srs_sender_whose_bounces_come_back_and_cannot_be_forged() throws Exception {
+    void mail_forwarded_off_site_by_an_alias_is_arc_sealed_and_leaves_with_an_srs_sender_whose_bounces_come_back() throws Exception {
         WireClient.submit(sender.smtpAddresses().getFirst(), "<alice@" + SENDER_DOMAIN + ">", List.of("<fwd@" + RECEIVER_DOMAIN + ">"),
                 message("alice@" + SENDER_DOMAIN, "forwarded"));
         String received = Patience.await("carol receives the forwarded message").until(forwardedTo::messages,
                 l -> l.stream().anyMatch(m -> m.contains("Subject: forwarded"))).stream().filter(m -> m.contains("Subject: forwarded"))
                 .findFirst().orElseThrow();
+        // sealed by the forwarder, with what it found on arrival; the chain verifies at the next hop
+        assertThat(received).contains("ARC-Seal: ").contains("cv=none").containsPattern("ARC-Authentication-Results: i=1; mx.b.test;[\\s\\S]*spf=pass[\\s\\S]*dkim=pass[\\s\\S]*dmarc=pass");
+        String message = received.substring(received.indexOf("ARC-Seal:")).replace("\r\n", "\n").replace("\n", "\r\n");
+        ArcResult chain = new ArcVerifier(new DnsJavaResolver(List.of(dns.hostPort()), java.time.Duration.ofSeconds(5), 1),
+                java.time.Clock.systemUTC()).verify(new java.io.ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(chain).as(chain.methodResult()).isInstanceOf(ArcResult.Pass.class);
+        assertThat(((ArcResult.Pass) chain).sealers()).containsExactly(RECEIVER_DOMAIN);
         var srs = java.util.regex.Pattern.compile("X-Mail-Args: <(SRS0=[^=]+=[^=]+=" + SENDER_DOMAIN + "=alice@mx." + RECEIVER_DOMAIN + ")>")
                 .matcher(received);
         assertThat(srs.find()).as(received).isTrue();
