@@ -10,8 +10,6 @@ import dev.facteur.message.ReversePath;
 import dev.facteur.mime.SevenBitDowngrade;
 import dev.facteur.smtp.Reply;
 import dev.facteur.smtp.Gate;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -93,17 +91,30 @@ public final class DkimSigning implements Gate {
             return decision;
         }
 
+        /**
+         * One pass over the content hashes it and finds its From domain and whether it has 8-bit
+         * bytes; an 8-bit one is converted and hashed again; then one rewrite puts the
+         * signatures on top.
+         */
         private void sign(Content content) throws IOException {
-            String from = fromDomain(content);
-            if (from == null) return;
-            List<SigningKey> keys = signers.keysFor(from, login);
-            if (keys.isEmpty()) return;
+            String from = null;
             try {
-                byte[] sevenBit = sevenBit(content);
-                List<String> signatures;
-                try (InputStream in = sevenBit != null ? new ByteArrayInputStream(sevenBit) : new BufferedInputStream(content.open(), 65536)) {
-                    signatures = writer.sign(in, keys, clock.instant());
+                SignatureWriter.Sink sink = writer.sink();
+                boolean eightBit;
+                try (InputStream in = content.open()) {
+                    eightBit = copy(in, sink);
                 }
+                List<Mailbox> authors = HeaderSection.fromAddresses(sink.headerFields());
+                if (authors.isEmpty() || !authors.getFirst().hasDomain()) return;
+                from = authors.getFirst().domainKey();
+                List<SigningKey> keys = signers.keysFor(from, login);
+                if (keys.isEmpty()) return;
+                byte[] sevenBit = eightBit ? sevenBit(content) : null;
+                if (sevenBit != null) {
+                    sink = writer.sink();
+                    sink.write(sevenBit, 0, sevenBit.length);
+                }
+                List<String> signatures = sink.signatures(keys, clock.instant());
                 content.rewrite((current, next) -> {
                     for (String s : signatures) next.write(s.getBytes(StandardCharsets.ISO_8859_1));
                     if (sevenBit != null) next.write(sevenBit);
@@ -112,36 +123,29 @@ public final class DkimSigning implements Gate {
                 log.info("{}: signed: d={} s={}{}", id, keys.getFirst().domain(),
                         String.join(",", keys.stream().map(SigningKey::selector).toList()), sevenBit != null ? " (made 7-bit first)" : "");
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                log.warn("{}: not signed with DKIM for {}: {}", id, from, e.getMessage());
+                log.warn("{}: not signed with DKIM{}: {}", id, from == null ? "" : " for " + from, e.getMessage());
             }
         }
     }
 
-    /** The domain of the first address of the {@code From:} field, or null. */
-    private static String fromDomain(Content content) throws IOException {
-        try (InputStream in = new BufferedInputStream(content.open(), 8192)) {
-            List<Mailbox> from = HeaderSection.fromAddresses(HeaderSection.fields(HeaderSection.read(in, 256 * 1024)));
-            return from.isEmpty() || !from.getFirst().hasDomain() ? null : from.getFirst().domainKey();
-        }
-    }
-
-    /** The content made 7-bit when it has 8-bit bytes and can be; else null (sign it as it is). */
-    private static byte[] sevenBit(Content content) throws IOException {
+    /** Copies {@code in} to {@code out}; whether any byte had its high bit set. */
+    private static boolean copy(InputStream in, java.io.OutputStream out) throws IOException {
         boolean eightBit = false;
-        long size = 0;
-        try (InputStream in = content.open()) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                size += n;
-                for (int i = 0; i < n && !eightBit; i++) if (buf[i] < 0) eightBit = true;
-            }
+        byte[] buf = new byte[65536];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            out.write(buf, 0, n);
+            for (int i = 0; i < n && !eightBit; i++) eightBit = buf[i] < 0;
         }
-        if (!eightBit || size > MAX_CONVERSION) return null;
+        return eightBit;
+    }
+
+    /** The content made 7-bit, or null when it cannot be (UTF-8 in its header) or is too big to convert in memory. */
+    private static byte[] sevenBit(Content content) throws IOException {
         byte[] original;
         try (InputStream in = content.open()) {
-            original = in.readAllBytes();
+            original = in.readNBytes((int) MAX_CONVERSION + 1);
         }
+        if (original.length > MAX_CONVERSION) return null;
         return switch (SevenBitDowngrade.convert(original)) {
             case SevenBitDowngrade.Result.Converted c -> c.content();
             case SevenBitDowngrade.Result.Impossible i -> null;
