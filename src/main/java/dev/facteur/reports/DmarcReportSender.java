@@ -48,6 +48,7 @@ public final class DmarcReportSender implements AutoCloseable {
     private static final Duration MAX_GRACE = Duration.ofMinutes(5);
     private static final Duration MAX_RETRY_EVERY = Duration.ofMinutes(10);
     private static final int MAX_RETRIES = 1000;
+    private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
 
     /** Where reports go out: the queue ({@code QueueManager.submit}) in production. */
     @FunctionalInterface
@@ -233,12 +234,16 @@ public final class DmarcReportSender implements AutoCloseable {
         return settings.interval().compareTo(MAX_RETRY_EVERY) < 0 ? settings.interval() : MAX_RETRY_EVERY;
     }
 
-    /** False when closed meanwhile. */
+    /**
+     * Waits until the clock says {@code at}, looking at it again each second: the wall clock may
+     * jump (NTP, a host resumed, a test moving it), and a report is due by the clock, not by time
+     * elapsed. False when closed meanwhile.
+     */
     private boolean sleepUntil(Instant at) {
         synchronized (wake) {
             for (Duration left; !closed && (left = Duration.between(clock.instant(), at)).isPositive(); ) {
                 try {
-                    wake.wait(Math.max(1, left.toMillis()));
+                    wake.wait(Math.clamp(left.toMillis(), 1, LOOK_AGAIN.toMillis()));
                 } catch (InterruptedException e) {
                     return false;
                 }
