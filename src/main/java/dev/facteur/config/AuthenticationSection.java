@@ -4,6 +4,7 @@ import dev.facteur.auth.dmarc.DmarcSettings;
 import dev.facteur.auth.dmarc.OrgDomainMethod;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
+import dev.facteur.reports.DmarcReportSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Reads the email authentication checks' settings under {@code [policy]}: {@code authserv_id},
- * {@code [policy.spf]}, {@code [policy.dkim]} and {@code [policy.dmarc]}. Read (and checked) even
+ * {@code [policy.spf]}, {@code [policy.dkim]}, {@code [policy.dmarc]} and {@code [policy.dmarc.reports]}. Read (and checked) even
  * when their checks are not listed, as the other checks' sections are.
  */
 final class AuthenticationSection {
@@ -68,8 +69,35 @@ final class AuthenticationSection {
             return v;
         });
         if (!trusted.isEmpty() && !checks.contains("arc")) d.fail("trusted_arc_sealers", "needs \"arc\" in [policy] checks");
+        DmarcReportSettings reports = reports(d.table("reports"), checks, hostname);
         d.finish();
-        return new Config.Authentication(authservId, spf, maxSignatures, new DmarcCheck.Settings(onReject, quarantine, dmarc, trusted));
+        return new Config.Authentication(authservId, spf, maxSignatures, new DmarcCheck.Settings(onReject, quarantine, dmarc, trusted),
+                reports);
+    }
+
+    /**
+     * {@code [policy.dmarc.reports]}. Off by default: reports tell third parties which servers
+     * sent us mail and how much, and they are only accepted when they pass DMARC themselves, which
+     * takes DKIM keys for the {@code from} domain ({@code [[dkim.keys]]}); both are the operator's
+     * to decide.
+     */
+    private static DmarcReportSettings reports(Table r, List<String> checks, String hostname) throws ConfigException {
+        DmarcReportSettings off = DmarcReportSettings.off(hostname);
+        boolean send = r.bool("send", false);
+        if (send && !checks.contains("dmarc")) r.fail("send", "needs \"dmarc\" in [policy] checks: reports are about what it found");
+        String orgName = r.string("org_name", off.orgName());
+        if (orgName.isBlank()) r.fail("org_name", "must not be empty");
+        String from = r.string("from", off.from());
+        Duration interval = r.convert("interval", "24h", Units::parseDuration);
+        int maxRecords = r.integer("max_records", 10_000, 1, 1_000_000);
+        DmarcReportSettings settings;
+        try {
+            settings = new DmarcReportSettings(send, orgName, from, interval, maxRecords);
+        } catch (IllegalArgumentException e) {
+            throw r.error(e.getMessage().startsWith("must be an address") ? "from" : "interval", e.getMessage());
+        }
+        r.finish();
+        return settings;
     }
 
     private static SpfPolicyCheck.OnResult onResult(Table t, String key, String dflt, String refusal) throws ConfigException {

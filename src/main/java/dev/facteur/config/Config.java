@@ -11,6 +11,7 @@ import dev.facteur.policy.check.Action;
 import dev.facteur.policy.check.UserLimitCheck;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
+import dev.facteur.reports.DmarcReportSettings;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -263,8 +264,10 @@ public record Config(
      *
      * @param authservId    the name our Authentication-Results fields go by (RFC 8601 §2.5)
      * @param maxSignatures DKIM signatures verified per message; the others are not checked
+     * @param reports       {@code [policy.dmarc.reports]}: the DMARC aggregate reports we send
      */
-    public record Authentication(String authservId, SpfPolicyCheck.Settings spf, int maxSignatures, DmarcCheck.Settings dmarc) {}
+    public record Authentication(String authservId, SpfPolicyCheck.Settings spf, int maxSignatures, DmarcCheck.Settings dmarc,
+            DmarcReportSettings reports) {}
 
     /** {@code [policy.helo]}: the action for each rule, and names besides the hostname that are ours. */
     public record Helo(Action invalid, Action nonFqdn, Action ours, Action literalMismatch, List<String> names) {

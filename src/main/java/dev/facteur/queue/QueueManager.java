@@ -55,6 +55,7 @@ public final class QueueManager implements AutoCloseable {
     private final Spool spool;
     private final Deliverer deliverer;
     private final Recorder recorder;
+    private final OwnMail ownMail;
     private final RetryPolicy policy;
     private final Clock clock;
     private final DueQueue due = new DueQueue();
@@ -79,6 +80,7 @@ public final class QueueManager implements AutoCloseable {
         this.spool = spool;
         this.deliverer = deliverer;
         this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, signer, hostname, ids, clock), clock, this::recorded);
+        this.ownMail = new OwnMail(spool, signer, hostname, ids, clock);
         this.policy = policy;
         this.clock = clock;
         this.scheduler = new Scheduler(maxParallel, maxPerDestination);
@@ -101,6 +103,21 @@ public final class QueueManager implements AutoCloseable {
     /** A message has just been committed: try it at once. */
     public void submitted(QueueId id) {
         startNow(id);
+    }
+
+    /**
+     * Queues a message Facteur wrote itself (a DMARC aggregate report): signed as DSNs are, from
+     * {@code sender} to {@code recipient} with NOTIFY=NEVER, and tried at once. Returns once it is
+     * in the spool.
+     *
+     * @param content the whole message, header and body, CRLF line ends
+     * @throws IOException when the spool cannot take it (nothing of it is kept)
+     */
+    public QueueId submit(Mailbox sender, Mailbox recipient, byte[] content) throws IOException {
+        Envelope e = ownMail.write(sender, recipient, content);
+        log.info("{}: from=<{}> to=<{}> size={} queued (mail of our own)", e.id(), sender, recipient, content.length);
+        startNow(e.id());
+        return e.id();
     }
 
     /**

@@ -50,9 +50,10 @@ final class Defences {
 
     private Defences() {}
 
-    /** Whether the configured checks keep state: greylisting records, rate counters, DNS answers (lists, reverse DNS). */
+    /** Whether the configured checks keep state: greylisting records, rate counters, DNS answers (lists, reverse DNS), report rows. */
     static boolean needsStore(Config config) {
-        return config.policy().checks().stream().anyMatch(c -> List.of("greylist", "rate", "dnsbl", "rhsbl", "rdns").contains(c));
+        return config.policy().checks().stream().anyMatch(c -> List.of("greylist", "rate", "dnsbl", "rhsbl", "rdns").contains(c))
+                || DmarcReporting.enabled(config); // the DMARC report rows
     }
 
     /** The embedded store under the data directory, or Redis, as {@code [policy] store} says. */
@@ -88,7 +89,7 @@ final class Defences {
                         DkimVerifier.Limits.DEFAULT.withMaxSignatures(p.authentication().maxSignatures())));
                 case "arc" -> new ArcCheck(new ArcVerifier(resolver, clock));
                 case "dmarc" -> new DmarcCheck(dmarcEvaluator(resolver, p.authentication().dmarc().dmarc()), p.authentication().dmarc(),
-                        evaluated -> {});
+                        DmarcReporting.recorder(config, stores, clock));
                 default -> throw new IllegalStateException("unknown check " + name + " (the configuration should have refused it)");
             });
         }

@@ -41,6 +41,7 @@ import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.policy.Pipeline;
+import dev.facteur.reports.DmarcReportSender;
 import dev.facteur.store.Stores;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
@@ -87,9 +88,11 @@ public final class Facteur implements AutoCloseable {
     private final DeliveryAgent agent;
     private final AdminServer admin;
     private final Stores stores;
+    private final DmarcReportSender dmarcReports; // null: reports off
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
-            List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores) {
+            List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
+            DmarcReportSender dmarcReports) {
         this.autoconfigs = List.copyOf(autoconfigs);
         this.submission = submission;
         this.submissions = submissions;
@@ -100,6 +103,7 @@ public final class Facteur implements AutoCloseable {
         this.agent = agent;
         this.admin = admin;
         this.stores = stores;
+        this.dmarcReports = dmarcReports;
     }
 
     /** Opens the spool, binds the listeners; if any step fails nothing is left running. */
@@ -151,6 +155,8 @@ public final class Facteur implements AutoCloseable {
             } else {
                 log.info("delivery is disabled: messages stay in the queue");
             }
+            DmarcReportSender dmarcReports = DmarcReporting.start(config, dns, stores, queue, clock); // null: reports off
+            if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
             if (queue != null) {
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy);
@@ -220,7 +226,7 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores);
+            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -472,6 +478,7 @@ public final class Facteur implements AutoCloseable {
         if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
         for (AutoconfigServer a : autoconfigs) a.close();
         if (admin != null) admin.close();
+        if (dmarcReports != null) dmarcReports.close();
         if (queue != null) queue.close();
         if (agent != null) agent.close();
         if (stores != null) stores.close();

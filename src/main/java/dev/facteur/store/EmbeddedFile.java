@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded stores' file, {@code DIR/policy.mv}: an MVStore (H2's crash-safe key-value file)
- * holding four maps: triplets, clients (their retries), rate counters and DNS answers. One Facteur opens it;
+ * holding six maps: triplets, clients (their retries), rate counters, DNS answers, and the DMARC
+ * report periods with their rows. One Facteur opens it;
  * a second open of the same file fails rather than share it.
  *
  * <p><b>What a crash loses.</b> Updates are in memory first; MVStore's background writer writes
@@ -66,6 +67,8 @@ final class EmbeddedFile implements AutoCloseable {
     final MVMap<String, long[]> clients;
     final MVMap<String, Long> rates;
     final MVMap<String, String> dns;
+    final MVMap<String, String> dmarcPeriods;
+    final MVMap<String, Long> dmarcRows;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -80,6 +83,8 @@ final class EmbeddedFile implements AutoCloseable {
         this.clients = mv.openMap("clients");
         this.rates = mv.openMap("rates");
         this.dns = mv.openMap("dns");
+        this.dmarcPeriods = mv.openMap("dmarc-periods");
+        this.dmarcRows = mv.openMap("dmarc-rows");
         for (int i = 0; i < STRIPES; i++) stripes[i] = new ReentrantLock();
     }
 
@@ -134,6 +139,17 @@ final class EmbeddedFile implements AutoCloseable {
             for (Map.Entry<String, Object> e : dns.entrySet()) {
                 if (!(e.getValue() instanceof String r) || AnswerRecord.expiry(r) == Long.MIN_VALUE)
                     throw new IllegalStateException("a DNS answer that does not read back: " + e.getKey());
+            }
+            MVMap<String, Object> periods = mv.openMap("dmarc-periods");
+            for (Map.Entry<String, Object> e : periods.entrySet()) {
+                if (!(e.getValue() instanceof String v) || EmbeddedDmarcReportStore.end(e.getKey()) < 0
+                        || EmbeddedDmarcReportStore.PeriodValue.parse(v) == null)
+                    throw new IllegalStateException("a DMARC report period that does not read back: " + e.getKey());
+            }
+            MVMap<String, Object> rows = mv.openMap("dmarc-rows");
+            for (Map.Entry<String, Object> e : rows.entrySet()) {
+                if (!(e.getValue() instanceof Long) || EmbeddedDmarcReportStore.end(e.getKey()) < 0)
+                    throw new IllegalStateException("a DMARC report row that does not read back: " + e.getKey());
             }
             return mv;
         } catch (RuntimeException e) {
@@ -220,6 +236,7 @@ final class EmbeddedFile implements AutoCloseable {
                 lock.unlock();
             }
         }
+        removed += EmbeddedDmarcReportStore.sweep(this, now);
         if (removed > 0) log.debug("policy store {}: swept {} dead records", file, removed);
     }
 
@@ -243,13 +260,13 @@ final class EmbeddedFile implements AutoCloseable {
         return removed;
     }
 
-    private ReentrantLock lockOf(String key) {
+    ReentrantLock lockOf(String key) {
         return stripes[Math.floorMod(key.hashCode() * 0x9E3779B9, STRIPES)];
     }
 
     /** The records in the file (for tests: growth is bounded). */
     int size() {
-        return triplets.size() + clients.size() + rates.size() + dns.size();
+        return triplets.size() + clients.size() + rates.size() + dns.size() + dmarcPeriods.size() + dmarcRows.size();
     }
 
     /** Writes everything and closes the file; operations then throw {@link StoreUnavailable}. Safe to call twice. */

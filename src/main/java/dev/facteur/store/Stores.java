@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The greylisting records, rate counters and DNS answers of the policy checks, from one place: a file of its own
+ * The greylisting records, rate counters and DNS answers of the policy checks, and the rows of the
+ * DMARC aggregate reports to send, from one place: a file of its own
  * ({@link #embedded}, the default) or a Redis that several nodes share ({@link #redis}). Closing
  * this, or any store it hands out, closes them all: they share the file or the connections.
  *
@@ -27,22 +28,24 @@ public final class Stores implements AutoCloseable {
     private final GreylistStore greylist;
     private final RateStore rates;
     private final DnsCache dns;
+    private final DmarcReportStore dmarcReports;
     private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Each store is made with the closer of both. */
+    /** Each store is made with the closer of all. */
     private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Function<Runnable, DnsCache> dns,
-            Runnable closeShared, String description) {
+            Function<Runnable, DmarcReportStore> dmarcReports, Runnable closeShared, String description) {
         this.closeShared = closeShared;
         this.description = description;
         this.greylist = greylist.apply(this::close);
         this.rates = rates.apply(this::close);
         this.dns = dns.apply(this::close);
+        this.dmarcReports = dmarcReports.apply(this::close);
     }
 
     /**
-     * Both stores in one file, {@code dir/policy.mv}, made with {@code dir} if need be. Only this
+     * All the stores in one file, {@code dir/policy.mv}, made with {@code dir} if need be. Only this
      * process uses it; a {@code kill -9} loses the updates of the last second or so; a damaged
      * file is logged, moved aside ({@code policy.mv.damaged-TIME}) and the stores start empty.
      * See {@link EmbeddedFile}.
@@ -53,12 +56,12 @@ public final class Stores implements AutoCloseable {
     public static Stores embedded(Path dir) {
         EmbeddedFile file = EmbeddedFile.open(dir);
         return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer),
-                closer -> new EmbeddedDnsCache(file, closer), file::close,
+                closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer), file::close,
                 "embedded store in " + dir);
     }
 
     /**
-     * Both stores in a Redis that several Facteur nodes share; each operation is atomic there.
+     * All the stores in a Redis that several Facteur nodes share; each operation is atomic there.
      * Nothing is connected yet: when Redis cannot be reached or fails, an operation throws
      * {@link StoreUnavailable} (and the caller applies its configured verdict); the next one tries
      * again.
@@ -76,7 +79,7 @@ public final class Stores implements AutoCloseable {
         Objects.requireNonNull(prefix, "prefix");
         RedisConnections redis = new RedisConnections(uri, timeout);
         return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
-                closer -> new RedisDnsCache(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
+                closer -> new RedisDnsCache(redis, prefix, closer), closer -> new RedisDmarcReportStore(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
     public GreylistStore greylist() {
@@ -91,7 +94,11 @@ public final class Stores implements AutoCloseable {
         return dns;
     }
 
-    /** Closes both stores (the embedded file is written whole). Safe to call more than once. */
+    public DmarcReportStore dmarcReports() {
+        return dmarcReports;
+    }
+
+    /** Closes all the stores (the embedded file is written whole). Safe to call more than once. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) closeShared.run();

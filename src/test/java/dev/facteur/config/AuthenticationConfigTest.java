@@ -7,6 +7,7 @@ import dev.facteur.auth.dkim.DkimKeys;
 import dev.facteur.auth.dmarc.OrgDomainMethod;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
+import dev.facteur.reports.DmarcReportSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,38 @@ class AuthenticationConfigTest {
                 .hasMessageContaining("policy.dkim.max_signatures: must be between 1 and 100");
         assertThatThrownBy(() -> ConfigLoader.parse("[policy.dmarc]\npublic_suffix_list = \"/nonexistent/psl.dat\"\n", "f.toml"))
                 .hasMessageContaining("cannot read /nonexistent/psl.dat");
+    }
+
+    @Test
+    void dmarc_reports_are_off_by_default_and_sent_daily_from_the_hostname_when_on() throws ConfigException {
+        var off = ConfigLoader.parse("hostname = \"mx.example.org\"\n", "f.toml").policy().authentication().reports();
+        assertThat(off.send()).isFalse();
+        assertThat(off.orgName()).isEqualTo("example.org");
+        assertThat(off.from()).isEqualTo("dmarc-reports@mx.example.org");
+        assertThat(off.interval()).isEqualTo(Duration.ofDays(1));
+        assertThat(off.maxRecords()).isEqualTo(10_000);
+        var on = ConfigLoader.parse("hostname = \"mx.example.org\"\n[policy]\nchecks = [\"spf\", \"dkim\", \"dmarc\"]\n"
+                + "[policy.dmarc.reports]\nsend = true\norg_name = \"Example Org\"\nfrom = \"dmarc@example.org\"\ninterval = \"1h\"\n"
+                + "max_records = 500\n", "f.toml").policy().authentication().reports();
+        assertThat(on).isEqualTo(new DmarcReportSettings(true, "Example Org", "dmarc@example.org", Duration.ofHours(1), 500));
+        assertThat(on.submitter()).isEqualTo("example.org");
+    }
+
+    @Test
+    void dmarc_report_settings_say_what_they_accept_with_their_line() {
+        String checks = "[policy]\nchecks = [\"spf\", \"dkim\", \"dmarc\"]\n[policy.dmarc.reports]\n";
+        assertThatThrownBy(() -> ConfigLoader.parse("[policy.dmarc.reports]\nsend = true\n", "f.toml"))
+                .hasMessage("f.toml:2: policy.dmarc.reports.send: needs \"dmarc\" in [policy] checks: reports are about what it found");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "interval = \"7m\"\n", "f.toml"))
+                .hasMessage("f.toml:4: policy.dmarc.reports.interval: must be between 1m and 24h and divide a day into whole periods (1h, 6h, 24h...)");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "interval = \"48h\"\n", "f.toml")).hasMessageContaining("between 1m and 24h");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "interval = \"30s\"\n", "f.toml")).hasMessageContaining("between 1m and 24h");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "\nfrom = \"dmarc-reports\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml:5: policy.dmarc.reports.from: must be an address");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "max_records = 0\n", "f.toml"))
+                .hasMessageContaining("policy.dmarc.reports.max_records: must be between 1 and 1000000");
+        assertThatThrownBy(() -> ConfigLoader.parse(checks + "ruf = true\n", "f.toml"))
+                .hasMessage("f.toml:4: policy.dmarc.reports.ruf: unknown key");
     }
 
     @Test

@@ -10,7 +10,7 @@
  * {@link dev.facteur.auth.dmarc.DmarcResult} whose {@code methodResult()} is the
  * Authentication-Results text. A receiver keeps a {@link dev.facteur.auth.dmarc.ReportRecord} per
  * message; rows are counted per Policy Domain and period ({@link dev.facteur.auth.dmarc.ReportAggregator}
- * shows how; storage and the daily schedule live elsewhere);
+ * shows how; {@code dev.facteur.reports} keeps them in the policy store and sends them daily);
  * {@link dev.facteur.auth.dmarc.AggregateReport} writes the XML,
  * {@link dev.facteur.auth.dmarc.ReportDestinations} says which {@code rua} addresses may get it, and
  * {@link dev.facteur.auth.dmarc.ReportMessage} composes the email.

@@ -59,6 +59,12 @@ public final class DmarcCheck implements Check {
      */
     public record Evaluated(DmarcResult result, InetAddress client, Optional<String> envelopeFrom, AuthResults auth,
             Optional<ReportRecord.OverrideReason> override) {
+
+        /** An evaluation whose policy was applied as the domain asked. */
+        public Evaluated(DmarcResult result, InetAddress client, Optional<String> envelopeFrom, AuthResults auth) {
+            this(result, client, envelopeFrom, auth, Optional.empty());
+        }
+
         /** The report's record; null when no policy applied (nothing to report to anyone). */
         public ReportRecord reportRecord() {
             if (result.appliedPolicy().isEmpty()) return null;
