@@ -33,7 +33,8 @@ final class AuthenticationSection {
 
         Table s = policy.table("spf");
         var spf = new SpfPolicyCheck.Settings(onResult(s, "on_fail", "tag", "reject"), onResult(s, "on_temperror", "tag", "defer"),
-                onResult(s, "on_permerror", "tag", "reject"), s.bool("received_spf", true), s.convert("timeout", "20s", Units::parseDuration));
+                onResult(s, "on_permerror", "tag", "reject"), s.bool("received_spf", true), s.convert("timeout", "20s", Units::parseDuration),
+                s.bool("check_helo", false));
         if (spf.timeout().compareTo(Duration.ofSeconds(1)) < 0 || spf.timeout().compareTo(Duration.ofMinutes(5)) > 0)
             s.fail("timeout", "must be between 1s and 5m (RFC 7208 §4.6.4: at least 20s)");
         s.finish();

@@ -31,9 +31,12 @@ public final class SpfPolicyCheck implements Check {
      * @param onPermError  {@code permerror}: refused (550 5.7.24) or only recorded
      * @param receivedSpf  whether to add {@code Received-SPF:}
      * @param timeout      for the whole evaluation (§4.6.4: at least 20 seconds); past it, temperror
+     * @param checkHelo    also check the HELO identity of mail with a sender (§2.3 recommends it),
+     *                     recorded only: DMARC uses the MAIL FROM identity
      */
-    public record Settings(OnResult onFail, OnResult onTempError, OnResult onPermError, boolean receivedSpf, Duration timeout) {
-        public static final Settings DEFAULT = new Settings(OnResult.TAG, OnResult.TAG, OnResult.TAG, true, Duration.ofSeconds(20));
+    public record Settings(OnResult onFail, OnResult onTempError, OnResult onPermError, boolean receivedSpf, Duration timeout,
+            boolean checkHelo) {
+        public static final Settings DEFAULT = new Settings(OnResult.TAG, OnResult.TAG, OnResult.TAG, true, Duration.ofSeconds(20), false);
     }
 
     private final Spf spf;
@@ -61,6 +64,8 @@ public final class SpfPolicyCheck implements Check {
         String path = facts.sender() == null || facts.sender().isNull() ? "" : facts.sender().mailbox().orElseThrow().toString();
         SpfCheck check = evaluate(facts, path);
         facts.authResult(ReceivedSpf.authenticationResult(check));
+        if (settings.checkHelo() && !path.isEmpty() && facts.helo() != null)
+            facts.authResult(ReceivedSpf.authenticationResult(evaluate(facts, "")));
         facts.spf(new AuthResults.SpfAuth(check.domain(), path.isEmpty() ? AuthResults.SpfScope.HELO : AuthResults.SpfScope.MFROM,
                 check.result().keyword()));
         String why = "spf=" + check.result().keyword() + " for " + check.domain() + " from " + facts.client().getHostAddress();
