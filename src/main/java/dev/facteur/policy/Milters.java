@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -130,9 +129,8 @@ public final class Milters implements Gate {
         }
     }
 
-    private final class FilteredSession implements Gate.Session {
+    private final class FilteredSession extends ForwardingSession {
 
-        private final Gate.Session inner;
         private final SessionMacros macros;
         private final List<Part> parts = new ArrayList<>();
         /** A refusal for the rest of the connection (a filter's at CONNECT, or a failure's); null while none. */
@@ -142,23 +140,13 @@ public final class Milters implements Gate {
         private String hold;
 
         FilteredSession(Gate.Session inner, InetAddress client) {
-            this.inner = inner;
+            super(inner);
             this.macros = new SessionMacros(client);
             for (Filter f : filters) parts.add(new Part(f));
         }
 
         private String who() {
             return macros.id != null ? macros.id.toString() : "client=[" + macros.client.getHostAddress() + "]";
-        }
-
-        @Override
-        public Duration greetPause() {
-            return inner.greetPause();
-        }
-
-        @Override
-        public void protocolViolation(String what) {
-            inner.protocolViolation(what);
         }
 
         @Override
@@ -314,16 +302,6 @@ public final class Milters implements Gate {
             }
             if (discard) return new EndOfData.Discard("a filter discards it");
             return new EndOfData.Pass(sender, added, removed);
-        }
-
-        @Override
-        public List<String> headers() {
-            return inner.headers();
-        }
-
-        @Override
-        public String clientName() {
-            return inner.clientName();
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.facteur.policy;
 
+import dev.facteur.testing.MemoryContent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.message.Mailbox;
@@ -7,10 +9,7 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -211,30 +210,6 @@ class PipelineTest {
         assertThat(seen).containsExactly("RCPT greylist Defer");
     }
 
-    /** A message held in memory, as the SMTP server offers it at the end of DATA. */
-    private static final class Memory implements Gate.Content {
-        byte[] bytes;
-
-        Memory(String text) {
-            bytes = text.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public InputStream open() {
-            return new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public void rewrite(Edit edit) throws IOException {
-            var next = new ByteArrayOutputStream();
-            edit.apply(open(), next);
-            bytes = next.toByteArray();
-        }
-
-        String text() {
-            return new String(bytes, StandardCharsets.US_ASCII);
-        }
-    }
 
     private static String read(Facts f) {
         try (var in = f.content().open()) {
@@ -254,7 +229,7 @@ class PipelineTest {
         mail(s);
         assertThat(s.rcpt(box("bob@example.test"))).isNull();
         assertThat(s.readsContent()).isTrue();
-        var spam = new Memory("Subject: money\r\n\r\nmoney\r\n");
+        var spam = new MemoryContent("Subject: money\r\n\r\nmoney\r\n");
         assertThat(s.endOfData(spam)).isEqualTo(new Gate.EndOfData.Refuse(REJECTED));
     }
 
@@ -263,7 +238,7 @@ class PipelineTest {
         var s = start(pipeline(CONTENT), "192.0.2.1");
         mail(s);
         s.rcpt(box("bob@example.test"));
-        var fine = new Memory("Subject: hi\r\n\r\nhello\r\n");
+        var fine = new MemoryContent("Subject: hi\r\n\r\nhello\r\n");
         assertThat(s.endOfData(fine)).isEqualTo(Gate.EndOfData.PASS);
         assertThat(fine.text()).isEqualTo("X-Looked: yes\r\nSubject: hi\r\n\r\nhello\r\n");
     }
@@ -305,14 +280,14 @@ class PipelineTest {
         var s = start(withAuthservId(AUTH, CONTENT), "192.0.2.1");
         mail(s);
         s.rcpt(box("bob@example.test"));
-        var m = new Memory("Subject: hi\r\n\r\nhello\r\n");
+        var m = new MemoryContent("Subject: hi\r\n\r\nhello\r\n");
         assertThat(s.endOfData(m)).isEqualTo(Gate.EndOfData.PASS);
         assertThat(m.text()).isEqualTo("Authentication-Results: mx.example.test;\r\n\tspf=pass smtp.mailfrom=example.net;\r\n"
                 + "\tdkim=fail header.d=example.net\r\nX-Looked: yes\r\nSubject: hi\r\n\r\nhello\r\n");
         s.reset();
         mail(s);
         s.rcpt(box("bob@example.test"));
-        var next = new Memory("Subject: again\r\n\r\nhello\r\n");
+        var next = new MemoryContent("Subject: again\r\n\r\nhello\r\n");
         s.endOfData(next);
         assertThat(next.text()).as("the next transaction starts afresh").containsOnlyOnce("spf=pass");
     }
@@ -323,7 +298,7 @@ class PipelineTest {
         mail(s);
         s.rcpt(box("bob@example.test"));
         assertThat(s.readsContent()).isTrue();
-        var m = new Memory("Authentication-Results: relay.example.net; spf=pass smtp.mailfrom=a.example\r\n"
+        var m = new MemoryContent("Authentication-Results: relay.example.net; spf=pass smtp.mailfrom=a.example\r\n"
                 + "Authentication-Results: MX.example.test;\r\n\tdkim=pass header.d=bank.example\r\n"
                 + "Subject: trust me\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n");
         assertThat(s.endOfData(m)).isEqualTo(Gate.EndOfData.PASS);
@@ -336,7 +311,7 @@ class PipelineTest {
         var s = start(pipeline(CONTENT), "192.0.2.1");
         mail(s);
         s.rcpt(box("bob@example.test"));
-        var m = new Memory("Authentication-Results: mx.example.test; dkim=pass\r\n\r\nhi\r\n");
+        var m = new MemoryContent("Authentication-Results: mx.example.test; dkim=pass\r\n\r\nhi\r\n");
         s.endOfData(m);
         assertThat(m.text()).contains("Authentication-Results: mx.example.test; dkim=pass");
     }

@@ -172,21 +172,9 @@ public final class ArcVerifier {
         String who = "AMS i=" + s.instance() + " (d=" + s.domain() + ")";
         if (s.expiration().isPresent() && s.expiration().get().isBefore(clock.instant()))
             return new Check.Failed(who + " expired at x=" + s.expiration().get(), false);
-        KeyRecord key;
-        switch (await(keys.get(s.keyName()), deadline, s.keyName())) {
-            case KeyQuery.Answer.TempFail(String reason) -> {
-                return new Check.Failed(who + ": " + reason, true);
-            }
-            case KeyQuery.Answer.Unusable(String reason) -> {
-                return new Check.Failed(who + ": " + reason, false);
-            }
-            case KeyQuery.Answer.Found(KeyRecord record) -> key = record;
-        }
-        try {
-            key.checkUsable(s.algorithm(), s.domain(), s.domain());
-        } catch (PermFail e) {
-            return new Check.Failed(who + ": " + e.getMessage(), false);
-        }
+        KeyFor found = keyFor(who, keys.get(s.keyName()), deadline, s.keyName(), s.algorithm(), s.domain());
+        if (found.failure() != null) return found.failure();
+        KeyRecord key = found.key();
         var bodyKey = new BodyHashKey(s.bodyCanonicalization(), s.bodyLength().orElse(Long.MAX_VALUE));
         if (s.bodyLength().isPresent() && s.bodyLength().getAsLong() > lengths.get(bodyKey))
             return new Check.Failed(who + ": l=" + s.bodyLength().getAsLong() + " is longer than the body", false);
@@ -219,22 +207,28 @@ public final class ArcVerifier {
 
     private static Check checkSeal(ArcSeal seal, byte[] data, Map<String, Future<KeyQuery.Answer>> keys, long deadline) {
         String who = "AS i=" + seal.instance() + " (d=" + seal.domain() + ")";
-        KeyRecord key;
-        switch (await(keys.get(seal.keyName()), deadline, seal.keyName())) {
-            case KeyQuery.Answer.TempFail(String reason) -> {
-                return new Check.Failed(who + ": " + reason, true);
+        KeyFor found = keyFor(who, keys.get(seal.keyName()), deadline, seal.keyName(), seal.algorithm(), seal.domain());
+        if (found.failure() != null) return found.failure();
+        return verified(seal.algorithm(), data, seal.b(), found.key(), who);
+    }
+
+    /** The key that checks {@code who}, usable for its algorithm at its domain; or the failure that ends its check. */
+    private record KeyFor(KeyRecord key, Check.Failed failure) {}
+
+    private static KeyFor keyFor(String who, Future<KeyQuery.Answer> lookup, long deadline, String name, DkimAlgorithm algorithm,
+            String domain) {
+        return switch (await(lookup, deadline, name)) {
+            case KeyQuery.Answer.TempFail(String reason) -> new KeyFor(null, new Check.Failed(who + ": " + reason, true));
+            case KeyQuery.Answer.Unusable(String reason) -> new KeyFor(null, new Check.Failed(who + ": " + reason, false));
+            case KeyQuery.Answer.Found(KeyRecord record) -> {
+                try {
+                    record.checkUsable(algorithm, domain, domain);
+                    yield new KeyFor(record, null);
+                } catch (PermFail e) {
+                    yield new KeyFor(null, new Check.Failed(who + ": " + e.getMessage(), false));
+                }
             }
-            case KeyQuery.Answer.Unusable(String reason) -> {
-                return new Check.Failed(who + ": " + reason, false);
-            }
-            case KeyQuery.Answer.Found(KeyRecord record) -> key = record;
-        }
-        try {
-            key.checkUsable(seal.algorithm(), seal.domain(), seal.domain());
-        } catch (PermFail e) {
-            return new Check.Failed(who + ": " + e.getMessage(), false);
-        }
-        return verified(seal.algorithm(), data, seal.b(), key, who);
+        };
     }
 
     private static Check verified(DkimAlgorithm algorithm, byte[] data, byte[] b, KeyRecord key, String who) {

@@ -18,12 +18,8 @@ import dev.facteur.policy.Stage;
 import dev.facteur.policy.Verdict;
 import dev.facteur.smtp.Gate;
 import dev.facteur.testing.FakeDnsResolver;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.facteur.testing.MemoryContent;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -59,29 +55,6 @@ class DmarcCheckTest {
         }
     }
 
-    private static final class Memory implements Gate.Content {
-        byte[] bytes;
-
-        Memory(String text) {
-            bytes = text.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public InputStream open() {
-            return new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public void rewrite(Edit edit) throws IOException {
-            var next = new ByteArrayOutputStream();
-            edit.apply(open(), next);
-            bytes = next.toByteArray();
-        }
-
-        String text() {
-            return new String(bytes, StandardCharsets.US_ASCII);
-        }
-    }
 
     private record Outcome(Gate.EndOfData decision, String hold, String message) {}
 
@@ -95,7 +68,7 @@ class DmarcCheckTest {
         s.helo("sender.example");
         s.mail(new QueueId.Generator().next(), ReversePath.of(new Mailbox("x", "sender.example")), -1);
         s.rcpt(new Mailbox("bob", "example.org"));
-        var m = new Memory("From: " + from + "\r\nSubject: hi\r\n\r\nHello\r\n");
+        var m = new MemoryContent("From: " + from + "\r\nSubject: hi\r\n\r\nHello\r\n");
         Gate.EndOfData d = s.endOfData(m);
         return new Outcome(d, s.hold(), m.text());
     }
