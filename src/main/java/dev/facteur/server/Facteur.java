@@ -128,7 +128,8 @@ public final class Facteur implements AutoCloseable {
             // ids go on from the newest queued one: a clock set back across a restart must not reuse one
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
-            AddressResolver addresses = addressResolver(config);
+            Srs srs = srs(config, true);
+            AddressResolver addresses = addressResolver(config, srs);
             var d = config.delivery();
             DeliveryAgent agent = null;
             QueueManager queue = null;
@@ -143,7 +144,6 @@ public final class Facteur implements AutoCloseable {
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
-                Srs srs = srs(config);
                 SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders);
                 opened.add(agent);
@@ -244,7 +244,15 @@ public final class Facteur implements AutoCloseable {
      * Users, aliases, rewriting and relay rules, with the operator's files read now (a broken one
      * stops the start). Also what {@code facteur address} asks, without a running server.
      */
+    /**
+     * The routing rules, for a command that explains them ({@code facteur address}): SRS addresses
+     * are decoded only when the secrets are there to read (a command never makes them).
+     */
     public static AddressResolver addressResolver(Config config) throws IOException {
+        return addressResolver(config, srs(config, false));
+    }
+
+    static AddressResolver addressResolver(Config config, Srs srs) throws IOException {
         var l = config.local();
         var r = config.routing();
         LocalUsers inline = LocalUsers.of(l.users());
@@ -257,14 +265,18 @@ public final class Facteur implements AutoCloseable {
                 table(r.transportFile(), TransportMap::read, TransportMap.NONE));
         var rules = new AddressResolver.Rules(l.domains(), config.hostname(), Set.copyOf(config.relay().domains()),
                 config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
-        return new AddressResolver(rules, tables, srs(config));
+        return new AddressResolver(rules, tables, srs);
     }
 
-    /** SRS with its secrets, made (32 random bytes, mode 0600) at the first start; null when off. */
-    static Srs srs(Config config) throws IOException {
+    /**
+     * SRS with its secrets; null when off. {@code create}: the server's start makes them (32
+     * random bytes, mode 0600) when missing; otherwise a missing or unreadable file means no SRS.
+     */
+    static Srs srs(Config config, boolean create) throws IOException {
         var c = config.srs();
         if (!c.enabled()) return null;
         Path file = c.secretsFile();
+        if (!create && !Files.isReadable(file)) return null;
         if (!Files.exists(file)) {
             Files.createDirectories(file.toAbsolutePath().getParent());
             byte[] secret = new byte[32];
