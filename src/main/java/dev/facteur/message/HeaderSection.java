@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,10 +32,38 @@ public final class HeaderSection {
 
     /**
      * Reads a header section from {@code in} (CRLF line ends): up to and including its empty line,
-     * leaving the stream at the body, or {@code max} bytes of it when it is longer. Reads byte by
-     * byte: give it a buffered stream.
+     * leaving the stream at the body, or {@code max} bytes of it when it is longer. A stream that
+     * supports mark (a {@link java.io.BufferedInputStream}) is read in blocks, then set back to
+     * where the body starts; any other byte by byte.
      */
     public static String read(InputStream in, int max) throws IOException {
+        if (!in.markSupported()) return readByteByByte(in, max);
+        in.mark(max);
+        byte[] buf = new byte[Math.min(max, 8192)];
+        int len = 0, end = -1;
+        while (end < 0 && len < max) {
+            if (len == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(max, 2L * buf.length));
+            int n = in.read(buf, len, buf.length - len);
+            if (n < 0) break;
+            int from = Math.max(0, len - 3);
+            len += n;
+            end = sectionEnd(buf, from, len);
+        }
+        int taken = end >= 0 ? end : len;
+        in.reset();
+        in.skipNBytes(taken);
+        return new String(buf, 0, taken, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Where the section ends in {@code b[0, len)}, looking from {@code from}: after its empty line's CRLF; -1 when not yet. */
+    private static int sectionEnd(byte[] b, int from, int len) {
+        if (len >= 2 && b[0] == '\r' && b[1] == '\n') return 2; // no field at all
+        for (int i = Math.max(0, from); i + 3 < len; i++)
+            if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return i + 4;
+        return -1;
+    }
+
+    private static String readByteByByte(InputStream in, int max) throws IOException {
         var out = new ByteArrayOutputStream(4096);
         int b, previous = -1, lineLength = 0;
         while (out.size() < max && (b = in.read()) >= 0) {
