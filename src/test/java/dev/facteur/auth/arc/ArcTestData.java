@@ -1,10 +1,9 @@
 package dev.facteur.auth.arc;
 
+import dev.facteur.testing.TestResources;
 import dev.facteur.testing.FakeDnsResolver;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,16 +24,11 @@ final class ArcTestData {
     private ArcTestData() {}
 
     static byte[] bytes(String resource) {
-        try (InputStream in = ArcTestData.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalArgumentException("no test resource " + resource);
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestResources.bytes(ArcTestData.class, resource);
     }
 
     static String text(String resource) {
-        return new String(bytes(resource), StandardCharsets.ISO_8859_1);
+        return TestResources.text(ArcTestData.class, resource);
     }
 
     /**

@@ -1,13 +1,12 @@
 package dev.facteur.auth.dkim;
 
+import dev.facteur.testing.TestResources;
 import dev.facteur.dns.TxtAnswer;
 import dev.facteur.message.HeaderSection;
 import dev.facteur.testing.FakeDnsResolver;
 import dev.facteur.tls.PemTls;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,16 +36,11 @@ final class DkimTestData {
     private DkimTestData() {}
 
     static byte[] bytes(String resource) {
-        try (InputStream in = DkimTestData.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalArgumentException("no test resource " + resource);
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestResources.bytes(DkimTestData.class, resource);
     }
 
     static String text(String resource) {
-        return new String(bytes(resource), StandardCharsets.ISO_8859_1);
+        return TestResources.text(DkimTestData.class, resource);
     }
 
     static Path path(String resource) {
