@@ -1,0 +1,58 @@
+package dev.facteur.shaping;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Which site a destination belongs to (MX roll-up). Large providers serve thousands of domains
+ * from one set of servers and limit a sender across all of them, so the budget is kept per
+ * site, not per domain:
+ *
+ * <ol>
+ *   <li>the first {@code [[shaping.rules]]} entry that names the domain, or one of its mail
+ *       servers (by pattern), gives the limits, and its {@code site} the name if it has one;
+ *   <li>otherwise the site is the registrable domain (public suffix plus one label) of the most
+ *       preferred mail server: {@code aspmx.l.google.com} gives {@code google.com},
+ *       {@code example-org.mail.protection.outlook.com} gives {@code outlook.com}; a domain
+ *       without MX records (its own address is its server) rolls up to its own registrable domain.
+ * </ol>
+ */
+public final class Sites {
+
+    private final List<ShapingRule> rules;
+    private final SiteLimits defaults;
+    private final Function<String, Optional<String>> registrableDomain;
+
+    /** @param registrableDomain the public suffix plus one label of a name, or empty for a public suffix itself */
+    public Sites(List<ShapingRule> rules, SiteLimits defaults, Function<String, Optional<String>> registrableDomain) {
+        this.rules = List.copyOf(rules);
+        this.defaults = defaults;
+        this.registrableDomain = registrableDomain;
+    }
+
+    /**
+     * The site of mail to {@code domain} whose servers are {@code servers}, most preferred first
+     * (for a relay, the relay's name alone).
+     */
+    public Site of(String domain, List<String> servers) {
+        String d = trim(domain);
+        List<String> names = servers.stream().map(Sites::trim).toList();
+        String rolled = rollUp(names.isEmpty() ? d : names.getFirst());
+        for (ShapingRule r : rules) {
+            if (r.matches(d, names)) return new Site(r.site() != null ? r.site() : rolled, r.limits());
+        }
+        return new Site(rolled, defaults);
+    }
+
+    private String rollUp(String host) {
+        if (host.isEmpty()) return host;
+        return registrableDomain.apply(host).orElse(host);
+    }
+
+    private static String trim(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+    }
+}
