@@ -44,7 +44,19 @@ public record Config(
         Autoconfig autoconfig,
         Dkim dkim,
         Srs srs,
-        Arc arc) {
+        Arc arc,
+        Shaping shaping) {
+
+    /**
+     * {@code [shaping]}: traffic shaping of mail leaving by SMTP, per receiving site.
+     *
+     * @param enabled  whether mail is shaped at all
+     * @param defaults the limits of every site no rule names
+     * @param adaptive how sites adapt to replies that ask us to slow down
+     * @param rules    {@code [[shaping.rules]]}, the first that matches wins
+     */
+    public record Shaping(boolean enabled, dev.facteur.shaping.SiteLimits defaults, dev.facteur.shaping.Adaptive adaptive,
+            List<dev.facteur.shaping.ShapingRule> rules) {}
 
     /**
      * {@code [arc]}: sealing mail we forward off-site (RFC 8617).

@@ -244,9 +244,12 @@ public final class ConfigLoader {
                 .noneMatch(k -> k.key().algorithm().equals("rsa-sha256")))
             arcT.fail("domain", "no RSA key in [[dkim.keys]] for " + arc.domain().get() + " (ARC seals with rsa-sha256 only)");
         arcT.finish();
+        Table shapingT = top.table("shaping");
+        Config.Shaping shaping = ShapingSection.read(shapingT);
+        shapingT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc);
+                sendmail, autoconfig, dkim, srs, arc, shaping);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */
@@ -416,7 +419,7 @@ public final class ConfigLoader {
         });
     }
 
-    private static String domain(String d) {
+    static String domain(String d) {
         if (!d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) throw new IllegalArgumentException("not a domain name: " + d);
         return d;
     }

@@ -87,6 +87,16 @@ final class Table {
         return (int) v;
     }
 
+    double number(String key, double dflt, double min, double max) throws ConfigException {
+        known.add(key);
+        JsonNode n = node.get(key);
+        if (n == null) return dflt;
+        if (!n.isNumber()) throw error(key, "must be a number");
+        double v = n.asDouble();
+        if (!(v >= min && v <= max)) throw error(key, "must be between " + min + " and " + max + ", got " + v);
+        return v;
+    }
+
     /** A string value (or integer, for sizes) converted by {@code f}, whose exceptions become errors. */
     <T> T convert(String key, String dflt, Function<String, T> f) throws ConfigException {
         known.add(key);

@@ -10,6 +10,12 @@ import dev.facteur.routing.Hop;
 import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.Route;
 import dev.facteur.routing.Transport;
+import dev.facteur.shaping.Lease;
+import dev.facteur.shaping.Permit;
+import dev.facteur.shaping.Shaper;
+import dev.facteur.shaping.Site;
+import dev.facteur.shaping.SlowDown;
+import dev.facteur.shaping.Wait;
 import dev.facteur.smtp.Reply;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +73,8 @@ public final class DeliveryAgent implements AutoCloseable {
 
     private final MxRouter router;
     private final SenderRewrite senders;
+    /** Traffic shaping for mail leaving by SMTP, or null for none. */
+    private final Shaper shaper;
     private final ClientSettings settings;
     private final Routes routes;
     private final Clock clock;
@@ -81,7 +90,14 @@ public final class DeliveryAgent implements AutoCloseable {
     /** @param senders the MAIL FROM of mail leaving by SMTP (SRS for forwarded mail) */
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
             SenderRewrite senders) {
+        this(router, settings, routes, maxPerDestination, clock, senders, null);
+    }
+
+    /** @param shaper traffic shaping of mail leaving by SMTP, or null for none */
+    public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
+            SenderRewrite senders, Shaper shaper) {
         this.senders = senders;
+        this.shaper = shaper;
         this.router = router;
         this.settings = settings;
         this.routes = routes;
@@ -150,10 +166,11 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /**
      * How a group of recipients travels: the name its log goes by, the name its login is looked
-     * up by, whether it is LMTP, and whether it is a relay the operator chose (whose DNS trouble
-     * never bounces mail: it is the setting, not the recipient, that is wrong).
+     * up by, whether it is LMTP, whether it is a relay the operator chose (whose DNS trouble
+     * never bounces mail: it is the setting, not the recipient, that is wrong), and the domain its
+     * traffic shaping site is found by (the recipients' domain, or the relay's name).
      */
-    private record Way(String name, String loginName, boolean lmtp, boolean relay) {}
+    private record Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain) {}
 
     private List<Attempt> deliverTo(Envelope original, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
         Envelope env = switch (d.transport()) {
@@ -164,15 +181,15 @@ public final class DeliveryAgent implements AutoCloseable {
         return switch (d.transport()) {
             case null -> {
                 if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
-                yield viaRoute(env, size, content, idx, new Way(d.domain(), null, false, false), router.route(d.domain()));
+                yield viaRoute(env, size, content, idx, new Way(d.domain(), null, false, false, d.domain()), router.route(d.domain()));
             }
             // a relay found by MX lookup gets a login only by the MX host's own name: DNS must not choose who gets the password
-            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), null, false, true),
+            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), null, false, true, s.host()),
                     router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
-            case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true),
+            case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true, s.host()),
                     router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
             case Transport.Lmtp l when l.unixSocket() != null -> viaUnixSocket(env, size, content, idx, l.unixSocket());
-            case Transport.Lmtp l -> viaRoute(env, size, content, idx, new Way(l.toString(), null, true, true),
+            case Transport.Lmtp l -> viaRoute(env, size, content, idx, new Way(l.toString(), null, true, true, l.server().host()),
                     router.direct(l.server().host(), l.server().port()));
             case Transport.Local l -> toMailboxes(env, content, idx);
             case Transport.Discard x -> finish(env, idx, new Outcome.Delivered(new Reply(250, "2.0.0", "Discarded (transport map)")), "discard", null, "");
@@ -233,7 +250,8 @@ public final class DeliveryAgent implements AutoCloseable {
                     "Relay " + way.name() + " cannot be used: " + diagnostic(p.reason()))), null, null, "");
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
-            case Route.Hops h -> viaHops(env, size, content, idx, h.hops(), way);
+            case Route.Hops h when shaper == null || way.lmtp() -> viaHops(env, size, content, idx, h.hops(), way, null);
+            case Route.Hops h -> shaped(env, size, content, idx, h.hops(), way);
         };
     }
 
@@ -270,8 +288,13 @@ public final class DeliveryAgent implements AutoCloseable {
      *
      * @param byServer       whether {@code reply} is the server's own (it is then the DSN's Remote-MTA), not ours
      * @param refusedForGood whether the server refused the session with a 5xx to HELO
+     * @param slowDown       whether it asked us to slow down, or could not be reached or kept (for traffic shaping)
      */
-    private record LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood) {
+    private record LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood, boolean slowDown) {
+        LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood) {
+            this(hop, reply, byServer, tls, refusedForGood, false);
+        }
+
         String forLog() {
             return (byServer ? "refused to talk to us: " : "") + diagnostic(reply);
         }
@@ -287,6 +310,42 @@ public final class DeliveryAgent implements AutoCloseable {
 
         /** The TLS handshake failed: the connection is unusable; the TLS policy says whether plain text may follow. */
         record TlsFailed(LastWord why, String cause) implements Try {}
+
+        /** Traffic shaping allows no new connection to the site now. */
+        record Throttled(Wait until) implements Try {}
+    }
+
+    /**
+     * Along a route under traffic shaping: the recipients in transactions of at most the site's
+     * {@code recipients_per_message}, each admitted by the shaper first. What it holds back is
+     * {@link Outcome.Postponed}, not tried.
+     */
+    private List<Attempt> shaped(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
+        List<String> servers = hops.stream().map(Hop::host).distinct().toList();
+        Site site = shaper.site(way.siteDomain(), servers);
+        int per = site.limits().recipientsPerMessage();
+        List<Attempt> out = new ArrayList<>();
+        for (int from = 0; from < idx.size(); from += per) {
+            List<Integer> chunk = idx.subList(from, Math.min(idx.size(), from + per));
+            switch (shaper.admit(site)) {
+                case Wait w -> {
+                    List<Integer> rest = idx.subList(from, idx.size());
+                    log.debug("{}: {} recipients for {} postponed: {}", env.id(), rest.size(), way.name(), w.reason());
+                    out.addAll(postpone(env, rest, w));
+                    return out;
+                }
+                case Permit p -> out.addAll(viaHops(env, size, content, chunk, hops, way, p));
+            }
+        }
+        return out;
+    }
+
+    /** Recipients traffic shaping holds back: not tried (or told to slow down, {@code tried}), for later. */
+    private static List<Attempt> postpone(Envelope env, List<Integer> idx, Wait w) {
+        Outcome o = new Outcome.Postponed(new Reply(451, "4.4.5", "Held back by traffic shaping: " + w.reason()), w.until());
+        List<Attempt> out = new ArrayList<>();
+        for (int i : idx) out.add(new Attempt(i, o, null, false));
+        return out;
     }
 
     /**
@@ -295,7 +354,8 @@ public final class DeliveryAgent implements AutoCloseable {
      * on to the next; a server that takes nothing is skipped. When the servers run out, what the
      * last one said decides for the rest.
      */
-    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
+    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way,
+            Permit permit) {
         var parcel = new Parcel(env, size, content);
         List<Attempt> settled = new ArrayList<>();
         List<Integer> pending = idx;
@@ -305,13 +365,13 @@ public final class DeliveryAgent implements AutoCloseable {
             TlsPolicy tls = tlsPolicy(way, login);
             boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
             if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
-            Try t = tryHop(parcel, pending, hop, way, login, tls);
+            Try t = tryHop(parcel, pending, hop, way, login, tls, permit);
             if (t instanceof Try.TlsFailed f && plaintextRetry) {
                 // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text, and so for a while
                 failedHandshakes.record(hop, clock);
                 log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS), and without TLS for its mail in the next {}",
                         env.id(), hop, f.cause(), SmtpClient.human(failedHandshakes.memory()));
-                t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE);
+                t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE, permit);
             }
             switch (t) {
                 case Try.Settled s -> {
@@ -322,11 +382,50 @@ public final class DeliveryAgent implements AutoCloseable {
                 }
                 case Try.NotTaken n -> said.add(n.why());
                 case Try.TlsFailed f -> said.add(f.why());
+                case Try.Throttled th -> {
+                    if (settled.isEmpty()) shaper.unused(permit);
+                    log.debug("{}: {} recipients for {} postponed: {}", env.id(), pending.size(), way.name(), th.until().reason());
+                    settled.addAll(postpone(env, pending, th.until()));
+                    return told(settled, said, permit);
+                }
             }
             log.info("{}: relay={}: {}", env.id(), hop, said.getLast().forLog());
         }
         settled.addAll(unsettled(env, pending, said));
-        return settled;
+        return permit == null ? settled : told(settled, said, permit);
+    }
+
+    /**
+     * Tells the shaper how the site answered. A site that asked us to slow down (or could not be
+     * reached) and took nothing has its recipients postponed, not deferred: the message waits for
+     * the site's next opening without the attempt counting against it.
+     */
+    private List<Attempt> told(List<Attempt> attempts, List<LastWord> said, Permit permit) {
+        String slow = null;
+        boolean answered = false;
+        for (Attempt a : attempts) {
+            if (a.remoteMta() == null || a.outcome() instanceof Outcome.Postponed) continue;
+            if (SlowDown.means(a.outcome().reply())) {
+                if (slow == null) slow = diagnostic(a.outcome().reply()) + " from " + a.remoteMta();
+            } else if (!(a.outcome() instanceof Outcome.Deferred)) {
+                answered = true;
+            }
+        }
+        for (LastWord w : said) {
+            if (slow == null && w.slowDown()) slow = w.hop() + ": " + w.forLog();
+        }
+        if (answered) {
+            shaper.delivered(permit);
+            if (slow != null) shaper.slowDown(permit, slow);
+            return attempts;
+        }
+        if (slow == null) return attempts;
+        Instant until = shaper.slowDown(permit, slow);
+        if (!attempts.stream().allMatch(a -> a.outcome() instanceof Outcome.Deferred || a.outcome() instanceof Outcome.Postponed))
+            return attempts;
+        return attempts.stream().map(a -> a.outcome() instanceof Outcome.Postponed ? a
+                : new Attempt(a.recipientIndex(), new Outcome.Postponed(a.outcome().reply(), until), a.remoteMta(), a.remoteDsn(),
+                        a.finalDelivery(), a.answerTime())).toList();
     }
 
     /**
@@ -345,32 +444,47 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /** One try at one server: a kept connection if there is one (a fresh one if it turns out stale), else a new one. */
-    private Try tryHop(Parcel parcel, List<Integer> pending, Hop hop, Way way, Credentials login, TlsPolicy tls) {
+    private Try tryHop(Parcel parcel, List<Integer> pending, Hop hop, Way way, Credentials login, TlsPolicy tls, Permit permit) {
         var key = new CacheKey(hop.socketAddress(), way.lmtp(), login, tls);
         SmtpClient kept = cache.take(key);
         if (kept != null) {
             try {
-                return transact(parcel, pending, hop, way, key, kept);
+                return transact(parcel, pending, hop, way, key, kept, permit);
             } catch (IOException e) {
                 kept.close(); // it went stale while idle
+            }
+        }
+        Lease lease = null;
+        if (permit != null) {
+            switch (shaper.open(permit.site())) {
+                case Wait w -> {
+                    return new Try.Throttled(w);
+                }
+                case Lease l -> lease = l;
             }
         }
         SmtpClient c = null;
         try {
             c = way.lmtp() ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
                     : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
+            if (lease != null) {
+                Lease held = lease;
+                c.onClose(() -> shaper.release(held));
+            }
             LastWord refused = open(c, hop, login, tls);
             if (refused != null) {
                 c.quit();
                 return new Try.NotTaken(refused);
             }
-            return transact(parcel, pending, hop, way, key, c);
+            return transact(parcel, pending, hop, way, key, c, permit);
         } catch (SmtpClient.TlsFailure e) {
             c.close(); // the peer is in an unknown state: no QUIT
             return new Try.TlsFailed(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false), e.getMessage());
         } catch (IOException e) {
             if (c != null) c.close();
-            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false));
+            else if (lease != null) shaper.release(lease);
+            // refused, reset or timed out: for traffic shaping, a site that would not take us
+            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false, true));
         }
     }
 
@@ -401,7 +515,7 @@ public final class DeliveryAgent implements AutoCloseable {
             String enhanced = r.enhanced().isEmpty() ? "4.3.2" : "4" + r.enhanced().substring(1);
             return new LastWord(hop, new Reply(421, enhanced, hop + " refused to talk to us: " + diagnostic(r)), false, tls, false);
         }
-        return new LastWord(hop, r, true, tls, r.isPermanent());
+        return new LastWord(hop, r, true, tls, r.isPermanent(), SlowDown.means(r));
     }
 
     /** Null when the connection is as the TLS policy wants, else our reason not to use it. */
@@ -416,7 +530,8 @@ public final class DeliveryAgent implements AutoCloseable {
      * The message to the pending recipients on a ready connection: the server's verdicts, and the
      * recipients it left unanswered. Throws only when a kept connection turns out stale.
      */
-    private Try transact(Parcel parcel, List<Integer> pending, Hop hop, Way way, CacheKey key, SmtpClient c) throws IOException {
+    private Try transact(Parcel parcel, List<Integer> pending, Hop hop, Way way, CacheKey key, SmtpClient c, Permit permit)
+            throws IOException {
         Envelope env = parcel.envelope();
         OutgoingMessage m;
         try {
@@ -452,9 +567,12 @@ public final class DeliveryAgent implements AutoCloseable {
             attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp(), c.answerTime()));
             logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
         }
+        if (permit != null && permit.site().limits().messagesPerConnection() > 0
+                && c.messages() >= permit.site().limits().messagesPerConnection()) c.quit();
         cache.give(key, c); // kept only if still open
+        // a connection lost in the transaction: for traffic shaping, a site that would not keep us
         LastWord why = unanswered.isEmpty() ? null
-                : new LastWord(hop, sent.outcomes().get(sent.unanswered().iterator().next()).reply(), false, c.tls(), false);
+                : new LastWord(hop, sent.outcomes().get(sent.unanswered().iterator().next()).reply(), false, c.tls(), false, true);
         return new Try.Settled(attempts, unanswered, why);
     }
 
@@ -545,6 +663,7 @@ public final class DeliveryAgent implements AutoCloseable {
             case Outcome.Deferred d -> "deferred";
             case Outcome.Failed f -> "bounced";
             case Outcome.Held h -> "hold";
+            case Outcome.Postponed p -> "postponed";
         };
         double delay = Duration.between(env.arrival(), clock.instant()).toMillis() / 1000.0;
         log.info("{}: to=<{}>, relay={}, delay={}, tls={}, dsn={}, status={} ({})", env.id(), r.address(), relay,

@@ -84,6 +84,10 @@ public final class SmtpClient implements Closeable {
     private byte[] copyBuffer;
     /** A transaction has happened since the last RSET. */
     private boolean used;
+    /** Messages sent on this connection ({@link #send} calls). */
+    private int messages;
+    /** Run once, when the connection closes (a traffic shaping lease to give back). */
+    private Runnable onClose;
     /** Time spent waiting for replies since the last {@link #send} began. */
     private long waited;
     /**
@@ -287,6 +291,7 @@ public final class SmtpClient implements Closeable {
         if (refusal != null) return Sent.all(m.recipients().size(), Outcome.of(refusal));
         Outcome[] given = new Outcome[m.recipients().size()];
         waited = 0;
+        messages++;
         try {
             boolean resetFirst = used; // RSET between messages on one connection, which also shows it is alive
             int[] batch = null; // every recipient, the first time
@@ -849,6 +854,20 @@ public final class SmtpClient implements Closeable {
         return s < 60 || s % 60 != 0 ? s + " s" : s / 60 + " min";
     }
 
+    /** Messages sent on this connection so far. */
+    public int messages() {
+        return messages;
+    }
+
+    /** Runs {@code hook} once, when this connection closes, however it closes. */
+    public synchronized void onClose(Runnable hook) {
+        Runnable before = onClose;
+        onClose = before == null ? hook : () -> {
+            before.run();
+            hook.run();
+        };
+    }
+
     public boolean isOpen() {
         if (lost != null) return false;
         return socket != null ? !socket.isClosed() : unix.isOpen();
@@ -862,5 +881,11 @@ public final class SmtpClient implements Closeable {
         } catch (IOException ignored) {
             // nothing to do
         }
+        Runnable hook;
+        synchronized (this) {
+            hook = onClose;
+            onClose = null;
+        }
+        if (hook != null) hook.run();
     }
 }

@@ -3,6 +3,7 @@ package dev.facteur.queue;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OutgoingMessage;
+import dev.facteur.delivery.Outcome;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
@@ -192,7 +193,16 @@ public final class QueueManager implements AutoCloseable {
         for (QueueId id : due.takeDue(now, Math.max(0, room))) activate(id, now);
         startDeliveries();
         Instant next = due.next();
-        return room <= 0 || next == null ? MAX_IDLE : shorter(Duration.between(now, next));
+        Duration idle = room <= 0 || next == null ? MAX_IDLE : shorter(Duration.between(now, next));
+        Long pauseEnd;
+        synchronized (lock) {
+            pauseEnd = scheduler.nextPauseEnd();
+        }
+        if (pauseEnd != null) {
+            Duration untilPauseEnd = Duration.ofNanos(Math.max(0, pauseEnd - System.nanoTime()));
+            if (untilPauseEnd.compareTo(idle) < 0) idle = untilPauseEnd;
+        }
+        return idle;
     }
 
     private static Duration shorter(Duration d) {
@@ -270,10 +280,13 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private void deliver(Scheduler.Job job, Round round) {
+        Instant postponed = null;
         try {
             List<Attempt> attempts = tryDestination(round, job.destination());
             answered(job, attempts);
-            record(round, attempts, job.last());
+            postponed = postponed(round, attempts);
+            if (postponed != null) recordTried(round, attempts);
+            else record(round, attempts, job.last());
         } catch (RuntimeException e) {
             log.error("{}: delivery to {} failed", job.message(), job.destination(), e);
             if (job.last()) dueAt(job.message(), clock.instant().plus(policy.initial()));
@@ -281,9 +294,15 @@ public final class QueueManager implements AutoCloseable {
             boolean wasFull;
             synchronized (lock) {
                 wasFull = active.size() >= MAX_ACTIVE;
-                scheduler.done(job);
-                if (job.last()) active.remove(job.message());
+                if (postponed != null) {
+                    long wait = Math.max(0, Duration.between(clock.instant(), postponed).toNanos());
+                    scheduler.postpone(job, System.nanoTime() + wait);
+                } else {
+                    scheduler.done(job);
+                    if (job.last()) active.remove(job.message());
+                }
             }
+            if (postponed != null) signal(); // the dispatcher wakes at the pause's end
             if (wasFull) signal(); // room again for messages the dispatcher left due
             startDeliveries(); // the slot just freed goes on here, with no hand-off to the dispatcher
         }
@@ -308,6 +327,31 @@ public final class QueueManager implements AutoCloseable {
                     job.destination(), change.to(), change.from(), String.format(Locale.ROOT, "%.2f", change.meanMillis()),
                     String.format(Locale.ROOT, "%.2f", change.baselineMillis()));
         startDeliveries();
+    }
+
+    /**
+     * When traffic shaping lets the destination have the recipients it held back, or null when
+     * it held none back, or when the message has outlived its lifetime (it then ends its round as
+     * usual, and expires).
+     */
+    private Instant postponed(Round round, List<Attempt> attempts) {
+        Instant until = null;
+        for (Attempt a : attempts) {
+            if (a.outcome() instanceof Outcome.Postponed p && (until == null || p.until().isAfter(until))) until = p.until();
+        }
+        if (until == null) return null;
+        if (!clock.instant().isBefore(round.envelope().arrival().plus(policy.lifetime()))) return null;
+        return until;
+    }
+
+    /** The outcomes of a postponed delivery's recipients that were tried, recorded; the others wait, untouched. */
+    private void recordTried(Round round, List<Attempt> attempts) {
+        List<Attempt> tried = attempts.stream().filter(a -> !(a.outcome() instanceof Outcome.Postponed)).toList();
+        if (tried.isEmpty()) return;
+        Instant now = clock.instant();
+        round.apply(tried, now);
+        NewState state = round.interim(now);
+        if (state != null) recorder.record(state);
     }
 
     /** One attempt for the recipients of one destination. */

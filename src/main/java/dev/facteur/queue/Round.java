@@ -87,6 +87,7 @@ final class Round {
                 case Outcome.Failed f -> Recipient.State.FAILED;
                 case Outcome.Deferred d -> Recipient.State.PENDING;
                 case Outcome.Held h -> Recipient.State.PENDING;
+                case Outcome.Postponed p -> Recipient.State.PENDING;
             }, DeliveryAgent.diagnostic(a.outcome().reply()), a.remoteMta());
             rs.set(i, next);
             if (next.state() == Recipient.State.DELIVERED) unrecordedDelivery = true;

@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code maxPerDestination}, fewer while its servers have a backlog); all of them together at
  * most {@code maxParallel}. A message waiting for a busy destination holds no slot, so a destination
  * that never answers cannot starve the others: free slots go to destinations that can use them,
- * in turn (round robin, as Postfix's qmgr does). A message with recipients in several
+ * in turn (round robin, as Postfix's qmgr does). A destination that traffic shaping holds back
+ * is paused: its messages wait in its list, holding nothing, until the pause ends
+ * ({@link #postpone}). A message with recipients in several
  * destinations waits in each list, and is under way for one of them at a time, so the updates
  * of its envelope never race. Not thread-safe (the queue manager holds a lock); no I/O, no clock.
  */
@@ -31,6 +33,8 @@ final class Scheduler {
         int busy;
         int recording; // answered, still under way
         boolean inTurn; // in the round-robin ring
+        boolean paused; // by traffic shaping, until pausedUntil (nanos)
+        long pausedUntil;
 
         Destination(String name, ConcurrencyLimit limit) {
             this.name = name;
@@ -75,6 +79,11 @@ final class Scheduler {
      * destination with waiting messages is at its limit or waits only for messages under way.
      */
     Job next() {
+        return next(System.nanoTime());
+    }
+
+    /** As {@link #next()}, at {@code now} (nanos), when the pauses that end by then are over. */
+    Job next(long now) {
         if (busy >= maxParallel) return null;
         for (int n = turns.size(); n > 0; n--) {
             Destination d = turns.pollFirst();
@@ -84,6 +93,10 @@ final class Scheduler {
                 continue;
             }
             turns.addLast(d); // its next turn comes after every other destination's
+            if (d.paused) {
+                if (now - d.pausedUntil < 0) continue;
+                d.paused = false;
+            }
             if (d.busy >= d.limit.limit()) continue;
             QueueId m = firstNotUnderWay(d);
             if (m == null) continue;
@@ -129,6 +142,37 @@ final class Scheduler {
         else d.busy--; // it failed before any answer: nothing for the limit
         busy--;
         forgetIfIdle(d);
+    }
+
+    /**
+     * Traffic shaping held the delivery back: its slots are free, the message waits again, first
+     * in its destination's list, and the destination starts nothing before {@code untilNanos}.
+     * The message's round goes on: this was no attempt.
+     */
+    void postpone(Job job, long untilNanos) {
+        QueueId m = job.message();
+        if (!underWay.remove(m)) throw new IllegalStateException(job + " is not under way");
+        Destination d = destinations.get(job.destination());
+        if (answered.remove(m)) d.recording--;
+        else d.busy--;
+        busy--;
+        d.waiting.addFirst(m);
+        waitsFor.computeIfAbsent(m, k -> new HashSet<>()).add(d.name);
+        if (!d.paused || untilNanos - d.pausedUntil > 0) d.pausedUntil = untilNanos;
+        d.paused = true;
+        if (!d.inTurn) {
+            d.inTurn = true;
+            turns.addLast(d);
+        }
+    }
+
+    /** When the first pause of a destination with waiting messages ends (nanos), or null when none is paused. */
+    Long nextPauseEnd() {
+        Long first = null;
+        for (Destination d : turns) {
+            if (d.paused && !d.waiting.isEmpty() && (first == null || d.pausedUntil - first < 0)) first = d.pausedUntil;
+        }
+        return first;
     }
 
     /** The number of deliveries one destination may have under way now. */

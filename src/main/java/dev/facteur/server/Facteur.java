@@ -136,7 +136,7 @@ public final class Facteur implements AutoCloseable {
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
             // the policy checks' state, and the submission ports' failed logins
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
-                    ? Defences.openStores(config) : null;
+                    || Shaping.sharesStore(config) ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
@@ -145,7 +145,8 @@ public final class Facteur implements AutoCloseable {
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
                 SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
-                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders);
+                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders,
+                        Shaping.shaper(config, stores, clock));
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),

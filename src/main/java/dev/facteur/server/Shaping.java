@@ -1,0 +1,29 @@
+package dev.facteur.server;
+
+import dev.facteur.auth.dmarc.PublicSuffixList;
+import dev.facteur.config.Config;
+import dev.facteur.shaping.Shaper;
+import dev.facteur.shaping.Sites;
+import dev.facteur.store.ShapingStore;
+import dev.facteur.store.Stores;
+import java.time.Clock;
+
+/** Traffic shaping as configured: its sites roll up by the Public Suffix List, its budgets in the policy store. */
+final class Shaping {
+
+    private Shaping() {}
+
+    /** Whether the budgets go to a Redis that other nodes share (the embedded kind needs no store opened for them). */
+    static boolean sharesStore(Config config) {
+        return config.shaping().enabled() && config.delivery().enabled() && !config.policy().store().equals("embedded");
+    }
+
+    /** The shaper, or null when shaping is off. */
+    static Shaper shaper(Config config, Stores stores, Clock clock) {
+        var s = config.shaping();
+        if (!s.enabled()) return null;
+        ShapingStore store = stores != null ? stores.shaping() : ShapingStore.inMemory();
+        PublicSuffixList psl = PublicSuffixList.bundled();
+        return new Shaper(new Sites(s.rules(), s.defaults(), psl::registrableDomain), s.adaptive(), store, clock);
+    }
+}
