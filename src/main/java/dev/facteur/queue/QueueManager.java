@@ -358,7 +358,10 @@ public final class QueueManager implements AutoCloseable {
     private List<Attempt> tryDestination(Round round, String destination) {
         QueueId id = round.envelope().id();
         try {
-            return deliverer.deliver(round.envelope(), round.size(), () -> spool.openContent(id), round.recipients(destination));
+            // pending ones only: a postponed delivery comes back for the recipients it had not settled
+            List<Integer> pending = round.recipients(destination).stream().filter(i -> round.envelope().recipients().get(i).isPending()).toList();
+            if (pending.isEmpty()) return List.of();
+            return deliverer.deliver(round.envelope(), round.size(), () -> spool.openContent(id), pending);
         } catch (RuntimeException e) {
             log.error("{}: delivery to {} failed: {}", id, destination, e.toString());
             return List.of();

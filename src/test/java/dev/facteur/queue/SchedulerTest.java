@@ -224,4 +224,39 @@ class SchedulerTest {
             assertThat(started).isEqualTo(wanted);
         }
     }
+
+    @Test
+    void aPostponedMessageWaitsFirstInItsListWhileItsDestinationIsPausedAndTheOthersGoOn() { // traffic shaping
+        var s = new Scheduler(10, 10);
+        List<QueueId> slow = add(s, 2, "slow.example");
+        List<QueueId> fast = add(s, 1, "fast.example");
+        Scheduler.Job first = s.next(0);
+        assertThat(first.message()).isEqualTo(slow.getFirst());
+        s.postpone(first, 1_000);
+        assertThat(s.isUnderWay(first.message())).isFalse();
+        assertThat(s.busy()).isZero();
+        assertThat(s.nextPauseEnd()).isEqualTo(1_000L);
+
+        List<Scheduler.Job> during = new ArrayList<>();
+        for (Scheduler.Job j; (j = s.next(999)) != null; ) during.add(j);
+        assertThat(during).extracting(Scheduler.Job::message).containsExactly(fast.getFirst());
+
+        Scheduler.Job again = s.next(1_000);
+        assertThat(again.message()).isEqualTo(slow.getFirst()); // first in its list again, and its last destination
+        assertThat(again.last()).isTrue();
+        assertThat(s.next(1_000).message()).isEqualTo(slow.get(1));
+    }
+
+    @Test
+    void aLaterPostponementOfAPausedDestinationNeverShortensItsPause() {
+        var s = new Scheduler(10, 10);
+        add(s, 2, "slow.example");
+        Scheduler.Job a = s.next(0);
+        Scheduler.Job b = s.next(0);
+        s.postpone(a, 5_000);
+        s.postpone(b, 2_000);
+        assertThat(s.nextPauseEnd()).isEqualTo(5_000L);
+        assertThat(s.next(4_999)).isNull();
+        assertThat(s.next(5_000)).isNotNull();
+    }
 }
