@@ -421,7 +421,7 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         if (slow == null) return attempts;
         Instant until = shaper.slowDown(permit, slow);
-        if (!attempts.stream().allMatch(a -> a.outcome() instanceof Outcome.Deferred || a.outcome() instanceof Outcome.Postponed))
+        if (until == null || !attempts.stream().allMatch(a -> a.outcome() instanceof Outcome.Deferred || a.outcome() instanceof Outcome.Postponed))
             return attempts;
         return attempts.stream().map(a -> a.outcome() instanceof Outcome.Postponed ? a
                 : new Attempt(a.recipientIndex(), new Outcome.Postponed(a.outcome().reply(), until), a.remoteMta(), a.remoteDsn(),

@@ -141,11 +141,11 @@ public final class Shaper {
     /**
      * A server of the site asked us to slow down ({@link SlowDown}), or could not be reached.
      * Returns when the site may be tried again: the end of a suspension, or the next message at
-     * the new pace.
+     * the new pace; null when sites do not adapt (the mail is then deferred as any other).
      */
     public Instant slowDown(Permit p, String why) {
         long now = clock.millis();
-        if (!adaptive.enabled()) return Instant.ofEpochMilli(now);
+        if (!adaptive.enabled()) return null;
         Site site = p.site();
         SiteState s = adapt(site, state -> adaptation.slowDown(state, site.limits(), p.admittedAt(), taken(site, now), now), why);
         if (s.suspendedAt(now)) return Instant.ofEpochMilli(s.suspendedUntil());
