@@ -377,7 +377,7 @@ public final class DeliveryAgent implements AutoCloseable {
                 case Try.Settled s -> {
                     settled.addAll(s.attempts());
                     pending = s.unanswered();
-                    if (pending.isEmpty()) return settled;
+                    if (pending.isEmpty()) return permit == null ? settled : told(settled, said, permit);
                     said.add(s.why());
                 }
                 case Try.NotTaken n -> said.add(n.why());

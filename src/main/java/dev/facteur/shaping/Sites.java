@@ -47,7 +47,7 @@ public final class Sites {
     }
 
     private String rollUp(String host) {
-        if (host.isEmpty()) return host;
+        if (host.isEmpty() || host.indexOf(':') >= 0 || host.matches("[0-9.]+")) return host; // an address: no domain to roll up to
         return registrableDomain.apply(host).orElse(host);
     }
 
