@@ -202,7 +202,15 @@ public record Config(
             Duration commandTimeout,
             Duration dataTimeout,
             Optional<Transport.Smtp> smarthost,
-            List<RelayAuth> auth) {}
+            List<RelayAuth> auth,
+            Sources sources) {}
+
+    /**
+     * {@code [[delivery.sources]]}, {@code [[delivery.pools]]} and {@code [delivery.warmup]}: the
+     * local addresses mail leaves from, grouped in pools chosen by sender domain.
+     */
+    public record Sources(List<dev.facteur.shaping.Source> addresses, List<dev.facteur.shaping.Pool> pools,
+            dev.facteur.shaping.WarmUp warmUp) {}
 
     /**
      * SMTP AUTH credentials for a relay host (a smarthost or a transport map's {@code smtp:[host]}).

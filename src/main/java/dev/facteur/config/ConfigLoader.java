@@ -178,7 +178,7 @@ public final class ConfigLoader {
                 deliveryT.convert("command_timeout", "5m", Units::parseDuration),
                 deliveryT.convert("data_timeout", "10m", Units::parseDuration),
                 deliveryT.optional("smarthost", v -> (Transport.Smtp) Transport.parse("smtp:" + v)),
-                relayAuth(deliveryT));
+                relayAuth(deliveryT), SourcesSection.read(deliveryT));
         deliveryT.finish();
 
         Table adminT = top.table("admin");

@@ -113,6 +113,21 @@ final class Table {
         }
     }
 
+    List<Integer> integers(String key, List<Integer> dflt, int min, int max) throws ConfigException {
+        known.add(key);
+        JsonNode n = node.get(key);
+        if (n == null) return dflt;
+        if (!n.isArray()) throw error(key, "must be an array of integers");
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isIntegralNumber()) throw error(key, "must be an array of integers");
+            long v = e.asLong();
+            if (v < min || v > max) throw error(key, "must hold integers between " + min + " and " + max + ", got " + v);
+            out.add((int) v);
+        }
+        return List.copyOf(out);
+    }
+
     <T> List<T> list(String key, List<String> dflt, Function<String, T> f) throws ConfigException {
         known.add(key);
         JsonNode n = node.get(key);

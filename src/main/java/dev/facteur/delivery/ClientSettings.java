@@ -26,6 +26,11 @@ public record ClientSettings(
                 Duration.ofMinutes(2), Duration.ofMinutes(3), Duration.ofMinutes(10), tls);
     }
 
+    /** The same, saying {@code name} in EHLO (a source address's own name). */
+    public ClientSettings withHeloName(String name) {
+        return new ClientSettings(name, connectTimeout, greetingTimeout, commandTimeout, dataInitTimeout, dataBlockTimeout, dataEndTimeout, tls);
+    }
+
     /** STARTTLS as the configuration has it: opportunistic, or none. */
     TlsPolicy opportunisticTls() {
         return tls == null ? TlsPolicy.NONE : new TlsPolicy.Opportunistic(tls, true);

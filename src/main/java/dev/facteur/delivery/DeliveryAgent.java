@@ -15,6 +15,8 @@ import dev.facteur.shaping.Permit;
 import dev.facteur.shaping.Shaper;
 import dev.facteur.shaping.Site;
 import dev.facteur.shaping.SlowDown;
+import dev.facteur.shaping.Source;
+import dev.facteur.shaping.SourceAddresses;
 import dev.facteur.shaping.Wait;
 import dev.facteur.smtp.Reply;
 import java.io.ByteArrayInputStream;
@@ -75,6 +77,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final SenderRewrite senders;
     /** Traffic shaping for mail leaving by SMTP, or null for none. */
     private final Shaper shaper;
+    /** The local addresses mail leaves from, by sender. */
+    private final SourceAddresses sources;
     private final ClientSettings settings;
     private final Routes routes;
     private final Clock clock;
@@ -96,8 +100,15 @@ public final class DeliveryAgent implements AutoCloseable {
     /** @param shaper traffic shaping of mail leaving by SMTP, or null for none */
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
             SenderRewrite senders, Shaper shaper) {
+        this(router, settings, routes, maxPerDestination, clock, senders, shaper, SourceAddresses.NONE);
+    }
+
+    /** @param sources the local addresses mail leaving by SMTP goes from, by sender */
+    public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
+            SenderRewrite senders, Shaper shaper, SourceAddresses sources) {
         this.senders = senders;
         this.shaper = shaper;
+        this.sources = sources;
         this.router = router;
         this.settings = settings;
         this.routes = routes;
@@ -279,8 +290,8 @@ public final class DeliveryAgent implements AutoCloseable {
         return new TlsPolicy.Opportunistic(settings.tls(), login == null);
     }
 
-    /** Connections are reused only for the same protocol, the same login (or none) and the same TLS policy. */
-    private record CacheKey(InetSocketAddress server, boolean lmtp, Credentials login, TlsPolicy tls) {}
+    /** Connections are reused only for the same protocol, the same login (or none), the same TLS policy and the same source address. */
+    private record CacheKey(InetSocketAddress server, boolean lmtp, Credentials login, TlsPolicy tls, java.net.InetAddress source) {}
 
     /**
      * What a server said when it did not settle the recipients still pending: for the log, and
@@ -360,30 +371,40 @@ public final class DeliveryAgent implements AutoCloseable {
         List<Attempt> settled = new ArrayList<>();
         List<Integer> pending = idx;
         List<LastWord> said = new ArrayList<>();
+        String pool = way.lmtp() || sources.isEmpty() ? null : sources.poolFor(env.sender().mailbox().map(Mailbox::domainKey).orElse(""));
+        boolean fellBack = false;
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
             TlsPolicy tls = tlsPolicy(way, login);
             boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
             if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
-            Try t = tryHop(parcel, pending, hop, way, login, tls, permit);
+            Try t = tryHop(parcel, pending, hop, way, login, tls, permit, pool);
+            String fallback = pool == null || fellBack ? null : sources.fallback(pool);
+            if (t instanceof Try.NotTaken n && fallback != null) {
+                // a destination that will not take mail from this pool may take it from another
+                log.info("{}: relay={}: {}; trying again from pool {}", env.id(), hop, n.why().forLog(), fallback);
+                pool = fallback;
+                fellBack = true;
+                t = tryHop(parcel, pending, hop, way, login, tls, permit, pool);
+            }
             if (t instanceof Try.TlsFailed f && plaintextRetry) {
                 // RFC 7435: opportunistic TLS must not stop the mail; the same server again, in plain text, and so for a while
                 failedHandshakes.record(hop, clock);
                 log.info("{}: relay={}: {}; trying again without TLS (opportunistic TLS), and without TLS for its mail in the next {}",
                         env.id(), hop, f.cause(), SmtpClient.human(failedHandshakes.memory()));
-                t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE, permit);
+                t = tryHop(parcel, pending, hop, way, login, TlsPolicy.NONE, permit, pool);
             }
             switch (t) {
                 case Try.Settled s -> {
                     settled.addAll(s.attempts());
                     pending = s.unanswered();
-                    if (pending.isEmpty()) return permit == null ? settled : told(settled, said, permit);
+                    if (pending.isEmpty()) return told(settled, said, permit);
                     said.add(s.why());
                 }
                 case Try.NotTaken n -> said.add(n.why());
                 case Try.TlsFailed f -> said.add(f.why());
                 case Try.Throttled th -> {
-                    if (settled.isEmpty()) shaper.unused(permit);
+                    if (settled.isEmpty() && permit != null) shaper.unused(permit);
                     log.debug("{}: {} recipients for {} postponed: {}", env.id(), pending.size(), way.name(), th.until().reason());
                     settled.addAll(postpone(env, pending, th.until()));
                     return told(settled, said, permit);
@@ -392,7 +413,7 @@ public final class DeliveryAgent implements AutoCloseable {
             log.info("{}: relay={}: {}", env.id(), hop, said.getLast().forLog());
         }
         settled.addAll(unsettled(env, pending, said));
-        return permit == null ? settled : told(settled, said, permit);
+        return told(settled, said, permit);
     }
 
     /**
@@ -401,6 +422,7 @@ public final class DeliveryAgent implements AutoCloseable {
      * the site's next opening without the attempt counting against it.
      */
     private List<Attempt> told(List<Attempt> attempts, List<LastWord> said, Permit permit) {
+        if (permit == null) return attempts;
         String slow = null;
         boolean answered = false;
         for (Attempt a : attempts) {
@@ -444,8 +466,22 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /** One try at one server: a kept connection if there is one (a fresh one if it turns out stale), else a new one. */
-    private Try tryHop(Parcel parcel, List<Integer> pending, Hop hop, Way way, Credentials login, TlsPolicy tls, Permit permit) {
-        var key = new CacheKey(hop.socketAddress(), way.lmtp(), login, tls);
+    private Try tryHop(Parcel parcel, List<Integer> pending, Hop hop, Way way, Credentials login, TlsPolicy tls, Permit permit,
+            String pool) {
+        Source source = null;
+        switch (sources.pick(pool, hop.address())) {
+            case SourceAddresses.Pick.Use u -> source = u.source();
+            case SourceAddresses.Pick.Later l -> {
+                return new Try.Throttled(l.until());
+            }
+            case SourceAddresses.Pick.NoneOfFamily n -> {
+                String family = hop.address() instanceof java.net.Inet6Address ? "IPv6" : "IPv4";
+                return new Try.NotTaken(new LastWord(hop, new Reply(451, "4.4.0", "Pool " + n.pool() + " has no " + family
+                        + " address to reach " + hop + " from"), false, "", false));
+            }
+            case SourceAddresses.Pick.Any a -> { }
+        }
+        var key = new CacheKey(hop.socketAddress(), way.lmtp(), login, tls, source == null ? null : source.address());
         SmtpClient kept = cache.take(key);
         if (kept != null) {
             try {
@@ -466,6 +502,7 @@ public final class DeliveryAgent implements AutoCloseable {
         SmtpClient c = null;
         try {
             c = way.lmtp() ? SmtpClient.connectLmtp(hop.socketAddress(), hop.host(), settings)
+                    : source != null ? SmtpClient.connectFrom(source.address(), hop.socketAddress(), hop.host(), settings.withHeloName(source.helo()))
                     : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
             if (lease != null) {
                 Lease held = lease;
@@ -484,7 +521,8 @@ public final class DeliveryAgent implements AutoCloseable {
             if (c != null) c.close();
             else if (lease != null) shaper.release(lease);
             // refused, reset or timed out: for traffic shaping, a site that would not take us
-            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false, true));
+            boolean theirs = !(e instanceof SmtpClient.SourceUnusable);
+            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false, theirs));
         }
     }
 

@@ -147,6 +147,26 @@ public final class SmtpClient implements Closeable {
         return connect(new Socket(), address, peerName, settings, lmtp);
     }
 
+    /** The local address to send from cannot be used (not this machine's): our trouble, not the server's. */
+    static final class SourceUnusable extends IOException {
+        SourceUnusable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** As {@link #connect}, from the local address {@code source} (a sending pool's address; its EHLO name is in {@code settings}). */
+    public static SmtpClient connectFrom(java.net.InetAddress source, InetSocketAddress address, String peerName, ClientSettings settings)
+            throws IOException {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(source, 0));
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw new SourceUnusable("cannot send from " + source.getHostAddress() + ": " + describe(e), e);
+        }
+        return connect(s, address, peerName, settings, false);
+    }
+
     /** As {@link #connect}, on a socket the caller set up: tests give it the small buffers of a long network path. */
     static SmtpClient connect(Socket s, InetSocketAddress address, String peerName, ClientSettings settings, boolean lmtp)
             throws IOException {

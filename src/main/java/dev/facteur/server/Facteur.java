@@ -146,7 +146,7 @@ public final class Facteur implements AutoCloseable {
                         d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
                 SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders,
-                        Shaping.shaper(config, stores, clock));
+                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),

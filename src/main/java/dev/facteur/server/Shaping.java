@@ -4,6 +4,7 @@ import dev.facteur.auth.dmarc.PublicSuffixList;
 import dev.facteur.config.Config;
 import dev.facteur.shaping.Shaper;
 import dev.facteur.shaping.Sites;
+import dev.facteur.shaping.SourceAddresses;
 import dev.facteur.store.ShapingStore;
 import dev.facteur.store.Stores;
 import java.time.Clock;
@@ -15,7 +16,24 @@ final class Shaping {
 
     /** Whether the budgets go to a Redis that other nodes share (the embedded kind needs no store opened for them). */
     static boolean sharesStore(Config config) {
-        return config.shaping().enabled() && config.delivery().enabled() && !config.policy().store().equals("embedded");
+        return (config.shaping().enabled() || !config.delivery().sources().addresses().isEmpty()) && config.delivery().enabled()
+                && !config.policy().store().equals("embedded");
+    }
+
+    /** The local addresses mail leaves from; their warm-up budgets in the same store as the shaping budgets. */
+    static SourceAddresses sources(Config config, Stores stores, Clock clock) {
+        var s = config.delivery().sources();
+        if (s.addresses().isEmpty()) return SourceAddresses.NONE;
+        for (var source : s.addresses()) {
+            try (var socket = new java.net.Socket()) {
+                socket.bind(new java.net.InetSocketAddress(source.address(), 0));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("[[delivery.sources]] address " + source.address().getHostAddress()
+                        + " cannot be used to send from (is it an address of this machine?): " + e.getMessage(), e);
+            }
+        }
+        ShapingStore store = stores != null ? stores.shaping() : ShapingStore.inMemory();
+        return new SourceAddresses(s.addresses(), s.pools(), s.warmUp(), store, clock);
     }
 
     /** The shaper, or null when shaping is off. */

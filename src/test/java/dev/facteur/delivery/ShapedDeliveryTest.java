@@ -60,12 +60,16 @@ class ShapedDeliveryTest {
     }
 
     private DeliveryAgent agent(ScriptedPeer peer, Shaper shaper) {
+        return agent(peer, shaper, dev.facteur.shaping.SourceAddresses.NONE);
+    }
+
+    private DeliveryAgent agent(ScriptedPeer peer, Shaper shaper, dev.facteur.shaping.SourceAddresses sources) {
         DnsResolver noDns = new FakeDnsResolver();
         var relay = new Transport.Smtp(peer.host(), peer.port(), false);
         var router = new MxRouter(noDns, 25, "mx.facteur.test", Set.of(), true);
         var routes = new DeliveryAgent.Routes(rcpt -> relay, null, null, Map.of());
         var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, null);
-        return new DeliveryAgent(router, settings, routes, 10, clock, SenderRewrite.NONE, shaper);
+        return new DeliveryAgent(router, settings, routes, 10, clock, SenderRewrite.NONE, shaper, sources);
     }
 
     private static Envelope envelope(String... locals) {
@@ -174,6 +178,53 @@ class ShapedDeliveryTest {
             release.countDown();
             assertThat(first.get()).singleElement().satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
             assertThat(peer.connections()).isEqualTo(1);
+        }
+    }
+
+    private static dev.facteur.shaping.Source source(String pool, String ip, String helo) throws Exception {
+        return new dev.facteur.shaping.Source(pool, java.net.InetAddress.getByName(ip), helo, null);
+    }
+
+    @Test
+    void mailLeavesFromItsSendersPoolAddressAndSaysThatAddressesNameInEhlo() throws Exception {
+        String bulk = Loopback.host();
+        var from = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        ScriptedPeer.Script recording = s -> {
+            from.add(s.socket().getInetAddress().getHostAddress());
+            ScriptedPeer.wellBehaved("PIPELINING").run(s);
+        };
+        var sources = new dev.facteur.shaping.SourceAddresses(List.of(source("bulk", bulk, "out1.sender.test")),
+                List.of(new dev.facteur.shaping.Pool("bulk", List.of("sender.test"), null)), dev.facteur.shaping.WarmUp.DEFAULTS, store, clock);
+        try (var peer = ScriptedPeer.start(Loopback.host(), recording); var agent = agent(peer, shaper(SiteLimits.DEFAULTS), sources)) {
+            assertThat(deliver(agent, envelope("a"))).singleElement()
+                    .satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
+            assertThat(from).containsExactly(bulk);
+            assertThat(peer.transcript(0)).contains("EHLO out1.sender.test");
+        }
+    }
+
+    @Test
+    void aDestinationThatRefusesOnePoolGetsTheMailFromItsFallback() throws Exception {
+        String blocked = Loopback.host();
+        String clean = Loopback.host();
+        ScriptedPeer.Script picky = s -> {
+            if (s.socket().getInetAddress().getHostAddress().equals(blocked)) {
+                s.send("554 5.7.1 Service unavailable; client host blocked\r\n");
+                return;
+            }
+            ScriptedPeer.wellBehaved("PIPELINING").run(s);
+        };
+        var sources = new dev.facteur.shaping.SourceAddresses(
+                List.of(source("bulk", blocked, "bulk.sender.test"), source("default", clean, "mail.sender.test")),
+                List.of(new dev.facteur.shaping.Pool("bulk", List.of("sender.test"), "default")), dev.facteur.shaping.WarmUp.DEFAULTS, store,
+                clock);
+        try (var log = LogCapture.attach("facteur.delivery"); var peer = ScriptedPeer.start(Loopback.host(), picky);
+                var agent = agent(peer, shaper(SiteLimits.DEFAULTS), sources)) {
+            assertThat(deliver(agent, envelope("a"))).singleElement()
+                    .satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
+            assertThat(peer.connections()).isEqualTo(2);
+            assertThat(peer.transcript(1)).contains("EHLO mail.sender.test");
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("refused to talk to us", "trying again from pool default"));
         }
     }
 }
