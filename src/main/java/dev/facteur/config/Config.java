@@ -52,10 +52,12 @@ public record Config(
      *
      * @param enabled  whether mail is shaped at all
      * @param defaults the limits of every site no rule names
+     * @param addresses the address family tried first at sites no rule names
      * @param adaptive how sites adapt to replies that ask us to slow down
      * @param rules    {@code [[shaping.rules]]}, the first that matches wins
      */
-    public record Shaping(boolean enabled, dev.facteur.shaping.SiteLimits defaults, dev.facteur.shaping.Adaptive adaptive,
+    public record Shaping(boolean enabled, dev.facteur.shaping.SiteLimits defaults, dev.facteur.shaping.AddressPreference addresses,
+            dev.facteur.shaping.Adaptive adaptive,
             List<dev.facteur.shaping.ShapingRule> rules) {}
 
     /**

@@ -1,6 +1,7 @@
 package dev.facteur.config;
 
 import dev.facteur.shaping.Adaptive;
+import dev.facteur.shaping.AddressPreference;
 import dev.facteur.shaping.ShapingRule;
 import dev.facteur.shaping.SiteLimits;
 import java.time.Duration;
@@ -15,6 +16,7 @@ final class ShapingSection {
     static Config.Shaping read(Table t) throws ConfigException {
         boolean enabled = t.bool("enabled", true);
         SiteLimits defaults = limits(t, SiteLimits.DEFAULTS);
+        AddressPreference preference = t.convert("address_preference", "any", AddressPreference::parse);
         Table a = t.table("adaptive");
         Adaptive d = Adaptive.DEFAULTS;
         Duration interval = positive(a, "interval", "1m");
@@ -35,10 +37,11 @@ final class ShapingSection {
             });
             if (domains.isEmpty() && mx.isEmpty()) r.fail("domains", "a rule needs domains or mx (mail server names, *.example.net for any below it)");
             String site = r.string("site", null);
-            rules.add(new ShapingRule(domains, mx, site, limits(r, defaults)));
+            rules.add(new ShapingRule(domains, mx, site, limits(r, defaults),
+                    r.convert("address_preference", preference.name().toLowerCase(java.util.Locale.ROOT), AddressPreference::parse)));
             r.finish();
         }
-        return new Config.Shaping(enabled, defaults, adaptive, List.copyOf(rules));
+        return new Config.Shaping(enabled, defaults, preference, adaptive, List.copyOf(rules));
     }
 
     /** The limits a table sets, the others from {@code base}. */

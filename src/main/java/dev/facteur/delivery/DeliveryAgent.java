@@ -334,6 +334,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private List<Attempt> shaped(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
         List<String> servers = hops.stream().map(Hop::host).distinct().toList();
         Site site = shaper.site(way.siteDomain(), servers);
+        hops = site.addresses().order(hops, Hop::host, Hop::address);
         int per = site.limits().recipientsPerMessage();
         List<Attempt> out = new ArrayList<>();
         for (int from = 0; from < idx.size(); from += per) {

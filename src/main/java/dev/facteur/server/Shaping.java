@@ -42,6 +42,6 @@ final class Shaping {
         if (!s.enabled()) return null;
         ShapingStore store = stores != null ? stores.shaping() : ShapingStore.inMemory();
         PublicSuffixList psl = PublicSuffixList.bundled();
-        return new Shaper(new Sites(s.rules(), s.defaults(), psl::registrableDomain), s.adaptive(), store, clock);
+        return new Shaper(new Sites(s.rules(), s.defaults(), s.addresses(), psl::registrableDomain), s.adaptive(), store, clock);
     }
 }

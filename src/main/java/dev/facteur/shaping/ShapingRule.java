@@ -11,8 +11,13 @@ import java.util.Locale;
  * @param mxHosts   mail server name patterns: exact, or {@code *.example.net} for any name below it
  * @param site      the site's name for budgets and logs; null to keep the rolled-up name
  * @param limits    the site's limits (the defaults, changed where the rule says)
+ * @param addresses the address family its servers are tried in first
  */
-public record ShapingRule(List<String> domains, List<String> mxHosts, String site, SiteLimits limits) {
+public record ShapingRule(List<String> domains, List<String> mxHosts, String site, SiteLimits limits, AddressPreference addresses) {
+
+    public ShapingRule(List<String> domains, List<String> mxHosts, String site, SiteLimits limits) {
+        this(domains, mxHosts, site, limits, AddressPreference.ANY);
+    }
 
     public ShapingRule {
         domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();

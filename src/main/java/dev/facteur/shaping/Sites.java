@@ -24,9 +24,17 @@ public final class Sites {
     private final List<ShapingRule> rules;
     private final SiteLimits defaults;
     private final Function<String, Optional<String>> registrableDomain;
+    private final AddressPreference preference;
 
     /** @param registrableDomain the public suffix plus one label of a name, or empty for a public suffix itself */
     public Sites(List<ShapingRule> rules, SiteLimits defaults, Function<String, Optional<String>> registrableDomain) {
+        this(rules, defaults, AddressPreference.ANY, registrableDomain);
+    }
+
+    /** @param preference the address family tried first at sites no rule names */
+    public Sites(List<ShapingRule> rules, SiteLimits defaults, AddressPreference preference,
+            Function<String, Optional<String>> registrableDomain) {
+        this.preference = preference;
         this.rules = List.copyOf(rules);
         this.defaults = defaults;
         this.registrableDomain = registrableDomain;
@@ -41,9 +49,9 @@ public final class Sites {
         List<String> names = servers.stream().map(Sites::trim).toList();
         String rolled = rollUp(names.isEmpty() ? d : names.getFirst());
         for (ShapingRule r : rules) {
-            if (r.matches(d, names)) return new Site(r.site() != null ? r.site() : rolled, r.limits());
+            if (r.matches(d, names)) return new Site(r.site() != null ? r.site() : rolled, r.limits(), r.addresses());
         }
-        return new Site(rolled, defaults);
+        return new Site(rolled, defaults, preference);
     }
 
     private String rollUp(String host) {
