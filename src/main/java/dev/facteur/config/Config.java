@@ -205,7 +205,8 @@ public record Config(
             Duration dataTimeout,
             Optional<Transport.Smtp> smarthost,
             List<RelayAuth> auth,
-            Sources sources) {}
+            Sources sources,
+            String feedbackId) {}
 
     /**
      * {@code [[delivery.sources]]}, {@code [[delivery.pools]]} and {@code [delivery.warmup]}: the

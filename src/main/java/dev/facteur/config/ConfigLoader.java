@@ -178,7 +178,10 @@ public final class ConfigLoader {
                 deliveryT.convert("command_timeout", "5m", Units::parseDuration),
                 deliveryT.convert("data_timeout", "10m", Units::parseDuration),
                 deliveryT.optional("smarthost", v -> (Transport.Smtp) Transport.parse("smtp:" + v)),
-                relayAuth(deliveryT), SourcesSection.read(deliveryT));
+                relayAuth(deliveryT), SourcesSection.read(deliveryT), deliveryT.convert("feedback_id", "", v -> {
+                    if (!v.isEmpty() && !v.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("letters, digits, '.', '_' or '-' only");
+                    return v;
+                }));
         deliveryT.finish();
 
         Table adminT = top.table("admin");

@@ -120,8 +120,14 @@ final class Defences {
      * has keys: last, so that the signature covers what the filters left.
      */
     static Gate signing(Config config, Gate gate, Clock clock) {
-        if (config.dkim().signers().isEmpty()) return gate;
         List<Cidr> relay = config.relay().networks();
+        String feedbackId = config.delivery().feedbackId();
+        if (!feedbackId.isEmpty()) {
+            var sources = new dev.facteur.shaping.SourceAddresses(config.delivery().sources().addresses(), config.delivery().sources().pools(),
+                    config.delivery().sources().warmUp(), dev.facteur.store.ShapingStore.inMemory(), clock);
+            gate = new dev.facteur.policy.FeedbackIds(gate, feedbackId, sources::poolFor, a -> relay.stream().anyMatch(n -> n.contains(a)));
+        }
+        if (config.dkim().signers().isEmpty()) return gate;
         return new DkimSigning(gate, config.dkim().signers(), new SignatureWriter(config.dkim().settings()),
                 a -> relay.stream().anyMatch(n -> n.contains(a)), clock);
     }
