@@ -1,13 +1,12 @@
 package dev.facteur.shaping;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One {@code [[shaping.rules]]} entry: the sites it is for, by recipient domain or by the name of
  * a mail server, and their limits. The first rule that matches wins.
  *
- * @param domains   recipient domains (exact, lower case)
+ * @param domains   recipient domains (exact; compared in lower case, without a trailing dot, as the names below)
  * @param mxHosts   mail server name patterns: exact, or {@code *.example.net} for any name below it
  * @param site      the site's name for budgets and logs; null to keep the rolled-up name
  * @param limits    the site's limits (the defaults, changed where the rule says)
@@ -20,8 +19,8 @@ public record ShapingRule(List<String> domains, List<String> mxHosts, String sit
     }
 
     public ShapingRule {
-        domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
-        mxHosts = mxHosts.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        domains = domains.stream().map(Sites::trim).toList();
+        mxHosts = mxHosts.stream().map(Sites::trim).toList();
         if (domains.isEmpty() && mxHosts.isEmpty()) throw new IllegalArgumentException("a shaping rule needs domains or mx");
     }
 

@@ -42,12 +42,14 @@ public final class Sites {
 
     /**
      * The site of mail to {@code domain} whose servers are {@code servers}, most preferred first
-     * (for a relay, the relay's name alone).
+     * (for a relay, the relay's name alone; none for a domain without MX records). Names are
+     * compared in lower case, without a trailing dot.
      */
     public Site of(String domain, List<String> servers) {
         String d = trim(domain);
-        List<String> names = servers.stream().map(Sites::trim).toList();
-        String rolled = rollUp(names.isEmpty() ? d : names.getFirst());
+        // RFC 5321 §5.1: without MX records, the domain is its own mail server (the implicit MX)
+        List<String> names = servers.isEmpty() ? List.of(d) : servers.stream().map(Sites::trim).toList();
+        String rolled = rollUp(names.getFirst());
         for (ShapingRule r : rules) {
             if (r.matches(d, names)) return new Site(r.site() != null ? r.site() : rolled, r.limits(), r.addresses());
         }
@@ -59,7 +61,7 @@ public final class Sites {
         return registrableDomain.apply(host).orElse(host);
     }
 
-    private static String trim(String name) {
+    static String trim(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
     }

@@ -11,14 +11,17 @@ import java.util.regex.Pattern;
  * reputation, e.g. {@code 421 4.7.28 ... unusual rate of unsolicited mail},
  * {@code 421 4.7.0 [TSS04] Messages ... temporarily deferred due to unexpected volume},
  * {@code 451 4.7.500 Server busy. Please try again later}. Greylisting (a temporary refusal of
- * one new triplet) is not a request to slow down: a greylisted message simply comes back later.
+ * one new triplet) is not a request to slow down: a greylisted message simply comes back later;
+ * nor is "try again later" alone, which is how rspamd greylists ({@code 451 4.7.1 Try again later}).
+ * Nor is a reply about one recipient, such as Gmail's {@code 450 4.2.1 ... receiving mail at a
+ * rate that prevents additional messages}: slowing the whole site would not help that mailbox.
  * A connection that is refused, reset or times out counts too ({@link Shaper#slowDown}).
  */
 public final class SlowDown {
 
     private static final Pattern GREYLIST = Pattern.compile("gr[ae]y-?list");
     private static final Pattern RATE = Pattern.compile(
-            "rate|too many|throttl|reputation|volume|slow down|exceed|limit|busy|try again later|temporarily deferred|deferred due|unusual");
+            "rate|too many|throttl|reputation|volume|slow down|exceed|limit|busy|temporarily deferred|deferred due|unusual");
 
     private SlowDown() {}
 

@@ -21,6 +21,7 @@ final class RedisShapingStore implements ShapingStore {
             local window = math.floor(now / 60000)
             local field = string.format('m%.0f', window)
             if n < 0 then
+              if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end -- nothing taken: nothing to give back, no key without a TTL
               local back = tat - interval
               if back < now then back = now end
               redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', back))
