@@ -45,7 +45,23 @@ public record Config(
         Dkim dkim,
         Srs srs,
         Arc arc,
-        Shaping shaping) {
+        Shaping shaping,
+        Events events) {
+
+    /**
+     * {@code [events]}: every attempt's outcome as a JSON line for the application, and optionally
+     * POSTed to a webhook (see docs/events.md).
+     *
+     * @param directory     where the event log and its rotated files go
+     * @param webhook       the URL to POST batches to, or empty
+     * @param webhookSecret the HMAC key of the signatures, read from its file
+     */
+    public record Events(boolean enabled, Path directory, Optional<java.net.URI> webhook, String webhookSecret, int batchSize) {
+        @Override
+        public String toString() {
+            return "Events[enabled=" + enabled + ", directory=" + directory + ", webhook=" + webhook + "]"; // no secret in logs
+        }
+    }
 
     /**
      * {@code [shaping]}: traffic shaping of mail leaving by SMTP, per receiving site.

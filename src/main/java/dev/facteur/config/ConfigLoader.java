@@ -250,9 +250,36 @@ public final class ConfigLoader {
         Table shapingT = top.table("shaping");
         Config.Shaping shaping = ShapingSection.read(shapingT);
         shapingT.finish();
+        Table eventsT = top.table("events");
+        Config.Events events = events(eventsT, dataDir);
+        eventsT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events);
+    }
+
+    /** {@code [events]}: the event log, and its webhook whose secret is read from a file of its own. */
+    private static Config.Events events(Table t, Path dataDir) throws ConfigException {
+        boolean enabled = t.bool("enabled", false);
+        Path dir = t.convert("directory", dataDir.resolve("events").toString(), Path::of);
+        Optional<java.net.URI> webhook = t.optional("webhook_url", v -> {
+            java.net.URI u = java.net.URI.create(v);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) throw new IllegalArgumentException("must be an http:// or https:// URL");
+            return u;
+        });
+        Optional<Path> secretFile = t.optional("webhook_secret_file", Path::of);
+        String secret = "";
+        if (webhook.isPresent()) {
+            if (secretFile.isEmpty()) t.fail("webhook_secret_file", "is required with webhook_url: the key the requests are signed with");
+            try {
+                secret = java.nio.file.Files.readString(secretFile.get()).strip();
+            } catch (java.io.IOException e) {
+                throw t.error("webhook_secret_file", "cannot read " + secretFile.get() + ": " + e.getMessage());
+            }
+            if (secret.length() < 16) t.fail("webhook_secret_file", "the secret must be at least 16 characters");
+        }
+        int batch = t.integer("webhook_batch", 100, 1, 1000);
+        return new Config.Events(enabled, dir, webhook, secret, batch);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */

@@ -79,6 +79,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Shaper shaper;
     /** The local addresses mail leaves from, by sender. */
     private final SourceAddresses sources;
+    /** The traffic shaping lease each open connection holds, renewed when a kept connection is used again. */
+    private final java.util.Map<SmtpClient, Lease> leases = new java.util.concurrent.ConcurrentHashMap<>();
     private final ClientSettings settings;
     private final Routes routes;
     private final Clock clock;
@@ -485,6 +487,8 @@ public final class DeliveryAgent implements AutoCloseable {
         var key = new CacheKey(hop.socketAddress(), way.lmtp(), login, tls, source == null ? null : source.address());
         SmtpClient kept = cache.take(key);
         if (kept != null) {
+            Lease held = leases.get(kept);
+            if (held != null) shaper.renew(held);
             try {
                 return transact(parcel, pending, hop, way, key, kept, permit);
             } catch (IOException e) {
@@ -507,7 +511,12 @@ public final class DeliveryAgent implements AutoCloseable {
                     : SmtpClient.connect(hop.socketAddress(), hop.host(), settings);
             if (lease != null) {
                 Lease held = lease;
-                c.onClose(() -> shaper.release(held));
+                SmtpClient client = c;
+                leases.put(client, held);
+                c.onClose(() -> {
+                    leases.remove(client);
+                    shaper.release(held);
+                });
             }
             LastWord refused = open(c, hop, login, tls);
             if (refused != null) {

@@ -5,6 +5,7 @@ import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.delivery.Outcome;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.events.EventSink;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
@@ -59,6 +60,7 @@ public final class QueueManager implements AutoCloseable {
     private final OwnMail ownMail;
     private final RetryPolicy policy;
     private final Clock clock;
+    private final OutcomeEvents events;
     private final DueQueue due = new DueQueue();
     private final Object lock = new Object();
     // guarded by lock
@@ -78,6 +80,13 @@ public final class QueueManager implements AutoCloseable {
     /** @param signer signs the DSNs, as the mail of the domain of {@code hostname} is signed */
     public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, OwnMailSigner signer, String hostname,
             QueueId.Generator ids, RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination) {
+        this(spool, deliverer, dsnWriter, signer, hostname, ids, policy, clock, maxParallel, maxPerDestination, EventSink.NONE);
+    }
+
+    /** @param events where each attempt's outcomes go as events for the application */
+    public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, OwnMailSigner signer, String hostname,
+            QueueId.Generator ids, RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination, EventSink events) {
+        this.events = new OutcomeEvents(events);
         this.spool = spool;
         this.deliverer = deliverer;
         this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, signer, hostname, ids, clock), clock, this::recorded);
@@ -349,6 +358,7 @@ public final class QueueManager implements AutoCloseable {
         List<Attempt> tried = attempts.stream().filter(a -> !(a.outcome() instanceof Outcome.Postponed)).toList();
         if (tried.isEmpty()) return;
         Instant now = clock.instant();
+        events.attempted(round.envelope(), tried, now);
         round.apply(tried, now);
         NewState state = round.interim(now);
         if (state != null) recorder.record(state);
@@ -371,8 +381,10 @@ public final class QueueManager implements AutoCloseable {
     /** The outcomes of one attempt, recorded before anything else happens to the message. */
     private void record(Round round, List<Attempt> attempts, boolean last) {
         Instant now = clock.instant();
+        events.attempted(round.envelope(), attempts, now);
         round.apply(attempts, now);
         NewState state = last ? round.end(now, policy) : round.interim(now);
+        if (last) events.expired(round.envelope(), round.expired(), now);
         if (state != null) recorder.record(state);
     }
 

@@ -41,6 +41,8 @@ final class Round {
     /** Success notices not yet recorded: they go with the deliveries they report. */
     private final List<DsnReport> owed = new ArrayList<>();
     private boolean attempted;
+    /** Recipients this round failed because the message outlived its lifetime. */
+    private final List<Recipient> expired = new ArrayList<>();
     /** Whether a delivery awaits its record (a crash now would repeat it). */
     private boolean unrecordedDelivery;
 
@@ -146,6 +148,11 @@ final class Round {
         return new NewState(envelope.withSchedule(schedule.retryAt(next)), false, dsns, next);
     }
 
+    /** The recipients {@link #end} failed because the message outlived its lifetime. */
+    List<Recipient> expired() {
+        return List.copyOf(expired);
+    }
+
     /** Fails every recipient still pending, as the reply says (an operator's bounce). */
     void failPending(String diagnostic) {
         attempted = true;
@@ -167,6 +174,7 @@ final class Round {
             String last = r.diagnostic() == null ? "" : "; last error: " + r.diagnostic();
             rs.set(i, r.after(Recipient.State.FAILED, "451 4.4.7 Message expired after " + QueueManager.human(lifetime)
                     + " in the queue" + last, r.remoteMta()));
+            expired.add(rs.get(i));
             failed.add(i);
         }
         envelope = envelope.withRecipients(rs);

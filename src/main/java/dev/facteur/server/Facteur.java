@@ -43,6 +43,10 @@ import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.reports.DmarcReportSender;
 import dev.facteur.store.Stores;
+import dev.facteur.events.EventLogSettings;
+import dev.facteur.events.EventSink;
+import dev.facteur.events.Events;
+import dev.facteur.events.WebhookSettings;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
@@ -89,10 +93,12 @@ public final class Facteur implements AutoCloseable {
     private final AdminServer admin;
     private final Stores stores;
     private final DmarcReportSender dmarcReports; // null: reports off
+    private final Events events; // null: events off
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports) {
+            DmarcReportSender dmarcReports, Events events) {
+        this.events = events;
         this.autoconfigs = List.copyOf(autoconfigs);
         this.submission = submission;
         this.submissions = submissions;
@@ -133,6 +139,7 @@ public final class Facteur implements AutoCloseable {
             var d = config.delivery();
             DeliveryAgent agent = null;
             QueueManager queue = null;
+            Events eventLog = null;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
             // the policy checks' state, and the submission ports' failed logins
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
@@ -148,9 +155,18 @@ public final class Facteur implements AutoCloseable {
                 agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders,
                         Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
                 opened.add(agent);
+                EventSink events = EventSink.NONE;
+                if (config.events().enabled()) {
+                    var e = config.events();
+                    eventLog = Events.open(EventLogSettings.in(e.directory()),
+                            e.webhook().map(u -> WebhookSettings.to(u, e.webhookSecret()).withBatchSize(e.batchSize())));
+                    opened.add(eventLog);
+                    events = eventLog;
+                    log.info("events: {}{}", e.directory().resolve("events.log"), e.webhook().map(u -> ", and POSTed to " + u).orElse(""));
+                }
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel(), d.maxPerDestination());
+                        clock, d.maxParallel(), d.maxPerDestination(), events);
                 opened.add(queue);
                 queue.start();
             } else {
@@ -227,7 +243,7 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports);
+            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, eventLog);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -493,6 +509,7 @@ public final class Facteur implements AutoCloseable {
         if (admin != null) admin.close();
         if (dmarcReports != null) dmarcReports.close();
         if (queue != null) queue.close();
+        if (events != null) events.close(); // after the queue: its last outcomes are written and synced
         if (agent != null) agent.close();
         if (stores != null) stores.close();
         spool.close();

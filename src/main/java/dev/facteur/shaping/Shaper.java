@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *       pace (the configured or learnt rate, a burst of as many messages as connections) and from
  *       the hourly budget.
  *   <li>{@link #open}: one of the site's connections (leases, so a node that dies frees them
- *       after {@link #LEASE}; a connection that lives longer is no longer counted, which
- *       {@code messages_per_connection} makes rare), and the pause between connections.
+ *       after {@link #LEASE} unless the connection is used again), and the pause between
+ *       connections.
  *   <li>{@link #delivered} and {@link #slowDown} feed {@link Adaptation}; every change of a
  *       site's limits is logged on {@code facteur.shaping}.
  * </ul>
@@ -120,6 +120,15 @@ public final class Shaper {
             storeFailed(e);
         }
         return lease;
+    }
+
+    /** The lease's connection is used again: it stays held for another {@link #LEASE}. */
+    public void renew(Lease lease) {
+        try {
+            store.lease(key("c", lease.site()), lease.id(), Integer.MAX_VALUE, clock.millis(), LEASE.toMillis());
+        } catch (StoreUnavailable e) {
+            storeFailed(e);
+        }
     }
 
     /** The lease's connection is closed. */

@@ -1,6 +1,7 @@
 package dev.facteur.store;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,12 +77,12 @@ final class LocalShapingStore implements ShapingStore {
                 return b.tat < now - 2 * MINUTE && b.window < Math.floorDiv(now, MINUTE) - 1;
             }
         });
-        leases.values().removeIf(held -> {
-            synchronized (held) {
-                held.values().removeIf(until -> until <= now);
-                return held.isEmpty();
-            }
-        });
+        for (String key : List.copyOf(leases.keySet())) {
+            leases.computeIfPresent(key, (k, m) -> {
+                m.values().removeIf(until -> until <= now);
+                return m.isEmpty() ? null : m;
+            });
+        }
         values.values().removeIf(v -> v.until() <= System.currentTimeMillis());
     }
 
@@ -106,22 +107,26 @@ final class LocalShapingStore implements ShapingStore {
 
     @Override
     public boolean lease(String key, String id, int limit, long now, long ttlMillis) {
-        Map<String, Long> held = leases.computeIfAbsent(key, k -> new HashMap<>());
-        synchronized (held) {
-            held.values().removeIf(until -> until <= now);
-            if (!held.containsKey(id) && held.size() >= limit) return false;
-            held.put(id, now + ttlMillis);
-            return true;
-        }
+        boolean[] held = {false};
+        // all within compute: the sweep removes a key's map only through the same map's atomic operations
+        leases.compute(key, (k, leased) -> {
+            Map<String, Long> m = leased == null ? new HashMap<>() : leased;
+            m.values().removeIf(until -> until <= now);
+            if (m.containsKey(id) || m.size() < limit) {
+                m.put(id, now + ttlMillis);
+                held[0] = true;
+            }
+            return m.isEmpty() ? null : m;
+        });
+        return held[0];
     }
 
     @Override
     public void release(String key, String id) {
-        Map<String, Long> held = leases.get(key);
-        if (held == null) return;
-        synchronized (held) {
-            held.remove(id);
-        }
+        leases.computeIfPresent(key, (k, m) -> {
+            m.remove(id);
+            return m.isEmpty() ? null : m;
+        });
     }
 
     @Override
