@@ -377,7 +377,8 @@ public final class DeliveryAgent implements AutoCloseable {
                 case Try.Settled s -> {
                     settled.addAll(s.attempts());
                     pending = s.unanswered();
-                    if (pending.isEmpty()) return settled;
+                    // the shaper hears of this server's replies too: its 421 to MAIL FROM, and its deliveries
+                    if (pending.isEmpty()) return permit == null ? settled : told(settled, said, permit);
                     said.add(s.why());
                 }
                 case Try.NotTaken n -> said.add(n.why());
