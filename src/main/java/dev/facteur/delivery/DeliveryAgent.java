@@ -301,17 +301,25 @@ public final class DeliveryAgent implements AutoCloseable {
      *
      * @param byServer       whether {@code reply} is the server's own (it is then the DSN's Remote-MTA), not ours
      * @param refusedForGood whether the server refused the session with a 5xx to HELO
-     * @param slowDown       whether it asked us to slow down, or could not be reached or kept (for traffic shaping)
+     * @param signal         what it tells traffic shaping
      */
-    private record LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood, boolean slowDown) {
+    private record LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood, Signal signal) {
         LastWord(Hop hop, Reply reply, boolean byServer, String tls, boolean refusedForGood) {
-            this(hop, reply, byServer, tls, refusedForGood, false);
+            this(hop, reply, byServer, tls, refusedForGood, Signal.NONE);
         }
 
         String forLog() {
             return (byServer ? "refused to talk to us: " : "") + diagnostic(reply);
         }
     }
+
+    /**
+     * What a server's last word tells traffic shaping: it asked us to slow down (its mail waits for
+     * the site's next opening, not counted as an attempt), or it could not be reached or dropped
+     * the connection (the site slows down, and the mail is deferred as usual: a site that is down
+     * is not a site that is busy).
+     */
+    private enum Signal { NONE, SLOW_DOWN, UNREACHABLE }
 
     /** How one try at one server ended. */
     private sealed interface Try {
@@ -436,15 +444,20 @@ public final class DeliveryAgent implements AutoCloseable {
                 answered = true;
             }
         }
+        String unreachable = null;
         for (LastWord w : said) {
-            if (slow == null && w.slowDown()) slow = w.hop() + ": " + w.forLog();
+            if (slow == null && w.signal() == Signal.SLOW_DOWN) slow = w.hop() + ": " + w.forLog();
+            if (unreachable == null && w.signal() == Signal.UNREACHABLE) unreachable = w.hop() + ": " + w.forLog();
         }
         if (answered) {
             shaper.delivered(permit);
-            if (slow != null) shaper.slowDown(permit, slow);
+            if (slow != null || unreachable != null) shaper.slowDown(permit, slow != null ? slow : unreachable);
             return attempts;
         }
-        if (slow == null) return attempts;
+        if (slow == null) {
+            if (unreachable != null) shaper.slowDown(permit, unreachable);
+            return attempts;
+        }
         Instant until = shaper.slowDown(permit, slow);
         if (until == null || !attempts.stream().allMatch(a -> a.outcome() instanceof Outcome.Deferred || a.outcome() instanceof Outcome.Postponed))
             return attempts;
@@ -531,8 +544,9 @@ public final class DeliveryAgent implements AutoCloseable {
             if (c != null) c.close();
             else if (lease != null) shaper.release(lease);
             // refused, reset or timed out: for traffic shaping, a site that would not take us
-            boolean theirs = !(e instanceof SmtpClient.SourceUnusable);
-            return new Try.NotTaken(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false, theirs));
+            Reply failure = SmtpClient.failure(hop.toString(), e);
+            boolean unreachable = !(e instanceof SmtpClient.SourceUnusable) && failure.code() == 421; // not a protocol error
+            return new Try.NotTaken(new LastWord(hop, failure, false, "", false, unreachable ? Signal.UNREACHABLE : Signal.NONE));
         }
     }
 
@@ -563,7 +577,7 @@ public final class DeliveryAgent implements AutoCloseable {
             String enhanced = r.enhanced().isEmpty() ? "4.3.2" : "4" + r.enhanced().substring(1);
             return new LastWord(hop, new Reply(421, enhanced, hop + " refused to talk to us: " + diagnostic(r)), false, tls, false);
         }
-        return new LastWord(hop, r, true, tls, r.isPermanent(), SlowDown.means(r));
+        return new LastWord(hop, r, true, tls, r.isPermanent(), SlowDown.means(r) ? Signal.SLOW_DOWN : Signal.NONE);
     }
 
     /** Null when the connection is as the TLS policy wants, else our reason not to use it. */
@@ -619,8 +633,9 @@ public final class DeliveryAgent implements AutoCloseable {
                 && c.messages() >= permit.site().limits().messagesPerConnection()) c.quit();
         cache.give(key, c); // kept only if still open
         // a connection lost in the transaction: for traffic shaping, a site that would not keep us
-        LastWord why = unanswered.isEmpty() ? null
-                : new LastWord(hop, sent.outcomes().get(sent.unanswered().iterator().next()).reply(), false, c.tls(), false, true);
+        Reply lost = unanswered.isEmpty() ? null : sent.outcomes().get(sent.unanswered().iterator().next()).reply();
+        LastWord why = lost == null ? null
+                : new LastWord(hop, lost, false, c.tls(), false, lost.code() == 421 ? Signal.UNREACHABLE : Signal.NONE);
         return new Try.Settled(attempts, unanswered, why);
     }
 

@@ -39,7 +39,7 @@ public final class Shaper {
     /** How long a connection's lease lasts without renewal: more than a transaction may take (RFC 5321's timeouts). */
     static final Duration LEASE = Duration.ofMinutes(30);
     /** How soon to look again when all of a site's connections are in use. */
-    static final Duration BUSY = Duration.ofMillis(500);
+    static final Duration BUSY = Duration.ofMillis(100);
 
     private final Sites sites;
     private final ShapingStore store;
@@ -162,9 +162,18 @@ public final class Shaper {
         return Instant.ofEpochMilli(now + (rate == Double.POSITIVE_INFINITY ? 0 : (long) Math.ceil(60_000 / rate)));
     }
 
+    /**
+     * The messages a minute the site was sent lately. A site first sent to less than a minute ago
+     * (nothing in the minute before) has its count scaled to a minute from the part of the current
+     * minute gone by: a burst of the first seconds would otherwise count as a slow minute, and the
+     * first decrease would cut far below the pace the site was taking.
+     */
     private double taken(Site site, long now) {
         try {
-            return store.taken(key("m", site), now);
+            long last = store.taken(key("m", site), now);
+            if (store.taken(key("m", site), now - 60_000) > 0) return last;
+            long intoMinute = Math.floorMod(now, 60_000L);
+            return last * 60_000.0 / Math.max(1_000, intoMinute);
         } catch (StoreUnavailable e) {
             storeFailed(e);
             return 0;

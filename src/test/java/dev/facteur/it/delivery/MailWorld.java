@@ -51,6 +51,18 @@ final class MailWorld implements AutoCloseable {
             "command_timeout", "60s",
             "data_timeout", "60s");
 
+    /**
+     * Traffic shaping in seconds, as the retries are: a server's 421 postpones its site's mail for
+     * a tenth of a second at most (600 a minute at the least), not a minute.
+     */
+    private static final String SHAPING = """
+            [shaping.adaptive]
+            interval = "1s"
+            min_messages_per_minute = 600
+            suspend = "1s"
+            suspend_max = "2s"
+            """;
+
     private static final String DEFAULT_LOCAL = """
             [local]
             domains = ["facteur.test"]
@@ -140,7 +152,7 @@ final class MailWorld implements AutoCloseable {
      * @param localTables the [local] table and any [routing]
      */
     static TestConfig config(Path dataDir, String localTables, HostPort dnsServer) {
-        return TestConfig.in(dataDir).tables("[relay]\nnetworks = [\"127.0.0.0/8\"]\n" + localTables).dns(dnsServer)
+        return TestConfig.in(dataDir).tables("[relay]\nnetworks = [\"127.0.0.0/8\"]\n" + localTables).tables(SHAPING).dns(dnsServer)
                 .delivery(DELIVERY_DEFAULTS).delivery("remote_port = " + REMOTE_PORT + "\nstarttls = true");
     }
 
