@@ -29,19 +29,22 @@ public final class Stores implements AutoCloseable {
     private final RateStore rates;
     private final DnsCache dns;
     private final DmarcReportStore dmarcReports;
+    private final SuppressionStore suppressions;
     private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Each store is made with the closer of all. */
     private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Function<Runnable, DnsCache> dns,
-            Function<Runnable, DmarcReportStore> dmarcReports, Runnable closeShared, String description) {
+            Function<Runnable, DmarcReportStore> dmarcReports, Function<Runnable, SuppressionStore> suppressions, Runnable closeShared,
+            String description) {
         this.closeShared = closeShared;
         this.description = description;
         this.greylist = greylist.apply(this::close);
         this.rates = rates.apply(this::close);
         this.dns = dns.apply(this::close);
         this.dmarcReports = dmarcReports.apply(this::close);
+        this.suppressions = suppressions.apply(this::close);
     }
 
     /**
@@ -56,7 +59,8 @@ public final class Stores implements AutoCloseable {
     public static Stores embedded(Path dir) {
         EmbeddedFile file = EmbeddedFile.open(dir);
         return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer),
-                closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer), file::close,
+                closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer),
+                closer -> new EmbeddedSuppressionStore(file, closer), file::close,
                 "embedded store in " + dir);
     }
 
@@ -79,7 +83,8 @@ public final class Stores implements AutoCloseable {
         Objects.requireNonNull(prefix, "prefix");
         RedisConnections redis = new RedisConnections(uri, timeout);
         return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
-                closer -> new RedisDnsCache(redis, prefix, closer), closer -> new RedisDmarcReportStore(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
+                closer -> new RedisDnsCache(redis, prefix, closer), closer -> new RedisDmarcReportStore(redis, prefix, closer),
+                closer -> new RedisSuppressionStore(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
     public GreylistStore greylist() {
@@ -96,6 +101,10 @@ public final class Stores implements AutoCloseable {
 
     public DmarcReportStore dmarcReports() {
         return dmarcReports;
+    }
+
+    public SuppressionStore suppressions() {
+        return suppressions;
     }
 
     /** Closes all the stores (the embedded file is written whole). Safe to call more than once. */
