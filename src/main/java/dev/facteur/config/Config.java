@@ -2,6 +2,7 @@ package dev.facteur.config;
 
 import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.auth.dkim.Signers;
+import dev.facteur.bounce.SuppressionSettings;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -44,7 +45,8 @@ public record Config(
         Autoconfig autoconfig,
         Dkim dkim,
         Srs srs,
-        Arc arc) {
+        Arc arc,
+        SuppressionSettings suppression) {
 
     /**
      * {@code [arc]}: sealing mail we forward off-site (RFC 8617).

@@ -244,9 +244,10 @@ public final class ConfigLoader {
                 .noneMatch(k -> k.key().algorithm().equals("rsa-sha256")))
             arcT.fail("domain", "no RSA key in [[dkim.keys]] for " + arc.domain().get() + " (ARC seals with rsa-sha256 only)");
         arcT.finish();
+        var suppression = SuppressionSection.read(top.table("suppression"));
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc);
+                sendmail, autoconfig, dkim, srs, arc, suppression);
     }
 
     /** {@code [policy]} and its check sections; a section is read (and checked) even when its check is not listed. */
