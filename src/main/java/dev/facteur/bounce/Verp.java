@@ -117,7 +117,7 @@ public final class Verp {
     }
 
     private int today() {
-        return (int) Math.floorMod(Math.floorDiv(clock.instant().getEpochSecond(), SECONDS_A_DAY), DAYS);
+        return Math.floorMod(Math.floorDiv(clock.instant().getEpochSecond(), SECONDS_A_DAY), DAYS);
     }
 
     private boolean verifies(String hash, int day, String local, String domain, String returnDomain) {

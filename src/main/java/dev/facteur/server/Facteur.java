@@ -2,6 +2,7 @@ package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
 import dev.facteur.autoconfig.AutoconfigServer;
+import dev.facteur.bounce.Suppressions;
 import dev.facteur.config.Config;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.ClientSettings;
@@ -66,6 +67,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -134,9 +136,9 @@ public final class Facteur implements AutoCloseable {
             DeliveryAgent agent = null;
             QueueManager queue = null;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
-            // the policy checks' state, and the submission ports' failed logins
+            // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
-                    ? Defences.openStores(config) : null;
+                    || d.enabled() ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
@@ -159,10 +161,12 @@ public final class Facteur implements AutoCloseable {
             if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy);
+                var suppressions = new Suppressions(stores.suppressions(), config.suppression(), clock);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
+                log.info("suppression list: {} (scope {})", stores, config.suppression().scope().name().toLowerCase(Locale.ROOT));
             }
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
