@@ -12,6 +12,7 @@ import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
@@ -281,15 +282,7 @@ public final class Facteur implements AutoCloseable {
         if (!c.enabled()) return null;
         Path file = c.secretsFile();
         if (!create && !Files.isReadable(file)) return null;
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            byte[] secret = new byte[32];
-            new java.security.SecureRandom().nextBytes(secret);
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret) + "\n");
-            log.info("SRS secret written to {}", file);
-        }
+        if (SecretLines.createIfMissing(file)) log.info("SRS secret written to {}", file);
         return new Srs(SrsSecrets.read(file), c.domain(), java.time.Clock.systemUTC(), c.maxAge());
     }
 

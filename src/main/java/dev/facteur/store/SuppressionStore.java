@@ -130,8 +130,9 @@ public interface SuppressionStore extends AutoCloseable {
     Optional<Entry> remove(String scope, Mailbox address, Instant now);
 
     /**
-     * At most {@code limit} (1 to {@link #MAX_PAGE}) entries that hold at {@code now}, of one scope or of all, from where
-     * the previous page ended ({@code after}: the {@link Page#next} it gave, or "" for the start).
+     * At most {@code limit} (1 to {@link #MAX_PAGE}) entries that hold at {@code now}, of one
+     * scope or of all, from where the previous page ended ({@code after}: the {@link Page#next}
+     * it gave, or "" for the start).
      */
     Page list(Optional<String> scope, String after, int limit, Instant now);
 
