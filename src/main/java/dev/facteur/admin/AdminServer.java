@@ -2,6 +2,7 @@ package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.facteur.bounce.Suppressions;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
@@ -26,10 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /queue/{flush,hold,release,delete,bounce}?id=QUEUEID} (flush also takes
  * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
- * decide, changing nothing) and {@code GET /health}. Answers
+ * decide, changing nothing), the suppression list under {@code /suppression/}
+ * ({@link SuppressionEndpoints}) and {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/} and {@code /policy/} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * <p>Every {@code /queue/}, {@code /policy/} and {@code /suppression/} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does.
@@ -49,6 +51,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** With {@code GET /policy/explain} answered by {@code policy} (null: no checks are configured). */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy) throws IOException {
+        this(listen, tokenFile, queue, policy, null);
+    }
+
+    /** With the suppression list under {@code /suppression/} ({@code suppressions} null: the server keeps none). */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions) throws IOException {
         var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
@@ -93,6 +100,7 @@ public final class AdminServer implements AutoCloseable {
         });
         commands.getFilters().add(auth);
         http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
+        http.createContext("/suppression/", new SuppressionEndpoints(suppressions)).getFilters().add(auth);
     }
 
     /** {@code GET /policy/explain?client=IP&helo=NAME&from=ADDR&to=ADDR&to=...}: what the checks would decide. */
@@ -132,7 +140,7 @@ public final class AdminServer implements AutoCloseable {
         return http.getAddress();
     }
 
-    private static Map<String, String> query(String raw) {
+    static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
         if (raw == null) return out;
         for (String kv : raw.split("&")) {

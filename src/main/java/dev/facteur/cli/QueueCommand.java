@@ -1,27 +1,16 @@
 package dev.facteur.cli;
 
-import dev.facteur.admin.TokenFile;
-import dev.facteur.config.Config;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -33,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -212,48 +202,12 @@ final class QueueCommand implements Runnable {
 
     /** As {@link #admin(CommandSpec, ConfigOption, String, String)}, for any method and path. */
     static int admin(CommandSpec spec, ConfigOption config, String method, String path, String query) throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        Config.Admin settings = config.load().admin();
-        Path tokenFile = settings.tokenFile();
-        String token = tokenOrSayWhy(err, tokenFile);
-        if (token == null) return 1;
-        URI uri = URI.create("http://" + settings.listen() + path + (query.isEmpty() ? "" : "?" + query));
-        HttpRequest req = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(60)).build();
-        HttpResponse<String> resp;
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            err.println("facteur: no server answers on " + settings.listen() + " (is it running, with delivery enabled?)");
-            return 1;
-        }
-        if (resp.statusCode() == 401) {
-            err.println("facteur: the server refused the admin token in " + tokenFile
-                    + " (it reads the file when it starts: was the file changed since, or is it another server's?)");
-            return 1;
-        }
-        var node = new JsonMapper().readTree(resp.body());
-        String message = node.path("message").asString(resp.body());
+        JsonNode node = AdminClient.request(spec, config, method, path, query);
+        if (node == null) return 1;
+        String message = node.path("message").asString(node.toString());
         boolean ok = node.path("ok").asBoolean(false);
-        (ok ? spec.commandLine().getOut() : err).println(ok ? message : "facteur: " + message);
+        (ok ? spec.commandLine().getOut() : spec.commandLine().getErr()).println(ok ? message : "facteur: " + message);
         return ok ? 0 : 1;
-    }
-
-    /** The admin token, or null after saying on stderr why it cannot be read. */
-    private static String tokenOrSayWhy(PrintWriter err, Path tokenFile) {
-        try {
-            return TokenFile.clientToken(tokenFile);
-        } catch (AccessDeniedException e) {
-            err.println("facteur: cannot read the admin token " + tokenFile
-                    + ": permission denied; run as the user Facteur runs as (or root)");
-        } catch (NoSuchFileException e) {
-            err.println("facteur: no admin token at " + tokenFile + " ([admin] token_file): the server writes it"
-                    + " when it starts with delivery enabled; is it running, with this configuration?");
-        } catch (IOException e) {
-            err.println("facteur: cannot read the admin token: " + e.getMessage());
-        }
-        return null;
     }
 
     /** The id, or null after saying on stderr why it is not one. */

@@ -2,6 +2,7 @@ package dev.facteur.config;
 
 import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.auth.dkim.Signers;
+import dev.facteur.bounce.SuppressionSettings;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -46,7 +47,8 @@ public record Config(
         Srs srs,
         Arc arc,
         Shaping shaping,
-        Events events) {
+        Events events,
+        SuppressionSettings suppression) {
 
     /**
      * {@code [events]}: every attempt's outcome as a JSON line for the application, and optionally

@@ -253,9 +253,10 @@ public final class ConfigLoader {
         Table eventsT = top.table("events");
         Config.Events events = events(eventsT, dataDir);
         eventsT.finish();
+        var suppression = SuppressionSection.read(top.table("suppression"));
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression);
     }
 
     /** {@code [events]}: the event log, and its webhook whose secret is read from a file of its own. */

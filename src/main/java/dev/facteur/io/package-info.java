@@ -1,2 +1,2 @@
-/** Byte-level helpers and read deadlines shared by the protocol and delivery code. */
+/** Byte-level helpers, read deadlines and secrets files shared by the protocol, delivery and signing code. */
 package dev.facteur.io;

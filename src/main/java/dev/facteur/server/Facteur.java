@@ -2,6 +2,7 @@ package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
 import dev.facteur.autoconfig.AutoconfigServer;
+import dev.facteur.bounce.Suppressions;
 import dev.facteur.config.Config;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.ClientSettings;
@@ -11,6 +12,7 @@ import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
@@ -70,6 +72,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -141,9 +144,9 @@ public final class Facteur implements AutoCloseable {
             QueueManager queue = null;
             Events eventLog = null;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
-            // the policy checks' state, and the submission ports' failed logins
+            // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
-                    || Shaping.sharesStore(config) ? Defences.openStores(config) : null;
+                    || d.enabled() ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
@@ -176,10 +179,12 @@ public final class Facteur implements AutoCloseable {
             if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy);
+                var suppressions = new Suppressions(stores.suppressions(), config.suppression(), clock);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
+                log.info("suppression list: {} (scope {})", stores, config.suppression().scope().name().toLowerCase(Locale.ROOT));
             }
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
@@ -294,15 +299,7 @@ public final class Facteur implements AutoCloseable {
         if (!c.enabled()) return null;
         Path file = c.secretsFile();
         if (!create && !Files.isReadable(file)) return null;
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            byte[] secret = new byte[32];
-            new java.security.SecureRandom().nextBytes(secret);
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret) + "\n");
-            log.info("SRS secret written to {}", file);
-        }
+        if (SecretLines.createIfMissing(file)) log.info("SRS secret written to {}", file);
         return new Srs(SrsSecrets.read(file), c.domain(), java.time.Clock.systemUTC(), c.maxAge());
     }
 

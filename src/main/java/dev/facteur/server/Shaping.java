@@ -14,12 +14,6 @@ final class Shaping {
 
     private Shaping() {}
 
-    /** Whether the budgets go to a Redis that other nodes share (the embedded kind needs no store opened for them). */
-    static boolean sharesStore(Config config) {
-        return (config.shaping().enabled() || !config.delivery().sources().addresses().isEmpty()) && config.delivery().enabled()
-                && !config.policy().store().equals("embedded");
-    }
-
     /** The local addresses mail leaves from; their warm-up budgets in the same store as the shaping budgets. */
     static SourceAddresses sources(Config config, Stores stores, Clock clock) {
         var s = config.delivery().sources();

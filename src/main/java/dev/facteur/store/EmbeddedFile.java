@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded stores' file, {@code DIR/policy.mv}: an MVStore (H2's crash-safe key-value file)
- * holding six maps: triplets, clients (their retries), rate counters, DNS answers, and the DMARC
- * report periods with their rows. One Facteur opens it;
+ * holding the maps of each store: triplets, clients (their retries), rate counters, DNS answers, the
+ * DMARC report periods with their rows, and the suppression list with its indexes and soft bounces.
+ * One Facteur opens it;
  * a second open of the same file fails rather than share it.
  *
  * <p><b>What a crash loses.</b> Updates are in memory first; MVStore's background writer writes
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>A damaged file</b> (garbage, a file of another format, a record that does not read back)
  * never stops Facteur: it is logged, moved aside to {@code policy.mv.damaged-TIME}, and the store
- * starts empty (greylisting relearns, rate counters start again). Every record is read once at
+ * starts empty (greylisting relearns, rate counters start again; the suppression list is empty
+ * too, and the file moved aside is what still holds it). Every record is read once at
  * open to find out. A file locked by another process or a disk that refuses writes is no damage:
  * opening then throws {@link StoreUnavailable} and the file stays where it is.
  *
@@ -69,6 +71,8 @@ final class EmbeddedFile implements AutoCloseable {
     final MVMap<String, String> dns;
     final MVMap<String, String> dmarcPeriods;
     final MVMap<String, Long> dmarcRows;
+    final MVMap<String, String> suppressions, suppressionExpiry, suppressionAddresses;
+    final MVMap<String, long[]> softBounces;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -85,6 +89,10 @@ final class EmbeddedFile implements AutoCloseable {
         this.dns = mv.openMap("dns");
         this.dmarcPeriods = mv.openMap("dmarc-periods");
         this.dmarcRows = mv.openMap("dmarc-rows");
+        this.suppressions = mv.openMap("suppressions");
+        this.suppressionExpiry = mv.openMap("suppression-expiry");
+        this.suppressionAddresses = mv.openMap("suppression-addresses");
+        this.softBounces = mv.openMap("soft-bounces");
         for (int i = 0; i < STRIPES; i++) stripes[i] = new ReentrantLock();
     }
 
@@ -107,7 +115,8 @@ final class EmbeddedFile implements AutoCloseable {
                 e.addSuppressed(moving);
                 throw new StoreUnavailable("the policy store " + file + " is damaged and cannot be moved aside: " + e.getMessage(), e);
             }
-            log.error("policy store {} is damaged ({}); moved it to {} and starting empty: greylisting relearns, rate counters start again",
+            log.error("policy store {} is damaged ({}); moved it to {} and starting empty: greylisting relearns,"
+                    + " rate counters start again, and the suppression list is empty (the file moved aside holds it)",
                     file, e.toString(), aside.getFileName());
             try {
                 return new EmbeddedFile(file, openChecked(file));
@@ -151,6 +160,8 @@ final class EmbeddedFile implements AutoCloseable {
                 if (!(e.getValue() instanceof Long) || EmbeddedDmarcReportStore.end(e.getKey()) < 0)
                     throw new IllegalStateException("a DMARC report row that does not read back: " + e.getKey());
             }
+            EmbeddedSuppressionStore.check(mv.openMap("suppressions"), mv.openMap("suppression-expiry"),
+                    mv.openMap("suppression-addresses"), mv.openMap("soft-bounces"));
             return mv;
         } catch (RuntimeException e) {
             mv.closeImmediately();
@@ -237,6 +248,7 @@ final class EmbeddedFile implements AutoCloseable {
             }
         }
         removed += EmbeddedDmarcReportStore.sweep(this, now);
+        removed += EmbeddedSuppressionStore.sweep(this, now);
         if (removed > 0) log.debug("policy store {}: swept {} dead records", file, removed);
     }
 
@@ -266,7 +278,8 @@ final class EmbeddedFile implements AutoCloseable {
 
     /** The records in the file (for tests: growth is bounded). */
     int size() {
-        return triplets.size() + clients.size() + rates.size() + dns.size() + dmarcPeriods.size() + dmarcRows.size();
+        return triplets.size() + clients.size() + rates.size() + dns.size() + dmarcPeriods.size() + dmarcRows.size()
+                + suppressions.size() + suppressionExpiry.size() + suppressionAddresses.size() + softBounces.size();
     }
 
     /** Writes everything and closes the file; operations then throw {@link StoreUnavailable}. Safe to call twice. */

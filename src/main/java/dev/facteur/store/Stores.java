@@ -30,13 +30,15 @@ public final class Stores implements AutoCloseable {
     private final DnsCache dns;
     private final DmarcReportStore dmarcReports;
     private final ShapingStore shaping;
+    private final SuppressionStore suppressions;
     private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Each store is made with the closer of all. */
     private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Function<Runnable, DnsCache> dns,
-            Function<Runnable, DmarcReportStore> dmarcReports, Function<Runnable, ShapingStore> shaping, Runnable closeShared,
+            Function<Runnable, DmarcReportStore> dmarcReports, Function<Runnable, ShapingStore> shaping,
+            Function<Runnable, SuppressionStore> suppressions, Runnable closeShared,
             String description) {
         this.closeShared = closeShared;
         this.description = description;
@@ -45,6 +47,7 @@ public final class Stores implements AutoCloseable {
         this.dns = dns.apply(this::close);
         this.dmarcReports = dmarcReports.apply(this::close);
         this.shaping = shaping.apply(this::close);
+        this.suppressions = suppressions.apply(this::close);
     }
 
     /**
@@ -59,7 +62,8 @@ public final class Stores implements AutoCloseable {
     public static Stores embedded(Path dir) {
         EmbeddedFile file = EmbeddedFile.open(dir);
         return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer),
-                closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer), LocalShapingStore::new, file::close,
+                closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer), LocalShapingStore::new,
+                closer -> new EmbeddedSuppressionStore(file, closer), file::close,
                 "embedded store in " + dir);
     }
 
@@ -83,7 +87,8 @@ public final class Stores implements AutoCloseable {
         RedisConnections redis = new RedisConnections(uri, timeout);
         return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
                 closer -> new RedisDnsCache(redis, prefix, closer), closer -> new RedisDmarcReportStore(redis, prefix, closer),
-                closer -> new RedisShapingStore(redis, prefix, closer), redis::close, "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
+                closer -> new RedisShapingStore(redis, prefix, closer), closer -> new RedisSuppressionStore(redis, prefix, closer), redis::close,
+                "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
     public GreylistStore greylist() {
@@ -105,6 +110,11 @@ public final class Stores implements AutoCloseable {
     /** The traffic shaping budgets; the embedded kind keeps them in memory ({@link LocalShapingStore}). */
     public ShapingStore shaping() {
         return shaping;
+    }
+
+    /** The suppression list. */
+    public SuppressionStore suppressions() {
+        return suppressions;
     }
 
     /** Closes all the stores (the embedded file is written whole). Safe to call more than once. */

@@ -1,11 +1,9 @@
 package dev.facteur.auth.srs;
 
+import dev.facteur.io.SecretLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,16 +39,7 @@ public final class SrsSecrets {
      * for a secret), and a line's spaces belong to it; only the line end (LF or CRLF) is not.
      */
     public static SrsSecrets read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        List<byte[]> keys = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i < bytes.length && bytes[i] != '\n') continue;
-            int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
-            if (end > start) keys.add(Arrays.copyOfRange(bytes, start, end));
-            start = i + 1;
-        }
-        // Never echo a line: it is a secret, and error messages end up in logs.
+        List<byte[]> keys = SecretLines.read(file);
         if (keys.isEmpty()) throw new IOException(file + ": no SRS secret in the file");
         return new SrsSecrets(keys);
     }
