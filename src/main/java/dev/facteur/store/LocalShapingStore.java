@@ -35,6 +35,7 @@ final class LocalShapingStore implements ShapingStore {
         long estimate(long now) {
             long i = Math.floorDiv(now, MINUTE);
             if (i == window + 1) return Math.round(current * (1.0 - (double) (now - i * MINUTE) / MINUTE));
+            if (i == window - 1) return previous; // a minute ago: the window before it is no longer kept
             if (i != window) return 0;
             return current + Math.round(previous * (1.0 - (double) (now - i * MINUTE) / MINUTE));
         }

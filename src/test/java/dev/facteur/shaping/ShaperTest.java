@@ -123,7 +123,7 @@ class ShaperTest {
         var one = (Lease) shaper.open(site);
         var two = (Lease) shaper.open(site);
         assertThat(one.id()).isNotEqualTo(two.id());
-        assertThat(shaper.open(site)).isEqualTo(new Wait(at(500), "site google.com has its 2 connections open"));
+        assertThat(shaper.open(site)).isEqualTo(new Wait(at(Shaper.BUSY.toMillis()), "site google.com has its 2 connections open"));
     }
 
     @Test
@@ -131,7 +131,7 @@ class ShaperTest {
         Site site = google(8, 600, 0, Duration.ZERO);
         shaper.slowDown((Permit) shaper.admit(site), "421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume");
         for (int i = 0; i < 4; i++) assertThat(shaper.open(site)).isInstanceOf(Lease.class);
-        assertThat(shaper.open(site)).isEqualTo(new Wait(at(500), "site google.com has its 4 connections open"));
+        assertThat(shaper.open(site)).isEqualTo(new Wait(at(Shaper.BUSY.toMillis()), "site google.com has its 4 connections open"));
     }
 
     @Test
@@ -164,7 +164,7 @@ class ShaperTest {
         clock.set(at(2000));
         assertThat(shaper.open(site)).as("the connection refused for the pause held nothing").isInstanceOf(Lease.class);
         clock.set(at(4000));
-        assertThat(shaper.open(site)).isEqualTo(new Wait(at(4500), "site google.com has its 2 connections open"));
+        assertThat(shaper.open(site)).isEqualTo(new Wait(at(4000 + Shaper.BUSY.toMillis()), "site google.com has its 2 connections open"));
     }
 
     // -- replies --
@@ -187,16 +187,31 @@ class ShaperTest {
     }
 
     @Test
-    void aSiteWithNoRateSlowsDownFromWhatWasSentToItInTheLastMinute() {
+    void aSiteWithNoRateSlowsDownFromThePaceItWasSentAt() {
         Site site = google(20, 0, 0, Duration.ZERO);
         var first = (Permit) shaper.admit(site);
         for (int i = 1; i < 40; i++) {
             clock.set(at(i * 1000L));
             shaper.admit(site);
         }
-        assertThat(shaper.slowDown(first, "451 4.7.500 Server busy. Please try again later")).as("20 a minute: every 3 s")
-                .isEqualTo(at(39_000 + 3000));
-        assertThat(shaper.state(site).perMinute()).isEqualTo(20);
+        // 40 in its first 39 s (nothing the minute before): 61.5 a minute, halved
+        assertThat(shaper.slowDown(first, "451 4.7.500 Server busy. Please try again later")).as("30.8 a minute: every 1.95 s")
+                .isEqualTo(at(39_000 + 1950));
+        assertThat(shaper.state(site).perMinute()).isCloseTo(40 * 60.0 / 39 / 2, org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void aSiteSentToTheMinuteBeforeSlowsDownFromTheLastMinutesCount() {
+        Site site = google(20, 0, 0, Duration.ZERO);
+        shaper.admit(site);
+        clock.set(at(60_000));
+        var first = (Permit) shaper.admit(site);
+        for (int i = 1; i < 20; i++) {
+            clock.set(at(60_000 + i * 3000L));
+            shaper.admit(site);
+        }
+        shaper.slowDown(first, "421 4.7.0 Too many messages");
+        assertThat(shaper.state(site).perMinute()).as("about 20 in the last minute, halved").isBetween(9.5, 10.5);
     }
 
     @Test
