@@ -1,0 +1,16 @@
+/**
+ * Inbound bounces and complaints: reading them, and classifying what they say about each
+ * recipient. {@link dev.facteur.bounce.ReportParser} takes a whole message and returns a sealed
+ * {@link dev.facteur.bounce.Report}: a {@code Bounce} (a DSN, RFC 3464 in an RFC 6522
+ * {@code multipart/report}, RFC 6533 for internationalized mail, or a failure notice in some
+ * server's own words), a {@code Complaint} (an RFC 5965 feedback report, RFC 6591 for
+ * authentication failures), an {@code AutoReply} (RFC 3834), or {@code NotAReport}. Each bounced
+ * recipient gets a {@link dev.facteur.bounce.BounceClass} from its status code (RFC 3463), reply
+ * code and text ({@link dev.facteur.bounce.BounceClassifier}); the returned message's header says
+ * which message it was about.
+ *
+ * <p>Parsing is pure, bytes in and values out, bounded by {@link dev.facteur.bounce.ReportLimits},
+ * and never throws. What a server does with a report (the VERP address it came to, suppressing an
+ * address, counting complaints) belongs to its callers.
+ */
+package dev.facteur.bounce;
