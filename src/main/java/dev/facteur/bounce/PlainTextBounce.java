@@ -240,13 +240,19 @@ final class PlainTextBounce {
     private static String following(List<String> segment, String address) {
         List<String> out = new ArrayList<>();
         String first = segment.getFirst();
-        int at = first.toLowerCase(Locale.ROOT).indexOf(TextAddresses.key(address));
+        int at = indexOfIgnoringCase(first, address);
         if (at >= 0) {
             String rest = first.substring(at + address.length()).replaceFirst("^[\\s\"'>):,;\\]]+", "").strip();
             if (!rest.isEmpty()) out.add(rest);
         }
         for (int i = 1; i < segment.size() && out.size() < 3; i++) if (!segment.get(i).isBlank()) out.add(segment.get(i).strip());
         return clip(String.join(" ", out));
+    }
+
+    /** Where {@code line} holds {@code s} in any case, by position in {@code line} itself (lower-casing may change a string's length). */
+    private static int indexOfIgnoringCase(String line, String s) {
+        for (int i = 0; i + s.length() <= line.length(); i++) if (line.regionMatches(true, i, s, 0, s.length())) return i;
+        return -1;
     }
 
     private static Optional<String> remoteHost(String segment) {

@@ -5,14 +5,10 @@ import dev.facteur.bounce.Report.Bounce;
 import dev.facteur.bounce.Report.Complaint;
 import dev.facteur.bounce.Report.NotAReport;
 import dev.facteur.dsn.DsnAction;
-import dev.facteur.message.AddressSyntax;
-import dev.facteur.message.Mailbox;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -60,20 +56,22 @@ public final class ReportParser {
         MimeEntity root = MimeEntity.read(withoutMboxLine(content), new MimeEntity.Budget(limits.maxParts(), limits.maxDepth()));
         if (root.header.isEmpty()) return new NotAReport("no header fields");
         List<MimeEntity> entities = root.walk();
-        ReturnedMessage returned = returnedMessage(entities);
+        ReturnedMessage returned = ReportParts.returnedMessage(entities);
 
-        Optional<MimeEntity> feedback = first(entities, "message/feedback-report");
+        Optional<MimeEntity> feedback = ReportParts.first(entities, "message/feedback-report");
         if (feedback.isPresent()) {
-            ReportFields fields = FieldLines.read(FieldLines.lines(feedback.get().text()), skipEmpty(feedback.get().text()), 1000).fields();
+            String text = feedback.get().text();
+            ReportFields fields = FieldLines.read(FieldLines.lines(text), ReportParts.skipEmpty(text), 1000).fields();
             return new Complaint(FeedbackReport.of(fields), returned, true);
         }
-        String notice = notice(root, entities, limits.maxTextChars());
+        String notice = ReportParts.notice(root, entities, limits.maxTextChars());
         ReportFields perMessage = ReportFields.NONE;
-        Optional<MimeEntity> status = first(entities, "message/delivery-status").or(() -> first(entities, "message/global-delivery-status"));
+        Optional<MimeEntity> status = ReportParts.first(entities, "message/delivery-status")
+                .or(() -> ReportParts.first(entities, "message/global-delivery-status"));
         if (status.isPresent()) {
             DeliveryStatusFields ds = DeliveryStatusFields.parse(status.get().text(), limits.maxRecipients());
             if (!ds.perRecipient().isEmpty()) {
-                return new Bounce(ds.perMessage().first("Reporting-MTA").map(FeedbackReport::withoutType), recipients(ds, notice), returned, true,
+                return new Bounce(ds.perMessage().first("Reporting-MTA").map(FeedbackReport::withoutType), DsnRecipients.of(ds, notice), returned, true,
                         ds.perMessage());
             }
             perMessage = ds.perMessage(); // a DSN part with no recipient in it: the text may name them
@@ -86,7 +84,8 @@ public final class ReportParser {
         if (strong) return textBounce(root, notice, returned, perMessage, limits, nesting);
         Optional<String> auto = AutoReplies.evidence(root.header);
         if (auto.isPresent()) return new AutoReply(auto.get(), root.header);
-        boolean quotesAMessage = PlainTextBounce.quotedMessageStart(FieldLines.lines(notice)) < FieldLines.lines(notice).size();
+        List<String> noticeLines = FieldLines.lines(notice);
+        boolean quotesAMessage = PlainTextBounce.quotedMessageStart(noticeLines) < noticeLines.size();
         if (BounceSignals.weak(root.header, returned.isPresent() || quotesAMessage, notice)) {
             return textBounce(root, notice, returned, perMessage, limits, nesting);
         }
@@ -106,7 +105,7 @@ public final class ReportParser {
                 Optional<String> mta = ds.perMessage().first("Reporting-MTA").map(FeedbackReport::withoutType).or(() -> daemonDomain);
                 List<String> lines = FieldLines.lines(reading.notice());
                 String before = String.join("\n", lines.subList(0, DeliveryStatusFields.firstFieldLine(lines)));
-                return new Bounce(mta, recipients(ds, before), original, false, ds.perMessage());
+                return new Bounce(mta, DsnRecipients.of(ds, before), original, false, ds.perMessage());
             }
         }
         List<PlainTextBounce.Finding> findings = new ArrayList<>(reading.findings());
@@ -141,179 +140,6 @@ public final class ReportParser {
         return Optional.empty();
     }
 
-    private static List<BouncedRecipient> recipients(DeliveryStatusFields ds, String notice) {
-        List<String> addresses = new ArrayList<>();
-        for (ReportFields group : ds.perRecipient()) addresses.add(address(group));
-        Map<String, PlainTextBounce.Finding> told = PlainTextBounce.about(notice, addresses, addresses.size());
-        List<BouncedRecipient> out = new ArrayList<>();
-        for (int i = 0; i < addresses.size(); i++) {
-            PlainTextBounce.Finding f = told.getOrDefault(TextAddresses.key(addresses.get(i)),
-                    new PlainTextBounce.Finding(addresses.get(i), "", Optional.empty(), false));
-            out.add(recipient(ds.perRecipient().get(i), addresses.get(i), f));
-        }
-        return out;
-    }
-
-    /**
-     * One recipient's group of fields (RFC 3464 §2.3). The notice, the text written for people
-     * beside it, fills in what the fields leave out: the reason when there is no Diagnostic-Code,
-     * and the SMTP command refused, which only the text says (Postfix's "in reply to end of DATA
-     * command", Sendmail's transcript).
-     */
-    private static BouncedRecipient recipient(ReportFields g, String address, PlainTextBounce.Finding told) {
-        Optional<String> original = g.first("Original-Recipient").map(ReportParser::address);
-        String diagnostic = g.first("Diagnostic-Code").map(FeedbackReport::withoutType).orElse("");
-        if (diagnostic.isBlank()) diagnostic = told.diagnostic();
-        Optional<StatusCode> status = status(g.first("Status").flatMap(StatusCode::parse), diagnostic);
-        DsnAction action = action(g.first("Action").orElse(""), status);
-        OptionalInt reply = ReplyCodes.find(diagnostic);
-        return new BouncedRecipient(address, original, action, status, reply, diagnostic, g.first("Remote-MTA").map(FeedbackReport::withoutType),
-                g.first("Last-Attempt-Date").flatMap(MailDates::parse),
-                BounceClassifier.classify(action, status, reply, diagnostic, told.afterData()), g);
-    }
-
-    /** Final-Recipient, unless it is no mailbox (an LMTP server's "@host:user@server"); then the address the sender gave. */
-    private static String address(ReportFields g) {
-        Optional<String> finalRecipient = g.first("Final-Recipient").map(ReportParser::address);
-        Optional<String> original = g.first("Original-Recipient").map(ReportParser::address);
-        return finalRecipient.filter(ReportParser::isMailbox).or(() -> original.filter(ReportParser::isMailbox))
-                .or(() -> finalRecipient.filter(a -> !a.isEmpty())).or(() -> original)
-                .or(() -> g.first("X-Actual-Recipient").map(ReportParser::address)).orElse("");
-    }
-
-    /**
-     * The Status field, unless the diagnostic holds a code of the same class that says more:
-     * "Status: 5.0.0" or "5.1.0" over a reply {@code 550 5.7.1 ... Access denied} is the reporting
-     * MTA's summary of the remote server's own code.
-     */
-    private static Optional<StatusCode> status(Optional<StatusCode> field, String diagnostic) {
-        StatusCode best = field.orElse(null);
-        for (StatusCode t : StatusCode.findAll(diagnostic)) {
-            if (best == null) best = t;
-            else if (t.codeClass() == best.codeClass() && t.specificity() > best.specificity()) best = t;
-        }
-        return Optional.ofNullable(best);
-    }
-
-    /**
-     * RFC 3464 §2.3.3. A value the RFC does not define (Postfix writes "deliverable" for an
-     * address verification) is read by its status: delivered for 2.X.X, else failed, which is what
-     * bounces report; so is a missing Action.
-     */
-    private static DsnAction action(String value, Optional<StatusCode> status) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        for (DsnAction a : DsnAction.values()) if (v.startsWith(a.field())) return a;
-        return status.filter(StatusCode::isSuccess).isPresent() ? DsnAction.DELIVERED : DsnAction.FAILED;
-    }
-
-    private static boolean isMailbox(String address) {
-        return AddressSyntax.tryParseMailbox(address, true).filter(Mailbox::hasDomain).isPresent();
-    }
-
-    /**
-     * The address of a Final-Recipient or Original-Recipient value, without its type and angle
-     * brackets; for the {@code utf-8} type of RFC 6533 §3, with its {@code \x{HEX}} escapes undone.
-     */
-    static String address(String typed) {
-        String a = FeedbackReport.withoutType(typed);
-        if (a.startsWith("<") && a.endsWith(">")) a = a.substring(1, a.length() - 1).strip();
-        boolean utf8 = typed.strip().toLowerCase(Locale.ROOT).startsWith("utf-8");
-        return utf8 ? unescapeUnicode(a) : a;
-    }
-
-    private static String unescapeUnicode(String s) {
-        var out = new StringBuilder(s.length());
-        int i = 0;
-        while (i < s.length()) {
-            int close = s.startsWith("\\x{", i) ? s.indexOf('}', i) : -1;
-            if (close > i + 3 && close - i <= 10) {
-                try {
-                    out.appendCodePoint(Integer.parseInt(s.substring(i + 3, close), 16));
-                    i = close + 1;
-                    continue;
-                } catch (IllegalArgumentException e) { // not hex, or no code point: keep the text as written
-                }
-            }
-            out.append(s.charAt(i++));
-        }
-        return out.toString();
-    }
-
-    /**
-     * The returned message: a {@code message/rfc822} or {@code message/global} part, a header part
-     * ({@code text/rfc822-headers}, RFC 6533 {@code message/global-headers}), or, as some servers
-     * send it, a part that is the original's header itself or holds it as text.
-     */
-    private static ReturnedMessage returnedMessage(List<MimeEntity> entities) {
-        for (MimeEntity e : entities.subList(1, entities.size())) {
-            if (e.isMessage()) {
-                MimeEntity m = e.enclosed();
-                if (m != null && !m.header.isEmpty()) return new ReturnedMessage(m.header, true);
-            } else if (isHeaderPart(e)) {
-                String text = e.text();
-                ReportFields fields = FieldLines.read(FieldLines.lines(text), skipEmpty(text), 500).fields();
-                if (!fields.isEmpty()) return new ReturnedMessage(fields, false);
-            } else if (isHeadlessMessage(e)) {
-                return new ReturnedMessage(e.header, true);
-            } else if (e.type.equals("text/plain") && startsWithHeader(e.text())) {
-                String text = e.text();
-                return new ReturnedMessage(FieldLines.read(FieldLines.lines(text), skipEmpty(text), 500).fields(), false);
-            }
-        }
-        return ReturnedMessage.NONE;
-    }
-
-    private static boolean isHeaderPart(MimeEntity e) {
-        return switch (e.type) {
-            case "text/rfc822-headers", "text/rfc822-header", "message/global-headers", "message/rfc822-headers" -> true;
-            default -> false;
-        };
-    }
-
-    /** A part without a Content-Type whose header fields are a message's: the original sent as a part with no header of its own. */
-    private static boolean isHeadlessMessage(MimeEntity e) {
-        if (e.header.has("Content-Type")) return false;
-        int known = 0;
-        for (String name : new String[] {"Received", "Return-Path", "Message-ID", "From", "Subject", "Date"}) if (e.header.has(name)) known++;
-        return known >= 2;
-    }
-
-    private static boolean startsWithHeader(String text) {
-        List<String> lines = FieldLines.lines(text);
-        int i = skipEmpty(lines);
-        return i < lines.size() && PlainTextBounce.headerBlockAt(lines, i);
-    }
-
-    /** The text written for people: the text parts that are neither the report's fields nor the returned message. */
-    private static String notice(MimeEntity root, List<MimeEntity> entities, int maxChars) {
-        var out = new StringBuilder();
-        boolean first = true;
-        for (MimeEntity e : entities) {
-            // a multipart whose boundary never comes is text (some bounces arrive with their MIME structure flattened)
-            boolean text = e.type.equals("text/plain") || e.isMultipart() && e.parts().isEmpty();
-            if (!text || (e != root && (isHeadlessMessage(e) || !first && startsWithHeader(e.text())))) continue;
-            if (out.length() > 0) out.append("\n\n");
-            out.append(e.text(), 0, Math.min(e.text().length(), maxChars - out.length()));
-            first = false;
-            if (out.length() >= maxChars) break;
-        }
-        if (out.length() == 0) { // HTML only: its text without the tags is better than nothing
-            for (MimeEntity e : entities) {
-                if (e.type.equals("text/html")) {
-                    String text = e.text().replaceAll("(?s)<(?:style|script)[^>]*>.*?</(?:style|script)>|<[^>]{0,2000}>", " ").replace("&nbsp;", " ");
-                    out.append(text, 0, Math.min(text.length(), maxChars));
-                    break;
-                }
-            }
-        }
-        return out.toString();
-    }
-
-    private static Optional<MimeEntity> first(List<MimeEntity> entities, String type) {
-        for (MimeEntity e : entities) if (e.type.equals(type)) return Optional.of(e);
-        return Optional.empty();
-    }
-
     /** Exim's {@code X-Failed-Recipients}: a comma-separated list of the addresses that failed. */
     private static List<String> failedRecipients(ReportFields header) {
         List<String> out = new ArrayList<>();
@@ -335,7 +161,8 @@ public final class ReportParser {
 
     /** The domain of the mailer-daemon address a bounce came from, which stands for its Reporting-MTA. */
     private static Optional<String> daemonDomain(ReportFields header) {
-        return header.first("From").filter(BounceSignals::isMailSystem).flatMap(v -> TextAddresses.in(v).stream().findFirst()).map(a -> a.substring(a.indexOf('@') + 1));
+        return header.first("From").filter(BounceSignals::isMailSystem).flatMap(v -> TextAddresses.in(v).stream().findFirst())
+                .map(a -> a.substring(a.indexOf('@') + 1));
     }
 
     /**
@@ -356,15 +183,5 @@ public final class ReportParser {
         if (b.length < 5 || b[0] != 'F' || b[1] != 'r' || b[2] != 'o' || b[3] != 'm' || b[4] != ' ') return b;
         for (int i = 0; i < b.length; i++) if (b[i] == '\n') return Arrays.copyOfRange(b, i + 1, b.length);
         return new byte[0];
-    }
-
-    private static int skipEmpty(String text) {
-        return skipEmpty(FieldLines.lines(text));
-    }
-
-    private static int skipEmpty(List<String> lines) {
-        int i = 0;
-        while (i < lines.size() && lines.get(i).isBlank()) i++;
-        return i;
     }
 }

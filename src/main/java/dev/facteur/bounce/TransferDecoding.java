@@ -8,6 +8,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Undoes a Content-Transfer-Encoding (RFC 2045 §6: base64, quoted-printable; anything else is
@@ -121,12 +124,22 @@ final class TransferDecoding {
         }
     }
 
+    /** Names looked up before, found or not: a lookup that fails costs an exception, and reports repeat their charsets. */
+    private static final Map<String, Optional<Charset>> CHARSETS = new ConcurrentHashMap<>();
+    private static final int MAX_CHARSETS = 256;
+
     private static Charset charset(String name) {
         if (name == null || name.isBlank()) return null;
+        String key = name.strip().toLowerCase(Locale.ROOT);
+        Optional<Charset> known = CHARSETS.get(key);
+        if (known != null) return known.orElse(null);
+        Optional<Charset> found;
         try {
-            return Charset.forName(name.strip());
+            found = Optional.of(Charset.forName(key));
         } catch (RuntimeException e) { // illegal or unsupported name: the bytes decide
-            return null;
+            found = Optional.empty();
         }
+        if (CHARSETS.size() < MAX_CHARSETS) CHARSETS.put(key, found); // names from the wire: the cache stays small whatever they are
+        return found.orElse(null);
     }
 }
