@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Whether a message that is no DSN is a bounce all the same. Strong signs are enough alone: it
- * comes from a mailer-daemon or postmaster (RFC 5321 §4.5.5 has bounces sent by the mail system,
- * which is what those names are), its subject is a failure notice's, or it carries Exim's
- * {@code X-Failed-Recipients}. Weak signs count only together: a null Return-Path or a returned
+ * comes from a mailer-daemon or postmaster (the names mail systems send their notices under;
+ * Postmaster is the one RFC 5321 §4.5.1 requires), its subject is a failure notice's, or it
+ * carries Exim's {@code X-Failed-Recipients}. Weak signs count only together: a null Return-Path or a returned
  * message with text that says mail was not delivered. Auto-replies also come with a null
  * Return-Path, and people forward messages as attachments, so neither alone makes a bounce.
  */

@@ -14,7 +14,8 @@ import java.util.Optional;
  * {@link #fields()}.
  *
  * @param feedbackType          {@code Feedback-Type} in lower case: abuse, fraud, virus, other,
- *                              not-spam (RFC 6650), auth-failure (RFC 6591), or what the reporter wrote
+ *                              not-spam (RFC 6430), auth-failure (RFC 6591), or what the reporter
+ *                              wrote (opt-out, from early drafts); empty when the field is missing
  * @param originalRcptTo        {@code Original-Rcpt-To}: whom the reported message was for, when
  *                              the reporter says (many redact it; the original's header may tell)
  * @param arrivalDate           {@code Arrival-Date}, or {@code Received-Date} as early reporters wrote it
