@@ -73,7 +73,7 @@ public final class Suppressions {
         return switch (bounceClass) {
             case HARD -> byRule(scope, recipient, Reason.HARD_BOUNCE, diagnostic, settings.hardBounceExpiry());
             case SOFT -> softBounce(scope, recipient, diagnostic);
-            case POLICY, TOO_LARGE, UNDETERMINED -> new Decision.NotSuppressed(bounceClass);
+            case POLICY, TOO_LARGE, UNDETERMINED, NOT_A_FAILURE -> new Decision.NotSuppressed(bounceClass);
         };
     }
 
