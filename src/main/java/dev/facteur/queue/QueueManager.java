@@ -207,8 +207,9 @@ public final class QueueManager implements AutoCloseable {
         synchronized (lock) {
             pauseEnd = scheduler.nextPauseEnd();
         }
-        if (pauseEnd != null) {
-            Duration untilPauseEnd = Duration.ofNanos(Math.max(0, pauseEnd - System.nanoTime()));
+        // a pause already over waits for a free slot, whose end starts deliveries: no reason to wake for it
+        if (pauseEnd != null && pauseEnd - System.nanoTime() > 0) {
+            Duration untilPauseEnd = Duration.ofNanos(pauseEnd - System.nanoTime());
             if (untilPauseEnd.compareTo(idle) < 0) idle = untilPauseEnd;
         }
         return idle;
@@ -292,8 +293,10 @@ public final class QueueManager implements AutoCloseable {
         Instant postponed = null;
         try {
             List<Attempt> attempts = tryDestination(round, job.destination());
-            answered(job, attempts);
             postponed = postponed(round, attempts);
+            // held back, the servers said nothing of their pace; and the destination's slot must not go to
+            // its next message before the pause is set (it would only be held back too)
+            if (postponed == null) answered(job, attempts);
             if (postponed != null) recordTried(round, attempts);
             else record(round, attempts, job.last());
         } catch (RuntimeException e) {
