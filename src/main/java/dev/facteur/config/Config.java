@@ -48,7 +48,36 @@ public record Config(
         Arc arc,
         Shaping shaping,
         Events events,
-        SuppressionSettings suppression) {
+        Suppression suppression,
+        Bounces bounces) {
+
+    /**
+     * {@code [suppression]}: whether the suppression list is used, and its rules.
+     *
+     * @param enabled  whether trusted senders' recipients are checked against the list (at RCPT)
+     *                 and bounces, complaints and unsubscribes add to it; when off the list is
+     *                 still kept by hand ({@code facteur suppression}), and used once it is on
+     */
+    public record Suppression(boolean enabled, SuppressionSettings settings) {}
+
+    /**
+     * {@code [bounces]}: the bounce domain, whose mail is reports about the mail we sent (bounces,
+     * feedback loop complaints), read and acted on rather than kept; and VERP, which gives each
+     * recipient's copy a return path in it.
+     *
+     * @param domain          the bounce domain (its MX must point here); empty: none, and no VERP
+     * @param verp            whether trusted senders' mail leaves with VERP return paths
+     * @param secretsFile     the VERP signing secrets: the first line signs, every line verifies
+     * @param prefix          the first word of a VERP address's local part
+     * @param maxAge          how long a VERP address takes bounces: whole days
+     * @param reportAddresses local parts of the bounce domain that take feedback loop reports
+     */
+    public record Bounces(Optional<String> domain, boolean verp, Path secretsFile, String prefix, Duration maxAge,
+            List<String> reportAddresses) {
+        public Bounces {
+            reportAddresses = List.copyOf(reportAddresses);
+        }
+    }
 
     /**
      * {@code [events]}: every attempt's outcome as a JSON line for the application, and optionally

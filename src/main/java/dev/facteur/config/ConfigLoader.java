@@ -254,9 +254,35 @@ public final class ConfigLoader {
         Config.Events events = events(eventsT, dataDir);
         eventsT.finish();
         var suppression = SuppressionSection.read(top.table("suppression"));
+        Table bouncesT = top.table("bounces");
+        Config.Bounces bounces = bounces(bouncesT, dataDir, local.domains(), srs);
+        bouncesT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces);
+    }
+
+    /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */
+    private static Config.Bounces bounces(Table t, Path dataDir, List<String> localDomains, Config.Srs srs) throws ConfigException {
+        Optional<String> domain = t.optional("domain", ConfigLoader::domain).map(d -> d.toLowerCase(java.util.Locale.ROOT));
+        if (domain.isPresent() && localDomains.stream().anyMatch(d -> d.equalsIgnoreCase(domain.get())))
+            t.fail("domain", "is a local domain: the bounce domain must be one of its own (e.g. bounces." + domain.get() + ")");
+        if (domain.isPresent() && srs.enabled() && srs.domain().equals(domain.get()))
+            t.fail("domain", "is the SRS domain ([srs] domain): the bounce domain must be one of its own");
+        boolean verp = t.bool("verp", true);
+        Path secrets = t.convert("secrets_file", dataDir.resolve("verp.secrets").toString(), Path::of);
+        String prefix = t.convert("prefix", dev.facteur.bounce.Verp.DEFAULT_PREFIX, v -> {
+            if (!v.matches("[A-Za-z0-9_-]{1,20}")) throw new IllegalArgumentException("letters, digits, - and _ (at most 20)");
+            return v;
+        });
+        Duration maxAge = t.convert("max_age", "14d", Units::parseDuration);
+        if (maxAge.toDays() < 1 || maxAge.toDays() > 999 || !maxAge.equals(Duration.ofDays(maxAge.toDays())))
+            t.fail("max_age", "must be whole days, from 1d to 999d");
+        List<String> reports = t.list("report_addresses", List.of("fbl"), v -> {
+            if (!v.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("a local part of letters, digits, '.', '_' and '-'");
+            return v.toLowerCase(java.util.Locale.ROOT);
+        });
+        return new Config.Bounces(domain, verp, secrets, prefix, maxAge, reports);
     }
 
     /** {@code [events]}: the event log, and its webhook whose secret is read from a file of its own. */

@@ -6,13 +6,14 @@ import dev.facteur.store.SuppressionStore;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Reads {@code [suppression]}: the scope of the list's entries and how long each kind lasts. */
+/** Reads {@code [suppression]}: whether the list is used, the scope of its entries and how long each kind lasts. */
 final class SuppressionSection {
 
     private SuppressionSection() {}
 
-    static SuppressionSettings read(Table t) throws ConfigException {
+    static Config.Suppression read(Table t) throws ConfigException {
         var d = SuppressionSettings.DEFAULT;
+        boolean enabled = t.bool("enabled", false);
         Scope scope = t.convert("scope", "sender-domain", v -> switch (v) {
             case "sender-domain" -> Scope.SENDER_DOMAIN;
             case "global" -> Scope.GLOBAL;
@@ -24,7 +25,7 @@ final class SuppressionSection {
         Duration window = t.convert("soft_bounce_window", text(Optional.of(d.softBounceWindow())), Units::parseDuration);
         Optional<Duration> soft = t.convert("soft_bounce_expiry", text(d.softBounceExpiry()), SuppressionSection::expiry);
         t.finish();
-        return new SuppressionSettings(scope, hard, complaint, limit, window, soft);
+        return new Config.Suppression(enabled, new SuppressionSettings(scope, hard, complaint, limit, window, soft));
     }
 
     /** A duration, or "never". */

@@ -61,10 +61,16 @@ public final class DeliveryAgent implements AutoCloseable {
      * @param mailboxes   the Maildir store for {@link Transport.Local}, or null when local mail goes over LMTP
      * @param localLmtp   the LMTP server holding local mailboxes, or null
      * @param credentials SMTP AUTH per relay host name (lower case)
+     * @param reports     what reads the reports that come to the bounce domain ({@link Transport.Reports}), or null
      */
-    public record Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials) {
+    public record Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials,
+            Mailboxes reports) {
         public Routes {
             credentials = Map.copyOf(credentials);
+        }
+
+        public Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials) {
+            this(transports, mailboxes, localLmtp, credentials, null);
         }
 
         /** Plain MX routing for everything, as before any table is configured. */
@@ -181,52 +187,67 @@ public final class DeliveryAgent implements AutoCloseable {
      * How a group of recipients travels: the name its log goes by, the name its login is looked
      * up by, whether it is LMTP, whether it is a relay the operator chose (whose DNS trouble
      * never bounces mail: it is the setting, not the recipient, that is wrong), and the domain its
-     * traffic shaping site is found by (the recipients' domain, or the relay's name).
+     * traffic shaping site is found by (the recipients' domain, or the relay's name), and the
+     * sender's domain as received, by which its source addresses are chosen (not a VERP or SRS
+     * return path's).
      */
-    private record Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain) {}
+    private record Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain, String senderDomain) {}
 
     private List<Attempt> deliverTo(Envelope original, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
-        Envelope env = switch (d.transport()) {
-            case null -> withSender(original, d.domain());
-            case Transport.Smtp s -> withSender(original, original.recipients().get(idx.getFirst()).address().domainKey());
-            default -> original;
-        };
+        boolean bySmtp = d.transport() == null || d.transport() instanceof Transport.Smtp;
+        if (bySmtp && idx.size() > 1 && senders.perRecipient(original)) {
+            // VERP: a transaction per recipient, each with the return path that names it
+            List<Attempt> out = new ArrayList<>();
+            for (int i : idx) out.addAll(deliverTo(original, size, content, d, List.of(i)));
+            return out;
+        }
+        Envelope env = bySmtp ? withSender(original, original.recipients().get(idx.getFirst()).address()) : original;
+        String senderDomain = original.sender().mailbox().map(Mailbox::domainKey).orElse("");
         return switch (d.transport()) {
             case null -> {
                 if (d.domain().isEmpty()) yield finish(env, idx, Outcome.of(new Reply(550, "5.1.2", "No domain to route to")), null, null, "");
-                yield viaRoute(env, size, content, idx, new Way(d.domain(), null, false, false, d.domain()), router.route(d.domain()));
+                yield viaRoute(env, size, content, idx, new Way(d.domain(), null, false, false, d.domain(), senderDomain), router.route(d.domain()));
             }
             // a relay found by MX lookup gets a login only by the MX host's own name: DNS must not choose who gets the password
-            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx, new Way(s.toString(), null, false, true, s.host()),
-                    router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
-            case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true, s.host()),
+            case Transport.Smtp s when s.mxLookup() -> viaRoute(env, size, content, idx,
+                    new Way(s.toString(), null, false, true, s.host(), senderDomain), router.route(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
+            case Transport.Smtp s -> viaRoute(env, size, content, idx, new Way(s.toString(), s.host(), false, true, s.host(), senderDomain),
                     router.direct(s.host(), s.port() > 0 ? s.port() : router.defaultPort()));
             case Transport.Lmtp l when l.unixSocket() != null -> viaUnixSocket(env, size, content, idx, l.unixSocket());
-            case Transport.Lmtp l -> viaRoute(env, size, content, idx, new Way(l.toString(), null, true, true, l.server().host()),
+            case Transport.Lmtp l -> viaRoute(env, size, content, idx, new Way(l.toString(), null, true, true, l.server().host(), senderDomain),
                     router.direct(l.server().host(), l.server().port()));
             case Transport.Local l -> toMailboxes(env, content, idx);
+            case Transport.Reports r -> toReports(env, content, idx);
             case Transport.Discard x -> finish(env, idx, new Outcome.Delivered(new Reply(250, "2.0.0", "Discarded (transport map)")), "discard", null, "");
             case Transport.Error e -> finish(env, idx, Outcome.of(e.reply()), "error", null, "");
             case Transport.Hold h -> finish(env, idx, new Outcome.Held(new Reply(451, "4.3.0", "Held by the transport map")), "hold", null, "");
         };
     }
 
-    /** The envelope as sent to {@code domain}: with the reverse-path {@link #senders} gives. */
-    private Envelope withSender(Envelope env, String domain) {
-        ReversePath from = senders.mailFrom(env, domain);
+    /** The envelope as sent to {@code recipient}: with the reverse-path {@link #senders} gives. */
+    private Envelope withSender(Envelope env, Mailbox recipient) {
+        ReversePath from = senders.mailFrom(env, recipient);
         return from.equals(env.sender()) ? env : env.withSender(from);
     }
 
     private List<Attempt> toMailboxes(Envelope env, OutgoingMessage.Content content, List<Integer> idx) {
+        return inHouse(env, content, idx, routes.mailboxes(), "local", "No mailbox store is configured");
+    }
+
+    private List<Attempt> toReports(Envelope env, OutgoingMessage.Content content, List<Integer> idx) {
+        return inHouse(env, content, idx, routes.reports(), "reports", "No bounce processing is configured");
+    }
+
+    /** Delivery within this server, one recipient at a time; {@code absent} when nothing here takes it (it waits). */
+    private List<Attempt> inHouse(Envelope env, OutgoingMessage.Content content, List<Integer> idx, Mailboxes taker, String name,
+            String absent) {
         List<Attempt> out = new ArrayList<>();
         for (int i : idx) {
             Recipient r = env.recipients().get(i);
-            Reply reply = routes.mailboxes() == null
-                    ? new Reply(451, "4.3.5", "No mailbox store is configured")
-                    : routes.mailboxes().deliver(env, r.address(), content);
+            Reply reply = taker == null ? new Reply(451, "4.3.5", absent) : taker.deliver(env, r.address(), content);
             Outcome o = Outcome.of(reply);
             out.add(new Attempt(i, o, null, false, true));
-            logAttempt(env, r, "local", "", o);
+            logAttempt(env, r, name, "", o);
         }
         return out;
     }
@@ -382,7 +403,7 @@ public final class DeliveryAgent implements AutoCloseable {
         List<Attempt> settled = new ArrayList<>();
         List<Integer> pending = idx;
         List<LastWord> said = new ArrayList<>();
-        String pool = way.lmtp() || sources.isEmpty() ? null : sources.poolFor(env.sender().mailbox().map(Mailbox::domainKey).orElse(""));
+        String pool = way.lmtp() || sources.isEmpty() ? null : sources.poolFor(way.senderDomain());
         boolean fellBack = false;
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);

@@ -65,6 +65,7 @@ public final class AddressResolver implements AddressPolicy {
     private final Set<String> localDomains;
     private final Tables tables;
     private final Srs srs;
+    private final BounceDomain bounces;
 
     public AddressResolver(Rules rules, Tables tables) {
         this(rules, tables, null);
@@ -72,7 +73,13 @@ public final class AddressResolver implements AddressPolicy {
 
     /** @param srs decodes the bounces of forwarded mail (SRS addresses in its domain); null: none */
     public AddressResolver(Rules rules, Tables tables, Srs srs) {
+        this(rules, tables, srs, null);
+    }
+
+    /** @param bounces the bounce domain, whose mail is read as reports; null: none */
+    public AddressResolver(Rules rules, Tables tables, Srs srs, BounceDomain bounces) {
         this.srs = srs;
+        this.bounces = bounces;
         this.rules = rules;
         // with no local domain configured, our own name is one (Postfix's mydestination = $myhostname)
         this.localDomains = rules.localDomains().isEmpty() ? Set.of(rules.hostname()) : Set.copyOf(rules.localDomains());
@@ -152,6 +159,13 @@ public final class AddressResolver implements AddressPolicy {
                     return new Decision.Refuse(new Reply(550, "5.1.1", "<" + rcpt + ">: Recipient address rejected: User unknown"));
                 }
             }
+        }
+        if (isBounceDomain(rcpt)) {
+            // RFC 5321 §4.5.1: every domain we take mail for has a postmaster, and it is ours
+            if (rcpt.isPostmaster()) return recipient(client, postmaster(), authenticated);
+            Optional<Reply> refused = bounces.refusal(rcpt);
+            if (refused.isPresent()) log.info("<{}>: refused: {}", rcpt, refused.get());
+            return refused.<Decision>map(Decision.Refuse::new).orElseGet(() -> new Decision.Accept(List.of(rcpt)));
         }
         // The relay rule looks at the address as the client gave it, before any rewriting.
         if (rcpt.hasDomain() && !isLocal(rcpt) && !authenticated && !mayRelay(client) && !rules.relayDomains().contains(rcpt.domainKey()))
@@ -272,9 +286,14 @@ public final class AddressResolver implements AddressPolicy {
      * {@code *} default is for mail leaving us, never for our own mailboxes.
      */
     public Transport transport(Mailbox rcpt, Transport remote) {
+        if (isBounceDomain(rcpt)) return new Transport.Reports();
         boolean local = isLocal(rcpt);
         Optional<Transport> t = tables.transports().get().lookup(rcpt, !local);
         return t.orElseGet(() -> local ? new Transport.Local() : remote);
+    }
+
+    private boolean isBounceDomain(Mailbox m) {
+        return bounces != null && m.hasDomain() && m.domainKey().equals(bounces.domain());
     }
 
     /** The part of a local address that names the mailbox: {@code user} of {@code user+tag@domain}. */

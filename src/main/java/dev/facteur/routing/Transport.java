@@ -41,6 +41,18 @@ public sealed interface Transport {
         }
     }
 
+    /**
+     * The bounce domain's: reports about mail we sent (bounces, complaints) are read and acted on
+     * (suppression list, events), not kept. Set by the routing of the bounce domain, never by a
+     * transport map.
+     */
+    record Reports() implements Transport {
+        @Override
+        public String toString() {
+            return "reports";
+        }
+    }
+
     /** Accepted and thrown away. */
     record Discard() implements Transport {
         @Override

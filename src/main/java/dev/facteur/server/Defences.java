@@ -133,6 +133,17 @@ final class Defences {
     }
 
     /**
+     * {@code gate}, then the suppression list's check of trusted senders' recipients when the
+     * list is on ({@code suppressions} not null), asked after the checks of {@code gate}.
+     */
+    static Gate suppressing(Config config, dev.facteur.bounce.Suppressions suppressions, dev.facteur.events.EventSink events, Gate gate,
+            Clock clock) {
+        if (suppressions == null) return gate;
+        List<Cidr> relay = config.relay().networks();
+        return new dev.facteur.policy.SuppressionCheck(gate, suppressions, events, a -> relay.stream().anyMatch(n -> n.contains(a)), clock);
+    }
+
+    /**
      * {@code gate}, followed by ARC sealing of the mail from outside that an alias forwards off-site,
      * with the RSA key of {@code [arc] domain} (or the hostname's domain): none without one.
      */
@@ -156,6 +167,7 @@ final class Defences {
         if (out.isEmpty()) out.add(config.hostname().toLowerCase(Locale.ROOT));
         config.relay().domains().forEach(d -> out.add(d.toLowerCase(Locale.ROOT)));
         out.add(config.srs().domain());
+        config.bounces().domain().ifPresent(out::add);
         return out;
     }
 

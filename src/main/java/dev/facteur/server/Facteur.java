@@ -2,7 +2,11 @@ package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
 import dev.facteur.autoconfig.AutoconfigServer;
+import dev.facteur.bounce.BounceProcessor;
+import dev.facteur.bounce.SuppressionFeed;
 import dev.facteur.bounce.Suppressions;
+import dev.facteur.bounce.Verp;
+import dev.facteur.routing.BounceDomain;
 import dev.facteur.config.Config;
 import dev.facteur.delivery.Attempt;
 import dev.facteur.delivery.ClientSettings;
@@ -138,11 +142,13 @@ public final class Facteur implements AutoCloseable {
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
             Srs srs = srs(config, true);
-            AddressResolver addresses = addressResolver(config, srs);
+            Verp verp = Bounces.verp(config, true); // null: no bounce domain
+            AddressResolver addresses = addressResolver(config, srs, verp == null ? null : Bounces.domain(config, verp));
             var d = config.delivery();
             DeliveryAgent agent = null;
             QueueManager queue = null;
             Events eventLog = null;
+            EventSink events = EventSink.NONE;
             var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
             // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
@@ -150,15 +156,9 @@ public final class Facteur implements AutoCloseable {
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
+            Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
             if (d.enabled()) {
-                var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
-                var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
-                        d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
-                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
-                agent = new DeliveryAgent(router, client, routes(config, addresses), d.maxPerDestination(), clock, senders,
-                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
-                opened.add(agent);
-                EventSink events = EventSink.NONE;
+                suppressions = new Suppressions(stores.suppressions(), config.suppression().settings(), clock);
                 if (config.events().enabled()) {
                     var e = config.events();
                     eventLog = Events.open(EventLogSettings.in(e.directory()),
@@ -167,9 +167,25 @@ public final class Facteur implements AutoCloseable {
                     events = eventLog;
                     log.info("events: {}{}", e.directory().resolve("events.log"), e.webhook().map(u -> ", and POSTed to " + u).orElse(""));
                 }
+                Suppressions learning = config.suppression().enabled() ? suppressions : null;
+                var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
+                var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
+                        d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
+                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
+                DeliveryAgent.Mailboxes reports = null;
+                if (verp != null) {
+                    String bounceDomain = config.bounces().domain().orElseThrow();
+                    if (config.bounces().verp()) senders = Bounces.returnPaths(verp, bounceDomain, senders, config.relay().networks());
+                    reports = Bounces.reader(new BounceProcessor(verp, learning, events, bounceDomain, clock));
+                    log.info("bounce domain: {} (VERP {}; reports to {}@ too)", bounceDomain, config.bounces().verp() ? "on" : "off",
+                            String.join("@, ", config.bounces().reportAddresses()));
+                }
+                agent = new DeliveryAgent(router, client, routes(config, addresses, reports), d.maxPerDestination(), clock, senders,
+                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
+                opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel(), d.maxPerDestination(), events);
+                        clock, d.maxParallel(), d.maxPerDestination(), learning == null ? events : new SuppressionFeed(learning, events));
                 opened.add(queue);
                 queue.start();
             } else {
@@ -179,13 +195,15 @@ public final class Facteur implements AutoCloseable {
             if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
             if (queue != null) {
-                var suppressions = new Suppressions(stores.suppressions(), config.suppression(), clock);
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
-                log.info("suppression list: {} (scope {})", stores, config.suppression().scope().name().toLowerCase(Locale.ROOT));
+                log.info("suppression list: {} (scope {}, {})", stores, config.suppression().settings().scope().name().toLowerCase(Locale.ROOT),
+                        config.suppression().enabled() ? "checked at RCPT and fed by bounces and complaints" : "off: [suppression] enabled = false");
             }
+            Suppressions checked = config.suppression().enabled() ? suppressions : null;
+            EventSink refusals = events;
             var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
                     config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
                     config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
@@ -206,8 +224,8 @@ public final class Facteur implements AutoCloseable {
             SmtpSettings mx = sub.authOnPort25()
                     ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
                     : settings;
-            SmtpServer smtp = new SmtpServer(mx, sink,
-                    Defences.signing(config, Defences.sealing(config, Defences.gate(config, policy), addresses, dns, clock), clock), ids, clock);
+            SmtpServer smtp = new SmtpServer(mx, sink, Defences.suppressing(config, checked, refusals,
+                    Defences.signing(config, Defences.sealing(config, Defences.gate(config, policy), addresses, dns, clock), clock), clock), ids, clock);
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -219,7 +237,8 @@ public final class Facteur implements AutoCloseable {
             }
             SmtpServer submission = null, submissions = null;
             if (sub.enabled()) {
-                Gate gate = Defences.signing(config, Defences.submissionGate(config, stores, addresses, clock), clock);
+                Gate gate = Defences.suppressing(config, checked, refusals,
+                        Defences.signing(config, Defences.submissionGate(config, stores, addresses, clock), clock), clock);
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
                             new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);
@@ -271,10 +290,11 @@ public final class Facteur implements AutoCloseable {
      * are decoded only when the secrets are there to read (a command never makes them).
      */
     public static AddressResolver addressResolver(Config config) throws IOException {
-        return addressResolver(config, srs(config, false));
+        Verp verp = Bounces.verp(config, false);
+        return addressResolver(config, srs(config, false), verp == null ? null : Bounces.domain(config, verp));
     }
 
-    static AddressResolver addressResolver(Config config, Srs srs) throws IOException {
+    static AddressResolver addressResolver(Config config, Srs srs, BounceDomain bounces) throws IOException {
         var l = config.local();
         var r = config.routing();
         LocalUsers inline = LocalUsers.of(l.users());
@@ -287,7 +307,7 @@ public final class Facteur implements AutoCloseable {
                 table(r.transportFile(), TransportMap::read, TransportMap.NONE));
         var rules = new AddressResolver.Rules(l.domains(), config.hostname(), Set.copyOf(config.relay().domains()),
                 config.relay().networks(), l.delimiter(), l.postmaster().orElse(null), r.masqueradeDomains(), r.rewriteHeaders());
-        return new AddressResolver(rules, tables, srs);
+        return new AddressResolver(rules, tables, srs, bounces);
     }
 
     /**
@@ -332,7 +352,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Where mail goes once routed: transport map, our mailboxes (Maildir or LMTP), smarthost, MX. */
-    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses) throws IOException {
+    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses, DeliveryAgent.Mailboxes reports) throws IOException {
         var l = config.local();
         Transport remote = config.delivery().smarthost().orElse(null); // null: MX routing of the recipient's domain
         DeliveryAgent.Mailboxes mailboxes = null;
@@ -347,7 +367,7 @@ public final class Facteur implements AutoCloseable {
             credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls(), verified));
         }
         return new DeliveryAgent.Routes(rcpt -> addresses.transport(rcpt, remote), mailboxes,
-                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials);
+                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials, reports);
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */

@@ -5,11 +5,11 @@ import dev.facteur.auth.srs.Srs;
 import dev.facteur.delivery.SenderRewrite;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
 import dev.facteur.message.ReversePath;
 import dev.facteur.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +38,8 @@ final class SrsForwarding implements SenderRewrite {
     }
 
     @Override
-    public ReversePath mailFrom(Envelope envelope, String domain) {
-        if (envelope.sender().isNull() || served.contains(domain.toLowerCase(Locale.ROOT)) || fromOurOwn(envelope.client()))
+    public ReversePath mailFrom(Envelope envelope, Mailbox recipient) {
+        if (envelope.sender().isNull() || served.contains(recipient.domainKey()) || fromOurOwn(envelope.client(), relayNetworks))
             return envelope.sender();
         return switch (srs.forward(envelope.sender())) {
             case Forwarded.Rewritten r -> r.sender();
@@ -53,7 +53,7 @@ final class SrsForwarding implements SenderRewrite {
     }
 
     /** A client that logged in (RFC 3848: ESMTPA, ESMTPSA...), Facteur itself, or a relay network. */
-    private boolean fromOurOwn(ClientInfo client) {
+    static boolean fromOurOwn(ClientInfo client, List<Cidr> relayNetworks) {
         if (client == null) return true;
         String protocol = client.protocol();
         if (protocol.endsWith("A") || protocol.equals("local")) return true;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SuppressionConfigTest {
 
     private static SuppressionSettings read(String toml) throws ConfigException {
-        return ConfigLoader.parse(toml, "facteur.toml").suppression();
+        return ConfigLoader.parse(toml, "facteur.toml").suppression().settings();
     }
 
     @Test
@@ -55,5 +55,36 @@ class SuppressionConfigTest {
         assertThatThrownBy(() -> read("[suppression]\nsoft_bounce_window = \"never\"\n"))
                 .hasMessageStartingWith("facteur.toml:2: suppression.soft_bounce_window: expected a duration");
         assertThatThrownBy(() -> read("[suppression]\nsoft_bounces = 5\n")).hasMessage("facteur.toml:2: suppression.soft_bounces: unknown key");
+    }
+
+    @Test
+    void theListIsOffUnlessEnabled() throws ConfigException {
+        assertThat(ConfigLoader.parse("", "facteur.toml").suppression().enabled()).isFalse();
+        assertThat(ConfigLoader.parse("[suppression]\nenabled = true\n", "facteur.toml").suppression().enabled()).isTrue();
+    }
+
+    @Test
+    void theBounceDomainHasVerpOnAndAFeedbackLoopAddressByDefault() throws ConfigException {
+        Config none = ConfigLoader.parse("", "facteur.toml");
+        assertThat(none.bounces().domain()).isEmpty();
+        Config c = ConfigLoader.parse("[bounces]\ndomain = \"Bounces.Example.COM\"\n", "facteur.toml");
+        assertThat(c.bounces().domain()).contains("bounces.example.com");
+        assertThat(c.bounces().verp()).isTrue();
+        assertThat(c.bounces().prefix()).isEqualTo("bounce");
+        assertThat(c.bounces().maxAge()).isEqualTo(Duration.ofDays(14));
+        assertThat(c.bounces().reportAddresses()).containsExactly("fbl");
+        assertThat(c.bounces().secretsFile().getFileName().toString()).isEqualTo("verp.secrets");
+    }
+
+    @Test
+    void aBounceDomainMustBeOneOfItsOwn() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[local]\ndomains = [\"example.com\"]\n[bounces]\ndomain = \"example.com\"\n", "facteur.toml"))
+                .hasMessageStartingWith("facteur.toml:4: bounces.domain: is a local domain");
+        assertThatThrownBy(() -> ConfigLoader.parse("[srs]\ndomain = \"fwd.example.com\"\n[bounces]\ndomain = \"fwd.example.com\"\n", "facteur.toml"))
+                .hasMessageStartingWith("facteur.toml:4: bounces.domain: is the SRS domain");
+        assertThatThrownBy(() -> ConfigLoader.parse("[bounces]\ndomain = \"b.example.com\"\nmax_age = \"36h\"\n", "facteur.toml"))
+                .hasMessage("facteur.toml:3: bounces.max_age: must be whole days, from 1d to 999d");
+        assertThatThrownBy(() -> ConfigLoader.parse("[bounces]\nprefix = \"bounce+x\"\n", "facteur.toml"))
+                .hasMessageStartingWith("facteur.toml:2: bounces.prefix:");
     }
 }

@@ -249,4 +249,34 @@ class AddressResolverTest {
         assertThat(refused(r.recipient(OUTSIDE, m("nobody@mx.example.test"))).enhanced()).isEqualTo("5.1.1");
         assertThat(refused(r.recipient(OUTSIDE, m("x@elsewhere.example"))).code()).isEqualTo(554);
     }
+
+    @Test
+    void theBounceDomainTakesTheAddressesItSaysExistFromAnyoneAndTheirMailGoesToTheReportReader() throws Exception {
+        BounceDomain bounces = new BounceDomain() {
+            @Override
+            public String domain() {
+                return "bounces.example.test";
+            }
+
+            @Override
+            public java.util.Optional<Reply> refusal(Mailbox address) {
+                return address.localPart().startsWith("bounce+") ? java.util.Optional.empty()
+                        : java.util.Optional.of(new Reply(550, "5.1.1", "Recipient address rejected: User unknown"));
+            }
+        };
+        var plain = resolver("");
+        var rules = new AddressResolver.Rules(List.of("example.test"), "mx.example.test", Set.of(), List.of(), "+", null, List.of(), false);
+        var r = new AddressResolver(rules, Tables.fixed(LocalUsers.of(List.of("alice")), Aliases.NONE, CanonicalMap.NONE, CanonicalMap.NONE,
+                TransportMap.NONE), null, bounces);
+
+        assertThat(accepted(r.recipient(OUTSIDE, m("bounce+x@bounces.example.test")))).as("from a stranger, no relaying needed")
+                .containsExactly("bounce+x@bounces.example.test");
+        assertThat(refused(r.recipient(OUTSIDE, m("someone@bounces.example.test"))).enhanced()).isEqualTo("5.1.1");
+        assertThat(accepted(r.recipient(OUTSIDE, m("postmaster@bounces.example.test")))).as("RFC 5321 §4.5.1")
+                .containsExactly("postmaster@example.test");
+        assertThat(r.transport(m("bounce+x@bounces.example.test"), null)).isEqualTo(new Transport.Reports());
+        assertThat(r.transport(m("bob@elsewhere.test"), null)).isNull();
+        assertThat(refused(plain.recipient(OUTSIDE, m("bounce+x@bounces.example.test")))).as("without a bounce domain it is someone else's")
+                .isNotNull();
+    }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /** The suppression list on plain maps, for tests of the policy over it: one node, nothing kept. */
-public final class MemorySuppressionStore implements SuppressionStore {
+public class MemorySuppressionStore implements SuppressionStore {
 
     /** {@code SCOPE|KEY}, in the order of listings. */
     private final NavigableMap<String, Entry> entries = new TreeMap<>();
