@@ -37,7 +37,15 @@ public final class PrivatePostfix implements AutoCloseable {
      *                must reach its data directory
      */
     public static PrivatePostfix start(Path workDir, InetSocketAddress relay) throws IOException, InterruptedException {
-        String host = Loopback.host();
+        return start(workDir, relay, Loopback.host(), "");
+    }
+
+    /**
+     * As {@link #start(Path, InetSocketAddress)}, on {@code host} (from {@link Loopback#host()}, so
+     * that others can be told where it will be before it starts), with more {@code main.cf} lines.
+     */
+    public static PrivatePostfix start(Path workDir, InetSocketAddress relay, String host, String moreMainCf)
+            throws IOException, InterruptedException {
         var smtpd = new InetSocketAddress(host, 25);
         Path dir = workDir.toAbsolutePath();
         for (String sub : List.of("etc", "spool", "data", "log")) Files.createDirectories(dir.resolve(sub));
@@ -72,7 +80,7 @@ public final class PrivatePostfix implements AutoCloseable {
                 # retry a deferred message as soon as it is flushed, however recently it was tried
                 minimal_backoff_time = 1s
                 maximal_backoff_time = 1s
-                """.formatted(dir, host, relay.getHostString(), relay.getPort()), StandardCharsets.US_ASCII);
+                """.formatted(dir, host, relay.getHostString(), relay.getPort()) + moreMainCf, StandardCharsets.US_ASCII);
         // chroot = n everywhere: the private queue directory has no chroot environment
         Files.writeString(dir.resolve("etc/master.cf"), """
                 %s:25 inet n - n - - smtpd
