@@ -2,6 +2,7 @@ package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
@@ -56,6 +57,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** With the suppression list under {@code /suppression/} ({@code suppressions} null: the server keeps none). */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions) throws IOException {
+        this(listen, tokenFile, queue, policy, suppressions, null);
+    }
+
+    /** With the sender domains' rates at {@code /suppression/rates} ({@code rates} null: none counted). */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates)
+            throws IOException {
         var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
@@ -100,7 +107,7 @@ public final class AdminServer implements AutoCloseable {
         });
         commands.getFilters().add(auth);
         http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
-        http.createContext("/suppression/", new SuppressionEndpoints(suppressions)).getFilters().add(auth);
+        http.createContext("/suppression/", new SuppressionEndpoints(suppressions, rates)).getFilters().add(auth);
     }
 
     /** {@code GET /policy/explain?client=IP&helo=NAME&from=ADDR&to=ADDR&to=...}: what the checks would decide. */

@@ -2,6 +2,7 @@ package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
@@ -34,7 +35,11 @@ import tools.jackson.databind.node.ObjectNode;
  *     {@code manual} unless named, {@code for} an ISO-8601 duration such as {@code P30D}, never
  *     unless given);
  * <li>{@code POST remove?address=ADDRESS&scope=SCOPE}: takes the address off the list, in one scope
- *     or, without one, in every scope (404 when it was on none).
+ *     or, without one, in every scope (404 when it was on none);
+ * <li>{@code GET rates?domain=DOMAIN&domain=...}: per sender domain (those this node has seen
+ *     unless named), the mail receivers took, the hard bounces and the complaints over the last
+ *     day and week, and their rates: {@code {"senders": [{"domain", "windows": [{"window": "1d",
+ *     "sent", "hard_bounces", "complaints", "hard_bounce_rate", "complaint_rate"}]}]}}.
  * </ul>
  * Each answer is {@code {"ok": ..., "message": ...}} with the entries as objects
  * {@code {"scope", "address", "reason", "diagnostic", "created", "expires"}} (times in ISO-8601,
@@ -46,10 +51,12 @@ final class SuppressionEndpoints implements HttpHandler {
     private static final JsonMapper JSON = new JsonMapper();
 
     private final Suppressions suppressions;
+    private final SenderRates rates;
 
-    /** {@code suppressions}: null when the server keeps no list (every request says so). */
-    SuppressionEndpoints(Suppressions suppressions) {
+    /** {@code suppressions}: null when the server keeps no list (every request says so); {@code rates} null: none counted. */
+    SuppressionEndpoints(Suppressions suppressions, SenderRates rates) {
         this.suppressions = suppressions;
+        this.rates = rates;
     }
 
     /** A request the API refuses: 400 and why. */
@@ -63,12 +70,12 @@ final class SuppressionEndpoints implements HttpHandler {
     public void handle(HttpExchange ex) throws IOException {
         String verb = ex.getRequestURI().getPath().substring("/suppression/".length());
         String method = switch (verb) {
-            case "list", "show" -> "GET";
+            case "list", "show", "rates" -> "GET";
             case "add", "remove" -> "POST";
             default -> null;
         };
         if (method == null) {
-            AdminServer.reply(ex, 404, false, "unknown command " + verb + " (list, show, add, remove)");
+            AdminServer.reply(ex, 404, false, "unknown command " + verb + " (list, show, add, remove, rates)");
             return;
         }
         if (!ex.getRequestMethod().equals(method)) {
@@ -85,6 +92,7 @@ final class SuppressionEndpoints implements HttpHandler {
                 case "list" -> list(ex, q);
                 case "show" -> show(ex, q);
                 case "add" -> add(ex, q);
+                case "rates" -> rates(ex);
                 default -> remove(ex, q);
             }
         } catch (Refused | IllegalArgumentException e) {
@@ -148,6 +156,31 @@ final class SuppressionEndpoints implements HttpHandler {
             return;
         }
         send(ex, 200, answer(address + " removed from " + removed.stream().map(Entry::scope).collect(Collectors.joining(", ")), removed));
+    }
+
+    private void rates(HttpExchange ex) throws IOException, Refused {
+        if (rates == null) {
+            AdminServer.reply(ex, 404, false, "this server counts no sender rates");
+            return;
+        }
+        List<String> domains = new java.util.ArrayList<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        for (String kv : raw == null ? new String[0] : raw.split("&"))
+            if (kv.startsWith("domain=")) domains.add(java.net.URLDecoder.decode(kv.substring(7), java.nio.charset.StandardCharsets.UTF_8));
+        for (String d : domains)
+            if (!dev.facteur.message.AddressSyntax.isDomain(d, true)) throw new Refused("domain: not a domain: " + d);
+        if (domains.isEmpty()) domains.addAll(rates.domains());
+        ObjectNode o = JSON.createObjectNode().put("ok", true).put("message", domains.size() + " sender domain" + (domains.size() == 1 ? "" : "s"));
+        ArrayNode senders = o.putArray("senders");
+        for (String d : domains) {
+            SenderRates.Rates r = rates.of(d);
+            ObjectNode s = senders.addObject().put("domain", r.senderDomain());
+            ArrayNode windows = s.putArray("windows");
+            for (SenderRates.Window w : r.windows())
+                windows.addObject().put("window", w.length().toDays() + "d").put("sent", w.sent()).put("hard_bounces", w.hardBounces())
+                        .put("complaints", w.complaints()).put("hard_bounce_rate", w.hardBounceRate()).put("complaint_rate", w.complaintRate());
+        }
+        send(ex, 200, o);
     }
 
     private static Mailbox address(Map<String, String> q) throws Refused {

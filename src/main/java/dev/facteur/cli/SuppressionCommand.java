@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "mail is no longer sent to (hard bounces, complaints, repeated soft bounces,",
                 "unsubscribes, operators' entries), per sender domain or for all (scope *)."},
         subcommands = {SuppressionCommand.ListCommand.class, SuppressionCommand.ShowCommand.class, SuppressionCommand.AddCommand.class,
-                SuppressionCommand.RemoveCommand.class})
+                SuppressionCommand.RemoveCommand.class, SuppressionCommand.RatesCommand.class})
 final class SuppressionCommand implements Runnable {
 
     @Spec
@@ -208,6 +208,43 @@ final class SuppressionCommand implements Runnable {
         public Integer call() throws Exception {
             return QueueCommand.admin(spec, config, "POST", "/suppression/remove",
                     "address=" + enc(address) + (scope == null ? "" : "&scope=" + enc(scope)));
+        }
+    }
+
+    @Command(name = "rates", mixinStandardHelpOptions = true,
+            description = {"Shows, per sender domain, the mail receivers took, its hard bounces and complaints",
+                    "over the last day and week, and their rates: what large receivers judge a sender by."})
+    static final class RatesCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(paramLabel = "DOMAIN", arity = "0..*",
+                description = "Sender domains (default: those the server has sent mail of since it started).")
+        List<String> domains = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            String q = String.join("&", domains.stream().map(d -> "domain=" + enc(d)).toList());
+            JsonNode answer = AdminClient.request(spec, config, "GET", "/suppression/rates", q);
+            if (answer == null) return 1;
+            if (!answer.path("ok").asBoolean(false)) return refused(spec, answer);
+            PrintWriter out = spec.commandLine().getOut();
+            String row = "%-32s  %-6s  %10s  %12s  %10s  %9s  %9s";
+            if (answer.path("senders").isEmpty()) {
+                out.println("No mail sent since the server started");
+                return 0;
+            }
+            out.println(row.formatted("SENDER DOMAIN", "WINDOW", "SENT", "HARD BOUNCES", "COMPLAINTS", "BOUNCE %", "SPAM %"));
+            for (JsonNode s : answer.path("senders"))
+                for (JsonNode w : s.path("windows"))
+                    out.println(row.formatted(s.path("domain").asString(), w.path("window").asString(), w.path("sent").asLong(),
+                            w.path("hard_bounces").asLong(), w.path("complaints").asLong(),
+                            "%.2f".formatted(100 * w.path("hard_bounce_rate").asDouble()),
+                            "%.3f".formatted(100 * w.path("complaint_rate").asDouble())));
+            return 0;
         }
     }
 }

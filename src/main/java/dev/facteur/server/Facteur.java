@@ -3,6 +3,7 @@ package dev.facteur.server;
 import dev.facteur.admin.AdminServer;
 import dev.facteur.autoconfig.AutoconfigServer;
 import dev.facteur.bounce.BounceProcessor;
+import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.SuppressionFeed;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.bounce.Verp;
@@ -157,6 +158,7 @@ public final class Facteur implements AutoCloseable {
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
             Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
+            SenderRates rates = null;
             if (d.enabled()) {
                 suppressions = new Suppressions(stores.suppressions(), config.suppression().settings(), clock);
                 if (config.events().enabled()) {
@@ -167,6 +169,8 @@ public final class Facteur implements AutoCloseable {
                     events = eventLog;
                     log.info("events: {}{}", e.directory().resolve("events.log"), e.webhook().map(u -> ", and POSTed to " + u).orElse(""));
                 }
+                rates = new SenderRates(stores.rates(), events, clock);
+                events = rates; // the reputation counts see every outcome on its way to the log
                 Suppressions learning = config.suppression().enabled() ? suppressions : null;
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
@@ -195,7 +199,7 @@ public final class Facteur implements AutoCloseable {
             if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));

@@ -143,4 +143,28 @@ class SuppressionEndpointsTest {
         assertThat(post("/suppression/flush").status()).isEqualTo(404);
         assertThat(suppressions.entries(mailbox("a@b.test"))).isEmpty();
     }
+
+    @Test
+    void theRatesOfEachSenderDomainAreShown() throws Exception {
+        admin.close();
+        var rates = new dev.facteur.bounce.SenderRates(new dev.facteur.store.MemoryRateStore(), e -> {}, clock);
+        for (int i = 0; i < 50; i++)
+            rates.emit(dev.facteur.events.Event.of(dev.facteur.events.EventType.DELIVERED, clock.instant(), "app@news.example.com", "x@example.org")
+                    .withRemoteMta("mx.example.org"));
+        rates.emit(dev.facteur.events.Event.of(dev.facteur.events.EventType.BOUNCED, clock.instant(), "app@news.example.com", "x@example.org")
+                .withBounceClass("hard"));
+        admin = new AdminServer(new HostPort("127.0.0.1", 0), dir.resolve("admin.token"), null, null, suppressions, rates);
+        admin.start();
+
+        JsonNode all = get("/suppression/rates").json();
+        assertThat(all.path("senders").valueStream().map(s -> s.path("domain").asString()).toList()).containsExactly("news.example.com");
+        JsonNode day = all.path("senders").get(0).path("windows").get(0);
+        assertThat(day.path("window").asString()).isEqualTo("1d");
+        assertThat(day.path("sent").asLong()).isEqualTo(50);
+        assertThat(day.path("hard_bounces").asLong()).isEqualTo(1);
+        assertThat(day.path("hard_bounce_rate").asDouble()).isEqualTo(0.02);
+        assertThat(get("/suppression/rates?domain=other.example").json().path("senders").get(0).path("windows").get(1).path("sent").asLong())
+                .isZero();
+        assertThat(get("/suppression/rates?domain=not_a..domain").status()).isEqualTo(400);
+    }
 }

@@ -143,4 +143,16 @@ class SuppressionCliIT {
         assertThat(facteur(two, "suppression", "remove", "carol@example.org", "--scope", "shop.example.com").exitCode()).isZero();
         assertThat(facteur(one, "suppression", "show", "carol@example.org").exitCode()).isEqualTo(1);
     }
+
+    @Test
+    void theRatesOfSenderDomainsAreATableOfCounts() throws Exception {
+        Path config = server("data", c -> c);
+
+        var none = facteur(config, "suppression", "rates");
+        assertThat(none.exitCode()).as(none.toString()).isZero();
+        assertThat(none.stdout().strip()).isEqualTo("No mail sent since the server started");
+        var named = facteur(config, "suppression", "rates", "news.example.com");
+        assertThat(named.stdout().lines().toList()).hasSize(3).first().asString().startsWith("SENDER DOMAIN");
+        assertThat(named.stdout().lines().toList().get(1)).matches("news\\.example\\.com +1d +0 +0 +0 +0\\.00 +0\\.000");
+    }
 }

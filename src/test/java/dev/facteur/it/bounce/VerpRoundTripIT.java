@@ -98,6 +98,12 @@ class VerpRoundTripIT {
             assertThat(e.get("details").get("message_id").asString()).isEqualTo("<issue-1@sender.test>");
         });
 
+        // the operator sees the sender domain's reputation numbers
+        JsonNode rates = admin("/suppression/rates?domain=sender.test").path("senders").get(0).path("windows").get(0);
+        assertThat(rates.path("sent").asLong()).isEqualTo(2);
+        assertThat(rates.path("hard_bounces").asLong()).isEqualTo(2);
+        assertThat(rates.path("hard_bounce_rate").asDouble()).isEqualTo(1.0);
+
         // the next message to bob is refused at once, and the application hears of it
         try (WireClient c = WireClient.ready(smtp, "app.sender.test")) {
             c.expect(250, c.command("MAIL FROM:<app@sender.test>"));
@@ -220,6 +226,16 @@ class VerpRoundTripIT {
 
                 --ARF--
                 """.formatted(complainer, complainer).replace("\n", "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private JsonNode admin(String pathAndQuery) throws Exception {
+        var address = facteur.adminAddress().orElseThrow();
+        String token = dev.facteur.admin.TokenFile.clientToken(facteur.config().admin().tokenFile());
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + address.getPort() + pathAndQuery))
+                    .header("Authorization", "Bearer " + token).build();
+            return json.readTree(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        }
     }
 
     private List<JsonNode> of(Path log, String type) throws IOException {
