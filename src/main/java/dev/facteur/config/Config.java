@@ -71,11 +71,13 @@ public record Config(
      * @param prefix          the first word of a VERP address's local part
      * @param maxAge          how long a VERP address takes bounces: whole days
      * @param reportAddresses local parts of the bounce domain that take feedback loop reports
+     * @param verpSenders     the sender domains whose mail gets VERP; empty: every trusted sender's
      */
     public record Bounces(Optional<String> domain, boolean verp, Path secretsFile, String prefix, Duration maxAge,
-            List<String> reportAddresses) {
+            List<String> reportAddresses, List<String> verpSenders) {
         public Bounces {
             reportAddresses = List.copyOf(reportAddresses);
+            verpSenders = List.copyOf(verpSenders);
         }
     }
 

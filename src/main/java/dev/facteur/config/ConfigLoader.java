@@ -282,7 +282,8 @@ public final class ConfigLoader {
             if (!v.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("a local part of letters, digits, '.', '_' and '-'");
             return v.toLowerCase(java.util.Locale.ROOT);
         });
-        return new Config.Bounces(domain, verp, secrets, prefix, maxAge, reports);
+        List<String> senders = t.list("verp_senders", List.of(), d -> domain(d).toLowerCase(java.util.Locale.ROOT));
+        return new Config.Bounces(domain, verp, secrets, prefix, maxAge, reports, senders);
     }
 
     /** {@code [events]}: the event log, and its webhook whose secret is read from a file of its own. */

@@ -80,13 +80,17 @@ final class Bounces {
 
     /**
      * Our own senders' mail leaves with VERP return paths in the bounce domain, a transaction per
-     * recipient; the rest as {@code others} says (SRS for forwarded mail).
+     * recipient; the rest as {@code others} says (SRS for forwarded mail). {@code senders}: the
+     * sender domains whose mail gets VERP, empty for all: a bounce to a VERP address is read, not
+     * passed on, so a person who sends through the same server from another domain keeps
+     * getting their bounces.
      */
-    static SenderRewrite returnPaths(Verp verp, String bounceDomain, SenderRewrite others, List<Cidr> relayNetworks) {
+    static SenderRewrite returnPaths(Verp verp, String bounceDomain, SenderRewrite others, List<Cidr> relayNetworks, List<String> senders) {
         return new SenderRewrite() {
             @Override
             public boolean perRecipient(Envelope envelope) {
-                return envelope.sender().mailbox().filter(m -> m.hasDomain() && !m.domainKey().equals(bounceDomain)).isPresent()
+                return envelope.sender().mailbox().filter(m -> m.hasDomain() && !m.domainKey().equals(bounceDomain)
+                        && (senders.isEmpty() || senders.contains(m.domainKey()))).isPresent()
                         && SrsForwarding.fromOurOwn(envelope.client(), relayNetworks);
             }
 

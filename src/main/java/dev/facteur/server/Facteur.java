@@ -179,7 +179,8 @@ public final class Facteur implements AutoCloseable {
                 DeliveryAgent.Mailboxes reports = null;
                 if (verp != null) {
                     String bounceDomain = config.bounces().domain().orElseThrow();
-                    if (config.bounces().verp()) senders = Bounces.returnPaths(verp, bounceDomain, senders, config.relay().networks());
+                    if (config.bounces().verp()) senders = Bounces.returnPaths(verp, bounceDomain, senders, config.relay().networks(),
+                            config.bounces().verpSenders());
                     reports = Bounces.reader(new BounceProcessor(verp, learning, events, bounceDomain, clock));
                     log.info("bounce domain: {} (VERP {}; reports to {}@ too)", bounceDomain, config.bounces().verp() ? "on" : "off",
                             String.join("@, ", config.bounces().reportAddresses()));

@@ -80,7 +80,7 @@ class BouncesTest {
     @Test
     void ourOwnSendersMailGoesWithAVerpReturnPathPerRecipientAndForwardedMailAsTheOtherRewriteSays() {
         SenderRewrite srs = (env, rcpt) -> ReversePath.of(mailbox("SRS0=x=y@forward.example.com"));
-        SenderRewrite paths = Bounces.returnPaths(verp, DOMAIN, srs, List.of(Cidr.parse("127.0.0.0/8")));
+        SenderRewrite paths = Bounces.returnPaths(verp, DOMAIN, srs, List.of(Cidr.parse("127.0.0.0/8")), List.of());
 
         Envelope ours = envelope("app@news.example.com", new ClientInfo("127.0.0.1", "app", "ESMTP", ""));
         Envelope loggedIn = envelope("alice@example.com", new ClientInfo("192.0.2.7", "laptop", "ESMTPSA", ""));
@@ -97,10 +97,22 @@ class BouncesTest {
 
     @Test
     void aRecipientTooLongForVerpKeepsTheSender() {
-        SenderRewrite paths = Bounces.returnPaths(verp, DOMAIN, SenderRewrite.NONE, List.of(Cidr.parse("127.0.0.0/8")));
+        SenderRewrite paths = Bounces.returnPaths(verp, DOMAIN, SenderRewrite.NONE, List.of(Cidr.parse("127.0.0.0/8")), List.of());
         Envelope ours = envelope("app@news.example.com", new ClientInfo("127.0.0.1", "app", "ESMTP", ""));
         Mailbox longOne = mailbox("a".repeat(60) + "@example.org");
 
         assertThat(paths.mailFrom(ours, longOne).mailbox()).contains(mailbox("app@news.example.com"));
+    }
+
+    @Test
+    void onlyTheNamedSenderDomainsGetVerpWhenSomeAreNamed() {
+        SenderRewrite paths = Bounces.returnPaths(verp, DOMAIN, SenderRewrite.NONE, List.of(Cidr.parse("127.0.0.0/8")),
+                List.of("news.example.com"));
+        ClientInfo app = new ClientInfo("127.0.0.1", "app", "ESMTP", "");
+
+        assertThat(paths.perRecipient(envelope("app@news.example.com", app))).isTrue();
+        assertThat(paths.perRecipient(envelope("alice@example.com", new ClientInfo("192.0.2.7", "laptop", "ESMTPSA", ""))))
+                .as("a person's mail keeps its return path, and its bounces").isFalse();
+        assertThat(paths.mailFrom(envelope("alice@example.com", app), BOB).mailbox()).contains(mailbox("alice@example.com"));
     }
 }
