@@ -76,6 +76,7 @@ final class AddressCommand implements Callable<Integer> {
             case Transport.Local l when c.local().mailbox() == Config.Store.LMTP -> "local, " + c.local().lmtp().orElseThrow();
             case Transport.Local l -> "local, maildir " + c.local().maildir()
                     .replace("{domain}", to.domainKey()).replace("{user}", resolver.mailboxName(to).toLowerCase(Locale.ROOT));
+            case Transport.Reports r -> "reports: read as a bounce or complaint (the bounce domain), not kept";
             default -> t.toString();
         };
     }

@@ -51,7 +51,11 @@ final class Bounces {
         return new Verp(secrets, b.prefix(), Clock.systemUTC(), b.maxAge());
     }
 
-    /** The addresses of the bounce domain that exist: our VERP addresses, its report addresses, and its postmaster. */
+    /**
+     * The addresses of the bounce domain that exist: our VERP addresses, its report addresses, and
+     * its postmaster (routing's). {@code verp} null: the secrets are not there yet (a command run
+     * before the server's first start), and no VERP address can be told from a forged one.
+     */
     static BounceDomain domain(Config config, Verp verp) {
         String domain = config.bounces().domain().orElseThrow();
         List<String> reports = config.bounces().reportAddresses();
@@ -65,6 +69,8 @@ final class Bounces {
             @Override
             public Optional<Reply> refusal(Mailbox address) {
                 if (reports.contains(address.localPart().toLowerCase(Locale.ROOT))) return Optional.empty();
+                if (verp == null) return Optional.of(new Reply(550, "5.1.1", "Recipient address rejected: no VERP secrets in "
+                        + config.bounces().secretsFile() + " yet (the server makes them at its first start)"));
                 return switch (verp.decode(address)) {
                     case VerpDecoded.Recipient r -> Optional.empty();
                     case VerpDecoded.NotVerp n -> Optional.of(unknown);

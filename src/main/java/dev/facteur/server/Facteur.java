@@ -296,7 +296,7 @@ public final class Facteur implements AutoCloseable {
      */
     public static AddressResolver addressResolver(Config config) throws IOException {
         Verp verp = Bounces.verp(config, false);
-        return addressResolver(config, srs(config, false), verp == null ? null : Bounces.domain(config, verp));
+        return addressResolver(config, srs(config, false), config.bounces().domain().isEmpty() ? null : Bounces.domain(config, verp));
     }
 
     static AddressResolver addressResolver(Config config, Srs srs, BounceDomain bounces) throws IOException {
