@@ -19,6 +19,7 @@ import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.Transport;
+import dev.facteur.unsubscribe.UnsubscribeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,8 @@ public record Config(
         Arc arc,
         Shaping shaping,
         Events events,
-        SuppressionSettings suppression) {
+        SuppressionSettings suppression,
+        UnsubscribeSettings unsubscribe) {
 
     /**
      * {@code [events]}: every attempt's outcome as a JSON line for the application, and optionally

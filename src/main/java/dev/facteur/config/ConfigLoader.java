@@ -254,9 +254,10 @@ public final class ConfigLoader {
         Config.Events events = events(eventsT, dataDir);
         eventsT.finish();
         var suppression = SuppressionSection.read(top.table("suppression"));
+        var unsubscribe = UnsubscribeSection.read(top.table("unsubscribe"), dataDir, dkim.settings());
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, unsubscribe);
     }
 
     /** {@code [events]}: the event log, and its webhook whose secret is read from a file of its own. */
