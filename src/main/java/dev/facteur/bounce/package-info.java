@@ -11,7 +11,9 @@
  *
  * <p>Parsing is pure, bytes in and values out, bounded by {@link dev.facteur.bounce.ReportLimits},
  * and never throws. The package also holds what is decided from reports: the suppression rules
- * ({@link dev.facteur.bounce.Suppressions}, over a {@code store.SuppressionStore}) and the signed
- * VERP return paths that tell which recipient a bounce is about ({@link dev.facteur.bounce.Verp}).
+ * ({@link dev.facteur.bounce.Suppressions}, over a {@code store.SuppressionStore}), the signed
+ * VERP return paths that tell which recipient a bounce is about ({@link dev.facteur.bounce.Verp}),
+ * and the signed tokens of one-click unsubscribe links that tell who asked to stop
+ * ({@link dev.facteur.bounce.UnsubscribeLinks}).
  */
 package dev.facteur.bounce;

@@ -19,6 +19,7 @@ import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.Transport;
+import dev.facteur.unsubscribe.UnsubscribeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +50,8 @@ public record Config(
         Shaping shaping,
         Events events,
         Suppression suppression,
-        Bounces bounces) {
+        Bounces bounces,
+        UnsubscribeSettings unsubscribe) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

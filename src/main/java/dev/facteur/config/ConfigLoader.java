@@ -257,9 +257,10 @@ public final class ConfigLoader {
         Table bouncesT = top.table("bounces");
         Config.Bounces bounces = bounces(bouncesT, dataDir, local.domains(), srs);
         bouncesT.finish();
+        var unsubscribe = UnsubscribeSection.read(top.table("unsubscribe"), dataDir, dkim.settings());
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

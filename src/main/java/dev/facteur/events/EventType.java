@@ -25,6 +25,8 @@ public record EventType(String name) {
     public static final EventType SUPPRESSED = new EventType("suppressed");
     /** The recipient's provider reported a complaint through a feedback loop. */
     public static final EventType COMPLAINED = new EventType("complained");
+    /** The recipient asked to get no more mail from the sender domain, through its one-click unsubscribe link (RFC 8058). */
+    public static final EventType UNSUBSCRIBED = new EventType("unsubscribed");
 
     public EventType {
         if (name == null || !NAME.matcher(name).matches())

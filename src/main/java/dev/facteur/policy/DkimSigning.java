@@ -5,10 +5,7 @@ import dev.facteur.auth.dkim.Signers;
 import dev.facteur.auth.dkim.SigningKey;
 import dev.facteur.message.HeaderSection;
 import dev.facteur.message.Mailbox;
-import dev.facteur.message.QueueId;
-import dev.facteur.message.ReversePath;
 import dev.facteur.mime.SevenBitDowngrade;
-import dev.facteur.smtp.Reply;
 import dev.facteur.smtp.Gate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,39 +53,15 @@ public final class DkimSigning implements Gate {
         return new SigningSession(inner.open(client), relayNetworks.test(client));
     }
 
-    private final class SigningSession extends ForwardingSession {
-
-        private final boolean relayClient;
-        private String login;
-        private QueueId id;
+    private final class SigningSession extends TrustedSenderSession {
 
         SigningSession(Session inner, boolean relayClient) {
-            super(inner);
-            this.relayClient = relayClient;
+            super(inner, relayClient);
         }
 
         @Override
-        public void authenticated(String user, String mechanism) {
-            login = user;
-            super.authenticated(user, mechanism);
-        }
-
-        @Override
-        public Reply mail(QueueId id, ReversePath sender, long size) {
-            this.id = id;
-            return super.mail(id, sender, size);
-        }
-
-        @Override
-        public boolean readsContent() {
-            return login != null || relayClient || super.readsContent();
-        }
-
-        @Override
-        public EndOfData endOfData(Content content) throws IOException {
-            EndOfData decision = super.endOfData(content);
-            if (decision instanceof EndOfData.Pass && (login != null || relayClient)) sign(content);
-            return decision;
+        void passed(Content content, EndOfData.Pass pass) throws IOException {
+            sign(content);
         }
 
         /**
@@ -107,7 +80,7 @@ public final class DkimSigning implements Gate {
                 List<Mailbox> authors = HeaderSection.fromAddresses(sink.headerFields());
                 if (authors.isEmpty() || !authors.getFirst().hasDomain()) return;
                 from = authors.getFirst().domainKey();
-                List<SigningKey> keys = signers.keysFor(from, login);
+                List<SigningKey> keys = signers.keysFor(from, login());
                 if (keys.isEmpty()) return;
                 byte[] sevenBit = eightBit ? sevenBit(content) : null;
                 if (sevenBit != null) {
@@ -120,10 +93,10 @@ public final class DkimSigning implements Gate {
                     if (sevenBit != null) next.write(sevenBit);
                     else current.transferTo(next);
                 });
-                log.info("{}: signed: d={} s={}{}", id, keys.getFirst().domain(),
+                log.info("{}: signed: d={} s={}{}", id(), keys.getFirst().domain(),
                         String.join(",", keys.stream().map(SigningKey::selector).toList()), sevenBit != null ? " (made 7-bit first)" : "");
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                log.warn("{}: not signed with DKIM{}: {}", id, from == null ? "" : " for " + from, e.getMessage());
+                log.warn("{}: not signed with DKIM{}: {}", id(), from == null ? "" : " for " + from, e.getMessage());
             }
         }
     }

@@ -1,8 +1,6 @@
 package dev.facteur.policy;
 
 import dev.facteur.message.HeaderSection;
-import dev.facteur.message.QueueId;
-import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Gate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,57 +53,39 @@ public final class FeedbackIds implements Gate {
         return new Tagging(inner.open(client), relayNetworks.test(client));
     }
 
-    private final class Tagging extends ForwardingSession {
-
-        private final boolean relayClient;
-        private boolean loggedIn;
-        private QueueId id;
-        private String senderDomain;
+    private final class Tagging extends TrustedSenderSession {
 
         Tagging(Session inner, boolean relayClient) {
-            super(inner);
-            this.relayClient = relayClient;
+            super(inner, relayClient);
         }
 
-        @Override
-        public void authenticated(String user, String mechanism) {
-            loggedIn = true;
-            super.authenticated(user, mechanism);
-        }
-
-        @Override
-        public dev.facteur.smtp.Reply mail(QueueId id, ReversePath sender, long size) {
-            this.id = id;
-            this.senderDomain = sender.mailbox().filter(m -> m.hasDomain()).map(m -> m.domainKey()).orElse(null);
-            return super.mail(id, sender, size);
+        /** The envelope sender's domain, lower case: null for the null sender or one without a domain. */
+        private String senderDomain() {
+            if (sender() == null) return null; // no MAIL yet
+            return sender().mailbox().filter(m -> m.hasDomain()).map(m -> m.domainKey()).orElse(null);
         }
 
         @Override
         public boolean readsContent() {
-            return trusted() || super.readsContent();
-        }
-
-        private boolean trusted() {
-            return (loggedIn || relayClient) && senderDomain != null;
+            return trusted() && senderDomain() != null || inner.readsContent();
         }
 
         @Override
-        public EndOfData endOfData(Content content) throws IOException {
-            EndOfData decision = super.endOfData(content);
-            if (!(decision instanceof EndOfData.Pass) || !trusted()) return decision;
+        void passed(Content content, EndOfData.Pass pass) throws IOException {
+            String senderDomain = senderDomain();
+            if (senderDomain == null) return;
             String header;
             try (InputStream in = content.open()) {
                 header = HeaderSection.read(in, MAX_HEADER);
             }
             if (header == null || HeaderSection.fields(header).stream().anyMatch(f -> HeaderSection.name(f).equalsIgnoreCase("Feedback-ID")))
-                return decision;
+                return;
             String field = "Feedback-ID: " + value(senderDomain) + "\r\n";
             content.rewrite((current, next) -> {
                 next.write(field.getBytes(StandardCharsets.US_ASCII));
                 current.transferTo(next);
             });
-            log.debug("{}: {}", id, field.strip());
-            return decision;
+            log.debug("{}: {}", id(), field.strip());
         }
     }
 }

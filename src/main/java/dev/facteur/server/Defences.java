@@ -127,6 +127,7 @@ final class Defences {
                     config.delivery().sources().warmUp(), dev.facteur.store.ShapingStore.inMemory(), clock);
             gate = new dev.facteur.policy.FeedbackIds(gate, feedbackId, sources::poolFor, a -> relay.stream().anyMatch(n -> n.contains(a)));
         }
+        gate = Unsubscribes.fields(config, gate, clock); // [unsubscribe]: the links, before the signature that must cover them
         if (config.dkim().signers().isEmpty()) return gate;
         return new DkimSigning(gate, config.dkim().signers(), new SignatureWriter(config.dkim().settings()),
                 a -> relay.stream().anyMatch(n -> n.contains(a)), clock);

@@ -61,6 +61,7 @@ import dev.facteur.spool.SpoolFullException;
 import dev.facteur.tls.CertificateFiles;
 import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
+import dev.facteur.unsubscribe.UnsubscribeServer;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,11 +103,13 @@ public final class Facteur implements AutoCloseable {
     private final Stores stores;
     private final DmarcReportSender dmarcReports; // null: reports off
     private final Events events; // null: events off
+    private final UnsubscribeServer unsubscribe; // null: [unsubscribe] off, or delivery off
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports, Events events) {
+            DmarcReportSender dmarcReports, Events events, UnsubscribeServer unsubscribe) {
         this.events = events;
+        this.unsubscribe = unsubscribe;
         this.autoconfigs = List.copyOf(autoconfigs);
         this.submission = submission;
         this.submissions = submissions;
@@ -199,6 +202,7 @@ public final class Facteur implements AutoCloseable {
             DmarcReportSender dmarcReports = DmarcReporting.start(config, dns, stores, queue, clock); // null: reports off
             if (dmarcReports != null) opened.add(dmarcReports);
             AdminServer admin = null;
+            UnsubscribeServer unsubscribe = null;
             if (queue != null) {
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates);
                 admin.start();
@@ -206,6 +210,8 @@ public final class Facteur implements AutoCloseable {
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
                 log.info("suppression list: {} (scope {}, {})", stores, config.suppression().settings().scope().name().toLowerCase(Locale.ROOT),
                         config.suppression().enabled() ? "checked at RCPT and fed by bounces and complaints" : "off: [suppression] enabled = false");
+                unsubscribe = Unsubscribes.listen(config, suppressions, events, clock);
+                if (unsubscribe != null) opened.add(unsubscribe);
             }
             Suppressions checked = config.suppression().enabled() ? suppressions : null;
             EventSink refusals = events;
@@ -272,7 +278,8 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, eventLog);
+            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, eventLog,
+                    unsubscribe);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -511,6 +518,11 @@ public final class Facteur implements AutoCloseable {
         return server == null ? 0 : server.boundAddresses().getFirst().getPort();
     }
 
+    /** The one-click unsubscribe listeners' addresses; empty when none runs here. */
+    public List<InetSocketAddress> unsubscribeAddresses() {
+        return unsubscribe == null ? List.of() : unsubscribe.addresses();
+    }
+
     /** The autoconfig HTTP listeners' addresses. */
     public List<InetSocketAddress> autoconfigAddresses() {
         return autoconfigs.stream().map(AutoconfigServer::address).toList();
@@ -529,6 +541,7 @@ public final class Facteur implements AutoCloseable {
         if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
         for (AutoconfigServer a : autoconfigs) a.close();
         if (admin != null) admin.close();
+        if (unsubscribe != null) unsubscribe.close();
         if (dmarcReports != null) dmarcReports.close();
         if (queue != null) queue.close();
         if (events != null) events.close(); // after the queue: its last outcomes are written and synced
