@@ -59,35 +59,18 @@ public final class SuppressionCheck implements Gate {
                 + (entry.diagnostic().isEmpty() ? "" : ": " + entry.diagnostic()) + ")");
     }
 
-    private final class Checking extends ForwardingSession {
-
-        private final boolean relayClient;
-        private boolean loggedIn;
-        private QueueId id;
-        private ReversePath sender;
+    private final class Checking extends TrustedSession {
 
         Checking(Session inner, boolean relayClient) {
-            super(inner);
-            this.relayClient = relayClient;
-        }
-
-        @Override
-        public void authenticated(String user, String mechanism) {
-            loggedIn = true;
-            super.authenticated(user, mechanism);
-        }
-
-        @Override
-        public Reply mail(QueueId id, ReversePath sender, long size) {
-            this.id = id;
-            this.sender = sender;
-            return super.mail(id, sender, size);
+            super(inner, relayClient);
         }
 
         @Override
         public Reply rcpt(Mailbox recipient) {
             Reply before = super.rcpt(recipient);
-            if (before != null || !(loggedIn || relayClient) || !recipient.hasDomain()) return before;
+            if (before != null || !trusted() || !recipient.hasDomain()) return before;
+            ReversePath sender = sender();
+            QueueId id = id();
             Optional<String> senderDomain = sender.mailbox().filter(Mailbox::hasDomain).map(Mailbox::domainKey);
             if (senderDomain.isEmpty()) return null;
             Optional<Entry> entry;
