@@ -640,7 +640,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     // our trouble (the queued message could not be read): deferred now, not taken to the next server
                     Outcome o = sent.outcomes().get(k);
                     attempts.add(new Attempt(i, o, null, false));
-                    logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+                    logAttempt(env, env.recipients().get(i), relayName(hop, key), c.tls(), o);
                 } else {
                     unanswered.add(i);
                 }
@@ -648,7 +648,7 @@ public final class DeliveryAgent implements AutoCloseable {
             }
             Outcome o = sent.outcomes().get(k);
             attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp(), c.answerTime()));
-            logAttempt(env, env.recipients().get(i), hop.toString(), c.tls(), o);
+            logAttempt(env, env.recipients().get(i), relayName(hop, key), c.tls(), o);
         }
         if (permit != null && permit.site().limits().messagesPerConnection() > 0
                 && c.messages() >= permit.site().limits().messagesPerConnection()) c.quit();
@@ -739,6 +739,11 @@ public final class DeliveryAgent implements AutoCloseable {
             logAttempt(env, env.recipients().get(i), relay == null ? "none" : relay, tls, o);
         }
         return out;
+    }
+
+    /** The server as the log names it, with the local address we sent from when one was chosen ({@code [[delivery.sources]]}). */
+    private static String relayName(Hop hop, CacheKey key) {
+        return key.source() == null ? hop.toString() : hop + " from " + key.source().getHostAddress();
     }
 
     private void logAttempt(Envelope env, Recipient r, String relay, String tls, Outcome o) {

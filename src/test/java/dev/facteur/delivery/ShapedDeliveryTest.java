@@ -195,11 +195,14 @@ class ShapedDeliveryTest {
         };
         var sources = new dev.facteur.shaping.SourceAddresses(List.of(source("bulk", bulk, "out1.sender.test")),
                 List.of(new dev.facteur.shaping.Pool("bulk", List.of("sender.test"), null)), dev.facteur.shaping.WarmUp.DEFAULTS, store, clock);
-        try (var peer = ScriptedPeer.start(Loopback.host(), recording); var agent = agent(peer, shaper(SiteLimits.DEFAULTS), sources)) {
+        try (var log = LogCapture.attach("facteur.delivery"); var peer = ScriptedPeer.start(Loopback.host(), recording);
+                var agent = agent(peer, shaper(SiteLimits.DEFAULTS), sources)) {
             assertThat(deliver(agent, envelope("a"))).singleElement()
                     .satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
             assertThat(from).containsExactly(bulk);
             assertThat(peer.transcript(0)).contains("EHLO out1.sender.test");
+            assertThat(log.messages()).as("the attempt's line names the address it left from")
+                    .anySatisfy(l -> assertThat(l).contains("relay=" + peer.host(), " from " + bulk + ",", "status=sent"));
         }
     }
 
