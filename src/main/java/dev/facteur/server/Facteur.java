@@ -12,6 +12,7 @@ import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.inject.Injection;
 import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
@@ -180,7 +181,8 @@ public final class Facteur implements AutoCloseable {
             AdminServer admin = null;
             if (queue != null) {
                 var suppressions = new Suppressions(stores.suppressions(), config.suppression(), clock);
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions,
+                        new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
