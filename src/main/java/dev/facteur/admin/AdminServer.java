@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
+import dev.facteur.inject.Injection;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
@@ -29,10 +30,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code POST /queue/{flush,hold,release,delete,bounce}?id=QUEUEID} (flush also takes
  * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
  * decide, changing nothing), the suppression list under {@code /suppression/}
- * ({@link SuppressionEndpoints}) and {@code GET /health}. Answers
+ * ({@link SuppressionEndpoints}), {@code POST /messages} for applications that send mail
+ * ({@link MessagesEndpoint}) and {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/}, {@code /policy/} and {@code /suppression/} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/} and {@code /messages} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does.
@@ -57,12 +59,24 @@ public final class AdminServer implements AutoCloseable {
 
     /** With the suppression list under {@code /suppression/} ({@code suppressions} null: the server keeps none). */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions) throws IOException {
-        this(listen, tokenFile, queue, policy, suppressions, null);
+        this(listen, tokenFile, queue, policy, suppressions, null, null);
     }
 
     /** With the sender domains' rates at {@code /suppression/rates} ({@code rates} null: none counted). */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates)
             throws IOException {
+        this(listen, tokenFile, queue, policy, suppressions, rates, null);
+    }
+
+    /** With {@code POST /messages}, the injection API ({@link MessagesEndpoint}), submitting through {@code injection} (null: none). */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions,
+            Injection injection) throws IOException {
+        this(listen, tokenFile, queue, policy, suppressions, null, injection);
+    }
+
+    /** Everything: the suppression list with its rates, and the injection API. */
+    public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates,
+            Injection injection) throws IOException {
         var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
@@ -108,6 +122,7 @@ public final class AdminServer implements AutoCloseable {
         commands.getFilters().add(auth);
         http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
         http.createContext("/suppression/", new SuppressionEndpoints(suppressions, rates)).getFilters().add(auth);
+        http.createContext("/messages", new MessagesEndpoint(injection)).getFilters().add(auth);
     }
 
     /** {@code GET /policy/explain?client=IP&helo=NAME&from=ADDR&to=ADDR&to=...}: what the checks would decide. */

@@ -1,6 +1,7 @@
 package dev.facteur.cli;
 
 import dev.facteur.config.Config;
+import dev.facteur.inject.LocalSubmission;
 import dev.facteur.message.HeaderAddresses;
 import dev.facteur.message.HeaderSection;
 import java.io.BufferedReader;
@@ -8,11 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -83,16 +79,46 @@ final class SendmailCommand implements Callable<Integer> {
             return EX_USAGE;
         }
         byte[] content = m.completed(from, fullName, c.hostname());
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                ch.connect(UnixDomainSocketAddress.of(c.sendmail().socket()));
-            } catch (IOException e) {
-                System.err.println("sendmail: Facteur is not running, or not here: cannot connect to " + c.sendmail().socket() + " ("
-                        + e.getMessage() + "); the message was not sent");
-                return EX_UNAVAILABLE;
-            }
-            return new Dialogue(Channels.newInputStream(ch), Channels.newOutputStream(ch)).send(from, to, content);
+        LocalSubmission session;
+        try {
+            session = LocalSubmission.connect(c.sendmail().socket(), LocalSubmission.TIMEOUT);
+        } catch (IOException e) {
+            System.err.println("sendmail: Facteur is not running, or not here: cannot connect to " + c.sendmail().socket() + " ("
+                    + e.getMessage() + "); the message was not sent");
+            return EX_UNAVAILABLE;
         }
+        try (session) {
+            return exitCode(from, session.send(from, to, content, false));
+        }
+    }
+
+    /**
+     * Each refusal on standard error, and the exit code: a refusal of the whole message (by the
+     * server, of the sender, of the content) says why; otherwise the last refused recipient does,
+     * as sendmail does: the message is queued for the others.
+     */
+    static int exitCode(String from, LocalSubmission.Outcome outcome) {
+        int code = EX_OK;
+        LocalSubmission.Refused whole = null;
+        for (LocalSubmission.Refused r : outcome.refused()) {
+            if (r.stage() == LocalSubmission.Stage.RCPT) {
+                System.err.println("sendmail: <" + r.recipient() + ">: " + r.reply());
+                code = r.reply().isTransient() ? EX_TEMPFAIL : EX_NOUSER;
+            } else if (whole == null) {
+                whole = r;
+            }
+        }
+        if (whole == null) return code;
+        String what = switch (whole.stage()) {
+            case GREETING -> "the server";
+            case EHLO -> "EHLO";
+            case MAIL -> "sender <" + from + ">";
+            case DATA -> "DATA";
+            default -> "the message";
+        };
+        System.err.println("sendmail: " + what + " refused: " + whole.reply());
+        if (whole.reply().text().startsWith("554 5.7.1 User")) return EX_NOPERM;
+        return whole.reply().isTransient() ? EX_TEMPFAIL : EX_DATAERR;
     }
 
     /** Standard input as the message: line ends made CRLF; without -i a line of one dot ends it. */
@@ -163,86 +189,6 @@ final class SendmailCommand implements Callable<Integer> {
 
         private static String quoted(String name) {
             return name.matches("[A-Za-z0-9 !#$%&'*+/=?^_`{|}~.-]*") ? name : "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        }
-    }
-
-    /** The SMTP dialogue on the local socket; the exit code of its outcome. */
-    static final class Dialogue {
-        private final BufferedReader in;
-        private final OutputStream out;
-
-        Dialogue(InputStream in, OutputStream out) {
-            this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            this.out = out;
-        }
-
-        int send(String from, List<String> to, byte[] content) throws IOException {
-            String r = reply();
-            if (!r.startsWith("220")) return refused("the server", r);
-            if (!(r = command("EHLO localhost")).startsWith("250")) return refused("EHLO", r);
-            if (!(r = command("MAIL FROM:<" + from + ">" + (needsUtf8(from, to) ? " SMTPUTF8" : ""))).startsWith("250"))
-                return refused("sender <" + from + ">", r);
-            int accepted = 0;
-            int failure = EX_OK;
-            for (String rcpt : to) {
-                r = command("RCPT TO:<" + rcpt + ">");
-                if (r.startsWith("250")) {
-                    accepted++;
-                } else {
-                    System.err.println("sendmail: <" + rcpt + ">: " + r);
-                    failure = r.startsWith("4") ? EX_TEMPFAIL : EX_NOUSER;
-                }
-            }
-            if (accepted == 0) {
-                command("QUIT");
-                return failure;
-            }
-            if (!(r = command("DATA")).startsWith("354")) return refused("DATA", r);
-            out.write(dotStuffed(content));
-            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            r = reply();
-            command("QUIT");
-            if (!r.startsWith("250")) return refused("the message", r);
-            return failure; // queued for the recipients accepted; one refused makes it EX_NOUSER, as sendmail does
-        }
-
-        private int refused(String what, String reply) {
-            System.err.println("sendmail: " + what + " refused: " + reply);
-            if (reply.startsWith("554 5.7.1 User")) return EX_NOPERM;
-            return reply.startsWith("4") ? EX_TEMPFAIL : EX_DATAERR;
-        }
-
-        private String command(String line) throws IOException {
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return reply();
-        }
-
-        /** The last line of a reply; the end of the connection reads as a 421. */
-        private String reply() throws IOException {
-            String line;
-            do {
-                line = in.readLine();
-                if (line == null) return "421 the server closed the connection";
-            } while (line.length() > 3 && line.charAt(3) == '-');
-            return line;
-        }
-
-        private static boolean needsUtf8(String from, List<String> to) {
-            return !StandardCharsets.US_ASCII.newEncoder().canEncode(from + String.join("", to));
-        }
-
-        /** RFC 5321 §4.5.2: a line starting with a dot gets another. */
-        static byte[] dotStuffed(byte[] content) {
-            var out = new ByteArrayOutputStream(content.length + 64);
-            boolean lineStart = true;
-            for (byte b : content) {
-                if (lineStart && b == '.') out.write('.');
-                out.write(b);
-                lineStart = b == '\n';
-            }
-            return out.toByteArray();
         }
     }
 }

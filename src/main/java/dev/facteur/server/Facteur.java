@@ -17,6 +17,7 @@ import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.inject.Injection;
 import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
@@ -204,7 +205,8 @@ public final class Facteur implements AutoCloseable {
             AdminServer admin = null;
             UnsubscribeServer unsubscribe = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates);
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates,
+                        new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
