@@ -178,6 +178,14 @@ class VerpRoundTripIT {
             c.expect(250, c.command("MAIL FROM:<app@sender.test>"));
             assertThat(c.command("RCPT TO:<frank@receiver.test>").code()).isEqualTo(550);
         }
+        // an application using the HTTP API is told the same, recipient by recipient
+        JsonNode answer = admin("POST", "/messages", """
+                {"from": "app@sender.test", "to": ["frank@receiver.test", "grace@receiver.test"], "subject": "Again", "text": "Hello."}
+                """);
+        assertThat(answer.get("refused")).hasSize(1);
+        assertThat(answer.get("refused").get(0).get("recipient").asString()).isEqualTo("frank@receiver.test");
+        assertThat(answer.get("refused").get(0).get("reply").asString()).startsWith("550 5.7.1");
+        assertThat(answer.get("messages").get(0).get("recipients").get(0).asString()).isEqualTo("grace@receiver.test");
     }
 
     /** A Facteur with a bounce domain, the suppression list on, events on, and 127.0.0.1 as its application's address. */
@@ -229,11 +237,18 @@ class VerpRoundTripIT {
     }
 
     private JsonNode admin(String pathAndQuery) throws Exception {
+        return admin("GET", pathAndQuery, null);
+    }
+
+    /** A request to the admin interface, with its token; {@code body} JSON, or null for none. */
+    private JsonNode admin(String method, String pathAndQuery, String body) throws Exception {
         var address = facteur.adminAddress().orElseThrow();
         String token = dev.facteur.admin.TokenFile.clientToken(facteur.config().admin().tokenFile());
         try (var http = java.net.http.HttpClient.newHttpClient()) {
             var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + address.getPort() + pathAndQuery))
-                    .header("Authorization", "Bearer " + token).build();
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
             return json.readTree(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
         }
     }
