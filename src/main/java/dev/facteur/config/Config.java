@@ -257,7 +257,8 @@ public record Config(
             Optional<Transport.Smtp> smarthost,
             List<RelayAuth> auth,
             Sources sources,
-            String feedbackId) {}
+            String feedbackId,
+            List<dev.facteur.delivery.TlsPolicies.Rule> tlsPolicy) {}
 
     /**
      * {@code [[delivery.sources]]}, {@code [[delivery.pools]]} and {@code [delivery.warmup]}: the

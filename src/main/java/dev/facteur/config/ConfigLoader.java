@@ -19,6 +19,7 @@ import dev.facteur.policy.check.OnDnsFailure;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.LocalUsers;
+import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.routing.Transport;
 import dev.facteur.store.GreylistStore;
 import java.io.IOException;
@@ -181,7 +182,7 @@ public final class ConfigLoader {
                 relayAuth(deliveryT), SourcesSection.read(deliveryT), deliveryT.convert("feedback_id", "", v -> {
                     if (!v.isEmpty() && !v.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("letters, digits, '.', '_' or '-' only");
                     return v;
-                }));
+                }), tlsPolicy(deliveryT));
         deliveryT.finish();
 
         Table adminT = top.table("admin");
@@ -481,6 +482,24 @@ public final class ConfigLoader {
     static String domain(String d) {
         if (!d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) throw new IllegalArgumentException("not a domain name: " + d);
         return d;
+    }
+
+    /** {@code [[delivery.tls_policy]]}: TLS levels per destination (domain, {@code .domain} for those below, or a relay's name). */
+    private static List<TlsPolicies.Rule> tlsPolicy(Table delivery) throws ConfigException {
+        List<TlsPolicies.Rule> out = new ArrayList<>();
+        for (Table t : delivery.tables("tls_policy")) {
+            List<String> domains = t.list("domains", List.of(), d -> (d.startsWith(".") ? "." + domain(d.substring(1)) : domain(d)));
+            if (domains.isEmpty()) t.fail("domains", "is required in [[delivery.tls_policy]], e.g. [\"bank.example\", \".bank.example\"]");
+            String level = t.string("level", null);
+            if (level == null) t.fail("level", "is required in [[delivery.tls_policy]]: none, may, encrypt or verify");
+            TlsPolicies.Level l = t.convert("level", level, TlsPolicies.Level::of);
+            Optional<Path> caFile = t.optional("ca_file", Path::of);
+            if (caFile.isPresent() && l != TlsPolicies.Level.VERIFY) t.fail("ca_file", "is for level = \"verify\" only");
+            if (caFile.isPresent() && !Files.isReadable(caFile.get())) t.fail("ca_file", "cannot read " + caFile.get());
+            t.finish();
+            out.add(new TlsPolicies.Rule(domains, l, caFile));
+        }
+        return List.copyOf(out);
     }
 
     /** {@code [[delivery.auth]]} entries: credentials per relay host, the password read from its own file. */

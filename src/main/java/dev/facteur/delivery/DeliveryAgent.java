@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +63,16 @@ public final class DeliveryAgent implements AutoCloseable {
      * @param localLmtp   the LMTP server holding local mailboxes, or null
      * @param credentials SMTP AUTH per relay host name (lower case)
      * @param reports     what reads the reports that come to the bounce domain ({@link Transport.Reports}), or null
+     * @param tls         the operator's TLS policy per destination
      */
     public record Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials,
-            Mailboxes reports) {
+            Mailboxes reports, TlsPolicies tls) {
         public Routes {
             credentials = Map.copyOf(credentials);
         }
 
         public Routes(Transports transports, Mailboxes mailboxes, Transport.Lmtp localLmtp, Map<String, Credentials> credentials) {
-            this(transports, mailboxes, localLmtp, credentials, null);
+            this(transports, mailboxes, localLmtp, credentials, null, TlsPolicies.NONE);
         }
 
         /** Plain MX routing for everything, as before any table is configured. */
@@ -301,14 +303,21 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /**
      * How this hop uses TLS: the one place that decides, where MTA-STS (RFC 8461) and DANE
-     * (RFC 7672) will make more destinations TLS-only. Today a login that requires TLS requires
-     * it, with a verified certificate when the operator set that up; otherwise STARTTLS is
-     * opportunistic, and only a server we do not log in to gets a plaintext retry.
+     * (RFC 7672) will make more destinations TLS-only. The operator's policy for the destination
+     * ({@link TlsPolicies}) comes first; a login that requires TLS requires it whatever that
+     * policy says (with a verified certificate when the operator set that up, unless the policy
+     * verifies already); otherwise STARTTLS is opportunistic, and only a server we do not log in
+     * to gets a plaintext retry.
      */
     private TlsPolicy tlsPolicy(Way way, Credentials login) {
         if (way.lmtp()) return TlsPolicy.NONE;
-        if (login != null && login.requireTls())
-            return new TlsPolicy.Required(login.tls() != null ? login.tls() : settings.tls(), login.tls() != null, "before AUTH");
+        SSLContext any = settings.tls() != null ? settings.tls() : OpportunisticTls.context();
+        TlsPolicy configured = routes.tls().policyFor(way.siteDomain(), any, login == null).orElse(null);
+        boolean loginNeedsTls = login != null && login.requireTls();
+        if (configured instanceof TlsPolicy.Required r && (r.verify() || !loginNeedsTls || login.tls() == null)) return configured;
+        if (loginNeedsTls)
+            return new TlsPolicy.Required(login.tls() != null ? login.tls() : any, login.tls() != null, "before AUTH");
+        if (configured != null) return configured;
         if (settings.tls() == null) return TlsPolicy.NONE;
         return new TlsPolicy.Opportunistic(settings.tls(), login == null);
     }
@@ -640,7 +649,7 @@ public final class DeliveryAgent implements AutoCloseable {
                     // our trouble (the queued message could not be read): deferred now, not taken to the next server
                     Outcome o = sent.outcomes().get(k);
                     attempts.add(new Attempt(i, o, null, false));
-                    logAttempt(env, env.recipients().get(i), relayName(hop, key), c.tls(), o);
+                    logAttempt(env, env.recipients().get(i), relayName(hop, key), tlsForLog(c, key.tls()), o);
                 } else {
                     unanswered.add(i);
                 }
@@ -648,7 +657,7 @@ public final class DeliveryAgent implements AutoCloseable {
             }
             Outcome o = sent.outcomes().get(k);
             attempts.add(new Attempt(i, o, hop.host(), !way.lmtp() && c.offers("DSN"), way.lmtp(), c.answerTime()));
-            logAttempt(env, env.recipients().get(i), relayName(hop, key), c.tls(), o);
+            logAttempt(env, env.recipients().get(i), relayName(hop, key), tlsForLog(c, key.tls()), o);
         }
         if (permit != null && permit.site().limits().messagesPerConnection() > 0
                 && c.messages() >= permit.site().limits().messagesPerConnection()) c.quit();
@@ -739,6 +748,16 @@ public final class DeliveryAgent implements AutoCloseable {
             logAttempt(env, env.recipients().get(i), relay == null ? "none" : relay, tls, o);
         }
         return out;
+    }
+
+    /**
+     * What the log says of TLS: the protocol and cipher or none, the policy that applied, and
+     * whether the certificate was verified (only a policy that verifies checks it).
+     */
+    private static String tlsForLog(SmtpClient c, TlsPolicy policy) {
+        if (c.tls().isEmpty()) return "none (policy " + policy.level() + ")";
+        boolean verified = policy instanceof TlsPolicy.Required r && r.verify();
+        return c.tls() + " (policy " + policy.level() + ", certificate " + (verified ? "verified" : "not verified") + ")";
     }
 
     /** The server as the log names it, with the local address we sent from when one was chosen ({@code [[delivery.sources]]}). */

@@ -16,6 +16,15 @@ public sealed interface TlsPolicy {
     /** The context for STARTTLS, or null when no STARTTLS is to be tried. */
     SSLContext context();
 
+    /** The policy's level as the log names it ({@link TlsPolicies.Level}): none, may, encrypt or verify. */
+    default String level() {
+        return switch (this) {
+            case None n -> "none";
+            case Opportunistic o -> "may";
+            case Required r -> r.verify() ? "verify" : "encrypt";
+        };
+    }
+
     record None() implements TlsPolicy {
         @Override
         public SSLContext context() {

@@ -44,6 +44,7 @@ import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.auth.srs.Srs;
 import dev.facteur.auth.srs.SrsSecrets;
 import dev.facteur.delivery.SenderRewrite;
+import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
@@ -381,7 +382,8 @@ public final class Facteur implements AutoCloseable {
             credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls(), verified));
         }
         return new DeliveryAgent.Routes(rcpt -> addresses.transport(rcpt, remote), mailboxes,
-                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials, reports);
+                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials, reports,
+                TlsPolicies.of(config.delivery().tlsPolicy()));
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */

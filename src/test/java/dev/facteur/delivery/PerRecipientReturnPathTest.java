@@ -59,7 +59,7 @@ class PerRecipientReturnPathTest {
         var relay = new Transport.Smtp(peer.host(), peer.port(), false);
         var router = new MxRouter(noDns, 25, "mx.facteur.test", Set.of(), true);
         var routes = new DeliveryAgent.Routes(rcpt -> rcpt.domainKey().equals("bounces.test") ? new Transport.Reports() : relay, null, null,
-                Map.of(), reports);
+                Map.of(), reports, TlsPolicies.NONE);
         var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, null);
         return new DeliveryAgent(router, settings, routes, 10, clock, VERP);
     }

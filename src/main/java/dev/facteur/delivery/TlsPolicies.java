@@ -1,0 +1,105 @@
+package dev.facteur.delivery;
+
+import dev.facteur.tls.VerifiedTls;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The TLS policy the operator sets per destination ({@code [[delivery.tls_policy]]}), as
+ * Postfix's {@code smtp_tls_policy_maps} does, over whatever the destination publishes: a bank
+ * that must only ever get mail over verified TLS, a partner whose certificate is self-signed, a
+ * broken server that must get plain text. The levels are Postfix's names:
+ * <ul>
+ * <li>{@code none}: no STARTTLS;
+ * <li>{@code may}: opportunistic (RFC 7435), the default;
+ * <li>{@code encrypt}: TLS or nothing, any certificate;
+ * <li>{@code verify}: TLS or nothing, with a certificate that verifies for the MX host's name
+ *     (RFC 6125), against the JDK's authorities and the rule's {@code ca_file}.
+ * </ul>
+ * A destination is the recipient domain, or a relay's host name (a smarthost, a transport map's
+ * {@code smtp:[host]}). A rule's domain matches itself; {@code .example.com} matches every domain
+ * below {@code example.com}. The first rule that matches wins.
+ */
+public final class TlsPolicies {
+
+    /** How much TLS a destination gets. */
+    public enum Level {
+        NONE, MAY, ENCRYPT, VERIFY;
+
+        /** As written in the configuration and the log. */
+        public String token() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The level written {@code token}; IllegalArgumentException otherwise. */
+        public static Level of(String token) {
+            for (Level l : values()) if (l.token().equals(token)) return l;
+            throw new IllegalArgumentException("must be \"none\", \"may\", \"encrypt\" or \"verify\"");
+        }
+    }
+
+    /** One {@code [[delivery.tls_policy]]}: its domains, its level, and more authorities for {@code verify}. */
+    public record Rule(List<String> domains, Level level, Optional<Path> caFile) {
+        public Rule {
+            domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        }
+
+        boolean matches(String destination) {
+            for (String d : domains)
+                if (d.startsWith(".") ? destination.endsWith(d) : destination.equals(d)) return true;
+            return false;
+        }
+    }
+
+    /** None configured: every destination gets the default ({@code may}, or none without STARTTLS). */
+    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of());
+
+    private final List<Rule> rules;
+    private final List<SSLContext> verified; // the verifying context of each rule, null for the others
+
+    private TlsPolicies(List<Rule> rules, List<SSLContext> verified) {
+        this.rules = List.copyOf(rules);
+        this.verified = verified;
+    }
+
+    /** The rules, with the verifying contexts of {@code verify} rules built now: a CA file that cannot be read stops the start. */
+    public static TlsPolicies of(List<Rule> rules) throws IOException {
+        List<SSLContext> contexts = new ArrayList<>();
+        for (Rule r : rules) contexts.add(r.level() == Level.VERIFY ? VerifiedTls.context(r.caFile()) : null);
+        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts));
+    }
+
+    /** The rule for {@code destination} (a domain or a relay's host name), if any. */
+    public Optional<Rule> ruleFor(String destination) {
+        String d = destination.toLowerCase(Locale.ROOT);
+        for (Rule r : rules) if (r.matches(d)) return Optional.of(r);
+        return Optional.empty();
+    }
+
+    /**
+     * The policy of the first rule for {@code destination}, if one matches.
+     *
+     * @param anyCertificate the context that takes any certificate, for {@code may} and {@code encrypt}
+     * @param plaintextRetry whether {@code may} tries again in plain text after a failed handshake
+     */
+    Optional<TlsPolicy> policyFor(String destination, SSLContext anyCertificate, boolean plaintextRetry) {
+        String d = destination.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
+            if (!r.matches(d)) continue;
+            String reason = "by the TLS policy for " + destination;
+            return Optional.of(switch (r.level()) {
+                case NONE -> TlsPolicy.NONE;
+                case MAY -> new TlsPolicy.Opportunistic(anyCertificate, plaintextRetry);
+                case ENCRYPT -> new TlsPolicy.Required(anyCertificate, false, reason);
+                case VERIFY -> new TlsPolicy.Required(verified.get(i), true, reason);
+            });
+        }
+        return Optional.empty();
+    }
+}
