@@ -193,7 +193,16 @@ public final class DeliveryAgent implements AutoCloseable {
      * sender's domain as received, by which its source addresses are chosen (not a VERP or SRS
      * return path's).
      */
-    private record Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain, String senderDomain) {}
+    private record Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain, String senderDomain,
+            TlsPolicies.Decision published) {
+        Way(String name, String loginName, boolean lmtp, boolean relay, String siteDomain, String senderDomain) {
+            this(name, loginName, lmtp, relay, siteDomain, senderDomain, TlsPolicies.Decision.NONE);
+        }
+
+        Way with(TlsPolicies.Decision d) {
+            return new Way(name, loginName, lmtp, relay, siteDomain, senderDomain, d);
+        }
+    }
 
     private List<Attempt> deliverTo(Envelope original, long size, OutgoingMessage.Content content, Destination d, List<Integer> idx) {
         boolean bySmtp = d.transport() == null || d.transport() instanceof Transport.Smtp;
@@ -286,9 +295,40 @@ public final class DeliveryAgent implements AutoCloseable {
                     "Relay " + way.name() + " cannot be used: " + diagnostic(p.reason()))), null, null, "");
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
-            case Route.Hops h when shaper == null || way.lmtp() -> viaHops(env, size, content, idx, h.hops(), way, null);
-            case Route.Hops h -> shaped(env, size, content, idx, h.hops(), way);
+            case Route.Hops h when way.relay() || way.lmtp() -> viaHops(env, size, content, idx, h.hops(), way);
+            case Route.Hops h -> published(env, size, content, idx, h.hops(), way.with(routes.tls().published(way.siteDomain())));
         };
+    }
+
+    /**
+     * Along an MX route, with what the domain publishes (MTA-STS, RFC 8461 §4.2): in enforce mode
+     * only the MX hosts its policy names are tried, over TLS that verifies ({@link #tlsPolicy});
+     * none left, and the mail waits. In testing mode the hosts it would refuse are logged.
+     */
+    private List<Attempt> published(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
+        switch (way.published()) {
+            case TlsPolicies.Decision.Enforce e -> {
+                List<Hop> allowed = hops.stream().filter(h -> e.mx().test(h.host())).toList();
+                if (allowed.size() < hops.size())
+                    log.info("{}: {}: MX hosts not in the {} left out: {}", env.id(), way.name(), e.source(),
+                            hops.stream().filter(h -> !allowed.contains(h)).map(Hop::host).distinct().toList());
+                if (allowed.isEmpty())
+                    return finish(env, idx, Outcome.of(new Reply(451, "4.7.5", "No MX host of " + way.siteDomain() + " is in its "
+                            + e.source())), null, null, "");
+                hops = allowed;
+            }
+            case TlsPolicies.Decision.Testing t -> {
+                List<String> outside = hops.stream().map(Hop::host).distinct().filter(h -> !t.mx().test(h)).toList();
+                if (!outside.isEmpty())
+                    log.info("{}: {}: MX hosts not in the {} (testing mode: tried all the same): {}", env.id(), way.name(), t.source(), outside);
+            }
+            case TlsPolicies.Decision.NoPolicy n -> {}
+        }
+        return viaHops(env, size, content, idx, hops, way);
+    }
+
+    private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
+        return shaper == null || way.lmtp() ? viaHops(env, size, content, idx, hops, way, null) : shaped(env, size, content, idx, hops, way);
     }
 
     /**
@@ -313,6 +353,8 @@ public final class DeliveryAgent implements AutoCloseable {
         if (way.lmtp()) return TlsPolicy.NONE;
         SSLContext any = settings.tls() != null ? settings.tls() : OpportunisticTls.context();
         TlsPolicy configured = routes.tls().policyFor(way.siteDomain(), any, login == null).orElse(null);
+        if (configured == null && way.published() instanceof TlsPolicies.Decision.Enforce e)
+            configured = new TlsPolicy.Required(e.verifying(), true, "by the " + e.source(), "mta-sts");
         boolean loginNeedsTls = login != null && login.requireTls();
         if (configured instanceof TlsPolicy.Required r && (r.verify() || !loginNeedsTls || login.tls() == null)) return configured;
         if (loginNeedsTls)

@@ -56,22 +56,65 @@ public final class TlsPolicies {
         }
     }
 
+    /**
+     * What a domain publishes about the TLS its mail needs: MTA-STS (RFC 8461). Asked for
+     * destinations found by MX lookup that no rule names: the operator's rule overrides what is
+     * published.
+     */
+    @FunctionalInterface
+    public interface Published {
+        Published NONE = domain -> Decision.NONE;
+
+        Decision of(String domain);
+    }
+
+    /** A domain's published policy, as delivery applies it. */
+    public sealed interface Decision {
+        Decision NONE = new NoPolicy();
+
+        /** Nothing published (or nothing that could be had: RFC 8461 §5, mail goes as without a policy). */
+        record NoPolicy() implements Decision {}
+
+        /**
+         * {@code enforce}: only MX hosts that {@code mx} matches, over TLS whose certificate
+         * verifies for the host's name with {@code verifying}.
+         *
+         * @param source what published it, for the log and refusals: "MTA-STS policy of example.com"
+         */
+        record Enforce(java.util.function.Predicate<String> mx, SSLContext verifying, String source) implements Decision {}
+
+        /** {@code testing}: mail goes as usual, and what enforcing would have refused is logged. */
+        record Testing(java.util.function.Predicate<String> mx, String source) implements Decision {}
+    }
+
     /** None configured: every destination gets the default ({@code may}, or none without STARTTLS). */
-    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of());
+    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE);
 
     private final List<Rule> rules;
     private final List<SSLContext> verified; // the verifying context of each rule, null for the others
+    private final Published published;
 
-    private TlsPolicies(List<Rule> rules, List<SSLContext> verified) {
+    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published) {
         this.rules = List.copyOf(rules);
         this.verified = verified;
+        this.published = published;
     }
 
     /** The rules, with the verifying contexts of {@code verify} rules built now: a CA file that cannot be read stops the start. */
     public static TlsPolicies of(List<Rule> rules) throws IOException {
         List<SSLContext> contexts = new ArrayList<>();
         for (Rule r : rules) contexts.add(r.level() == Level.VERIFY ? VerifiedTls.context(r.caFile()) : null);
-        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts));
+        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE);
+    }
+
+    /** These rules over what domains publish. */
+    public TlsPolicies withPublished(Published p) {
+        return new TlsPolicies(rules, verified, p);
+    }
+
+    /** What {@code domain} publishes, unless a rule names it (the operator's word comes first). */
+    Decision published(String domain) {
+        return ruleFor(domain).isPresent() ? Decision.NONE : published.of(domain);
     }
 
     /** The rule for {@code destination} (a domain or a relay's host name), if any. */

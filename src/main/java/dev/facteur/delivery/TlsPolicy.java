@@ -21,7 +21,7 @@ public sealed interface TlsPolicy {
         return switch (this) {
             case None n -> "none";
             case Opportunistic o -> "may";
-            case Required r -> r.verify() ? "verify" : "encrypt";
+            case Required r -> r.label() != null ? r.label() : r.verify() ? "verify" : "encrypt";
         };
     }
 
@@ -50,6 +50,11 @@ public sealed interface TlsPolicy {
      * @param context the context for STARTTLS; null means TLS cannot be had, so the server is not used
      * @param verify  whether the certificate must verify for the server's name (RFC 6125)
      * @param reason  why TLS is required, as the refusal says it: "before AUTH", say
+     * @param label   the policy's name in the log when it is not the level's ({@code mta-sts}); null otherwise
      */
-    record Required(SSLContext context, boolean verify, String reason) implements TlsPolicy {}
+    record Required(SSLContext context, boolean verify, String reason, String label) implements TlsPolicy {
+        public Required(SSLContext context, boolean verify, String reason) {
+            this(context, verify, reason, null);
+        }
+    }
 }

@@ -1,0 +1,117 @@
+package dev.facteur.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.delivery.TlsPolicies.Decision;
+import dev.facteur.dns.Mx;
+import dev.facteur.message.Body;
+import dev.facteur.message.ClientInfo;
+import dev.facteur.message.Envelope;
+import dev.facteur.message.Mailbox;
+import dev.facteur.message.Notify;
+import dev.facteur.message.QueueId;
+import dev.facteur.message.Recipient;
+import dev.facteur.message.ReversePath;
+import dev.facteur.routing.MxRouter;
+import dev.facteur.testing.FakeDnsResolver;
+import dev.facteur.testing.LogCapture;
+import dev.facteur.testing.Loopback;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.Patience;
+import dev.facteur.testing.ScriptedPeer;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a domain publishes (MTA-STS, RFC 8461 §4.2) as delivery applies it: in enforce mode only
+ * the MX hosts its policy names, over TLS that must verify; in testing mode all of them, the
+ * others logged; and the operator's own rule for the domain over what it publishes.
+ */
+class PublishedTlsPolicyTest {
+
+    private static final Duration PATIENT = Patience.EVENT;
+    private static final byte[] CONTENT = "Subject: sts\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ManualClock clock = ManualClock.at(Instant.parse("2026-12-01T00:00:00Z"));
+
+    /** example.test: MX 10 mx1.example.test (the peer, not in the policy), MX 20 mx2.example.test (the peer too, in the policy). */
+    private DeliveryAgent agent(ScriptedPeer peer, TlsPolicies tls) {
+        var dns = new FakeDnsResolver().withMx("example.test", new Mx(10, "mx1.example.test"), new Mx(20, "mx2.example.test"))
+                .withAddresses("mx1.example.test", peer.host()).withAddresses("mx2.example.test", peer.host());
+        var router = new MxRouter(dns, peer.port(), "mx.facteur.test", Set.of(), true);
+        var routes = new DeliveryAgent.Routes(rcpt -> null, null, null, Map.of(), null, tls);
+        var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, OpportunisticTls.context());
+        return new DeliveryAgent(router, settings, routes, 10, clock);
+    }
+
+    private static Envelope envelope() {
+        return new Envelope(new QueueId.Generator().next(), Instant.now(), ReversePath.of(new Mailbox("alice", "sender.test")),
+                List.of(Recipient.pending(new Mailbox("bob", "example.test"), Notify.DEFAULT, null)), -1, Body.SEVEN_BIT, false, null, null,
+                new ClientInfo("127.0.0.1", "c", "ESMTP", ""));
+    }
+
+    private static List<Attempt> deliver(DeliveryAgent agent) {
+        return agent.deliver(envelope(), CONTENT.length, () -> new ByteArrayInputStream(CONTENT));
+    }
+
+    private static TlsPolicies publishing(Decision d) {
+        return TlsPolicies.NONE.withPublished(domain -> domain.equals("example.test") ? d : Decision.NONE);
+    }
+
+    private static final java.util.function.Predicate<String> ONLY_MX2 = h -> h.equals("mx2.example.test");
+
+    @Test
+    void enforceTriesOnlyThePolicysMxHostsAndOnlyOverTls() throws Exception {
+        var enforce = new Decision.Enforce(ONLY_MX2, OpportunisticTls.context(), "MTA-STS policy of example.test");
+        try (var log = LogCapture.attach("facteur.delivery"); var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING"));
+                var agent = agent(peer, publishing(enforce))) {
+            assertThat(deliver(agent)).singleElement().satisfies(a -> {
+                assertThat(a.outcome()).isInstanceOf(Outcome.Deferred.class);
+                assertThat(a.outcome().reply().lines().getFirst()).contains("TLS is required by the MTA-STS policy of example.test");
+            });
+            assertThat(peer.transcript(0)).noneMatch(l -> l.startsWith("MAIL"));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("MX hosts not in the MTA-STS policy of example.test left out",
+                    "mx1.example.test"));
+            assertThat(log.messages()).noneSatisfy(l -> assertThat(l).contains("relay=mx1.example.test"));
+        }
+    }
+
+    @Test
+    void enforceWithNoMxHostInThePolicyHoldsTheMail() throws Exception {
+        var enforce = new Decision.Enforce(h -> false, OpportunisticTls.context(), "MTA-STS policy of example.test");
+        try (var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING")); var agent = agent(peer, publishing(enforce))) {
+            assertThat(deliver(agent)).singleElement().satisfies(a -> {
+                assertThat(a.outcome()).isInstanceOf(Outcome.Deferred.class);
+                assertThat(a.outcome().reply().enhanced()).isEqualTo("4.7.5");
+            });
+            assertThat(peer.connections()).isZero();
+        }
+    }
+
+    @Test
+    void testingTriesEveryMxHostAsUsualAndLogsThoseOutsideThePolicy() throws Exception {
+        try (var log = LogCapture.attach("facteur.delivery"); var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING"));
+                var agent = agent(peer, publishing(new Decision.Testing(ONLY_MX2, "MTA-STS policy of example.test")))) {
+            assertThat(deliver(agent)).singleElement().satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("testing mode", "mx1.example.test"));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("relay=mx1.example.test", "status=sent"));
+        }
+    }
+
+    @Test
+    void theOperatorsRuleOverridesWhatTheDomainPublishes() throws Exception {
+        var enforce = new Decision.Enforce(h -> false, OpportunisticTls.context(), "MTA-STS policy of example.test");
+        var tls = TlsPolicies.of(List.of(new TlsPolicies.Rule(List.of("example.test"), TlsPolicies.Level.MAY, Optional.empty())))
+                .withPublished(domain -> enforce);
+        try (var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING")); var agent = agent(peer, tls)) {
+            assertThat(deliver(agent)).singleElement().satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
+        }
+    }
+}
