@@ -19,6 +19,7 @@ import dev.facteur.policy.check.GreylistCheck;
 import dev.facteur.policy.check.RateLimitCheck;
 import dev.facteur.policy.check.ReverseDnsCheck;
 import dev.facteur.routing.Transport;
+import dev.facteur.sts.MtaStsSettings;
 import dev.facteur.unsubscribe.UnsubscribeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,8 @@ public record Config(
         Events events,
         Suppression suppression,
         Bounces bounces,
-        UnsubscribeSettings unsubscribe) {
+        UnsubscribeSettings unsubscribe,
+        MtaStsSettings mtaSts) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

@@ -60,6 +60,7 @@ import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.SpoolFullException;
+import dev.facteur.sts.StsServer;
 import dev.facteur.tls.CertificateFiles;
 import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
@@ -106,10 +107,12 @@ public final class Facteur implements AutoCloseable {
     private final DmarcReportSender dmarcReports; // null: reports off
     private final Events events; // null: events off
     private final UnsubscribeServer unsubscribe; // null: [unsubscribe] off, or delivery off
+    private final StsServer mtaSts; // null: [mta_sts] listens nowhere
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports, Events events, UnsubscribeServer unsubscribe) {
+            DmarcReportSender dmarcReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts) {
+        this.mtaSts = mtaSts;
         this.events = events;
         this.unsubscribe = unsubscribe;
         this.autoconfigs = List.copyOf(autoconfigs);
@@ -274,6 +277,8 @@ public final class Facteur implements AutoCloseable {
                 }
                 log.info("submission: logins checked by {}", sub.dovecotAuth().isPresent() ? logins : "the users in " + sub.usersFile());
             }
+            StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
+            if (mtaSts != null) opened.add(mtaSts);
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
@@ -282,7 +287,7 @@ public final class Facteur implements AutoCloseable {
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
             return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, eventLog,
-                    unsubscribe);
+                    unsubscribe, mtaSts);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -527,6 +532,11 @@ public final class Facteur implements AutoCloseable {
         return unsubscribe == null ? List.of() : unsubscribe.addresses();
     }
 
+    /** The MTA-STS policy's HTTPS listeners' addresses; empty when none runs here. */
+    public List<InetSocketAddress> mtaStsAddresses() {
+        return mtaSts == null ? List.of() : mtaSts.addresses();
+    }
+
     /** The autoconfig HTTP listeners' addresses. */
     public List<InetSocketAddress> autoconfigAddresses() {
         return autoconfigs.stream().map(AutoconfigServer::address).toList();
@@ -544,6 +554,7 @@ public final class Facteur implements AutoCloseable {
         if (submission != null) submission.shutdown(Duration.ofSeconds(10));
         if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
         for (AutoconfigServer a : autoconfigs) a.close();
+        if (mtaSts != null) mtaSts.close();
         if (admin != null) admin.close();
         if (unsubscribe != null) unsubscribe.close();
         if (dmarcReports != null) dmarcReports.close();
