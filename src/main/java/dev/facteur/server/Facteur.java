@@ -60,6 +60,8 @@ import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.SpoolFullException;
+import dev.facteur.sts.MtaSts;
+import dev.facteur.sts.PolicyFetcher;
 import dev.facteur.sts.StsServer;
 import dev.facteur.tls.CertificateFiles;
 import dev.facteur.tls.PemTls;
@@ -193,7 +195,14 @@ public final class Facteur implements AutoCloseable {
                     log.info("bounce domain: {} (VERP {}; reports to {}@ too)", bounceDomain, config.bounces().verp() ? "on" : "off",
                             String.join("@, ", config.bounces().reportAddresses()));
                 }
-                agent = new DeliveryAgent(router, client, routes(config, addresses, reports), d.maxPerDestination(), clock, senders,
+                TlsPolicies outboundTls = TlsPolicies.of(config.delivery().tlsPolicy());
+                if (config.mtaSts().policies()) {
+                    var s = config.mtaSts();
+                    var sts = new MtaSts(dns, PolicyFetcher.Settings.of(s.policyPort(), s.caFile()), s.cacheDir(), clock);
+                    opened.add(sts.refreshEvery(Duration.ofHours(1)));
+                    outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile())));
+                }
+                agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
                         Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
@@ -372,7 +381,8 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Where mail goes once routed: transport map, our mailboxes (Maildir or LMTP), smarthost, MX. */
-    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses, DeliveryAgent.Mailboxes reports) throws IOException {
+    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses, DeliveryAgent.Mailboxes reports, TlsPolicies tls)
+            throws IOException {
         var l = config.local();
         Transport remote = config.delivery().smarthost().orElse(null); // null: MX routing of the recipient's domain
         DeliveryAgent.Mailboxes mailboxes = null;
@@ -387,8 +397,7 @@ public final class Facteur implements AutoCloseable {
             credentials.put(a.host(), new Credentials(a.username(), a.password(), a.requireTls(), verified));
         }
         return new DeliveryAgent.Routes(rcpt -> addresses.transport(rcpt, remote), mailboxes,
-                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials, reports,
-                TlsPolicies.of(config.delivery().tlsPolicy()));
+                l.mailbox() == Config.Store.LMTP ? l.lmtp().orElseThrow() : null, credentials, reports, tls);
     }
 
     /** Addresses that are us, so routing can refuse mail that would loop back (RFC 5321 §5.1). */
