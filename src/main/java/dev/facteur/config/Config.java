@@ -3,6 +3,7 @@ package dev.facteur.config;
 import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.auth.dkim.Signers;
 import dev.facteur.bounce.SuppressionSettings;
+import dev.facteur.doctor.DoctorSettings;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -53,7 +54,8 @@ public record Config(
         Suppression suppression,
         Bounces bounces,
         UnsubscribeSettings unsubscribe,
-        MtaStsSettings mtaSts) {
+        MtaStsSettings mtaSts,
+        DoctorSettings doctor) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

@@ -41,6 +41,11 @@ public final class Signers {
         return byDomain.isEmpty();
     }
 
+    /** Every key, grouped by signing domain in the order configured (what {@code facteur doctor} checks against DNS). */
+    public List<SigningKey> keys() {
+        return byDomain.values().stream().flatMap(List::stream).toList();
+    }
+
     /** The keys for a message from {@code fromDomain} sent by {@code login} (null when none): empty when none applies. */
     public List<SigningKey> keysFor(String fromDomain, String login) {
         String from = fromDomain.toLowerCase(Locale.ROOT);

@@ -7,12 +7,12 @@ import java.net.Inet4Address;
  * reserves 127.255.255.0/24 for them (2019), and other lists followed. Counting one as a listing
  * would refuse all mail while, say, the queries go through a public resolver.
  */
-final class ErrorCodes {
+public final class ErrorCodes {
 
     private ErrorCodes() {}
 
     /** What the answer means when it is an error code, else null. */
-    static String meaning(Inet4Address answer) {
+    public static String meaning(Inet4Address answer) {
         byte[] b = answer.getAddress();
         if ((b[0] & 0xff) != 127 || (b[1] & 0xff) != 255 || (b[2] & 0xff) != 255) return null;
         return switch (b[3] & 0xff) {

@@ -1,0 +1,87 @@
+package dev.facteur.doctor;
+
+import static dev.facteur.doctor.World.DOMAIN;
+import static dev.facteur.doctor.World.HOST;
+import static dev.facteur.doctor.World.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facteur.config.Config;
+import dev.facteur.testing.FakeDnsResolver;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import dev.facteur.testing.TestCertificates;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records of a local domain, and what MTA-STS asks of our certificate. */
+class TransportSecurityChecksTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static List<Check> check(Config config, FakeDnsResolver dns) {
+        return new TransportSecurityChecks(dns, CLOCK).check(World.server(config, dns), World.local());
+    }
+
+    @Test
+    void withNeitherRecordBothAreSkippedAndTlsaIsNotCheckedYet() {
+        var checks = check(World.config(), World.dns());
+        assertThat(lines(checks)).containsExactly(
+                "skipped: No MTA-STS record for example.org",
+                "skipped: No TLS-RPT record for example.org",
+                "skipped: TLSA records (DANE) of the MX hosts of example.org: not checked yet");
+        assertThat(checks.get(1).fix()).containsExactly("_smtp._tls.example.org. TXT \"v=TLSRPTv1; rua=mailto:postmaster@example.org\"");
+    }
+
+    @Test
+    void aTlsRptRecordIsRead() {
+        assertThat(lines(check(World.config(), World.dns().withTxt("_smtp._tls." + DOMAIN, "v=TLSRPTv1; rua=mailto:tls@example.org")))
+                .get(1)).isEqualTo("pass: The TLS-RPT record of example.org reads");
+        assertThat(lines(check(World.config(), World.dns().withTxt("_smtp._tls." + DOMAIN, "v=TLSRPTv1; rua=ftp://example.org")))
+                .get(1)).isEqualTo("fail: The TLS-RPT record of example.org does not read: rua= takes mailto: and https: URIs, not ftp://example.org");
+        assertThat(TransportSecurityChecks.rptProblem("v=TLSRPTv1;rua=mailto:a@example.org,https://reports.example.net/tls")).isNull();
+        assertThat(TransportSecurityChecks.rptProblem("v=TLSRPTv1; ruf=mailto:a@example.org")).isEqualTo("no rua= field");
+    }
+
+    @Test
+    void theMtaStsRecordIsReadAsRfc8461Says() {
+        assertThat(TransportSecurityChecks.stsProblem("v=STSv1; id=20261201T000000;")).isNull();
+        assertThat(TransportSecurityChecks.stsProblem("v=STSv1;id=abc")).isNull();
+        assertThat(TransportSecurityChecks.stsProblem("v=STSv1; id=2026-12-01")).isEqualTo("id= must be 1 to 32 letters and digits");
+        assertThat(TransportSecurityChecks.stsProblem("v=STSv1;")).isEqualTo("no id= field");
+    }
+
+    @Test
+    void mtaStsWithASelfSignedCertificateFailsAndAsksForTlsRpt() throws Exception {
+        var cert = TestCertificates.selfSigned(List.of(HOST), CLOCK.instant().minus(Duration.ofDays(1)), CLOCK.instant().plus(Duration.ofDays(90)));
+        var config = World.config("[local]\ndomains = [\"" + DOMAIN + "\"]\n[doctor]\npublic_addresses = [\"" + World.ADDRESS + "\"]\n"
+                + "[tls]\ncertificate = '" + TestCertificates.writeChain(dir.resolve("c.pem"), cert.certificate()) + "'\nprivate_key = '"
+                + TestCertificates.writeKey(dir.resolve("k.pem"), cert.keys()) + "'\n");
+        var checks = check(config, World.dns().withTxt("_mta-sts." + DOMAIN, "v=STSv1; id=1"));
+        assertThat(lines(checks)).containsExactly(
+                "pass: The MTA-STS record of example.org reads",
+                "fail: The certificate would not satisfy MTA-STS senders of example.org",
+                "skipped: The MTA-STS policy of example.org: not checked yet",
+                "warn: No TLS-RPT record for example.org",
+                "skipped: TLSA records (DANE) of the MX hosts of example.org: not checked yet");
+    }
+
+    @Test
+    void twoMtaStsRecordsAreNone() { // RFC 8461 §3.1
+        var checks = check(World.config(), World.dns().withTxt("_mta-sts." + DOMAIN, "v=STSv1; id=1", "v=STSv1; id=2"));
+        assertThat(lines(checks)).first().isEqualTo("fail: example.org has 2 MTA-STS records");
+        assertThat(checks.getFirst().fix()).containsExactly("_mta-sts.example.org. TXT \"v=STSv1; id=2026120101\"");
+    }
+
+    @Test
+    void domainsThatOnlySendHaveNoInboundTlsToCheck() {
+        var dns = World.dns();
+        assertThat(new TransportSecurityChecks(dns, CLOCK).check(World.server(World.config(), dns), new Domain("news.example.com", false))).isEmpty();
+    }
+}
