@@ -60,7 +60,18 @@ public final class Doctor {
                 new SpfChecks(dns, spf),
                 new DkimChecks(dns, clock),
                 new DmarcChecks(dns, addresses),
-                new TransportSecurityChecks(dns, clock)); // TLSA (DANE) joins here as a DomainChecks of its own
+                new TransportSecurityChecks(dns, clock, policies(config, dns)));
+                // TLSA (DANE) joins here as a DomainChecks of its own
+    }
+
+    /** What fetches MTA-STS policy files as a sender would; null when its authorities cannot be read (the check is skipped). */
+    private static dev.facteur.sts.PolicyFetcher policies(Config config, DnsResolver dns) {
+        try {
+            return new dev.facteur.sts.PolicyFetcher(dns,
+                    dev.facteur.sts.PolicyFetcher.Settings.of(config.mtaSts().policyPort(), config.mtaSts().caFile()));
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** The server, then each local domain, then each other domain Facteur signs for. */

@@ -5,6 +5,8 @@ import dev.facteur.dns.DnsResolver;
 import dev.facteur.dns.Mx;
 import dev.facteur.dns.MxAnswer;
 import dev.facteur.dns.TxtAnswer;
+import dev.facteur.sts.PolicyFetcher;
+import dev.facteur.sts.StsPolicy;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -17,18 +19,26 @@ import java.util.Locale;
  * What a local domain publishes about TLS to its MX, from DNS alone: the MTA-STS record
  * ({@code _mta-sts}, RFC 8461 §3.1), and if there is one, whether our certificate would satisfy a
  * sender that enforces it (§4.2: an authority it trusts, the MX name); the TLS-RPT record
- * ({@code _smtp._tls}, RFC 8460 §3). Not checked yet: the MTA-STS policy file (it is fetched over
- * HTTPS) and TLSA records (DANE needs DNSSEC-validated answers): each says so.
+ * ({@code _smtp._tls}, RFC 8460 §3); and the MTA-STS policy file itself, fetched as a sender
+ * fetches it, against the domain's MX hosts. Not checked yet: TLSA records (DANE needs
+ * DNSSEC-validated answers): it says so.
  */
 final class TransportSecurityChecks implements DomainChecks {
 
     private final DnsResolver dns;
     private final Clock clock;
+    private final PolicyFetcher policies; // null: the policy file is not fetched
 
     /** @param clock for the id of a suggested record (a date: the id changes whenever the policy does) */
     TransportSecurityChecks(DnsResolver dns, Clock clock) {
+        this(dns, clock, null);
+    }
+
+    /** @param policies fetches MTA-STS policy files as senders do; null: not fetched */
+    TransportSecurityChecks(DnsResolver dns, Clock clock, PolicyFetcher policies) {
         this.dns = dns;
         this.clock = clock;
+        this.policies = policies;
     }
 
     @Override
@@ -70,9 +80,33 @@ final class TransportSecurityChecks implements DomainChecks {
                     Records.txt(name, "v=STSv1; id=" + LocalDate.now(clock).toString().replace("-", "") + "01")));
         else out.add(Check.pass("The MTA-STS record of " + d + " reads", records.getFirst()));
         out.add(certificateForSts(server, d));
-        out.add(Check.skipped("The MTA-STS policy of " + d + ": not checked yet",
-                "https://mta-sts." + d + "/.well-known/mta-sts.txt is not fetched: the doctor asks DNS only"));
+        out.add(policy(d));
         return true;
+    }
+
+    /** The policy file, fetched as a sender fetches it: it must read, and name every MX host of the domain. */
+    private Check policy(String d) {
+        String url = "https://" + PolicyFetcher.policyHost(d) + "/.well-known/mta-sts.txt";
+        if (policies == null) return Check.skipped("The MTA-STS policy of " + d + ": not checked", url + " is not fetched");
+        return switch (policies.fetch(d)) {
+            case PolicyFetcher.Outcome.Failed f -> Check.fail("The MTA-STS policy of " + d + " cannot be had: " + f.reason(),
+                    "senders that find the record fetch " + url + " (RFC 8461 §3.3); " + f.failure().resultType(),
+                    "serve it over HTTPS with a certificate for " + PolicyFetcher.policyHost(d) + " ([mta_sts] listen)");
+            case PolicyFetcher.Outcome.Fetched ok -> {
+                StsPolicy p = ok.policy();
+                List<String> outside = switch (dns.mx(d)) {
+                    case MxAnswer.Records(var mx) -> mx.stream().map(Mx::host).filter(h -> !p.matches(h)).toList();
+                    default -> List.of();
+                };
+                if (!outside.isEmpty())
+                    yield Check.fail("The MTA-STS policy of " + d + " leaves out MX hosts: " + String.join(", ", outside),
+                            "senders that enforce it never deliver there (RFC 8461 §4.1)", "mx: " + outside.getFirst());
+                if (p.mode() == StsPolicy.Mode.NONE)
+                    yield Check.warn("The MTA-STS policy of " + d + " is in mode none", "senders apply nothing", "mode: testing");
+                yield Check.pass("The MTA-STS policy of " + d + " reads and names every MX host", "mode " + p.mode().token()
+                        + ", max_age " + p.maxAge().toSeconds() + " s");
+            }
+        };
     }
 
     /** RFC 8461 §3.1: {@code v=STSv1; id=...;}, the id 1 to 32 letters and digits; other fields are extensions. */

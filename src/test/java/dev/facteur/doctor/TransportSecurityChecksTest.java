@@ -67,7 +67,7 @@ class TransportSecurityChecksTest {
         assertThat(lines(checks)).containsExactly(
                 "pass: The MTA-STS record of example.org reads",
                 "fail: The certificate would not satisfy MTA-STS senders of example.org",
-                "skipped: The MTA-STS policy of example.org: not checked yet",
+                "skipped: The MTA-STS policy of example.org: not checked",
                 "warn: No TLS-RPT record for example.org",
                 "skipped: TLSA records (DANE) of the MX hosts of example.org: not checked yet");
     }
@@ -83,5 +83,27 @@ class TransportSecurityChecksTest {
     void domainsThatOnlySendHaveNoInboundTlsToCheck() {
         var dns = World.dns();
         assertThat(new TransportSecurityChecks(dns, CLOCK).check(World.server(World.config(), dns), new Domain("news.example.com", false))).isEmpty();
+    }
+
+    @Test
+    void thePolicyFileIsFetchedAsASenderWouldAndMustNameEveryMxHost() throws Exception {
+        var ca = dev.facteur.testing.PrivateCa.create("Doctor Test CA");
+        String host = dev.facteur.testing.Loopback.host();
+        var pem = ca.issue(dir.resolve("sts"), "mta-sts." + DOMAIN);
+        var policy = dev.facteur.sts.StsPolicy.parse("version: STSv1\nmode: enforce\nmx: mx1." + DOMAIN + "\nmax_age: 86400\n");
+        var served = new dev.facteur.sts.StsServer(List.of(new dev.facteur.net.HostPort(host, 0)),
+                ((dev.facteur.sts.StsPolicy.Parse.Valid) policy).policy(), dev.facteur.tls.PemTls.serverContext(pem.certificate(), pem.privateKey()));
+        served.start();
+        try {
+            var dns = World.dns().withTxt("_mta-sts." + DOMAIN, "v=STSv1; id=1").withAddresses("mta-sts." + DOMAIN, host)
+                    .withMx(DOMAIN, new dev.facteur.dns.Mx(10, "mx1." + DOMAIN), new dev.facteur.dns.Mx(20, "backup.elsewhere.example"));
+            var fetcher = new dev.facteur.sts.PolicyFetcher(dns, dev.facteur.sts.PolicyFetcher.Settings.of(served.addresses().getFirst().getPort(),
+                    java.util.Optional.of(ca.writeCertificate(dir.resolve("ca.pem")))));
+            var checks = new TransportSecurityChecks(dns, CLOCK, fetcher).check(World.server(World.config(), dns), World.local());
+
+            assertThat(lines(checks)).contains("fail: The MTA-STS policy of example.org leaves out MX hosts: backup.elsewhere.example");
+        } finally {
+            served.close();
+        }
     }
 }
