@@ -13,6 +13,7 @@ import dev.facteur.policy.check.UserLimitCheck;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
 import dev.facteur.reports.DmarcReportSettings;
+import dev.facteur.reports.tls.TlsReportSettings;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -51,7 +52,8 @@ public record Config(
         Events events,
         Suppression suppression,
         Bounces bounces,
-        UnsubscribeSettings unsubscribe) {
+        UnsubscribeSettings unsubscribe,
+        TlsReportSettings tlsReports) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

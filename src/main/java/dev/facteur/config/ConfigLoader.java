@@ -259,9 +259,10 @@ public final class ConfigLoader {
         Config.Bounces bounces = bounces(bouncesT, dataDir, local.domains(), srs);
         bouncesT.finish();
         var unsubscribe = UnsubscribeSection.read(top.table("unsubscribe"), dataDir, dkim.settings());
+        var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, tlsReports);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */
