@@ -14,6 +14,7 @@ import dev.facteur.policy.check.UserLimitCheck;
 import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.policy.check.SpfPolicyCheck;
 import dev.facteur.reports.DmarcReportSettings;
+import dev.facteur.reports.tls.TlsReportSettings;
 import dev.facteur.policy.check.DnsListSettings;
 import dev.facteur.policy.check.EarlyTalkCheck;
 import dev.facteur.policy.check.GreylistCheck;
@@ -55,7 +56,8 @@ public record Config(
         Bounces bounces,
         UnsubscribeSettings unsubscribe,
         MtaStsSettings mtaSts,
-        DoctorSettings doctor) {
+        DoctorSettings doctor,
+        TlsReportSettings tlsReports) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

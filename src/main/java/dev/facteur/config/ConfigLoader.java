@@ -261,9 +261,10 @@ public final class ConfigLoader {
         var unsubscribe = UnsubscribeSection.read(top.table("unsubscribe"), dataDir, dkim.settings());
         var mtaSts = MtaStsSection.read(top.table("mta_sts"), dataDir, hostname, tls);
         var doctor = DoctorSection.read(top.table("doctor"));
+        var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

@@ -51,6 +51,8 @@ import dev.facteur.smtp.SmtpServer;
 import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.reports.DmarcReportSender;
+import dev.facteur.reports.tls.TlsReportRecorder;
+import dev.facteur.reports.tls.TlsReportSender;
 import dev.facteur.store.Stores;
 import dev.facteur.events.EventLogSettings;
 import dev.facteur.events.EventSink;
@@ -107,13 +109,14 @@ public final class Facteur implements AutoCloseable {
     private final AdminServer admin;
     private final Stores stores;
     private final DmarcReportSender dmarcReports; // null: reports off
+    private final TlsReportSender tlsReports; // null: reports off
     private final Events events; // null: events off
     private final UnsubscribeServer unsubscribe; // null: [unsubscribe] off, or delivery off
     private final StsServer mtaSts; // null: [mta_sts] listens nowhere
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts) {
+            DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts) {
         this.mtaSts = mtaSts;
         this.events = events;
         this.unsubscribe = unsubscribe;
@@ -128,6 +131,7 @@ public final class Facteur implements AutoCloseable {
         this.admin = admin;
         this.stores = stores;
         this.dmarcReports = dmarcReports;
+        this.tlsReports = tlsReports;
     }
 
     /** Opens the spool, binds the listeners; if any step fails nothing is left running. */
@@ -168,6 +172,7 @@ public final class Facteur implements AutoCloseable {
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
             Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
+            TlsReportRecorder tlsSessions = TlsReporting.recorder(config, stores, clock); // for DeliveryAgent (RFC 8460; issue 14)
             SenderRates rates = null;
             if (d.enabled()) {
                 suppressions = new Suppressions(stores.suppressions(), config.suppression().settings(), clock);
@@ -215,6 +220,8 @@ public final class Facteur implements AutoCloseable {
             }
             DmarcReportSender dmarcReports = DmarcReporting.start(config, dns, stores, queue, clock); // null: reports off
             if (dmarcReports != null) opened.add(dmarcReports);
+            TlsReportSender tlsReports = TlsReporting.start(config, dns, stores, queue, clock); // null: reports off
+            if (tlsReports != null) opened.add(tlsReports);
             AdminServer admin = null;
             UnsubscribeServer unsubscribe = null;
             if (queue != null) {
@@ -295,8 +302,8 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
-            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, eventLog,
-                    unsubscribe, mtaSts);
+            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, tlsReports,
+                    eventLog, unsubscribe, mtaSts);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -567,6 +574,7 @@ public final class Facteur implements AutoCloseable {
         if (admin != null) admin.close();
         if (unsubscribe != null) unsubscribe.close();
         if (dmarcReports != null) dmarcReports.close();
+        if (tlsReports != null) tlsReports.close();
         if (queue != null) queue.close();
         if (events != null) events.close(); // after the queue: its last outcomes are written and synced
         if (agent != null) agent.close();

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded stores' file, {@code DIR/policy.mv}: an MVStore (H2's crash-safe key-value file)
  * holding the maps of each store: triplets, clients (their retries), rate counters, DNS answers, the
- * DMARC report periods with their rows, and the suppression list with its indexes and soft bounces.
+ * DMARC report periods with their rows, the suppression list with its indexes and soft bounces, and
+ * the TLS report days with their rows.
  * One Facteur opens it;
  * a second open of the same file fails rather than share it.
  *
@@ -73,6 +74,7 @@ final class EmbeddedFile implements AutoCloseable {
     final MVMap<String, Long> dmarcRows;
     final MVMap<String, String> suppressions, suppressionExpiry, suppressionAddresses;
     final MVMap<String, long[]> softBounces;
+    final MVMap<String, String> tlsReportDays, tlsReportRows;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
@@ -93,6 +95,8 @@ final class EmbeddedFile implements AutoCloseable {
         this.suppressionExpiry = mv.openMap("suppression-expiry");
         this.suppressionAddresses = mv.openMap("suppression-addresses");
         this.softBounces = mv.openMap("soft-bounces");
+        this.tlsReportDays = mv.openMap("tls-report-days");
+        this.tlsReportRows = mv.openMap("tls-report-rows");
         for (int i = 0; i < STRIPES; i++) stripes[i] = new ReentrantLock();
     }
 
@@ -162,6 +166,7 @@ final class EmbeddedFile implements AutoCloseable {
             }
             EmbeddedSuppressionStore.check(mv.openMap("suppressions"), mv.openMap("suppression-expiry"),
                     mv.openMap("suppression-addresses"), mv.openMap("soft-bounces"));
+            EmbeddedTlsReportStore.check(mv.openMap("tls-report-days"), mv.openMap("tls-report-rows"));
             return mv;
         } catch (RuntimeException e) {
             mv.closeImmediately();
@@ -249,6 +254,7 @@ final class EmbeddedFile implements AutoCloseable {
         }
         removed += EmbeddedDmarcReportStore.sweep(this, now);
         removed += EmbeddedSuppressionStore.sweep(this, now);
+        removed += EmbeddedTlsReportStore.sweep(this, now);
         if (removed > 0) log.debug("policy store {}: swept {} dead records", file, removed);
     }
 
@@ -279,7 +285,8 @@ final class EmbeddedFile implements AutoCloseable {
     /** The records in the file (for tests: growth is bounded). */
     int size() {
         return triplets.size() + clients.size() + rates.size() + dns.size() + dmarcPeriods.size() + dmarcRows.size()
-                + suppressions.size() + suppressionExpiry.size() + suppressionAddresses.size() + softBounces.size();
+                + suppressions.size() + suppressionExpiry.size() + suppressionAddresses.size() + softBounces.size()
+                + tlsReportDays.size() + tlsReportRows.size();
     }
 
     /** Writes everything and closes the file; operations then throw {@link StoreUnavailable}. Safe to call twice. */

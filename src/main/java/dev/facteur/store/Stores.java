@@ -31,6 +31,7 @@ public final class Stores implements AutoCloseable {
     private final DmarcReportStore dmarcReports;
     private final ShapingStore shaping;
     private final SuppressionStore suppressions;
+    private final TlsReportStore tlsReports;
     private final Runnable closeShared;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,7 +39,7 @@ public final class Stores implements AutoCloseable {
     /** Each store is made with the closer of all. */
     private Stores(Function<Runnable, GreylistStore> greylist, Function<Runnable, RateStore> rates, Function<Runnable, DnsCache> dns,
             Function<Runnable, DmarcReportStore> dmarcReports, Function<Runnable, ShapingStore> shaping,
-            Function<Runnable, SuppressionStore> suppressions, Runnable closeShared,
+            Function<Runnable, SuppressionStore> suppressions, Function<Runnable, TlsReportStore> tlsReports, Runnable closeShared,
             String description) {
         this.closeShared = closeShared;
         this.description = description;
@@ -48,6 +49,7 @@ public final class Stores implements AutoCloseable {
         this.dmarcReports = dmarcReports.apply(this::close);
         this.shaping = shaping.apply(this::close);
         this.suppressions = suppressions.apply(this::close);
+        this.tlsReports = tlsReports.apply(this::close);
     }
 
     /**
@@ -63,7 +65,7 @@ public final class Stores implements AutoCloseable {
         EmbeddedFile file = EmbeddedFile.open(dir);
         return new Stores(closer -> new EmbeddedGreylistStore(file, closer), closer -> new EmbeddedRateStore(file, closer),
                 closer -> new EmbeddedDnsCache(file, closer), closer -> new EmbeddedDmarcReportStore(file, closer), LocalShapingStore::new,
-                closer -> new EmbeddedSuppressionStore(file, closer), file::close,
+                closer -> new EmbeddedSuppressionStore(file, closer), closer -> new EmbeddedTlsReportStore(file, closer), file::close,
                 "embedded store in " + dir);
     }
 
@@ -87,7 +89,8 @@ public final class Stores implements AutoCloseable {
         RedisConnections redis = new RedisConnections(uri, timeout);
         return new Stores(closer -> new RedisGreylistStore(redis, prefix, closer), closer -> new RedisRateStore(redis, prefix, closer),
                 closer -> new RedisDnsCache(redis, prefix, closer), closer -> new RedisDmarcReportStore(redis, prefix, closer),
-                closer -> new RedisShapingStore(redis, prefix, closer), closer -> new RedisSuppressionStore(redis, prefix, closer), redis::close,
+                closer -> new RedisShapingStore(redis, prefix, closer), closer -> new RedisSuppressionStore(redis, prefix, closer),
+                closer -> new RedisTlsReportStore(redis, prefix, closer), redis::close,
                 "Redis store at " + RedisConnections.redacted(uri) + ", prefix " + prefix);
     }
 
@@ -115,6 +118,11 @@ public final class Stores implements AutoCloseable {
     /** The suppression list. */
     public SuppressionStore suppressions() {
         return suppressions;
+    }
+
+    /** The session counts of the TLS reports to send (RFC 8460). */
+    public TlsReportStore tlsReports() {
+        return tlsReports;
     }
 
     /** Closes all the stores (the embedded file is written whole). Safe to call more than once. */
