@@ -605,12 +605,17 @@ public final class DeliveryAgent implements AutoCloseable {
             }
             LastWord refused = open(c, hop, login, tls);
             if (refused != null) {
+                if (c.tls().isEmpty() && refused.reply().enhanced().equals("4.7.0") && refused.reply().lines().getFirst().startsWith("TLS is required"))
+                    reportSession(way, hop, "starttls-not-supported", diagnostic(refused.reply()));
                 c.quit();
                 return new Try.NotTaken(refused);
             }
+            if (!c.tls().isEmpty()) reportSession(way, hop, null, null);
+            else if (way.published() instanceof TlsPolicies.Decision.Testing) reportSession(way, hop, "starttls-not-supported", "no STARTTLS");
             return transact(parcel, pending, hop, way, key, c, permit);
         } catch (SmtpClient.TlsFailure e) {
             c.close(); // the peer is in an unknown state: no QUIT
+            reportSession(way, hop, resultType(e), e.getMessage());
             return new Try.TlsFailed(new LastWord(hop, SmtpClient.failure(hop.toString(), e), false, "", false), e.getMessage());
         } catch (IOException e) {
             if (c != null) c.close();
@@ -620,6 +625,25 @@ public final class DeliveryAgent implements AutoCloseable {
             boolean unreachable = !(e instanceof SmtpClient.SourceUnusable) && failure.code() == 421; // not a protocol error
             return new Try.NotTaken(new LastWord(hop, failure, false, "", false, unreachable ? Signal.UNREACHABLE : Signal.NONE));
         }
+    }
+
+    /** Tells TLS reporting how TLS went with {@code hop} under the domain's published policy ({@code resultType} null: it went well). */
+    private void reportSession(Way way, Hop hop, String resultType, String detail) {
+        if (way.relay() || way.published() instanceof TlsPolicies.Decision.NoPolicy) return;
+        var sessions = routes.tls().sessions();
+        String receiving = hop.address() == null ? null : hop.address().getHostAddress();
+        if (resultType == null) sessions.succeeded(way.siteDomain(), way.published(), hop.host());
+        else sessions.failed(way.siteDomain(), way.published(), hop.host(), resultType, receiving, detail);
+    }
+
+    /** RFC 8460 §4.3's name for why a handshake failed, read from the JDK's account of it. */
+    static String resultType(SmtpClient.TlsFailure e) {
+        String why = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : String.valueOf(e.getCause().getMessage()));
+        String lower = why.toLowerCase(Locale.ROOT);
+        if (lower.contains("no subject alternative") || lower.contains("no name matching")) return "certificate-host-mismatch";
+        if (lower.contains("expired") || lower.contains("not yet valid")) return "certificate-expired";
+        if (lower.contains("pkix") || lower.contains("unable to find valid certification path")) return "certificate-not-trusted";
+        return "validation-failure";
     }
 
     /** Greeting, EHLO or HELO, STARTTLS and AUTH: null when the connection is ready for mail, else why this server is not used. */

@@ -80,36 +80,75 @@ public final class TlsPolicies {
          * verifies for the host's name with {@code verifying}.
          *
          * @param source what published it, for the log and refusals: "MTA-STS policy of example.com"
+         * @param policy the policy's lines as published, for TLS reports (RFC 8460 §4.4 policy-string)
          */
-        record Enforce(java.util.function.Predicate<String> mx, SSLContext verifying, String source) implements Decision {}
+        record Enforce(java.util.function.Predicate<String> mx, SSLContext verifying, String source, List<String> policy) implements Decision {
+            public Enforce(java.util.function.Predicate<String> mx, SSLContext verifying, String source) {
+                this(mx, verifying, source, List.of());
+            }
+        }
 
         /** {@code testing}: mail goes as usual, and what enforcing would have refused is logged. */
-        record Testing(java.util.function.Predicate<String> mx, String source) implements Decision {}
+        record Testing(java.util.function.Predicate<String> mx, String source, List<String> policy) implements Decision {
+            public Testing(java.util.function.Predicate<String> mx, String source) {
+                this(mx, source, List.of());
+            }
+        }
+    }
+
+    /**
+     * How TLS went with each MX host of a domain that publishes a policy, for the TLS reports the
+     * domain asks for (RFC 8460): one call per connection, once TLS has been judged.
+     */
+    public interface Sessions {
+        Sessions NONE = new Sessions() {
+            @Override
+            public void succeeded(String domain, Decision policy, String mxHost) {}
+
+            @Override
+            public void failed(String domain, Decision policy, String mxHost, String resultType, String receivingIp, String detail) {}
+        };
+
+        void succeeded(String domain, Decision policy, String mxHost);
+
+        /** @param resultType RFC 8460 §4.3: starttls-not-supported, certificate-host-mismatch, certificate-not-trusted... */
+        void failed(String domain, Decision policy, String mxHost, String resultType, String receivingIp, String detail);
     }
 
     /** None configured: every destination gets the default ({@code may}, or none without STARTTLS). */
-    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE);
+    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE, Sessions.NONE);
 
     private final List<Rule> rules;
     private final List<SSLContext> verified; // the verifying context of each rule, null for the others
     private final Published published;
+    private final Sessions sessions;
 
-    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published) {
+    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published, Sessions sessions) {
         this.rules = List.copyOf(rules);
         this.verified = verified;
         this.published = published;
+        this.sessions = sessions;
+    }
+
+    /** These policies, telling {@code s} how TLS went under published ones. */
+    public TlsPolicies withSessions(Sessions s) {
+        return new TlsPolicies(rules, verified, published, s);
+    }
+
+    Sessions sessions() {
+        return sessions;
     }
 
     /** The rules, with the verifying contexts of {@code verify} rules built now: a CA file that cannot be read stops the start. */
     public static TlsPolicies of(List<Rule> rules) throws IOException {
         List<SSLContext> contexts = new ArrayList<>();
         for (Rule r : rules) contexts.add(r.level() == Level.VERIFY ? VerifiedTls.context(r.caFile()) : null);
-        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE);
+        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE, Sessions.NONE);
     }
 
     /** These rules over what domains publish. */
     public TlsPolicies withPublished(Published p) {
-        return new TlsPolicies(rules, verified, p);
+        return new TlsPolicies(rules, verified, p, sessions);
     }
 
     /** What {@code domain} publishes, unless a rule names it (the operator's word comes first). */

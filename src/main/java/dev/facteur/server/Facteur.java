@@ -172,7 +172,7 @@ public final class Facteur implements AutoCloseable {
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
             Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
-            TlsReportRecorder tlsSessions = TlsReporting.recorder(config, stores, clock); // for DeliveryAgent (RFC 8460; issue 14)
+            TlsReportRecorder tlsSessions = TlsReporting.recorder(config, stores, clock); // how TLS went, for TLS reports (RFC 8460)
             SenderRates rates = null;
             if (d.enabled()) {
                 suppressions = new Suppressions(stores.suppressions(), config.suppression().settings(), clock);
@@ -207,6 +207,7 @@ public final class Facteur implements AutoCloseable {
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
                     outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile())));
                 }
+                if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
                 agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
                         Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
                 opened.add(agent);

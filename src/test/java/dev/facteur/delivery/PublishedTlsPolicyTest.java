@@ -114,4 +114,49 @@ class PublishedTlsPolicyTest {
             assertThat(deliver(agent)).singleElement().satisfies(a -> assertThat(a.outcome()).isInstanceOf(Outcome.Delivered.class));
         }
     }
+
+    /** What TLS reporting hears: "domain mx result" per connection. */
+    private static final class Heard implements TlsPolicies.Sessions {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void succeeded(String domain, Decision policy, String mxHost) {
+            lines.add(domain + " " + mxHost + " success");
+        }
+
+        @Override
+        public void failed(String domain, Decision policy, String mxHost, String resultType, String receivingIp, String detail) {
+            lines.add(domain + " " + mxHost + " " + resultType);
+        }
+    }
+
+    @Test
+    void eachConnectionUnderAPublishedPolicyIsToldToTlsReporting() throws Exception {
+        var heard = new Heard();
+        var enforce = new Decision.Enforce(ONLY_MX2, OpportunisticTls.context(), "MTA-STS policy of example.test", List.of("mx: mx2.example.test"));
+        try (var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING"));
+                var agent = agent(peer, publishing(enforce).withSessions(heard))) {
+            deliver(agent);
+        }
+        var testing = new Decision.Testing(ONLY_MX2, "MTA-STS policy of example.test", List.of("mx: mx2.example.test"));
+        try (var peer = ScriptedPeer.start(Loopback.host(), ScriptedPeer.wellBehaved("PIPELINING"));
+                var agent = agent(peer, publishing(testing).withSessions(heard))) {
+            deliver(agent);
+        }
+
+        assertThat(heard.lines).containsExactly("example.test mx2.example.test starttls-not-supported",
+                "example.test mx1.example.test starttls-not-supported");
+    }
+
+    @Test
+    void handshakeFailuresAreNamedAsRfc8460NamesThem() {
+        assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException(
+                "No subject alternative DNS name matching mx.example.test found.")))).isEqualTo("certificate-host-mismatch");
+        assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException(
+                "PKIX path building failed: unable to find valid certification path to requested target")))).isEqualTo("certificate-not-trusted");
+        assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException("certificate expired on 20250101"))))
+                .isEqualTo("certificate-expired");
+        assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException("Received fatal alert: handshake_failure"))))
+                .isEqualTo("validation-failure");
+    }
 }
