@@ -160,6 +160,7 @@ public final class ConfigLoader {
 
         Table dnsT = top.table("dns");
         var dns = new Config.Dns(dnsT.list("servers", List.of(), HostPort::parse));
+        var dnssec = DnssecSection.read(dnsT, dns.servers());
         dnsT.finish();
 
         Table deliveryT = top.table("delivery");
@@ -260,7 +261,7 @@ public final class ConfigLoader {
         var unsubscribe = UnsubscribeSection.read(top.table("unsubscribe"), dataDir, dkim.settings());
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, dnssec);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */
