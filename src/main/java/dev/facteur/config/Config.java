@@ -4,6 +4,7 @@ import dev.facteur.auth.dkim.SignatureWriter;
 import dev.facteur.auth.dkim.Signers;
 import dev.facteur.bounce.SuppressionSettings;
 import dev.facteur.doctor.DoctorSettings;
+import dev.facteur.dns.TrustAnchors;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -57,7 +58,8 @@ public record Config(
         UnsubscribeSettings unsubscribe,
         MtaStsSettings mtaSts,
         DoctorSettings doctor,
-        TlsReportSettings tlsReports) {
+        TlsReportSettings tlsReports,
+        Dnssec dnssec) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.
@@ -352,5 +354,23 @@ public record Config(
 
     /** {@code [policy.helo]}: the action for each rule, and names besides the hostname that are ours. */
     public record Helo(Action invalid, Action nonFqdn, Action ours, Action literalMismatch, List<String> names) {
+    }
+
+    /**
+     * {@code [dns] dnssec} and {@code trust_anchors}: whether DNS answers are checked with DNSSEC,
+     * which DANE needs (docs/dane.md).
+     *
+     * @param trustAnchors where validation starts: the root's, unless {@code trust_anchors} names a file
+     */
+    public record Dnssec(Mode mode, TrustAnchors trustAnchors) {
+
+        public enum Mode {
+            /** No DNSSEC, no DANE: as before. */
+            OFF,
+            /** Facteur validates every answer itself, from the trust anchors down. */
+            VALIDATE,
+            /** The configured resolvers validate, and their AD bit is believed: they must be on loopback. */
+            TRUST_AD
+        }
     }
 }

@@ -161,6 +161,7 @@ public final class ConfigLoader {
 
         Table dnsT = top.table("dns");
         var dns = new Config.Dns(dnsT.list("servers", List.of(), HostPort::parse));
+        var dnssec = DnssecSection.read(dnsT, dns.servers());
         dnsT.finish();
 
         Table deliveryT = top.table("delivery");
@@ -264,7 +265,7 @@ public final class ConfigLoader {
         var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports, dnssec);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

@@ -203,7 +203,7 @@ public final class DnsJavaResolver implements DnsResolver {
         };
     }
 
-    private static MxAnswer mxAnswer(List<Record> records) {
+    static MxAnswer mxAnswer(List<Record> records) {
         var hosts = new ArrayList<Mx>();
         boolean nullMx = false;
         for (Record r : records) {
@@ -233,7 +233,7 @@ public final class DnsJavaResolver implements DnsResolver {
         return new AddressAnswer.NoRecords();
     }
 
-    private static Stream<InetAddress> address(Record r) {
+    static Stream<InetAddress> address(Record r) {
         return switch (r) {
             case ARecord a -> Stream.of(a.getAddress());
             case AAAARecord a -> Stream.of(a.getAddress());
@@ -246,7 +246,7 @@ public final class DnsJavaResolver implements DnsResolver {
      * (such a name cannot exist, so callers answer NXDOMAIN). UTF-8 domains (RFC 6531) are looked
      * up by their A-labels; {@link IDN} implements IDNA2003, close enough for lookups.
      */
-    private static Name absoluteName(String domain) {
+    static Name absoluteName(String domain) {
         try {
             return Name.fromString(IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED), Name.root);
         } catch (IllegalArgumentException | TextParseException e) {
@@ -254,7 +254,7 @@ public final class DnsJavaResolver implements DnsResolver {
         }
     }
 
-    private static Resolver resolver(List<HostPort> servers, Duration timeout, int retries) {
+    static Resolver resolver(List<HostPort> servers, Duration timeout, int retries) {
         List<InetSocketAddress> addresses = servers.isEmpty()
                 ? ResolverConfig.getCurrentConfig().servers()
                 : servers.stream().map(DnsJavaResolver::socketAddress).toList();
