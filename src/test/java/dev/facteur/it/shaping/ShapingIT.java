@@ -69,9 +69,12 @@ class ShapingIT {
                     .allMatch(m -> m.contains(", slow down"));
             // Shaped: the deliveries under way when the provider first refuses, then about one refusal each time the rate has
             // climbed back past what it takes. Unshaped, each refused message comes back after the retry delay and is
-            // refused again while the provider is full: over a thousand 421s for these 240 messages.
+            // refused again while the provider is full: over a thousand 421s for these 240 messages. Shaped runs on this
+            // shared 2-core machine gave 17 to 71 (how many deliveries are under way at the first refusal depends on the
+            // machine's pace): the bound sits well above that, and ten times below the unshaped count.
             long refused = world.provider().refusals(Provider.TOO_MANY_MESSAGES) + world.provider().refusals(Provider.TOO_MANY_CONNECTIONS);
-            assertThat(refused).as("the provider's 421s: Facteur slowed down rather than tried again and again").isLessThan(messages / 4);
+            System.out.println("the provider's 421s: " + refused + " for " + messages + " messages");
+            assertThat(refused).as("the provider's 421s: Facteur slowed down rather than tried again and again").isLessThan(messages / 2);
         }
     }
 
