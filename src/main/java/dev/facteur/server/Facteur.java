@@ -296,6 +296,9 @@ public final class Facteur implements AutoCloseable {
             }
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
+            if (config.dnssec().mode() != dev.facteur.config.Config.Dnssec.Mode.OFF)
+                log.warn("[dns] dnssec = {}: read, but delivery does not use DNSSEC or DANE yet (docs/dane.md)",
+                        config.dnssec().mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
