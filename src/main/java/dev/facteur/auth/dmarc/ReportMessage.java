@@ -1,10 +1,10 @@
 package dev.facteur.auth.dmarc;
 
+import dev.facteur.mime.ReportMail;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -50,7 +50,7 @@ public final class ReportMessage {
         var w = new StringBuilder(gzipped.length * 4 / 3 + 2048);
         w.append("From: <").append(sender.address()).append(">\r\n");
         w.append("To: <").append(to).append(">\r\n");
-        subject(w, policyDomain, sender.submitter(), m.reportId());
+        ReportMail.subject(w, policyDomain, sender.submitter(), m.reportId());
         w.append("Date: ").append(DATE.format(now.atOffset(ZoneOffset.UTC))).append("\r\n");
         w.append("Message-ID: <").append(messageId(m.reportId(), sender.submitter())).append(">\r\n");
         w.append("Auto-Submitted: auto-generated\r\n"); // RFC 3834: no replies, no vacation notices
@@ -66,37 +66,8 @@ public final class ReportMessage {
                 .append(DateTimeFormatter.ISO_INSTANT.format(m.end())).append(".\r\n");
         w.append("Report-ID: ").append(m.reportId()).append("\r\n");
 
-        w.append("\r\n--").append(boundary).append("\r\n");
-        // Folded after the ";": the file name alone is up to 63 + 2 × 253 characters long.
-        w.append("Content-Type: application/gzip;\r\n\tname=\"").append(fileName).append("\"\r\n");
-        w.append("Content-Transfer-Encoding: base64\r\n");
-        w.append("Content-Disposition: attachment;\r\n\tfilename=\"").append(fileName).append("\"\r\n\r\n");
-        w.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(gzipped)).append("\r\n");
-        w.append("\r\n--").append(boundary).append("--\r\n");
+        ReportMail.gzipAttachment(w, boundary, "application/gzip", fileName, gzipped);
         return w.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * {@code Report Domain: <domain> Submitter: <domain> Report-ID: <id>}, folded before
-     * "Submitter:" and "Report-ID:" when the line would pass 78 characters (RFC 5322 §2.1.1).
-     */
-    private static void subject(StringBuilder w, String domain, String submitter, String reportId) {
-        String[] parts = {"Subject: Report Domain: " + domain, "Submitter: " + submitter, "Report-ID: <" + reportId + ">"};
-        int line = 0;
-        for (int i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                if (line + 1 + parts[i].length() > 78) {
-                    w.append("\r\n ");
-                    line = 1;
-                } else {
-                    w.append(' ');
-                    line++;
-                }
-            }
-            w.append(parts[i]);
-            line += parts[i].length();
-        }
-        w.append("\r\n");
     }
 
     /** RFC 9990 §2.5.2 allows the Report-ID in the Message-ID, which marks a resent report as the same. */

@@ -1,10 +1,10 @@
 package dev.facteur.reports.tls;
 
+import dev.facteur.mime.ReportMail;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -45,7 +45,7 @@ public final class TlsReportMessage {
         var w = new StringBuilder(gzipped.length * 4 / 3 + 2048);
         w.append("From: <").append(sender.address()).append(">\r\n");
         w.append("To: <").append(to).append(">\r\n");
-        subject(w, domain, sender.submitter(), report.reportId());
+        ReportMail.subject(w, domain, sender.submitter(), report.reportId());
         w.append("Date: ").append(DATE.format(now.atOffset(ZoneOffset.UTC))).append("\r\n");
         // the report-id is a msg-id already: a report built again is recognisably the same message
         w.append("Message-ID: <").append(report.reportId()).append(">\r\n");
@@ -63,37 +63,8 @@ public final class TlsReportMessage {
                 .append(" to ").append(DateTimeFormatter.ISO_INSTANT.format(report.end())).append(".\r\n");
         w.append("Report-ID: ").append(report.reportId()).append("\r\n");
 
-        w.append("\r\n--").append(boundary).append("\r\n");
-        // Folded after the ";": the file name alone is up to 2 x 253 characters and more.
-        w.append("Content-Type: application/tlsrpt+gzip;\r\n\tname=\"").append(fileName).append("\"\r\n");
-        w.append("Content-Transfer-Encoding: base64\r\n");
-        w.append("Content-Disposition: attachment;\r\n\tfilename=\"").append(fileName).append("\"\r\n\r\n");
-        w.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(gzipped)).append("\r\n");
-        w.append("\r\n--").append(boundary).append("--\r\n");
+        ReportMail.gzipAttachment(w, boundary, "application/tlsrpt+gzip", fileName, gzipped);
         return w.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * {@code Report Domain: <domain> Submitter: <domain> Report-ID: <id>}, folded before
-     * "Submitter:" and "Report-ID:" when the line would pass 78 characters (RFC 5322 §2.1.1).
-     */
-    private static void subject(StringBuilder w, String domain, String submitter, String reportId) {
-        String[] parts = {"Subject: Report Domain: " + domain, "Submitter: " + submitter, "Report-ID: <" + reportId + ">"};
-        int line = 0;
-        for (int i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                if (line + 1 + parts[i].length() > 78) {
-                    w.append("\r\n ");
-                    line = 1;
-                } else {
-                    w.append(' ');
-                    line++;
-                }
-            }
-            w.append(parts[i]);
-            line += parts[i].length();
-        }
-        w.append("\r\n");
     }
 
     /** Addresses come from DNS ({@code rua}) and configuration: nothing that could break a header line or an angle-addr. */
