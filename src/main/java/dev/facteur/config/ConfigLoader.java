@@ -183,7 +183,7 @@ public final class ConfigLoader {
                 relayAuth(deliveryT), SourcesSection.read(deliveryT), deliveryT.convert("feedback_id", "", v -> {
                     if (!v.isEmpty() && !v.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("letters, digits, '.', '_' or '-' only");
                     return v;
-                }), tlsPolicy(deliveryT));
+                }), tlsPolicy(deliveryT, dnssec));
         deliveryT.finish();
 
         Table adminT = top.table("admin");
@@ -489,14 +489,16 @@ public final class ConfigLoader {
     }
 
     /** {@code [[delivery.tls_policy]]}: TLS levels per destination (domain, {@code .domain} for those below, or a relay's name). */
-    private static List<TlsPolicies.Rule> tlsPolicy(Table delivery) throws ConfigException {
+    private static List<TlsPolicies.Rule> tlsPolicy(Table delivery, Config.Dnssec dnssec) throws ConfigException {
         List<TlsPolicies.Rule> out = new ArrayList<>();
         for (Table t : delivery.tables("tls_policy")) {
             List<String> domains = t.list("domains", List.of(), d -> (d.startsWith(".") ? "." + domain(d.substring(1)) : domain(d)));
             if (domains.isEmpty()) t.fail("domains", "is required in [[delivery.tls_policy]], e.g. [\"bank.example\", \".bank.example\"]");
             String level = t.string("level", null);
-            if (level == null) t.fail("level", "is required in [[delivery.tls_policy]]: none, may, encrypt or verify");
+            if (level == null) t.fail("level", "is required in [[delivery.tls_policy]]: none, may, encrypt, verify, dane or dane-only");
             TlsPolicies.Level l = t.convert("level", level, TlsPolicies.Level::of);
+            if (l.usesDane() && dnssec.mode() == Config.Dnssec.Mode.OFF)
+                t.fail("level", "\"" + l.token() + "\" needs DNSSEC: set [dns] dnssec = \"validate\" (or \"trust-ad\")");
             Optional<Path> caFile = t.optional("ca_file", Path::of);
             if (caFile.isPresent() && l != TlsPolicies.Level.VERIFY) t.fail("ca_file", "is for level = \"verify\" only");
             if (caFile.isPresent() && !Files.isReadable(caFile.get())) t.fail("ca_file", "cannot read " + caFile.get());

@@ -6,6 +6,11 @@ import java.util.List;
 /** What DANE asks of the connection to one MX host ({@link TlsDiscovery}, RFC 7672 §2.2). */
 public sealed interface DaneOutcome {
 
+    /** Whether the host publishes TLSA records, usable or not: TLS or nothing, and DANE rather than MTA-STS decides. */
+    default boolean requiresTls() {
+        return this instanceof Required || this instanceof MandatoryTls;
+    }
+
     /**
      * DANE does not apply: the host was not found securely, or publishes no TLSA records. Delivery
      * goes on as it would without DANE (opportunistic STARTTLS, or MTA-STS if the domain has a policy).

@@ -10,11 +10,14 @@ import javax.net.ssl.TrustManager;
 /**
  * TLS contexts for STARTTLS to a server with usable TLSA records ({@link DaneOutcome.Required}):
  * the handshake fails unless the server's chain matches them. Use with
- * {@code TlsPolicy.Required(context, false, "DANE")}: a server that does not offer STARTTLS, or
- * whose chain does not match, is not used (RFC 7672 §2.2), and the name check is DANE's own.
+ * {@code TlsPolicy.Required(context, true, "DANE")}: a server that does not offer STARTTLS, or
+ * whose chain does not match, is not used (RFC 7672 §2.2), and the name check is DANE's own (the
+ * trust manager is an {@code X509ExtendedTrustManager}, so the JDK leaves endpoint identification
+ * to it, and it checks names only where the records ask for it).
  *
- * <p>Make one context per connection: it is cheap, and a context's session cache would otherwise
- * let a later connection resume a session without the records being checked again.
+ * <p>Make one context per set of records ({@link DaneLookup} keeps them a minute): a context's
+ * session cache lets a later connection resume a session without the records being checked
+ * again, which is sound only while the records are the same.
  */
 public final class DaneTls {
 

@@ -296,35 +296,57 @@ public final class DeliveryAgent implements AutoCloseable {
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
             case Route.Hops h when way.relay() || way.lmtp() -> viaHops(env, size, content, idx, h.hops(), way);
-            case Route.Hops h -> published(env, size, content, idx, h.hops(), way.with(routes.tls().published(way.siteDomain())));
+            case Route.Hops h -> published(env, size, content, idx, h.hops(),
+                    way.with(routes.tls().published(way.siteDomain(), router.defaultPort())));
         };
     }
 
     /**
-     * Along an MX route, with what the domain publishes (MTA-STS, RFC 8461 §4.2): in enforce mode
-     * only the MX hosts its policy names are tried, over TLS that verifies ({@link #tlsPolicy});
-     * none left, and the mail waits. In testing mode the hosts it would refuse are logged.
+     * Along an MX route, with what the domain publishes. Under DANE (RFC 7672) a host whose TLSA
+     * lookup failed is left out, and with {@code dane-only} so is a host without TLSA records; the
+     * hosts DANE leaves to MTA-STS (RFC 8461 §4.2) in enforce mode are only those its policy names.
+     * Each is then tried over the TLS its policy asks ({@link #tlsPolicy}); none left, and the mail
+     * waits. In MTA-STS testing mode the hosts it would refuse are logged.
      */
     private List<Attempt> published(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
-        switch (way.published()) {
-            case TlsPolicies.Decision.Enforce e -> {
-                List<Hop> allowed = hops.stream().filter(h -> e.mx().test(h.host())).toList();
-                if (allowed.size() < hops.size())
-                    log.info("{}: {}: MX hosts not in the {} left out: {}", env.id(), way.name(), e.source(),
-                            hops.stream().filter(h -> !allowed.contains(h)).map(Hop::host).distinct().toList());
-                if (allowed.isEmpty())
-                    return finish(env, idx, Outcome.of(new Reply(451, "4.7.5", "No MX host of " + way.siteDomain() + " is in its "
-                            + e.source())), null, null, "");
-                hops = allowed;
-            }
-            case TlsPolicies.Decision.Testing t -> {
-                List<String> outside = hops.stream().map(Hop::host).distinct().filter(h -> !t.mx().test(h)).toList();
-                if (!outside.isEmpty())
-                    log.info("{}: {}: MX hosts not in the {} (testing mode: tried all the same): {}", env.id(), way.name(), t.source(), outside);
-            }
-            case TlsPolicies.Decision.NoPolicy n -> {}
+        if (way.published() instanceof TlsPolicies.Decision.Undecided u) {
+            reportSession(way, null, u.resultType(), u.reason());
+            return finish(env, idx, Outcome.of(new Reply(451, "4.7.5", "TLS policy of " + way.siteDomain() + " unknown: " + u.reason())),
+                    null, null, "");
         }
-        return viaHops(env, size, content, idx, hops, way);
+        List<String> why = new ArrayList<>();
+        List<Hop> usable = hops.stream().filter(h -> usable(env, way, h, why)).toList();
+        if (usable.isEmpty())
+            return finish(env, idx, Outcome.of(new Reply(451, "4.7.5", "No MX host of " + way.siteDomain() + " can be used: "
+                    + String.join("; ", why))), null, null, "");
+        return viaHops(env, size, content, idx, usable, way);
+    }
+
+    /** Whether {@code hop} may be tried under its domain's published policy; if not, why is logged and added to {@code why}. */
+    private boolean usable(Envelope env, Way way, Hop hop, List<String> why) {
+        String refused = null;
+        if (way.published() instanceof TlsPolicies.Decision.Dane d) {
+            var outcome = d.hosts().of(hop.host());
+            if (outcome instanceof dev.facteur.dane.DaneOutcome.TempFail t) refused = "DANE: " + t.reason();
+            else if (d.only() && outcome instanceof dev.facteur.dane.DaneOutcome.NotApplicable n) refused = "DANE is required, and " + n.why();
+        }
+        if (refused == null) refused = switch (way.published().forHost(hop.host())) {
+            case TlsPolicies.Decision.Enforce e when !e.mx().test(hop.host()) -> "not in the " + e.source();
+            case TlsPolicies.Decision.Testing t when !t.mx().test(hop.host()) -> {
+                log.info("{}: {}: MX host {} not in the {} (testing mode: tried all the same)", env.id(), way.name(), hop.host(), t.source());
+                yield null;
+            }
+            default -> null;
+        };
+        if (refused == null) return true;
+        String line = hop.host() + ": " + refused;
+        if (!why.contains(line)) {
+            why.add(line);
+            log.info("{}: {}: MX host {} left out: {}", env.id(), way.name(), hop.host(), refused);
+            if (refused.startsWith("DANE: ")) reportSession(way, hop, "dnssec-invalid", refused);
+            else if (refused.startsWith("DANE is required")) reportSession(way, hop, "dane-required", refused);
+        }
+        return false;
     }
 
     private List<Attempt> viaHops(Envelope env, long size, OutgoingMessage.Content content, List<Integer> idx, List<Hop> hops, Way way) {
@@ -349,11 +371,13 @@ public final class DeliveryAgent implements AutoCloseable {
      * verifies already); otherwise STARTTLS is opportunistic, and only a server we do not log in
      * to gets a plaintext retry.
      */
-    private TlsPolicy tlsPolicy(Way way, Credentials login) {
+    private TlsPolicy tlsPolicy(Way way, Hop hop, Credentials login) {
         if (way.lmtp()) return TlsPolicy.NONE;
         SSLContext any = settings.tls() != null ? settings.tls() : OpportunisticTls.context();
-        TlsPolicy configured = routes.tls().policyFor(way.siteDomain(), any, login == null).orElse(null);
-        if (configured == null && way.published() instanceof TlsPolicies.Decision.Enforce e)
+        TlsPolicies.Decision published = way.published().forHost(hop.host());
+        TlsPolicy configured = published instanceof TlsPolicies.Decision.Dane d ? dane(d, hop.host(), any)
+                : routes.tls().policyFor(way.siteDomain(), any, login == null).orElse(null);
+        if (configured == null && published instanceof TlsPolicies.Decision.Enforce e)
             configured = new TlsPolicy.Required(e.verifying(), true, "by the " + e.source(), "mta-sts");
         boolean loginNeedsTls = login != null && login.requireTls();
         if (configured instanceof TlsPolicy.Required r && (r.verify() || !loginNeedsTls || login.tls() == null)) return configured;
@@ -362,6 +386,17 @@ public final class DeliveryAgent implements AutoCloseable {
         if (configured != null) return configured;
         if (settings.tls() == null) return TlsPolicy.NONE;
         return new TlsPolicy.Opportunistic(settings.tls(), login == null);
+    }
+
+    /**
+     * RFC 7672 §2.2: TLS authenticated by the host's TLSA records (the context checks them, and
+     * names where the records ask for it), or TLS of any kind when none of its records is usable;
+     * never plain text.
+     */
+    private static TlsPolicy dane(TlsPolicies.Decision.Dane d, String host, SSLContext any) {
+        SSLContext authenticating = d.hosts().contexts().get(host.toLowerCase(Locale.ROOT));
+        return authenticating != null ? new TlsPolicy.Required(authenticating, true, "by the DANE TLSA records of " + host, "dane")
+                : new TlsPolicy.Required(any, false, "by the DANE TLSA records of " + host + " (none usable)", "dane");
     }
 
     /** Connections are reused only for the same protocol, the same login (or none), the same TLS policy and the same source address. */
@@ -458,7 +493,7 @@ public final class DeliveryAgent implements AutoCloseable {
         boolean fellBack = false;
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
-            TlsPolicy tls = tlsPolicy(way, login);
+            TlsPolicy tls = tlsPolicy(way, hop, login);
             boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
             if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
             Try t = tryHop(parcel, pending, hop, way, login, tls, permit, pool);
@@ -611,7 +646,8 @@ public final class DeliveryAgent implements AutoCloseable {
                 return new Try.NotTaken(refused);
             }
             if (!c.tls().isEmpty()) reportSession(way, hop, null, null);
-            else if (way.published() instanceof TlsPolicies.Decision.Testing) reportSession(way, hop, "starttls-not-supported", "no STARTTLS");
+            else if (way.published().forHost(hop.host()) instanceof TlsPolicies.Decision.Testing)
+                reportSession(way, hop, "starttls-not-supported", "no STARTTLS");
             return transact(parcel, pending, hop, way, key, c, permit);
         } catch (SmtpClient.TlsFailure e) {
             c.close(); // the peer is in an unknown state: no QUIT
@@ -629,17 +665,20 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /** Tells TLS reporting how TLS went with {@code hop} under the domain's published policy ({@code resultType} null: it went well). */
     private void reportSession(Way way, Hop hop, String resultType, String detail) {
-        if (way.relay() || way.published() instanceof TlsPolicies.Decision.NoPolicy) return;
+        TlsPolicies.Decision policy = hop == null ? way.published() : way.published().forHost(hop.host());
+        if (way.relay() || policy instanceof TlsPolicies.Decision.NoPolicy) return;
         var sessions = routes.tls().sessions();
-        String receiving = hop.address() == null ? null : hop.address().getHostAddress();
-        if (resultType == null) sessions.succeeded(way.siteDomain(), way.published(), hop.host());
-        else sessions.failed(way.siteDomain(), way.published(), hop.host(), resultType, receiving, detail);
+        String host = hop == null ? null : hop.host();
+        String receiving = hop == null || hop.address() == null ? null : hop.address().getHostAddress();
+        if (resultType == null) sessions.succeeded(way.siteDomain(), policy, host);
+        else sessions.failed(way.siteDomain(), policy, host, resultType, receiving, detail);
     }
 
     /** RFC 8460 §4.3's name for why a handshake failed, read from the JDK's account of it. */
     static String resultType(SmtpClient.TlsFailure e) {
         String why = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : String.valueOf(e.getCause().getMessage()));
         String lower = why.toLowerCase(Locale.ROOT);
+        if (lower.contains("dane: ")) return "tlsa-invalid"; // the chain matches none of the host's TLSA records
         if (lower.contains("no subject alternative") || lower.contains("no name matching")) return "certificate-host-mismatch";
         if (lower.contains("expired") || lower.contains("not yet valid")) return "certificate-expired";
         if (lower.contains("pkix") || lower.contains("unable to find valid certification path")) return "certificate-not-trusted";

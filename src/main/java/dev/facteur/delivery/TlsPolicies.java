@@ -1,5 +1,7 @@
 package dev.facteur.delivery;
 
+import dev.facteur.dane.DaneLookup;
+import dev.facteur.dane.DaneOutcome;
 import dev.facteur.tls.VerifiedTls;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +21,12 @@ import javax.net.ssl.SSLContext;
  * <li>{@code may}: opportunistic (RFC 7435), the default;
  * <li>{@code encrypt}: TLS or nothing, any certificate;
  * <li>{@code verify}: TLS or nothing, with a certificate that verifies for the MX host's name
- *     (RFC 6125), against the JDK's authorities and the rule's {@code ca_file}.
+ *     (RFC 6125), against the JDK's authorities and the rule's {@code ca_file};
+ * <li>{@code dane}: DANE (RFC 7672) where TLSA records are proven by DNSSEC, {@code may} elsewhere;
+ * <li>{@code dane-only}: DANE or nothing.
  * </ul>
+ * Without a rule, a destination gets DANE when {@code [dns] dnssec} is on and its MX hosts publish
+ * TLSA records, else its MTA-STS policy (RFC 8461 §2: DANE comes first), else {@code may}.
  * A destination is the recipient domain, or a relay's host name (a smarthost, a transport map's
  * {@code smtp:[host]}). A rule's domain matches itself; {@code .example.com} matches every domain
  * below {@code example.com}. The first rule that matches wins.
@@ -29,17 +35,26 @@ public final class TlsPolicies {
 
     /** How much TLS a destination gets. */
     public enum Level {
-        NONE, MAY, ENCRYPT, VERIFY;
+        NONE, MAY, ENCRYPT, VERIFY,
+        /** DANE where the destination publishes TLSA records through DNSSEC, {@code may} elsewhere (MTA-STS is not asked). */
+        DANE,
+        /** DANE or nothing: MX hosts without usable TLSA records proven by DNSSEC are not used. */
+        DANE_ONLY;
 
         /** As written in the configuration and the log. */
         public String token() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** Whether this level asks DNSSEC for TLSA records, which needs {@code [dns] dnssec}. */
+        public boolean usesDane() {
+            return this == DANE || this == DANE_ONLY;
         }
 
         /** The level written {@code token}; IllegalArgumentException otherwise. */
         public static Level of(String token) {
             for (Level l : values()) if (l.token().equals(token)) return l;
-            throw new IllegalArgumentException("must be \"none\", \"may\", \"encrypt\" or \"verify\"");
+            throw new IllegalArgumentException("must be \"none\", \"may\", \"encrypt\", \"verify\", \"dane\" or \"dane-only\"");
         }
     }
 
@@ -94,6 +109,34 @@ public final class TlsPolicies {
                 this(mx, source, List.of());
             }
         }
+
+        /**
+         * DANE (RFC 7672): the MX hosts were found through DNSSEC. A host with usable TLSA records
+         * gets TLS authenticated by them, one with unusable records TLS of any kind, one whose
+         * TLSA lookup failed is not used now; the other hosts get {@code other}, the domain's
+         * MTA-STS policy or none ({@code only}: they are not used either). The hosts DANE refuses
+         * are DANE's, for TLS reports.
+         */
+        record Dane(DaneLookup.Destination.Signed hosts, boolean only, Decision other) implements Decision {
+            @Override
+            public Decision forHost(String host) {
+                DaneOutcome o = hosts.of(host);
+                return o.requiresTls() || o instanceof DaneOutcome.TempFail || only ? this : other.forHost(host);
+            }
+        }
+
+        /**
+         * What applies cannot be known now (a bogus or failed DNSSEC lookup, RFC 7672 §2.1.1; or
+         * {@code dane-only} without DANE): no host may be used, and the mail waits.
+         *
+         * @param resultType what TLS reports call it (RFC 8460 §4.3): dnssec-invalid, dane-required
+         */
+        record Undecided(String reason, String resultType) implements Decision {}
+
+        /** What applies to the connection to {@code host}: under DANE, the domain's other policy for hosts without TLSA. */
+        default Decision forHost(String host) {
+            return this;
+        }
     }
 
     /**
@@ -116,23 +159,30 @@ public final class TlsPolicies {
     }
 
     /** None configured: every destination gets the default ({@code may}, or none without STARTTLS). */
-    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE, Sessions.NONE);
+    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE, Sessions.NONE, null);
 
     private final List<Rule> rules;
     private final List<SSLContext> verified; // the verifying context of each rule, null for the others
     private final Published published;
     private final Sessions sessions;
+    private final DaneLookup dane; // null: [dns] dnssec is off
 
-    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published, Sessions sessions) {
+    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published, Sessions sessions, DaneLookup dane) {
         this.rules = List.copyOf(rules);
         this.verified = verified;
         this.published = published;
         this.sessions = sessions;
+        this.dane = dane;
     }
 
     /** These policies, telling {@code s} how TLS went under published ones. */
     public TlsPolicies withSessions(Sessions s) {
-        return new TlsPolicies(rules, verified, published, s);
+        return new TlsPolicies(rules, verified, published, s, dane);
+    }
+
+    /** These policies with DANE: TLSA records looked up through DNSSEC by {@code d}. */
+    public TlsPolicies withDane(DaneLookup d) {
+        return new TlsPolicies(rules, verified, published, sessions, d);
     }
 
     Sessions sessions() {
@@ -143,17 +193,38 @@ public final class TlsPolicies {
     public static TlsPolicies of(List<Rule> rules) throws IOException {
         List<SSLContext> contexts = new ArrayList<>();
         for (Rule r : rules) contexts.add(r.level() == Level.VERIFY ? VerifiedTls.context(r.caFile()) : null);
-        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE, Sessions.NONE);
+        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE, Sessions.NONE, null);
     }
 
     /** These rules over what domains publish. */
     public TlsPolicies withPublished(Published p) {
-        return new TlsPolicies(rules, verified, p, sessions);
+        return new TlsPolicies(rules, verified, p, sessions, dane);
     }
 
-    /** What {@code domain} publishes, unless a rule names it (the operator's word comes first). */
-    Decision published(String domain) {
-        return ruleFor(domain).isPresent() ? Decision.NONE : published.of(domain);
+    /**
+     * What {@code domain} publishes, unless a rule names it (the operator's word comes first; a
+     * {@code dane} rule asks for DANE alone): DANE first when its MX hosts publish TLSA records
+     * (RFC 8461 §2), else MTA-STS.
+     *
+     * @param port the port its MX hosts are reached on, whose TLSA records are asked for
+     */
+    Decision published(String domain, int port) {
+        Level level = ruleFor(domain).map(Rule::level).orElse(null);
+        if (level != null && !level.usesDane()) return Decision.NONE;
+        boolean only = level == Level.DANE_ONLY;
+        if (dane == null) return only ? new Decision.Undecided("DANE is required for " + domain + ", and [dns] dnssec is off", "dane-required")
+                : level == null ? published.of(domain) : Decision.NONE;
+        return switch (dane.lookup(domain, port)) {
+            case DaneLookup.Destination.Undecided u -> new Decision.Undecided(u.reason(), "dnssec-invalid");
+            case DaneLookup.Destination.Unsigned u when only ->
+                    new Decision.Undecided("DANE is required for " + domain + ", and " + u.why(), "dane-required");
+            case DaneLookup.Destination.Unsigned u -> level == null ? published.of(domain) : Decision.NONE;
+            case DaneLookup.Destination.Signed s -> {
+                // MTA-STS only for the hosts DANE leaves to it: none when every host publishes TLSA records
+                Decision other = level == null && !s.everyHostRequiresTls() ? published.of(domain) : Decision.NONE;
+                yield new Decision.Dane(s, only, other);
+            }
+        };
     }
 
     /** The rule for {@code destination} (a domain or a relay's host name), if any. */
@@ -180,6 +251,8 @@ public final class TlsPolicies {
                 case MAY -> new TlsPolicy.Opportunistic(anyCertificate, plaintextRetry);
                 case ENCRYPT -> new TlsPolicy.Required(anyCertificate, false, reason);
                 case VERIFY -> new TlsPolicy.Required(verified.get(i), true, reason);
+                // for hosts without TLSA records: dane-only has dropped them already
+                case DANE, DANE_ONLY -> new TlsPolicy.Opportunistic(anyCertificate, plaintextRetry);
             });
         }
         return Optional.empty();

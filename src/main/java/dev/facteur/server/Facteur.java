@@ -15,6 +15,7 @@ import dev.facteur.delivery.Credentials;
 import dev.facteur.delivery.DeliveryAgent;
 import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
+import dev.facteur.dane.DaneLookup;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.inject.Injection;
@@ -207,6 +208,8 @@ public final class Facteur implements AutoCloseable {
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
                     outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile())));
                 }
+                DaneLookup dane = SecureTransport.dane(config.dns().servers(), config.dnssec());
+                if (dane != null) outboundTls = outboundTls.withDane(dane);
                 if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
                 agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
                         Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
@@ -296,9 +299,6 @@ public final class Facteur implements AutoCloseable {
             }
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
-            if (config.dnssec().mode() != dev.facteur.config.Config.Dnssec.Mode.OFF)
-                log.warn("[dns] dnssec = {}: read, but delivery does not use DNSSEC or DANE yet (docs/dane.md)",
-                        config.dnssec().mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),

@@ -1,23 +1,47 @@
 package dev.facteur.server;
 
+import dev.facteur.config.Config;
+import dev.facteur.dane.DaneLookup;
+import dev.facteur.dane.DaneOutcome;
 import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.delivery.TlsPolicies.Decision;
 import dev.facteur.reports.tls.FailureType;
 import dev.facteur.reports.tls.PolicyRef;
 import dev.facteur.reports.tls.TlsReportRecorder;
 import dev.facteur.sts.MtaSts;
+import dev.facteur.dns.DnssecResolver;
+import dev.facteur.dns.SecureDns;
+import dev.facteur.dns.Tlsa;
+import dev.facteur.net.HostPort;
+import java.time.Duration;
 import dev.facteur.sts.StsPolicy;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What receiving domains publish about TLS (MTA-STS), as delivery's {@link TlsPolicies} applies it. */
+/** What receiving domains publish about TLS (DANE, MTA-STS), as delivery's {@link TlsPolicies} applies it. */
 final class SecureTransport {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.sts");
 
     private SecureTransport() {}
+
+    /**
+     * DANE's lookups (RFC 7672), through a resolver that validates DNSSEC as {@code [dns] dnssec}
+     * says; null when it is off.
+     */
+    static DaneLookup dane(List<HostPort> servers, Config.Dnssec dnssec) {
+        SecureDns dns = switch (dnssec.mode()) {
+            case OFF -> null;
+            case VALIDATE -> DnssecResolver.validating(servers, Duration.ofSeconds(5), 2, dnssec.trustAnchors());
+            case TRUST_AD -> DnssecResolver.trustingAd(servers, Duration.ofSeconds(5), 2);
+        };
+        if (dns == null) return null;
+        log.info("DANE: TLSA records of MX hosts found through DNSSEC ({}) are used", dnssec.mode() == Config.Dnssec.Mode.VALIDATE
+                ? "validated here from " + dnssec.trustAnchors().source() : "validated by the resolvers on loopback");
+        return new DaneLookup(dns);
+    }
 
     private static List<String> lines(StsPolicy p) {
         return p.text().lines().filter(l -> !l.isBlank()).toList();
@@ -31,23 +55,31 @@ final class SecureTransport {
         return new TlsPolicies.Sessions() {
             @Override
             public void succeeded(String domain, Decision policy, String mxHost) {
-                recorder.success(domain, ref(policy), mxHost);
+                recorder.success(domain, ref(policy, mxHost), mxHost);
             }
 
             @Override
             public void failed(String domain, Decision policy, String mxHost, String resultType, String receivingIp, String detail) {
                 FailureType type = FailureType.of(resultType).orElse(FailureType.VALIDATION_FAILURE);
-                recorder.failure(domain, ref(policy), mxHost, type, null, receivingIp, detail);
+                recorder.failure(domain, ref(policy, mxHost), mxHost, type, null, receivingIp, detail);
             }
         };
     }
 
-    private static PolicyRef ref(Decision d) {
-        List<String> policy = switch (d) {
-            case Decision.Enforce e -> e.policy();
-            case Decision.Testing t -> t.policy();
-            case Decision.NoPolicy n -> List.of();
+    /** The policy a session to {@code mxHost} (null: none was tried) is counted under: DANE's are per MX host. */
+    private static PolicyRef ref(Decision d, String mxHost) {
+        List<String> hosts = mxHost == null ? List.of() : List.of(mxHost);
+        return switch (d) {
+            case Decision.Enforce e -> sts(e.policy());
+            case Decision.Testing t -> sts(t.policy());
+            case Decision.NoPolicy n -> PolicyRef.noPolicyFound();
+            case Decision.Dane dane -> new PolicyRef(PolicyRef.Type.TLSA, dane.hosts().of(mxHost) instanceof DaneOutcome.Required r
+                    ? r.records().stream().map(Tlsa::toString).toList() : List.of(), hosts);
+            case Decision.Undecided u -> new PolicyRef(PolicyRef.Type.TLSA, List.of(), hosts); // DNSSEC could not say which records
         };
+    }
+
+    private static PolicyRef sts(List<String> policy) {
         if (policy.isEmpty()) return PolicyRef.noPolicyFound();
         List<String> mx = policy.stream().filter(l -> l.startsWith("mx:")).map(l -> l.substring(3).strip()).toList();
         return PolicyRef.sts(policy, mx);

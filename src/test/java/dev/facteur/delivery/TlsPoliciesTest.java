@@ -59,7 +59,9 @@ class TlsPoliciesTest {
     @Test
     void theConfigurationSaysWhatIsWrongWithARule() {
         assertThatThrownBy(() -> ConfigLoader.parse("[[delivery.tls_policy]]\ndomains = [\"a.example\"]\nlevel = \"secure\"\n", "f.toml"))
-                .hasMessage("f.toml:3: delivery.tls_policy.level: must be \"none\", \"may\", \"encrypt\" or \"verify\"");
+                .hasMessage("f.toml:3: delivery.tls_policy.level: must be \"none\", \"may\", \"encrypt\", \"verify\", \"dane\" or \"dane-only\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[[delivery.tls_policy]]\ndomains = [\"a.example\"]\nlevel = \"dane-only\"\n", "f.toml"))
+                .hasMessage("f.toml:3: delivery.tls_policy.level: \"dane-only\" needs DNSSEC: set [dns] dnssec = \"validate\" (or \"trust-ad\")");
         assertThatThrownBy(() -> ConfigLoader.parse("[[delivery.tls_policy]]\nlevel = \"verify\"\n", "f.toml"))
                 .hasMessageContaining("delivery.tls_policy.domains: is required");
         assertThatThrownBy(() -> ConfigLoader.parse("[[delivery.tls_policy]]\ndomains = [\"a.example\"]\nlevel = \"may\"\nca_file = \"/etc/hosts\"\n",
