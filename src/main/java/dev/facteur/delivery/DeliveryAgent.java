@@ -395,8 +395,8 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private static TlsPolicy dane(TlsPolicies.Decision.Dane d, String host, SSLContext any) {
         SSLContext authenticating = d.hosts().contexts().get(host.toLowerCase(Locale.ROOT));
-        return authenticating != null ? new TlsPolicy.Required(authenticating, true, "by the DANE TLSA records of " + host, "dane")
-                : new TlsPolicy.Required(any, false, "by the DANE TLSA records of " + host + " (none usable)", "dane");
+        return authenticating != null ? new TlsPolicy.Required(authenticating, true, "by the DANE TLSA records", "dane")
+                : new TlsPolicy.Required(any, false, "by the DANE TLSA records (none usable)", "dane");
     }
 
     /** Connections are reused only for the same protocol, the same login (or none), the same TLS policy and the same source address. */

@@ -114,7 +114,7 @@ class DaneDeliveryTest {
                 a = deliverOne(agent);
             }
             assertThat(a.outcome()).isInstanceOf(Outcome.Deferred.class);
-            assertThat(a.outcome().reply().lines().getFirst()).contains("TLS is required by the DANE TLSA records of mx2.example.test (none usable)");
+            assertThat(a.outcome().reply().lines().getFirst()).contains("TLS is required by the DANE TLSA records (none usable) with mx2.example.test");
             assertThat(peer.transcript(0)).noneMatch(l -> l.startsWith("MAIL"));
             assertThat(peer.transcript(1)).as("unusable records still forbid plain text").noneMatch(l -> l.startsWith("MAIL"));
         }

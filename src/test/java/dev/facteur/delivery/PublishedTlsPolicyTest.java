@@ -156,6 +156,8 @@ class PublishedTlsPolicyTest {
                 "PKIX path building failed: unable to find valid certification path to requested target")))).isEqualTo("certificate-not-trusted");
         assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException("certificate expired on 20250101"))))
                 .isEqualTo("certificate-expired");
+        assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException(
+                "(certificate_unknown) DANE: no TLSA record matches the chain of \"CN=mx.example.test\"")))).isEqualTo("tlsa-invalid");
         assertThat(DeliveryAgent.resultType(new SmtpClient.TlsFailure(new java.io.IOException("Received fatal alert: handshake_failure"))))
                 .isEqualTo("validation-failure");
     }

@@ -31,6 +31,7 @@ public final class TestConfig {
     private final StringBuilder smtp = new StringBuilder();
     private final StringBuilder tables = new StringBuilder();
     private HostPort dns;
+    private final StringBuilder dnsLines = new StringBuilder();
     private Map<String, String> delivery; // null: delivery off
     private final StringBuilder deliveryLines = new StringBuilder();
     private String admin = "127.0.0.1:0";
@@ -79,6 +80,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** More keys of the {@code [dns]} table (with {@link #dns}), e.g. {@code dnssec = "validate"}. */
+    public TestConfig dnsKeys(String keys) {
+        dnsLines.append(keys).append('\n');
+        return this;
+    }
+
     /** Turns delivery on, with these {@code [delivery]} keys (string values, such as "1s"). */
     public TestConfig delivery(Map<String, String> keys) {
         if (delivery == null) delivery = new LinkedHashMap<>();
@@ -111,7 +118,7 @@ public final class TestConfig {
         t.append("data_dir = '").append(dataDir).append("'\n");
         t.append("[smtp]\nlisten = [\"").append(listen).append("\"]\n").append(smtp);
         t.append(tables);
-        if (dns != null) t.append("[dns]\nservers = [\"").append(dns).append("\"]\n");
+        if (dns != null) t.append("[dns]\nservers = [\"").append(dns).append("\"]\n").append(dnsLines);
         t.append("[delivery]\n");
         if (delivery == null) {
             t.append("enabled = false\n");
