@@ -206,7 +206,7 @@ public final class Facteur implements AutoCloseable {
                     var s = config.mtaSts();
                     var sts = new MtaSts(dns, PolicyFetcher.Settings.of(s.policyPort(), s.caFile()), s.cacheDir(), clock);
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
-                    outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile())));
+                    outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile()), tlsSessions));
                 }
                 DaneLookup dane = SecureTransport.dane(config.dns().servers(), config.dnssec());
                 if (dane != null) outboundTls = outboundTls.withDane(dane);

@@ -88,11 +88,12 @@ final class SecureTransport {
     /**
      * MTA-STS policies for delivery: enforce and testing as published. A policy that could not be
      * had (a record, but no policy fetched and none cached) is no policy: RFC 8461 §3.3 says to
-     * deliver as though the domain had not implemented MTA-STS.
+     * deliver as though the domain had not implemented MTA-STS; it is counted for the domain's TLS
+     * report as an {@code sts-policy-fetch-error} (RFC 8460 §4.3), once per delivery that met it.
      *
      * @param verifying how an enforced MX host's certificate is checked: the JDK's authorities, and [mta_sts] ca_file
      */
-    static TlsPolicies.Published mtaSts(MtaSts sts, SSLContext verifying) {
+    static TlsPolicies.Published mtaSts(MtaSts sts, SSLContext verifying, TlsReportRecorder recorder) {
         return domain -> switch (sts.lookup(domain)) {
             case MtaSts.Policy.Enforce e -> new Decision.Enforce(e.policy()::matches, verifying, "MTA-STS policy of " + domain,
                     lines(e.policy()));
@@ -100,6 +101,8 @@ final class SecureTransport {
             case MtaSts.Policy.None n -> Decision.NONE;
             case MtaSts.Policy.TempFail f -> {
                 log.debug("{}: no MTA-STS policy to apply ({}): delivered as without one (RFC 8461 §3.3)", domain, f.reason());
+                recorder.failure(domain, new PolicyRef(PolicyRef.Type.STS, List.of(), List.of()), null, FailureType.STS_POLICY_FETCH_ERROR,
+                        null, null, f.reason());
                 yield Decision.NONE;
             }
         };

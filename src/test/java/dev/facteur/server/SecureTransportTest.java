@@ -66,4 +66,17 @@ class SecureTransportTest {
         assertThat(counted).containsExactly("example.test sts [version: STSv1, mode: enforce, mx: *.example.test, max_age: 86400] "
                 + "[*.example.test] certificate-host-mismatch");
     }
+
+    @Test
+    void anMtaStsPolicyThatCannotBeFetchedIsNoPolicyAndCountsAsAFetchError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var dns = new dev.facteur.testing.FakeDnsResolver().withTxt("_mta-sts.example.test", "v=STSv1; id=1;"); // and no policy host
+        var sts = new dev.facteur.sts.MtaSts(dns, dev.facteur.sts.PolicyFetcher.Settings.of(8443, java.util.Optional.empty()),
+                dir.resolve("cache"), dev.facteur.testing.ManualClock.stopped());
+
+        Decision d = SecureTransport.mtaSts(sts, null, recorder).of("example.test");
+
+        assertThat(d).isEqualTo(Decision.NONE);
+        assertThat(counted).containsExactly("example.test sts [] [] sts-policy-fetch-error");
+    }
 }
