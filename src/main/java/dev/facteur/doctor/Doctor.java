@@ -4,6 +4,9 @@ import dev.facteur.auth.spf.Spf;
 import dev.facteur.auth.spf.SpfSettings;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
+import dev.facteur.dns.DnssecResolver;
+import dev.facteur.dns.SecureDns;
+import dev.facteur.net.HostPort;
 import dev.facteur.smtp.AddressPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,16 +23,20 @@ import java.util.concurrent.Future;
 /**
  * Runs every check that tells whether receivers will trust this server: about the server itself
  * (the names of its addresses, its certificate, relaying, blocklists), then about each domain
- * (MX, SPF, DKIM, DMARC, MTA-STS and TLS-RPT). Each subject's checks run on a virtual thread of
- * their own, so a slow DNS answer holds up one subject only; the report keeps their order.
+ * (MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT and TLSA). Each subject's checks run on a virtual thread
+ * of their own, so a slow DNS answer holds up one subject only; the report keeps their order.
  *
  * <p>The checks are two lists, {@link #serverChecks} and {@link #domainChecks}: a new kind of check
- * (TLSA records once DNSSEC answers are available) is one more entry.
+ * is one more entry.
  */
 public final class Doctor {
 
     /** How long the real relay test waits for the server to connect and for each reply. */
     static final Duration SMTP_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How long DNSSEC lookups wait for each server, and how often they ask again: as the plain resolver the command builds. */
+    static final Duration DNS_TIMEOUT = Duration.ofSeconds(5);
+    static final int DNS_RETRIES = 2;
 
     private final Config config;
     private final DnsResolver dns;
@@ -42,10 +49,11 @@ public final class Doctor {
      * @param clock     what "now" is for certificates
      */
     public Doctor(Config config, DnsResolver dns, AddressPolicy addresses, Clock clock) {
-        this(config, dns, addresses, clock, new RelayProbe(SMTP_TIMEOUT));
+        this(config, dns, addresses, clock, new RelayProbe(SMTP_TIMEOUT), secureDns(config));
     }
 
-    Doctor(Config config, DnsResolver dns, AddressPolicy addresses, Clock clock, RelayProbe probe) {
+    /** @param secure DNS with DNSSEC status, for the TLSA check; null: none (the check is skipped) */
+    Doctor(Config config, DnsResolver dns, AddressPolicy addresses, Clock clock, RelayProbe probe, SecureDns secure) {
         this.config = config;
         this.dns = dns;
         Spf spf = new Spf(dns, SpfSettings.of(config.hostname()));
@@ -60,8 +68,23 @@ public final class Doctor {
                 new SpfChecks(dns, spf),
                 new DkimChecks(dns, clock),
                 new DmarcChecks(dns, addresses),
-                new TransportSecurityChecks(dns, clock, policies(config, dns)));
-                // TLSA (DANE) joins here as a DomainChecks of its own
+                new TransportSecurityChecks(dns, clock, policies(config, dns)),
+                new TlsaChecks(secure, dns, clock));
+    }
+
+    /**
+     * DNS with DNSSEC status as {@code [dns] dnssec} configures it, from the servers of {@code [dns]
+     * servers}; null when it is off. Only when the operator turned it on: validating asks those
+     * resolvers for DS and DNSKEY records, which some mangle, and a doctor that then called every
+     * zone bogus would mislead more than it helps.
+     */
+    static SecureDns secureDns(Config config) {
+        List<HostPort> servers = config.dns().servers();
+        return switch (config.dnssec().mode()) {
+            case OFF -> null;
+            case VALIDATE -> DnssecResolver.validating(servers, DNS_TIMEOUT, DNS_RETRIES, config.dnssec().trustAnchors());
+            case TRUST_AD -> DnssecResolver.trustingAd(servers, DNS_TIMEOUT, DNS_RETRIES);
+        };
     }
 
     /** What fetches MTA-STS policy files as a sender would; null when its authorities cannot be read (the check is skipped). */

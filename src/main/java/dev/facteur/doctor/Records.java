@@ -1,6 +1,7 @@
 package dev.facteur.doctor;
 
 import dev.facteur.auth.dkim.DkimKeys;
+import dev.facteur.dns.Tlsa;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -76,6 +77,15 @@ final class Records {
 
     static String txt(String name, String value) {
         return absolute(name) + " TXT " + String.join(" ", DkimKeys.strings(value));
+    }
+
+    /** The TLSA record of {@code host}'s SMTP port (RFC 7672 §2.2), {@code rdata} as {@link Tlsa#toString()} writes it. */
+    static String tlsa(String host, String rdata) {
+        return absolute("_" + TlsaChecks.SMTP_PORT + "._tcp." + host) + " TLSA " + rdata;
+    }
+
+    static String tlsa(String host, Tlsa record) {
+        return tlsa(host, record.toString());
     }
 
     /** SPF's mechanism for exactly this address (RFC 7208 §5.6). */

@@ -20,8 +20,8 @@ import java.util.Locale;
  * ({@code _mta-sts}, RFC 8461 §3.1), and if there is one, whether our certificate would satisfy a
  * sender that enforces it (§4.2: an authority it trusts, the MX name); the TLS-RPT record
  * ({@code _smtp._tls}, RFC 8460 §3); and the MTA-STS policy file itself, fetched as a sender
- * fetches it, against the domain's MX hosts. Not checked yet: TLSA records (DANE needs
- * DNSSEC-validated answers): it says so.
+ * fetches it, against the domain's MX hosts. TLSA records (DANE), which need DNSSEC answers, are
+ * {@link TlsaChecks}'.
  */
 final class TransportSecurityChecks implements DomainChecks {
 
@@ -48,8 +48,6 @@ final class TransportSecurityChecks implements DomainChecks {
         List<Check> out = new ArrayList<>();
         boolean sts = mtaSts(server, d, out);
         out.add(tlsRpt(d, sts));
-        out.add(Check.skipped("TLSA records (DANE) of the MX hosts of " + d + ": not checked yet",
-                "DANE needs DNSSEC-validated answers, which the doctor's resolver does not ask for yet"));
         return out;
     }
 

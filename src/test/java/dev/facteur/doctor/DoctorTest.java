@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.auth.dkim.DkimKeys;
 import dev.facteur.config.Config;
 import dev.facteur.server.Facteur;
+import dev.facteur.dns.Tlsa;
+import dev.facteur.dns.Validated;
 import dev.facteur.testing.FakeDnsResolver;
+import dev.facteur.testing.FakeSecureDns;
+import dev.facteur.testing.TestCa;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -17,6 +21,8 @@ import java.util.List;
 import dev.facteur.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The whole examination: the server, then each domain, in order; every check of a correct installation passes. */
 class DoctorTest {
@@ -79,7 +85,7 @@ class DoctorTest {
                 .containsExactly(
                         "Open relay test by a real SMTP transaction: no public address is an address of this machine",
                         "No MTA-STS record for example.org",
-                        "TLSA records (DANE) of the MX hosts of example.org: not checked yet");
+                        "TLSA records (DANE) of the MX hosts of example.org: not checked, [dns] dnssec is off");
         assertThat(report.exitCode()).isZero();
         assertThat(report.subjects().getLast().checks()).extracting(Check::title).containsExactly(
                 "The SPF record of news.example.com is within RFC 7208's limits",
@@ -87,6 +93,24 @@ class DoctorTest {
                 "The DKIM key ed2026._domainkey.news.example.com matches the private key (ed25519)",
                 "The DMARC policy of news.example.com is p=reject",
                 "Aggregate reports go to postmaster@example.org, which this server accepts");
+    }
+
+    @Test
+    void withDnssecAnswersTheTlsaCheckJoinsEachLocalDomainAndTheJsonReport() throws Exception {
+        correctWorld();
+        var published = Tlsa.forCertificate(Certificates.read(config.tls().orElseThrow().certificate()).getFirst());
+        var next = Tlsa.forCertificate(TestCa.selfSigned(World.HOST).certificate());
+        var secure = new FakeSecureDns().withTlsa(World.HOST, 25, new Validated.Secure<>(List.of(published, next)));
+        Report report = new Doctor(config, dns, Facteur.addressResolver(config), Clock.fixed(NOW, ZoneOffset.UTC),
+                new RelayProbe(Duration.ofSeconds(30)), secure).examine();
+
+        assertThat(report.subjects().get(1).checks().getLast()).isInstanceOf(Check.Pass.class).extracting(Check::title).asString()
+                .startsWith("The certificate matches the TLSA record of mx.example.org (3 1 1 ");
+        assertThat(report.subjects().getLast().checks()).as("news.example.com only sends: no MX of it is ours").noneMatch(c -> c.title().contains("TLSA"));
+        assertThat(secure.asked()).containsExactly("TLSA mx.example.org:25");
+        JsonNode json = new JsonMapper().readTree(JsonReport.of(report)).path("subjects").get(1).path("checks").get(report.subjects().get(1).checks().size() - 1);
+        assertThat(json.path("status").asString() + ": " + json.path("title").asString())
+                .startsWith("pass: The certificate matches the TLSA record of mx.example.org (3 1 1 ");
     }
 
     @Test

@@ -30,12 +30,11 @@ class TransportSecurityChecksTest {
     }
 
     @Test
-    void withNeitherRecordBothAreSkippedAndTlsaIsNotCheckedYet() {
+    void withNeitherRecordBothAreSkipped() {
         var checks = check(World.config(), World.dns());
         assertThat(lines(checks)).containsExactly(
                 "skipped: No MTA-STS record for example.org",
-                "skipped: No TLS-RPT record for example.org",
-                "skipped: TLSA records (DANE) of the MX hosts of example.org: not checked yet");
+                "skipped: No TLS-RPT record for example.org");
         assertThat(checks.get(1).fix()).containsExactly("_smtp._tls.example.org. TXT \"v=TLSRPTv1; rua=mailto:postmaster@example.org\"");
     }
 
@@ -68,8 +67,7 @@ class TransportSecurityChecksTest {
                 "pass: The MTA-STS record of example.org reads",
                 "fail: The certificate would not satisfy MTA-STS senders of example.org",
                 "skipped: The MTA-STS policy of example.org: not checked",
-                "warn: No TLS-RPT record for example.org",
-                "skipped: TLSA records (DANE) of the MX hosts of example.org: not checked yet");
+                "warn: No TLS-RPT record for example.org");
     }
 
     @Test
