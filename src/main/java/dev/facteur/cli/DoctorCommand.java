@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Checks what makes receivers trust this server: reverse DNS and SPF of the addresses mail",
-                "leaves from; MX, SPF, DKIM, DMARC, MTA-STS and TLS-RPT of each domain; the certificate;",
+                "leaves from; MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT and TLSA of each domain; the certificate;",
                 "relaying; blocklists. Prints what is wrong and the exact record or line to fix it.",
                 "Asks the DNS servers of [dns] servers. See docs/doctor.md."},
         exitCodeListHeading = "Exit status:%n",

@@ -364,6 +364,15 @@ public record Config(
      */
     public record Dnssec(Mode mode, TrustAnchors trustAnchors) {
 
+        /** The resolver this setting asks for, on {@code servers} (delivery's DANE and the doctor's TLSA check share it); null when off. */
+        public dev.facteur.dns.SecureDns resolver(List<HostPort> servers, java.time.Duration timeout, int retries) {
+            return switch (mode) {
+                case OFF -> null;
+                case VALIDATE -> dev.facteur.dns.DnssecResolver.validating(servers, timeout, retries, trustAnchors);
+                case TRUST_AD -> dev.facteur.dns.DnssecResolver.trustingAd(servers, timeout, retries);
+            };
+        }
+
         public enum Mode {
             /** No DNSSEC, no DANE: as before. */
             OFF,

@@ -4,9 +4,7 @@ import dev.facteur.auth.spf.Spf;
 import dev.facteur.auth.spf.SpfSettings;
 import dev.facteur.config.Config;
 import dev.facteur.dns.DnsResolver;
-import dev.facteur.dns.DnssecResolver;
 import dev.facteur.dns.SecureDns;
-import dev.facteur.net.HostPort;
 import dev.facteur.smtp.AddressPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,12 +77,7 @@ public final class Doctor {
      * zone bogus would mislead more than it helps.
      */
     static SecureDns secureDns(Config config) {
-        List<HostPort> servers = config.dns().servers();
-        return switch (config.dnssec().mode()) {
-            case OFF -> null;
-            case VALIDATE -> DnssecResolver.validating(servers, DNS_TIMEOUT, DNS_RETRIES, config.dnssec().trustAnchors());
-            case TRUST_AD -> DnssecResolver.trustingAd(servers, DNS_TIMEOUT, DNS_RETRIES);
-        };
+        return config.dnssec().resolver(config.dns().servers(), DNS_TIMEOUT, DNS_RETRIES);
     }
 
     /** What fetches MTA-STS policy files as a sender would; null when its authorities cannot be read (the check is skipped). */

@@ -9,7 +9,6 @@ import dev.facteur.reports.tls.FailureType;
 import dev.facteur.reports.tls.PolicyRef;
 import dev.facteur.reports.tls.TlsReportRecorder;
 import dev.facteur.sts.MtaSts;
-import dev.facteur.dns.DnssecResolver;
 import dev.facteur.dns.SecureDns;
 import dev.facteur.dns.Tlsa;
 import dev.facteur.net.HostPort;
@@ -32,11 +31,7 @@ final class SecureTransport {
      * says; null when it is off.
      */
     static DaneLookup dane(List<HostPort> servers, Config.Dnssec dnssec) {
-        SecureDns dns = switch (dnssec.mode()) {
-            case OFF -> null;
-            case VALIDATE -> DnssecResolver.validating(servers, Duration.ofSeconds(5), 2, dnssec.trustAnchors());
-            case TRUST_AD -> DnssecResolver.trustingAd(servers, Duration.ofSeconds(5), 2);
-        };
+        SecureDns dns = dnssec.resolver(servers, Duration.ofSeconds(5), 2);
         if (dns == null) return null;
         log.info("DANE: TLSA records of MX hosts found through DNSSEC ({}) are used", dnssec.mode() == Config.Dnssec.Mode.VALIDATE
                 ? "validated here from " + dnssec.trustAnchors().source() : "validated by the resolvers on loopback");
