@@ -208,6 +208,8 @@ public final class Facteur implements AutoCloseable {
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
                     outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile()), tlsSessions));
                 }
+                // REQUIRETLS mail (RFC 8689) to a host no policy names is verified as MTA-STS verifies
+                outboundTls = outboundTls.withVerifying(VerifiedTls.context(config.mtaSts().caFile()));
                 DaneLookup dane = SecureTransport.dane(config.dns().servers(), config.dnssec());
                 if (dane != null) outboundTls = outboundTls.withDane(dane);
                 if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
