@@ -17,24 +17,18 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
-import dev.facteur.routing.MxRouter;
-import dev.facteur.testing.FakeDnsResolver;
 import dev.facteur.testing.FakeSecureDns;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.ManualClock;
-import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import dev.facteur.testing.TestCa;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -50,7 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class RequireTlsDeliveryTest {
 
-    private static final Duration PATIENT = Patience.EVENT;
     private static final TestCa CA = TestCa.root("Receiver CA");
     private static final SSLContext PEER_TLS = CA.server("mx1.example.test", "mx2.example.test").serverContext();
     private static final byte[] CONTENT = "Subject: payslip\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -87,12 +80,7 @@ class RequireTlsDeliveryTest {
     }
 
     private DeliveryAgent agent(ScriptedPeer peer, TlsPolicies tls) {
-        var dns = new FakeDnsResolver().withMx("example.test", new Mx(10, "mx1.example.test"), new Mx(20, "mx2.example.test"))
-                .withAddresses("mx1.example.test", peer.host()).withAddresses("mx2.example.test", peer.host());
-        var router = new MxRouter(dns, peer.port(), "mx.facteur.test", Set.of(), true);
-        var routes = new DeliveryAgent.Routes(rcpt -> null, null, null, Map.of(), null, tls);
-        var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, OpportunisticTls.context());
-        return new DeliveryAgent(router, settings, routes, 10, clock);
+        return TwoMxHosts.agent(peer, tls, clock);
     }
 
     private static Attempt deliver(DeliveryAgent agent, ReversePath sender, boolean requireTls, byte[] content) {

@@ -9,6 +9,7 @@ import dev.facteur.dns.Tlsa;
 import dev.facteur.message.Recipient;
 import dev.facteur.server.Facteur;
 import dev.facteur.testing.Knot;
+import dev.facteur.testing.Closer;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.Patience;
 import dev.facteur.testing.PrivateCa;
@@ -21,10 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,12 +47,8 @@ class DaneDeliveryIT {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : running.reversed()) c.close();
-    }
+    @RegisterExtension
+    final Closer running = new Closer();
 
     private Facteur receiver(String host, String name, CertificateFiles.Pair cert, List<String> domains) throws Exception {
         Facteur f = TestConfig.in(dir.resolve("peer-" + name)).listen(host + ":" + REMOTE_PORT)
