@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.store.DmarcReportStore.Period;
 import dev.facteur.store.TlsReportStore.Day;
 import dev.facteur.store.TlsReportStore.Row;
-import dev.facteur.testing.RedisServer;
+import dev.facteur.testing.SharedRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,17 +26,8 @@ class RedisReportRowsIT {
     private static final Day TLS_DAY = new Day("example.com", LocalDate.parse("2026-11-28"));
     private static final String MEMBER = "001795910400000|001795824000000|example.com";
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(null);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void aDmarcPeriodIsAMemberScoredByItsEndAndAHashThatExpiresAPeriodAndKeepAfterItsLastAdd() {
