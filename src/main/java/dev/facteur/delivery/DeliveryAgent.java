@@ -3,6 +3,8 @@ package dev.facteur.delivery;
 import dev.facteur.message.Body;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
+import dev.facteur.metrics.DeliveryMetrics;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.mime.SevenBitDowngrade;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
@@ -93,6 +95,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Routes routes;
     private final Clock clock;
     private final ConnectionCache cache;
+    /** Where each attempt and each TLS session with a server is counted. */
+    private volatile DeliveryMetrics metrics = Metrics.NONE.delivery();
     private final Thread expirer;
     /** Servers whose TLS handshake failed: plain text for them at once, for an hour (opportunistic TLS only). */
     private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
@@ -137,6 +141,12 @@ public final class DeliveryAgent implements AutoCloseable {
         });
     }
 
+    /** Counts the attempts, their durations and the TLS sessions with servers in {@code m} from now on. */
+    public DeliveryAgent measuredBy(DeliveryMetrics m) {
+        metrics = m;
+        return this;
+    }
+
     /** Recipients that go the same way: one transport, and for MX routing one domain. */
     private record Destination(Transport transport, String domain) {
         @Override
@@ -175,6 +185,7 @@ public final class DeliveryAgent implements AutoCloseable {
      * deliveries go to one destination at once is the caller's to limit (the queue's scheduler).
      */
     public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content, List<Integer> recipients) {
+        long start = System.nanoTime();
         Map<Destination, List<Integer>> groups = new LinkedHashMap<>();
         for (int i : recipients) {
             Recipient r = env.recipients().get(i);
@@ -182,7 +193,28 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         List<Attempt> out = new ArrayList<>();
         for (var e : groups.entrySet()) out.addAll(deliverTo(env, size, content, e.getKey(), e.getValue()));
+        measured(env, out, System.nanoTime() - start);
         return out;
+    }
+
+    /**
+     * One attempt for the metrics: delivered when every recipient tried was, deferred when any was,
+     * else bounced; not an attempt when none was tried (held, or postponed by traffic shaping).
+     */
+    private void measured(Envelope env, List<Attempt> attempts, long nanos) {
+        boolean delivered = false, deferred = false, bounced = false;
+        for (Attempt a : attempts) {
+            switch (a.outcome()) {
+                case Outcome.Delivered d -> delivered = true;
+                case Outcome.Deferred d -> deferred = true;
+                case Outcome.Failed f -> bounced = true;
+                case Outcome.Held h -> { }
+                case Outcome.Postponed p -> { }
+            }
+        }
+        if (!delivered && !deferred && !bounced) return;
+        metrics.attempted(deferred ? DeliveryMetrics.Outcome.DEFERRED : bounced ? DeliveryMetrics.Outcome.BOUNCED
+                : DeliveryMetrics.Outcome.DELIVERED, nanos, env.schedule().attempts() > 0);
     }
 
     /**
@@ -743,6 +775,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private LastWord open(SmtpClient c, Hop hop, Credentials login, TlsPolicy tls) throws IOException {
         if (c.greeting().code() / 100 != 2) return refusal(hop, c.greeting(), true, "");
         Reply hello = c.hello(tls);
+        if (!c.tls().isEmpty()) metrics.tlsStarted(c.tls());
         if (hello.code() / 100 != 2) return refusal(hop, hello, false, c.tls());
         Reply unmet = tlsUnmet(c, hop, tls);
         if (unmet != null) return new LastWord(hop, unmet, false, c.tls(), false);

@@ -24,6 +24,7 @@ import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.queue.QueueManager;
 import dev.facteur.queue.RetryPolicy;
 import dev.facteur.routing.AddressResolver;
@@ -150,7 +151,8 @@ public final class Facteur implements AutoCloseable {
             for (var more : t.sni()) pairs.add(new CertificateFiles.Pair(more.certificate(), more.privateKey()));
             tls = PemTls.serverContext(CertificateFiles.open(pairs));
         }
-        Spool spool = LogSpool.open(config.spoolDir());
+        Metrics metrics = config.admin().metrics() ? Metrics.prometheus(clock) : Metrics.NONE; // served at the admin interface's /metrics
+        Spool spool = LogSpool.open(config.spoolDir()).measuredBy(metrics.spool());
         List<AutoCloseable> opened = new ArrayList<>();
         List<AutoconfigServer> autoconfigs = new ArrayList<>();
         try {
@@ -165,13 +167,14 @@ public final class Facteur implements AutoCloseable {
             QueueManager queue = null;
             Events eventLog = null;
             EventSink events = EventSink.NONE;
-            var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
+            var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(metrics.dns());
             // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
             Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
                     || d.enabled() ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
             Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                     : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
+            if (policy != null) policy.measuredBy(metrics.policy());
             Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
             TlsReportRecorder tlsSessions = TlsReporting.recorder(config, stores, clock); // how TLS went, for TLS reports (RFC 8460)
             SenderRates rates = null;
@@ -187,6 +190,7 @@ public final class Facteur implements AutoCloseable {
                 }
                 rates = new SenderRates(stores.rates(), events, clock);
                 events = rates; // the reputation counts see every outcome on its way to the log
+                events = Metering.outcomes(metrics, events); // and so do the metrics, by destination
                 Suppressions learning = config.suppression().enabled() ? suppressions : null;
                 var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
                 var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
@@ -215,6 +219,7 @@ public final class Facteur implements AutoCloseable {
                 if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
                 agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
                         Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
+                agent.measuredBy(metrics.delivery());
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
@@ -233,6 +238,7 @@ public final class Facteur implements AutoCloseable {
             if (queue != null) {
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates,
                         new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
+                admin.serveMetrics(metrics, config.admin().metricsPublic());
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
@@ -265,6 +271,7 @@ public final class Facteur implements AutoCloseable {
                     : settings;
             SmtpServer smtp = new SmtpServer(mx, sink, Defences.suppressing(config, checked, refusals,
                     Defences.signing(config, Defences.sealing(config, Defences.gate(config, policy), addresses, dns, clock), clock), clock), ids, clock);
+            smtp.measuredBy(metrics, "smtp");
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -281,12 +288,14 @@ public final class Facteur implements AutoCloseable {
                 if (!sub.listen().isEmpty()) {
                     submission = new SmtpServer(settings.withAccess(sub.listen(),
                             new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);
+                    submission.measuredBy(metrics, "submission");
                     submission.start();
                     opened.add(submission::close);
                 }
                 if (!sub.listenTls().isEmpty()) {
                     submissions = new SmtpServer(settings.withAccess(sub.listenTls(),
                             new SmtpSettings.Access(logins, true, true, true, sub.loginInReceived())), sink, gate, ids, clock);
+                    submissions.measuredBy(metrics, "submissions");
                     submissions.start();
                     opened.add(submissions::close);
                 }
@@ -299,6 +308,7 @@ public final class Facteur implements AutoCloseable {
                 }
                 log.info("submission: logins checked by {}", sub.dovecotAuth().isPresent() ? logins : "the users in " + sub.usersFile());
             }
+            Metering.watch(metrics, config, spool);
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
