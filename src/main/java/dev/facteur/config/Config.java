@@ -5,6 +5,7 @@ import dev.facteur.auth.dkim.Signers;
 import dev.facteur.bounce.SuppressionSettings;
 import dev.facteur.doctor.DoctorSettings;
 import dev.facteur.dns.TrustAnchors;
+import dev.facteur.history.HistorySettings;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -59,7 +60,8 @@ public record Config(
         MtaStsSettings mtaSts,
         DoctorSettings doctor,
         TlsReportSettings tlsReports,
-        Dnssec dnssec) {
+        Dnssec dnssec,
+        HistorySettings history) {
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

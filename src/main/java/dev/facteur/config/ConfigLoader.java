@@ -265,9 +265,11 @@ public final class ConfigLoader {
         var mtaSts = MtaStsSection.read(top.table("mta_sts"), dataDir, hostname, tls);
         var doctor = DoctorSection.read(top.table("doctor"));
         var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
+        var history = HistorySection.read(top.table("history"), dataDir);
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
-                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports, dnssec);
+                sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports, dnssec,
+                history);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

@@ -60,6 +60,10 @@ import dev.facteur.events.EventLogSettings;
 import dev.facteur.events.EventSink;
 import dev.facteur.events.Events;
 import dev.facteur.events.WebhookSettings;
+import dev.facteur.history.DeliveryHistory;
+import dev.facteur.history.HistoryEvent;
+import dev.facteur.history.HistorySink;
+import dev.facteur.history.MessageIdScanner;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
@@ -115,10 +119,13 @@ public final class Facteur implements AutoCloseable {
     private final Events events; // null: events off
     private final UnsubscribeServer unsubscribe; // null: [unsubscribe] off, or delivery off
     private final StsServer mtaSts; // null: [mta_sts] listens nowhere
+    private final DeliveryHistory history; // null: [history] off
 
     private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts) {
+            DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts,
+            DeliveryHistory history) {
+        this.history = history;
         this.mtaSts = mtaSts;
         this.events = events;
         this.unsubscribe = unsubscribe;
@@ -156,6 +163,9 @@ public final class Facteur implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         List<AutoconfigServer> autoconfigs = new ArrayList<>();
         try {
+            DeliveryHistory history = config.history().enabled() ? DeliveryHistory.open(config.history(), clock) : null;
+            if (history != null) opened.add(history);
+            HistorySink trail = history == null ? HistorySink.NONE : history;
             // ids go on from the newest queued one: a clock set back across a restart must not reuse one
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
@@ -218,12 +228,12 @@ public final class Facteur implements AutoCloseable {
                 if (dane != null) outboundTls = outboundTls.withDane(dane);
                 if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
                 agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
-                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock));
+                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock), trail);
                 agent.measuredBy(metrics.delivery());
                 opened.add(agent);
                 queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel(), d.maxPerDestination(), learning == null ? events : new SuppressionFeed(learning, events));
+                        clock, d.maxParallel(), d.maxPerDestination(), learning == null ? events : new SuppressionFeed(learning, events), trail);
                 opened.add(queue);
                 queue.start();
             } else {
@@ -257,7 +267,7 @@ public final class Facteur implements AutoCloseable {
                             config.smtp().reservedConnections()));
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            MessageSink sink = sinkFor(spool, queue, room);
+            MessageSink sink = sinkFor(spool, queue, room, trail);
             var sub = config.submission();
             Authenticator logins = null;
             if (sub.enabled() || sub.authOnPort25()) {
@@ -318,8 +328,10 @@ public final class Facteur implements AutoCloseable {
             if (!config.policy().milters().isEmpty())
                 log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
                         + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
+            if (history != null) log.info("delivery history: {} (kept {} days; facteur trace reads it)", config.history().directory(),
+                    config.history().keep().toDays());
             return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, tlsReports,
-                    eventLog, unsubscribe, mtaSts);
+                    eventLog, unsubscribe, mtaSts, history);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -460,11 +472,11 @@ public final class Facteur implements AutoCloseable {
      * {@link MessageSink.InsufficientStorage} (452 4.3.1), whether it shows while the content
      * streams in (big messages spill to disk) or at commit.
      */
-    private static MessageSink sinkFor(Spool spool, QueueManager queue, FreeSpace room) {
+    private static MessageSink sinkFor(Spool spool, QueueManager queue, FreeSpace room, HistorySink history) {
         return new MessageSink() {
             @Override
             public Draft open(QueueId id) throws IOException {
-                return draft(spool, queue, id);
+                return draft(spool, queue, id, history);
             }
 
             @Override
@@ -474,9 +486,11 @@ public final class Facteur implements AutoCloseable {
         };
     }
 
-    private static MessageSink.Draft draft(Spool spool, QueueManager queue, QueueId id) throws IOException {
+    /** A draft of the spool; its Message-ID is read as the content goes in, for the delivery history. */
+    private static MessageSink.Draft draft(Spool spool, QueueManager queue, QueueId id, HistorySink history) throws IOException {
         Spool.Draft d = storing(() -> spool.draft(id));
-        OutputStream content = new FilterOutputStream(d.content()) {
+        MessageIdScanner messageId = new MessageIdScanner(d.content());
+        OutputStream content = new FilterOutputStream(messageId) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 storing(() -> {
@@ -506,7 +520,17 @@ public final class Facteur implements AutoCloseable {
 
             @Override
             public void commit(Envelope envelope) throws IOException {
-                storing(() -> d.commit(envelope));
+                commit(envelope, new MessageSink.Origin(null, null));
+            }
+
+            @Override
+            public void commit(Envelope envelope, MessageSink.Origin origin) throws IOException {
+                long size = storing(() -> d.commit(envelope)).size();
+                var client = envelope.client();
+                history.record(new HistoryEvent.Received(envelope.arrival(), envelope.id(), messageId.messageId(),
+                        envelope.sender().mailbox().map(Object::toString).orElse(""),
+                        envelope.recipients().stream().map(r -> r.address().toString()).toList(), size, client.address(),
+                        origin.clientName(), client.helo(), client.protocol(), client.tls(), origin.login()));
                 if (queue != null) queue.submitted(envelope.id());
             }
 
@@ -593,6 +617,7 @@ public final class Facteur implements AutoCloseable {
         if (tlsReports != null) tlsReports.close();
         if (queue != null) queue.close();
         if (events != null) events.close(); // after the queue: its last outcomes are written and synced
+        if (history != null) history.close(); // after the queue and SMTP, whose last events it writes
         if (agent != null) agent.close();
         if (stores != null) stores.close();
         spool.close();
