@@ -31,10 +31,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
  * decide, changing nothing), the suppression list under {@code /suppression/}
  * ({@link SuppressionEndpoints}), {@code POST /messages} for applications that send mail
- * ({@link MessagesEndpoint}) and {@code GET /health}. Answers
+ * ({@link MessagesEndpoint}), {@code POST /reload} once the server gives its reload
+ * ({@link ReloadEndpoint}) and {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/} and {@code /messages} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/}, {@code /messages} and {@code /reload} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does.
@@ -42,6 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class AdminServer implements AutoCloseable {
 
     private final HttpServer http;
+    private final BearerAuth auth;
+    /** What {@code /policy/explain} asks: a reload replaces it (null: no checks). */
+    private volatile Pipeline policy;
     private static final JsonMapper JSON = new JsonMapper();
 
     /**
@@ -77,7 +81,8 @@ public final class AdminServer implements AutoCloseable {
     /** Everything: the suppression list with its rates, and the injection API. */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates,
             Injection injection) throws IOException {
-        var auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
+        this.auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
+        this.policy = policy;
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
         } catch (IOException e) {
@@ -120,7 +125,7 @@ public final class AdminServer implements AutoCloseable {
             reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
         });
         commands.getFilters().add(auth);
-        http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
+        http.createContext("/policy/explain", ex -> explain(ex, this.policy)).getFilters().add(auth);
         http.createContext("/suppression/", new SuppressionEndpoints(suppressions, rates)).getFilters().add(auth);
         http.createContext("/messages", new MessagesEndpoint(injection)).getFilters().add(auth);
     }
@@ -156,6 +161,16 @@ public final class AdminServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** Answers {@code POST /reload} (with the token) by {@code reloader}. */
+    public void reloadWith(ReloadEndpoint.Reloader reloader) {
+        http.createContext("/reload", new ReloadEndpoint(reloader)).getFilters().add(auth);
+    }
+
+    /** {@code /policy/explain} asks {@code checks} from now on (a reload built them; null: none configured). */
+    public void explainWith(Pipeline checks) {
+        this.policy = checks;
     }
 
     public InetSocketAddress address() {
