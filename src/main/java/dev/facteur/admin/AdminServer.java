@@ -8,6 +8,7 @@ import dev.facteur.inject.Injection;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.message.ReversePath;
 import dev.facteur.net.HostPort;
 import dev.facteur.policy.Pipeline;
@@ -31,14 +32,17 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
  * decide, changing nothing), the suppression list under {@code /suppression/}
  * ({@link SuppressionEndpoints}), {@code POST /messages} for applications that send mail
- * ({@link MessagesEndpoint}), {@code POST /reload} once the server gives its reload
- * ({@link ReloadEndpoint}) and {@code GET /health}. Answers
+ * ({@link MessagesEndpoint}), {@code GET /metrics} for Prometheus ({@link MetricsEndpoint}),
+ * {@code POST /reload} once the server gives its reload ({@link ReloadEndpoint}) and
+ * {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
  * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/}, {@code /messages} and {@code /reload} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
- * no more than the open port does.
+ * no more than the open port does. {@code /metrics} needs the token too unless
+ * {@code [admin] metrics_public} opens it: Prometheus sends a bearer token as easily, and the
+ * counts say something about the traffic (volumes, the destinations mail goes to).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -81,7 +85,7 @@ public final class AdminServer implements AutoCloseable {
     /** Everything: the suppression list with its rates, and the injection API. */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates,
             Injection injection) throws IOException {
-        this.auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
+        auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         this.policy = policy;
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
@@ -157,6 +161,17 @@ public final class AdminServer implements AutoCloseable {
 
     private static Mailbox mailbox(String a) {
         return AddressSyntax.tryParseMailbox(a, true).orElseThrow(() -> new IllegalArgumentException("not an address: " + a));
+    }
+
+    /**
+     * {@code GET /metrics}: {@code metrics} in Prometheus's text format ({@link MetricsEndpoint}),
+     * behind the admin token unless {@code open} ({@code [admin] metrics_public}); nothing is served
+     * for {@link Metrics#NONE}.
+     */
+    public void serveMetrics(Metrics metrics, boolean open) {
+        if (!metrics.enabled()) return;
+        var context = http.createContext("/metrics", new MetricsEndpoint(metrics));
+        if (!open) context.getFilters().add(auth);
     }
 
     public void start() {

@@ -303,9 +303,11 @@ public record Config(
     /**
      * The operator interface (HTTP, JSON) used by {@code facteur queue flush|hold|...}.
      *
-     * @param tokenFile the tokens a request must carry (mode 0600), created at first start
+     * @param tokenFile     the tokens a request must carry (mode 0600), created at first start
+     * @param metrics       whether {@code GET /metrics} serves Prometheus metrics (and they are kept at all)
+     * @param metricsPublic whether {@code GET /metrics} is served without the admin token
      */
-    public record Admin(HostPort listen, Path tokenFile) {}
+    public record Admin(HostPort listen, Path tokenFile, boolean metrics, boolean metricsPublic) {}
 
     /**
      * The queue's disk.

@@ -222,7 +222,9 @@ public final class ConfigLoader {
 
         Table adminT = top.table("admin");
         var admin = new Config.Admin(adminT.convert("listen", "127.0.0.1:8025", HostPort::parse),
-                adminT.convert("token_file", dataDir.resolve("admin.token").toString(), Path::of));
+                adminT.convert("token_file", dataDir.resolve("admin.token").toString(), Path::of),
+                adminT.bool("metrics", true), adminT.bool("metrics_public", false));
+        if (admin.metricsPublic() && !admin.metrics()) adminT.fail("metrics_public", "is true, but metrics = false serves no metrics");
         adminT.finish();
 
         Optional<Config.Tls> tls = Optional.empty();

@@ -3,6 +3,8 @@ package dev.facteur.delivery;
 import dev.facteur.message.Body;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
+import dev.facteur.metrics.DeliveryMetrics;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.mime.SevenBitDowngrade;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
@@ -93,6 +95,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Routes routes;
     private final Clock clock;
     private final ConnectionCache cache;
+    /** Where each attempt and each TLS session with a server is counted. */
+    private volatile DeliveryMetrics metrics = Metrics.NONE.delivery();
     private final Thread expirer;
     /** Servers whose TLS handshake failed: plain text for them at once, for an hour (opportunistic TLS only). */
     private final FailedHandshakes failedHandshakes = new FailedHandshakes(Duration.ofHours(1));
@@ -137,6 +141,12 @@ public final class DeliveryAgent implements AutoCloseable {
         });
     }
 
+    /** Counts the attempts, their durations and the TLS sessions with servers in {@code m} from now on. */
+    public DeliveryAgent measuredBy(DeliveryMetrics m) {
+        metrics = m;
+        return this;
+    }
+
     /** Recipients that go the same way: one transport, and for MX routing one domain. */
     private record Destination(Transport transport, String domain) {
         @Override
@@ -175,6 +185,7 @@ public final class DeliveryAgent implements AutoCloseable {
      * deliveries go to one destination at once is the caller's to limit (the queue's scheduler).
      */
     public List<Attempt> deliver(Envelope env, long size, OutgoingMessage.Content content, List<Integer> recipients) {
+        long start = System.nanoTime();
         Map<Destination, List<Integer>> groups = new LinkedHashMap<>();
         for (int i : recipients) {
             Recipient r = env.recipients().get(i);
@@ -182,7 +193,28 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         List<Attempt> out = new ArrayList<>();
         for (var e : groups.entrySet()) out.addAll(deliverTo(env, size, content, e.getKey(), e.getValue()));
+        measured(env, out, System.nanoTime() - start);
         return out;
+    }
+
+    /**
+     * One attempt for the metrics: delivered when every recipient tried was, deferred when any was,
+     * else bounced; not an attempt when none was tried (held, or postponed by traffic shaping).
+     */
+    private void measured(Envelope env, List<Attempt> attempts, long nanos) {
+        boolean delivered = false, deferred = false, bounced = false;
+        for (Attempt a : attempts) {
+            switch (a.outcome()) {
+                case Outcome.Delivered d -> delivered = true;
+                case Outcome.Deferred d -> deferred = true;
+                case Outcome.Failed f -> bounced = true;
+                case Outcome.Held h -> { }
+                case Outcome.Postponed p -> { }
+            }
+        }
+        if (!delivered && !deferred && !bounced) return;
+        metrics.attempted(deferred ? DeliveryMetrics.Outcome.DEFERRED : bounced ? DeliveryMetrics.Outcome.BOUNCED
+                : DeliveryMetrics.Outcome.DELIVERED, nanos, env.schedule().attempts() > 0);
     }
 
     /**
@@ -296,9 +328,26 @@ public final class DeliveryAgent implements AutoCloseable {
             case Route.Permanent p -> finish(env, idx, Outcome.of(p.reason()), null, null, "");
             case Route.Temporary t -> finish(env, idx, Outcome.of(t.reason()), null, null, "");
             case Route.Hops h when way.relay() || way.lmtp() -> viaHops(env, size, content, idx, h.hops(), way);
-            case Route.Hops h -> published(env, size, content, idx, h.hops(),
-                    way.with(routes.tls().published(way.siteDomain(), router.defaultPort())));
+            case Route.Hops h -> published(env, size, content, idx, h.hops(), way.with(published(env, content, way)));
         };
+    }
+
+    /**
+     * What the destination publishes about TLS, unless the message says {@code TLS-Required: No}
+     * (RFC 8689 §5): its sender would rather it arrived than be held for the recipient domain's
+     * policies (a report about a broken TLS setup, say), so DANE and MTA-STS are ignored, and
+     * STARTTLS stays opportunistic. The REQUIRETLS parameter overrides the field (§4.1).
+     */
+    private TlsPolicies.Decision published(Envelope env, OutgoingMessage.Content content, Way way) {
+        TlsPolicies.Decision d = routes.tls().published(way.siteDomain(), router.defaultPort());
+        if (d instanceof TlsPolicies.Decision.NoPolicy || env.requireTls()) return d;
+        try (var in = content.open()) {
+            if (!dev.facteur.message.TlsRequired.saysNo(in)) return d;
+        } catch (IOException e) {
+            return d; // unreadable now: the policy stands, and the delivery will meet the same trouble
+        }
+        log.info("{}: {}: TLS-Required: No: the domain's published TLS policy is ignored (RFC 8689 §5)", env.id(), way.name());
+        return TlsPolicies.Decision.NONE;
     }
 
     /**
@@ -316,6 +365,9 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         List<String> why = new ArrayList<>();
         List<Hop> usable = hops.stream().filter(h -> usable(env, way, h, why)).toList();
+        if (usable.isEmpty() && requiresTls(env) && why.stream().allMatch(w -> w.contains(": REQUIRETLS: ")))
+            return finish(env, idx, Outcome.of(new Reply(550, "5.7.10", "Encryption needed: no MX host of " + way.siteDomain()
+                    + " can be authenticated as REQUIRETLS asks (RFC 8689): " + String.join("; ", why))), null, null, "");
         if (usable.isEmpty())
             return finish(env, idx, Outcome.of(new Reply(451, "4.7.5", "No MX host of " + way.siteDomain() + " can be used: "
                     + String.join("; ", why))), null, null, "");
@@ -330,6 +382,13 @@ public final class DeliveryAgent implements AutoCloseable {
             if (outcome instanceof dev.facteur.dane.DaneOutcome.TempFail t) refused = "DANE: " + t.reason();
             else if (d.only() && outcome instanceof dev.facteur.dane.DaneOutcome.NotApplicable n) refused = "DANE is required, and " + n.why();
         }
+        boolean signedMx = way.published() instanceof TlsPolicies.Decision.Dane; // found through DNSSEC, TLSA records or not
+        if (refused == null && requiresTls(env) && !signedMx) refused = switch (way.published().forHost(hop.host())) {
+            case TlsPolicies.Decision.Enforce e -> null; // checked below
+            case TlsPolicies.Decision.Testing t when t.mx().test(hop.host()) -> null;
+            case TlsPolicies.Decision.Testing t -> "REQUIRETLS: not in the " + t.source();
+            default -> "REQUIRETLS: its MX records are not signed (DNSSEC) and it has no MTA-STS policy";
+        };
         if (refused == null) refused = switch (way.published().forHost(hop.host())) {
             case TlsPolicies.Decision.Enforce e when !e.mx().test(hop.host()) -> "not in the " + e.source();
             case TlsPolicies.Decision.Testing t when !t.mx().test(hop.host()) -> {
@@ -493,7 +552,7 @@ public final class DeliveryAgent implements AutoCloseable {
         boolean fellBack = false;
         for (Hop hop : hops) {
             Credentials login = credentials(way, hop);
-            TlsPolicy tls = tlsPolicy(way, hop, login);
+            TlsPolicy tls = requiresTls(env) && !way.lmtp() ? verifiedForRequireTls(tlsPolicy(way, hop, login)) : tlsPolicy(way, hop, login);
             boolean plaintextRetry = tls instanceof TlsPolicy.Opportunistic o && o.plaintextRetry();
             if (plaintextRetry && failedHandshakes.recent(hop, clock)) tls = TlsPolicy.NONE;
             Try t = tryHop(parcel, pending, hop, way, login, tls, permit, pool);
@@ -519,8 +578,8 @@ public final class DeliveryAgent implements AutoCloseable {
                     if (pending.isEmpty()) return told(settled, said, permit);
                     said.add(s.why());
                 }
-                case Try.NotTaken n -> said.add(n.why());
-                case Try.TlsFailed f -> said.add(f.why());
+                case Try.NotTaken n -> said.add(requiresTls(env) ? requireTlsVerdict(n.why()) : n.why());
+                case Try.TlsFailed f -> said.add(requiresTls(env) ? requireTlsVerdict(f.why()) : f.why());
                 case Try.Throttled th -> {
                     if (settled.isEmpty() && permit != null) shaper.unused(permit);
                     log.debug("{}: {} recipients for {} postponed: {}", env.id(), pending.size(), way.name(), th.until().reason());
@@ -532,6 +591,33 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         settled.addAll(unsettled(env, pending, said));
         return told(settled, said, permit);
+    }
+
+    /**
+     * Whether the message asks for REQUIRETLS (RFC 8689) on every hop. A bounce (null reverse-path)
+     * never fails for it (§4.2.1): it is sent with the parameter where the server offers it.
+     */
+    private static boolean requiresTls(Envelope env) {
+        return env.requireTls() && !env.sender().isNull();
+    }
+
+    /** RFC 8689 §4.2.1 step 4: the server's certificate must be authenticated, by DANE or for the MX host's name. */
+    private TlsPolicy verifiedForRequireTls(TlsPolicy policy) {
+        if (policy instanceof TlsPolicy.Required r && r.verify()) return policy;
+        return new TlsPolicy.Required(routes.tls().verifying(), true, "by REQUIRETLS (RFC 8689)", "requiretls");
+    }
+
+    /**
+     * What a server that could not be used over the TLS REQUIRETLS asks for said, as RFC 8689
+     * §4.2.1 has it: no protected session (5.7.10) or no REQUIRETLS (5.7.30), final once every MX
+     * host has failed so. A server that could not be reached stays a reason to try again later.
+     */
+    private static LastWord requireTlsVerdict(LastWord w) {
+        Reply r = w.reply();
+        if (r.enhanced().equals("5.7.30") || r.enhanced().equals("5.7.10")) return w;
+        boolean tlsTrouble = r.enhanced().startsWith("4.7.") || r.lines().getFirst().contains("TLS handshake failed");
+        if (!tlsTrouble) return w;
+        return new LastWord(w.hop(), new Reply(550, "5.7.10", "Encryption needed (REQUIRETLS): " + diagnostic(r)), false, w.tls(), true);
     }
 
     /**
@@ -689,6 +775,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private LastWord open(SmtpClient c, Hop hop, Credentials login, TlsPolicy tls) throws IOException {
         if (c.greeting().code() / 100 != 2) return refusal(hop, c.greeting(), true, "");
         Reply hello = c.hello(tls);
+        if (!c.tls().isEmpty()) metrics.tlsStarted(c.tls());
         if (hello.code() / 100 != 2) return refusal(hop, hello, false, c.tls());
         Reply unmet = tlsUnmet(c, hop, tls);
         if (unmet != null) return new LastWord(hop, unmet, false, c.tls(), false);
@@ -739,6 +826,11 @@ public final class DeliveryAgent implements AutoCloseable {
             return new Try.Settled(finish(env, pending, Outcome.of(SmtpClient.unreadable(e)), hop.toString(), null, c.tls()), List.of(), null);
         }
         Reply cannot = c.cannotTake(m);
+        if (cannot != null && requiresTls(env) && (cannot.enhanced().equals("5.7.30") || cannot.enhanced().equals("5.7.10"))) {
+            // RFC 8689 §4.2.1: this MX host will not do; the next may. The connection stays good for other mail.
+            cache.give(key, c);
+            return new Try.NotTaken(new LastWord(hop, cannot, false, c.tls(), true));
+        }
         if (cannot != null) {
             // our own verdict from what the server advertised: no Remote-MTA, no Diagnostic-Code
             cache.give(key, c);

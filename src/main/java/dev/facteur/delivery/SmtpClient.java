@@ -612,14 +612,30 @@ public final class SmtpClient implements Closeable {
     }
 
     /**
-     * Why this server cannot take the message, judged from what it advertised (SIZE, SMTPUTF8,
-     * 8BITMIME), or null when it can. The reply is ours, not the server's.
+     * Why this server cannot take the message, judged from the connection (TLS, for REQUIRETLS)
+     * and what the server advertised (REQUIRETLS, SIZE, SMTPUTF8, 8BITMIME), or null when it can.
+     * The reply is ours, not the server's.
+     *
+     * <p>RFC 8689 §4.2.1: a message sent with REQUIRETLS goes only over TLS, to a server that
+     * offers REQUIRETLS in its EHLO after STARTTLS; failing either, the caller is to try the
+     * domain's other MX hosts and, when none will do, return the message. A report (null
+     * reverse-path) is exempt: §4.2.1 applies to messages "for which the MAIL FROM return-path
+     * is not empty", and §5 says REQUIRETLS "SHOULD NOT cause a bounce message to be discarded".
+     * Whether the TLS is verified, and the MX host authenticated, is the caller's policy, not
+     * this connection's to know.
      */
     public Reply cannotTake(OutgoingMessage m) {
+        Envelope e = m.envelope();
+        if (e.requireTls() && !e.sender().isNull() && !lmtp) {
+            if (tls.isEmpty())
+                return new Reply(550, "5.7.10", "Encryption needed: the message requires TLS (RFC 8689 REQUIRETLS), "
+                        + "and the connection to " + label + " is not encrypted");
+            if (!offers("REQUIRETLS"))
+                return new Reply(550, "5.7.30", "REQUIRETLS support required: " + label + " does not offer REQUIRETLS (RFC 8689)");
+        }
         OptionalLong limit = sizeLimit();
         if (limit.isPresent() && m.size() > limit.getAsLong())
             return new Reply(552, "5.3.4", "Message too big for the remote server (" + m.size() + " > " + limit.getAsLong() + " bytes)");
-        Envelope e = m.envelope();
         if (needsUtf8(m) && !offers("SMTPUTF8"))
             return new Reply(553, "5.6.7", "Remote server does not support SMTPUTF8, needed for this address (RFC 6531)");
         if (e.body() == Body.EIGHT_BIT_MIME && !offers("8BITMIME"))
@@ -648,6 +664,9 @@ public final class SmtpClient implements Closeable {
             if (e.ret() != null) sb.append(" RET=").append(e.ret());
             if (e.envid() != null) sb.append(" ENVID=").append(e.envid());
         }
+        // RFC 8689 §2: only in a session under TLS with a server that offers it (cannotTake has
+        // refused the others, but a report goes on without it: §5)
+        if (e.requireTls() && !tls.isEmpty() && offers("REQUIRETLS")) sb.append(" REQUIRETLS");
         return sb.toString();
     }
 

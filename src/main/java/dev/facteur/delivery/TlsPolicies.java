@@ -159,30 +159,56 @@ public final class TlsPolicies {
     }
 
     /** None configured: every destination gets the default ({@code may}, or none without STARTTLS). */
-    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE, Sessions.NONE, null);
+    public static final TlsPolicies NONE = new TlsPolicies(List.of(), List.of(), Published.NONE, Sessions.NONE, null, null);
 
     private final List<Rule> rules;
     private final List<SSLContext> verified; // the verifying context of each rule, null for the others
     private final Published published;
     private final Sessions sessions;
     private final DaneLookup dane; // null: [dns] dnssec is off
+    private final SSLContext verifying; // null until asked: the JDK's authorities
 
-    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published, Sessions sessions, DaneLookup dane) {
+    private TlsPolicies(List<Rule> rules, List<SSLContext> verified, Published published, Sessions sessions, DaneLookup dane,
+            SSLContext verifying) {
         this.rules = List.copyOf(rules);
         this.verified = verified;
         this.published = published;
         this.sessions = sessions;
         this.dane = dane;
+        this.verifying = verifying;
+    }
+
+    /** These policies, verifying with {@code context} the servers REQUIRETLS mail goes to when no policy names how. */
+    public TlsPolicies withVerifying(SSLContext context) {
+        return new TlsPolicies(rules, verified, published, sessions, dane, context);
+    }
+
+    /** How a server's certificate is verified for its name when no rule or published policy says (REQUIRETLS, RFC 8689). */
+    SSLContext verifying() {
+        return verifying != null ? verifying : JdkAuthorities.CONTEXT;
+    }
+
+    /** Made once: connections are kept and reused by their TLS policy, context included. */
+    private static final class JdkAuthorities {
+        static final SSLContext CONTEXT;
+
+        static {
+            try {
+                CONTEXT = VerifiedTls.context(Optional.empty());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the JDK's own authorities", e);
+            }
+        }
     }
 
     /** These policies, telling {@code s} how TLS went under published ones. */
     public TlsPolicies withSessions(Sessions s) {
-        return new TlsPolicies(rules, verified, published, s, dane);
+        return new TlsPolicies(rules, verified, published, s, dane, verifying);
     }
 
     /** These policies with DANE: TLSA records looked up through DNSSEC by {@code d}. */
     public TlsPolicies withDane(DaneLookup d) {
-        return new TlsPolicies(rules, verified, published, sessions, d);
+        return new TlsPolicies(rules, verified, published, sessions, d, verifying);
     }
 
     Sessions sessions() {
@@ -193,12 +219,12 @@ public final class TlsPolicies {
     public static TlsPolicies of(List<Rule> rules) throws IOException {
         List<SSLContext> contexts = new ArrayList<>();
         for (Rule r : rules) contexts.add(r.level() == Level.VERIFY ? VerifiedTls.context(r.caFile()) : null);
-        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE, Sessions.NONE, null);
+        return new TlsPolicies(rules, java.util.Collections.unmodifiableList(contexts), Published.NONE, Sessions.NONE, null, null);
     }
 
     /** These rules over what domains publish. */
     public TlsPolicies withPublished(Published p) {
-        return new TlsPolicies(rules, verified, p, sessions, dane);
+        return new TlsPolicies(rules, verified, p, sessions, dane, verifying);
     }
 
     /**

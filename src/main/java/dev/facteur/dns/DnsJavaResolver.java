@@ -1,5 +1,7 @@
 package dev.facteur.dns;
 
+import dev.facteur.metrics.DnsMetrics;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.net.HostPort;
 import java.net.IDN;
 import java.net.InetAddress;
@@ -45,6 +47,7 @@ public final class DnsJavaResolver implements DnsResolver {
 
     private final Resolver resolver;
     private final Cache cache;
+    private final DnsMetrics metrics;
 
     public DnsJavaResolver(List<HostPort> servers, Duration timeout, int retries) {
         this(servers, timeout, retries, DEFAULT_CACHE_ENTRIES);
@@ -62,8 +65,18 @@ public final class DnsJavaResolver implements DnsResolver {
 
     /** Any dnsjava resolver: tests pass a fake server. */
     DnsJavaResolver(Resolver resolver, Cache cache) {
+        this(resolver, cache, Metrics.NONE.dns());
+    }
+
+    private DnsJavaResolver(Resolver resolver, Cache cache, DnsMetrics metrics) {
         this.resolver = resolver;
         this.cache = cache;
+        this.metrics = metrics;
+    }
+
+    /** This resolver, with the same servers and cache, counting and timing its lookups in {@code m}. */
+    public DnsJavaResolver measuredBy(DnsMetrics m) {
+        return new DnsJavaResolver(resolver, cache, m);
     }
 
     @Override
@@ -192,8 +205,9 @@ public final class DnsJavaResolver implements DnsResolver {
         lookup.setCache(cache);
         lookup.setSearchPath(List.of());   // the names are absolute already; belt and braces
         lookup.setHostsFileParser(null);   // /etc/hosts is not DNS: "localhost" as an MX must not mean this host
+        long start = System.nanoTime();
         Record[] records = lookup.run();
-        return switch (lookup.getResult()) {
+        Answer answer = switch (lookup.getResult()) {
             case Lookup.SUCCESSFUL -> new Answer.Found(List.of(records));
             case Lookup.HOST_NOT_FOUND -> new Answer.NxDomain();
             case Lookup.TYPE_NOT_FOUND -> new Answer.NoData();
@@ -201,6 +215,13 @@ public final class DnsJavaResolver implements DnsResolver {
             // or a referral from a server that does not recurse. Neither is the domain's final word.
             default -> new Answer.TempFail(Type.string(type) + " " + name + ": " + lookup.getErrorString());
         };
+        metrics.lookedUp(type, switch (answer) {
+            case Answer.Found f -> DnsMetrics.Result.FOUND;
+            case Answer.NoData n -> DnsMetrics.Result.NODATA;
+            case Answer.NxDomain n -> DnsMetrics.Result.NXDOMAIN;
+            case Answer.TempFail t -> DnsMetrics.Result.TEMPFAIL;
+        }, System.nanoTime() - start);
+        return answer;
     }
 
     static MxAnswer mxAnswer(List<Record> records) {

@@ -61,7 +61,7 @@ public final class DsnWriter {
         w.append("Content-Description: Delivery report\r\nContent-Type: ")
                 .append(global ? "message/global-delivery-status" : "message/delivery-status").append("\r\n\r\n");
         statusPart(w, r, global);
-        boolean full = e.ret() != Ret.HDRS && originalSize <= MAX_RETURNED && r.action() == DsnAction.FAILED;
+        boolean full = returnsFullMessage(r, originalSize);
         w.append("\r\n--").append(boundary).append("\r\n");
         if (full) {
             w.append("Content-Description: Undelivered message\r\nContent-Type: ").append(global ? "message/global" : "message/rfc822")
@@ -73,6 +73,19 @@ public final class DsnWriter {
         out.write(w.toString().getBytes(global ? StandardCharsets.UTF_8 : StandardCharsets.US_ASCII));
         if (original != null) copyOriginal(original, out, full);
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Whether the report returns the whole original rather than its header: for a failure only,
+     * when the sender did not ask for headers (RFC 3461 §4.3 RET=HDRS) and the original is not
+     * too large. Never for a message sent with REQUIRETLS: RFC 8689 §5, "If a REQUIRETLS message
+     * is bounced, the server MUST behave as if RET=HDRS was present", and "If both RET=FULL and
+     * REQUIRETLS are present, the RET=FULL MUST be disregarded": the report may travel a path
+     * less protected than the message did.
+     */
+    public static boolean returnsFullMessage(DsnReport r, long originalSize) {
+        Envelope e = r.original();
+        return !e.requireTls() && e.ret() != Ret.HDRS && originalSize <= MAX_RETURNED && r.action() == DsnAction.FAILED;
     }
 
     private static String subject(DsnAction a) {

@@ -5,6 +5,8 @@ import dev.facteur.message.HeaderSection;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
+import dev.facteur.metrics.Metrics;
+import dev.facteur.metrics.PolicyMetrics;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
 import java.io.BufferedInputStream;
@@ -59,6 +61,8 @@ public final class Pipeline implements Gate {
     private final Function<InetAddress, ClientName> reverseDns;
     private final Duration greetPause;
     private final String authservId;
+    /** Where each check's verdict is counted (explaining sessions count nothing). */
+    private volatile PolicyMetrics metrics = Metrics.NONE.policy();
 
     public Pipeline(List<Check> checks, Predicate<InetAddress> trusted, OptOut optOut, Function<InetAddress, ClientName> reverseDns) {
         this(checks, trusted, optOut, reverseDns, null);
@@ -77,6 +81,12 @@ public final class Pipeline implements Gate {
         this.optOut = optOut;
         this.reverseDns = reverseDns;
         this.greetPause = checks.stream().map(Check::greetPause).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** Counts every verdict of the checks in {@code m} from now on. */
+    public Pipeline measuredBy(PolicyMetrics m) {
+        metrics = m;
+        return this;
     }
 
     @Override
@@ -138,6 +148,18 @@ public final class Pipeline implements Gate {
 
     private PolicySession open(InetAddress client, boolean dryRun, Trace trace) {
         return new PolicySession(new Facts(client, trusted.test(client), dryRun, reverseDns), trace);
+    }
+
+    private static PolicyMetrics.Decision decision(Verdict v) {
+        return switch (v) {
+            case Verdict.Accept a -> PolicyMetrics.Decision.ACCEPT;
+            case Verdict.Reject r -> PolicyMetrics.Decision.REJECT;
+            case Verdict.Defer d -> PolicyMetrics.Decision.DEFER;
+            case Verdict.Drop d -> PolicyMetrics.Decision.DROP;
+            case Verdict.AddHeader h -> PolicyMetrics.Decision.HEADER;
+            case Verdict.Hold h -> PolicyMetrics.Decision.HOLD;
+            case Verdict.Dunno d -> PolicyMetrics.Decision.DUNNO;
+        };
     }
 
     private static void logged(Stage stage, Check check, Verdict v, Facts f) {
@@ -332,6 +354,7 @@ public final class Pipeline implements Gate {
                     log.error("{}: check {} failed at {}", facts.who(), check.name(), stage, e);
                     v = new Verdict.Defer(CHECK_FAILED, "the check failed: " + e);
                 }
+                if (!facts.dryRun()) metrics.verdict(check.name(), decision(v));
                 if (v instanceof Verdict.Dunno) continue;
                 trace.verdict(stage, check, v, facts);
                 if (v instanceof Verdict.AddHeader h) {

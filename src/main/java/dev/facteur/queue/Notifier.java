@@ -10,6 +10,7 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
+import dev.facteur.message.Schedule;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.StoredMessage;
 import java.io.BufferedInputStream;
@@ -68,8 +69,11 @@ final class Notifier {
             d.close();
             throw ex;
         }
+        // RFC 8689 §5: a report holds the original's header, so it "MUST be protected in the same manner as the
+        // original message" and goes with REQUIRETLS too (from <>, it is not discarded where that cannot be had)
         return new Spool.Change.Add(d, new Envelope(id, clock.instant(), ReversePath.NULL,
                 List.of(Recipient.pending(to, Notify.never(), null)), -1, eightBit ? Body.EIGHT_BIT_MIME : Body.SEVEN_BIT,
-                to.isInternationalized(), null, null, new ClientInfo("127.0.0.1", hostname, "local", "")));
+                to.isInternationalized(), null, null, new ClientInfo("127.0.0.1", hostname, "local", ""), Schedule.NEW,
+                e.requireTls()));
     }
 }

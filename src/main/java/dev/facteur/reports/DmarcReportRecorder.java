@@ -9,9 +9,7 @@ import dev.facteur.policy.check.DmarcCheck;
 import dev.facteur.store.DmarcReportStore;
 import dev.facteur.store.DmarcReportStore.Added;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +28,12 @@ import org.slf4j.LoggerFactory;
 public final class DmarcReportRecorder implements Consumer<DmarcCheck.Evaluated> {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.dmarc");
-    private static final Duration QUIET = Duration.ofMinutes(1);
 
     private final DmarcReportStore store;
     private final DmarcReportSettings settings;
     private final DmarcCheck.OnReject onReject;
     private final Clock clock;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
+    private final Dropped dropped = new Dropped(log, "dmarc report", "record");
 
     public DmarcReportRecorder(DmarcReportStore store, DmarcReportSettings settings, DmarcCheck.OnReject onReject, Clock clock) {
         this.store = store;
@@ -60,12 +56,7 @@ public final class DmarcReportRecorder implements Consumer<DmarcCheck.Evaluated>
                 log.debug("dmarc report for {}: more than {} distinct rows in the period; this message is counted as left out",
                         period.policyDomain(), settings.maxRecords());
         } catch (RuntimeException e) {
-            long n = dropped.incrementAndGet();
-            long now = System.nanoTime(), last = lastWarning.get();
-            if ((last == Long.MIN_VALUE || now - last >= QUIET.toNanos()) && lastWarning.compareAndSet(last, now)) {
-                dropped.set(0);
-                log.warn("dmarc report: {} record{} dropped (reports are best effort): {}", n, n == 1 ? "" : "s", e.toString());
-            }
+            dropped.add(e);
         }
     }
 

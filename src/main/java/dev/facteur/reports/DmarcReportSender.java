@@ -11,6 +11,7 @@ import dev.facteur.auth.dmarc.ReportRecord;
 import dev.facteur.auth.dmarc.ReportRow;
 import dev.facteur.auth.dmarc.ReportUri;
 import dev.facteur.message.Mailbox;
+import dev.facteur.reports.PeriodicReports.Schedule;
 import dev.facteur.store.DmarcReportStore;
 import dev.facteur.store.DmarcReportStore.Period;
 import dev.facteur.store.DmarcReportStore.Taken;
@@ -33,22 +34,17 @@ import org.slf4j.LoggerFactory;
  * Domain's organization must have agreed in DNS), and queues one email per address, which the
  * queue signs and delivers as any other. One log line per report says what became of it.
  *
- * <p>It runs at each period's end and a little after ({@code grace}: a tenth of the period, at most
- * five minutes), so that a node whose clock is a little behind has added its last records; and
- * once at start, for periods that ended while Facteur was down. A destination whose verification
- * met a DNS failure is verified again at the following runs, for one more period, with the same
- * report (RFC 9990 §3 step 5); that is kept in this node's memory only.
- *
- * <p>Taking a period removes it from the store before the report is queued: a crash in between
- * loses that report rather than sending it twice (reports are best effort).
+ * <p>It runs as {@link PeriodicReports} says, at each period's end and a little after
+ * ({@code grace}: a tenth of the period, at most five minutes), and once at start. A destination
+ * whose verification met a DNS failure is verified again at the following runs (every ten minutes
+ * at most), for one more period, with the same report (RFC 9990 §3 step 5); that is kept in this
+ * node's memory only.
  */
 public final class DmarcReportSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.dmarc");
     private static final Duration MAX_GRACE = Duration.ofMinutes(5);
     private static final Duration MAX_RETRY_EVERY = Duration.ofMinutes(10);
-    private static final int MAX_RETRIES = 1000;
-    private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
 
     /** Where reports go out: the queue ({@code QueueManager.submit}) in production. */
     @FunctionalInterface
@@ -72,14 +68,9 @@ public final class DmarcReportSender implements AutoCloseable {
     private final ReportDestinations destinations;
     private final Outbox outbox;
     private final DmarcReportSettings settings;
-    private final Clock clock;
-    private final Duration grace;
     private final ReportMessage.Sender sender;
     private final Mailbox from;
-    private final List<Retry> retries = new ArrayList<>();
-    private final Object wake = new Object();
-    private volatile boolean closed;
-    private Thread thread;
+    private final PeriodicReports<Period, Retry> reports;
 
     public DmarcReportSender(DmarcReportStore store, ReportDestinations destinations, Outbox outbox, DmarcReportSettings settings,
             Clock clock) {
@@ -87,25 +78,16 @@ public final class DmarcReportSender implements AutoCloseable {
         this.destinations = destinations;
         this.outbox = outbox;
         this.settings = settings;
-        this.clock = clock;
-        this.grace = settings.interval().dividedBy(10).compareTo(MAX_GRACE) < 0 ? settings.interval().dividedBy(10) : MAX_GRACE;
         this.sender = new ReportMessage.Sender(settings.from(), settings.submitter());
         this.from = mailbox(settings.from());
+        Duration interval = settings.interval();
+        var schedule = new Schedule(interval, min(interval.dividedBy(10), MAX_GRACE), min(interval, MAX_RETRY_EVERY));
+        this.reports = new PeriodicReports<>("dmarc", log, schedule, clock, DmarcReportSender::describe);
     }
 
     /** Runs now (periods that ended while Facteur was down), then at each period's end, on a virtual thread. */
-    public synchronized void start() {
-        thread = Thread.ofVirtual().name("dmarc-reports").start(() -> {
-            while (!closed) {
-                runOnce();
-                Instant now = clock.instant();
-                Instant next = ReportPeriods.nextBoundary(now.minus(grace), settings.interval()).plus(grace);
-                synchronized (this) {
-                    if (!retries.isEmpty() && now.plus(retryEvery()).isBefore(next)) next = now.plus(retryEvery());
-                }
-                if (!sleepUntil(next)) return;
-            }
-        });
+    public void start() {
+        reports.start(this::runOnce);
     }
 
     /**
@@ -113,24 +95,7 @@ public final class DmarcReportSender implements AutoCloseable {
      * the destinations whose DNS failed before. What became of each report, as also logged.
      */
     public List<Report> runOnce() {
-        Instant now = clock.instant();
-        List<Report> out = new ArrayList<>(retry(now));
-        List<Period> ended;
-        try {
-            ended = store.ended(now.minus(grace));
-        } catch (RuntimeException e) {
-            log.warn("dmarc reports: cannot read the store now, trying again at the next run: {}", e.toString());
-            return out;
-        }
-        for (Period p : ended) {
-            if (closed) break;
-            try {
-                store.take(p).map(t -> send(t, now)).ifPresent(out::add);
-            } catch (RuntimeException e) {
-                log.warn("dmarc report for {} (period {} to {}) failed: {}", p.policyDomain(), p.begin(), p.end(), e.toString());
-            }
-        }
-        return out;
+        return reports.runOnce(store, this::retry, this::send);
     }
 
     private Report send(Taken taken, Instant now) {
@@ -178,14 +143,9 @@ public final class DmarcReportSender implements AutoCloseable {
                 }
                 case Destination.Skip k -> notSent.add(k.uri().uri() + " (" + k.reason() + ")");
                 case Destination.Later l -> {
-                    synchronized (this) {
-                        if (retries.size() < MAX_RETRIES) {
-                            retries.add(new Retry(report, gzipped, l.uri(), until));
-                            notSent.add(l.uri().uri() + " (" + l.reason() + "; verifying again later)");
-                        } else {
-                            notSent.add(l.uri().uri() + " (" + l.reason() + "; too many reports wait already)");
-                        }
-                    }
+                    if (reports.keep(new Retry(report, gzipped, l.uri(), until)))
+                        notSent.add(l.uri().uri() + " (" + l.reason() + "; verifying again later)");
+                    else notSent.add(l.uri().uri() + " (" + l.reason() + "; too many reports wait already)");
                 }
             }
         }
@@ -193,13 +153,8 @@ public final class DmarcReportSender implements AutoCloseable {
 
     /** Verifies again the destinations whose DNS failed; a report waits one more period at most. */
     private List<Report> retry(Instant now) {
-        List<Retry> due;
-        synchronized (this) {
-            due = List.copyOf(retries);
-            retries.clear();
-        }
         List<Report> out = new ArrayList<>();
-        for (Retry r : due) {
+        for (Retry r : reports.takeWaiting()) {
             AggregateReport report = r.report();
             String domain = report.policy().domain();
             List<String> sentTo = new ArrayList<>(), notSent = new ArrayList<>();
@@ -217,8 +172,7 @@ public final class DmarcReportSender implements AutoCloseable {
     }
 
     private static Report logged(Report r, long leftOut) {
-        var line = new StringBuilder("dmarc report for ").append(r.period().policyDomain()).append(" (period ")
-                .append(r.period().begin()).append(" to ").append(r.period().end()).append("): ")
+        var line = new StringBuilder("dmarc report for ").append(describe(r.period())).append(": ")
                 .append(r.rows()).append(r.rows() == 1 ? " row, " : " rows, ").append(r.messages())
                 .append(r.messages() == 1 ? " message" : " messages");
         if (leftOut > 0) line.append(" (").append(leftOut).append(" more left out: max_records)");
@@ -230,26 +184,13 @@ public final class DmarcReportSender implements AutoCloseable {
         return r;
     }
 
-    private Duration retryEvery() {
-        return settings.interval().compareTo(MAX_RETRY_EVERY) < 0 ? settings.interval() : MAX_RETRY_EVERY;
+    /** {@code example.com (period 2026-11-28T00:00:00Z to 2026-11-29T00:00:00Z)}: a period in the log lines. */
+    private static String describe(Period p) {
+        return p.policyDomain() + " (period " + p.begin() + " to " + p.end() + ")";
     }
 
-    /**
-     * Waits until the clock says {@code at}, looking at it again each second: the wall clock may
-     * jump (NTP, a host resumed, a test moving it), and a report is due by the clock, not by time
-     * elapsed. False when closed meanwhile.
-     */
-    private boolean sleepUntil(Instant at) {
-        synchronized (wake) {
-            for (Duration left; !closed && (left = Duration.between(clock.instant(), at)).isPositive(); ) {
-                try {
-                    wake.wait(Math.clamp(left.toMillis(), 1, LOOK_AGAIN.toMillis()));
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            }
-        }
-        return !closed;
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     private static String address(ReportRecord r) {
@@ -264,20 +205,6 @@ public final class DmarcReportSender implements AutoCloseable {
     /** Stops; a run under way finishes first (it is never interrupted in the middle of writing to the spool). */
     @Override
     public void close() {
-        closed = true;
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        reports.close();
     }
 }

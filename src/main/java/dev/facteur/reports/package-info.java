@@ -6,5 +6,10 @@
  * builds the report and its email with {@link dev.facteur.auth.dmarc}, verifies the destinations,
  * and queues the email. The store holds rows as text ({@code StoredRow}, {@code StoredPolicy}),
  * so that it need not know DMARC.
+ *
+ * <p>What DMARC and TLS reports ({@link dev.facteur.reports.tls}) do alike is here once:
+ * {@link dev.facteur.reports.PeriodicReports} runs a sender, takes each period that ended from its
+ * store and keeps what waits to be tried again; {@link dev.facteur.reports.Dropped} says what a
+ * recorder could not count.
  */
 package dev.facteur.reports;

@@ -30,6 +30,7 @@ import dev.facteur.local.MaildirDelivery;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.queue.OwnMailSigner;
 import dev.facteur.queue.QueueManager;
 import dev.facteur.queue.RetryPolicy;
@@ -141,7 +142,8 @@ public final class Facteur implements AutoCloseable {
 
     /** As {@link #start(Config)}, with the time the queue, the SMTP server and delivery go by (tests move it). */
     public static Facteur start(Config config, Clock clock) throws IOException {
-        Spool spool = LogSpool.open(config.spoolDir());
+        Metrics metrics = config.admin().metrics() ? Metrics.prometheus(clock) : Metrics.NONE; // served at the admin interface's /metrics
+        Spool spool = LogSpool.open(config.spoolDir()).measuredBy(metrics.spool());
         List<AutoCloseable> opened = new ArrayList<>();
         List<AutoconfigServer> autoconfigs = new ArrayList<>();
         try {
@@ -172,9 +174,10 @@ public final class Facteur implements AutoCloseable {
                 }
                 rates = new SenderRates(stores.rates(), events, clock);
                 events = rates; // the reputation counts see every outcome on its way to the log
+                events = Metering.outcomes(metrics, events); // and so do the metrics, by destination
                 if (config.mtaSts().policies()) {
                     var s = config.mtaSts();
-                    var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
+                    var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(metrics.dns());
                     var sts = new MtaSts(dns, PolicyFetcher.Settings.of(s.policyPort(), s.caFile()), s.cacheDir(), clock);
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
                     published = SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile()), tlsSessions);
@@ -185,7 +188,7 @@ public final class Facteur implements AutoCloseable {
                 log.info("delivery is disabled: messages stay in the queue");
             }
             Suppressions listed = config.suppression().enabled() ? suppressions : null;
-            Lasting lasting = new Lasting(clock, d.enabled(), events, listed, tlsSessions, published, shaper, sources);
+            Lasting lasting = new Lasting(clock, metrics, d.enabled(), events, listed, tlsSessions, published, shaper, sources);
             Generation g = Generation.build(config, lasting, stores);
             AtomicReference<Generation> now = new AtomicReference<>(g);
             DeliveryHandover delivery = null;
@@ -210,6 +213,7 @@ public final class Facteur implements AutoCloseable {
             if (queue != null) {
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, g.policy(), suppressions, rates,
                         new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
+                admin.serveMetrics(metrics, config.admin().metricsPublic());
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
@@ -222,6 +226,7 @@ public final class Facteur implements AutoCloseable {
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
             MessageSink sink = sinkFor(spool, queue, room);
             SmtpServer smtp = new SmtpServer(g.mx().settings(), sink, g.mx().gate(), ids, clock);
+            smtp.measuredBy(metrics, "smtp");
             smtp.start();
             opened.add(smtp);
             var local = config.sendmail();
@@ -233,9 +238,10 @@ public final class Facteur implements AutoCloseable {
             }
             // the submission servers always exist, listening nowhere when not configured: a reload may open them
             SmtpServer submission = new SmtpServer(g.submission().settings(), sink, g.submission().gate(), ids, clock);
+            SmtpServer submissions = new SmtpServer(g.submissions().settings(), sink, g.submissions().gate(), ids, clock);
+            measure(metrics, g, submission, submissions);
             submission.start();
             opened.add(submission::close);
-            SmtpServer submissions = new SmtpServer(g.submissions().settings(), sink, g.submissions().gate(), ids, clock);
             submissions.start();
             opened.add(submissions::close);
             if (config.submission().enabled()) {
@@ -247,6 +253,8 @@ public final class Facteur implements AutoCloseable {
                     autoconfigs.add(server);
                 }
             }
+            Metering.watch(metrics, config, spool);
+            Metering.watch(metrics, config, spool);
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
@@ -320,6 +328,7 @@ public final class Facteur implements AutoCloseable {
             if (g.agent() != null) g.agent().close();
             return refused(new ReloadOutcome.Refused(source, List.of(source + ": " + e.getMessage())));
         }
+        measure(lasting.metrics(), g, submission, submissions);
         changes.forEach(SmtpServer.Change::commit);
         current.set(g);
         if (delivery != null) delivery.handOver(g.agent());
@@ -328,6 +337,12 @@ public final class Facteur implements AutoCloseable {
         log.info("reload: {}", applied.message());
         g.describe(stores);
         return applied;
+    }
+
+    /** The submission listeners are counted once they listen somewhere: a port never opened shows no series. */
+    private static void measure(Metrics metrics, Generation g, SmtpServer submission, SmtpServer submissions) {
+        if (!g.submission().settings().listen().isEmpty()) submission.measuredBy(metrics, "submission");
+        if (!g.submissions().settings().listen().isEmpty()) submissions.measuredBy(metrics, "submissions");
     }
 
     private static ReloadOutcome refused(ReloadOutcome.Refused r) {

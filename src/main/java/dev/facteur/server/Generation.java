@@ -26,6 +26,7 @@ import dev.facteur.smtp.SmtpSettings;
 import dev.facteur.store.Stores;
 import dev.facteur.tls.CertificateFiles;
 import dev.facteur.tls.PemTls;
+import dev.facteur.tls.VerifiedTls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,9 +62,10 @@ record Generation(Config config, AddressResolver addresses, DnsJavaResolver dns,
         Srs srs = Facteur.srs(config, true);
         Verp verp = Bounces.verp(config, true); // null: no bounce domain
         AddressResolver addresses = Facteur.addressResolver(config, srs, verp == null ? null : Bounces.domain(config, verp));
-        var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2);
+        var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(lasting.metrics().dns());
         Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
                 : Defences.pipeline(config, dns, stores, addresses, List.copyOf(Facteur.ourAddresses(config)), clock);
+        if (policy != null) policy.measuredBy(lasting.metrics().policy());
         var s = config.smtp();
         var settings = new SmtpSettings(config.hostname(), s.listen(), s.maxMessageSize(), s.maxRecipients(), s.maxErrors(),
                 s.maxConnections(), s.maxConnectionsPerIp(), s.commandTimeout(), s.dataTimeout(), addresses, tls,
@@ -128,12 +130,16 @@ record Generation(Config config, AddressResolver addresses, DnsJavaResolver dns,
         }
         TlsPolicies outboundTls = TlsPolicies.of(d.tlsPolicy());
         if (lasting.published() != null) outboundTls = outboundTls.withPublished(lasting.published());
+        // REQUIRETLS mail (RFC 8689) to a host no policy names is verified as MTA-STS verifies
+        outboundTls = outboundTls.withVerifying(VerifiedTls.context(config.mtaSts().caFile()));
         DaneLookup dane = SecureTransport.dane(config.dns().servers(), config.dnssec());
         if (dane != null) outboundTls = outboundTls.withDane(dane);
         if (lasting.tlsSessions() != TlsReportRecorder.NONE)
             outboundTls = outboundTls.withSessions(SecureTransport.reported(lasting.tlsSessions()));
-        return new DeliveryAgent(router, client, Facteur.routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock,
+        var agent = new DeliveryAgent(router, client, Facteur.routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock,
                 senders, lasting.shaper(), lasting.sources());
+        agent.measuredBy(lasting.metrics().delivery());
+        return agent;
     }
 
     /** The lines that say what this configuration turned on, after a start or a reload. */

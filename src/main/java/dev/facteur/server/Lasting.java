@@ -3,6 +3,7 @@ package dev.facteur.server;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.events.EventSink;
+import dev.facteur.metrics.Metrics;
 import dev.facteur.reports.tls.TlsReportRecorder;
 import dev.facteur.shaping.Shaper;
 import dev.facteur.shaping.SourceAddresses;
@@ -13,6 +14,7 @@ import java.time.Clock;
  * outlives a reload (what the SMTP servers and delivery agents of each {@link Generation} feed
  * and ask). Their settings wait for a restart ({@link Restart}).
  *
+ * @param metrics      what the server counts, served at /metrics (Metrics.NONE when off)
  * @param delivering   whether the queue runs (delivery enabled at start): then each generation has an agent
  * @param events       where outcomes and refusals go (the event log through the sender rates), or NONE
  * @param suppressions the suppression list when {@code [suppression]} is on: checked at RCPT, fed
@@ -22,5 +24,5 @@ import java.time.Clock;
  * @param shaper       traffic shaping, whose leases the agents of successive generations share; null when off
  * @param sources      the local addresses mail leaves from, with their warm-up budgets
  */
-record Lasting(Clock clock, boolean delivering, EventSink events, Suppressions suppressions, TlsReportRecorder tlsSessions,
+record Lasting(Clock clock, Metrics metrics, boolean delivering, EventSink events, Suppressions suppressions, TlsReportRecorder tlsSessions,
         TlsPolicies.Published published, Shaper shaper, SourceAddresses sources) {}

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Validation of MAIL and RCPT parameters: SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8
- * (RFC 6531), RET, ENVID, NOTIFY and ORCPT (RFC 3461). Anything else is refused with
- * 555 5.5.4 (RFC 5321 §4.1.1.11), since we advertised nothing else.
+ * (RFC 6531), RET, ENVID, NOTIFY and ORCPT (RFC 3461), REQUIRETLS (RFC 8689). Anything else is
+ * refused with 555 5.5.4 (RFC 5321 §4.1.1.11), since we advertised nothing else. Whether a
+ * parameter is allowed in this session (REQUIRETLS only under TLS) is the session's to judge.
  */
 final class EsmtpParameters {
 
@@ -27,7 +28,7 @@ final class EsmtpParameters {
         }
     }
 
-    record MailParams(long size, Body body, boolean smtpUtf8, Ret ret, String envid) {}
+    record MailParams(long size, Body body, boolean smtpUtf8, Ret ret, String envid, boolean requireTls) {}
 
     /** The longest ORCPT value taken or written (RFC 3461 §4.2, RFC 6533 §3). */
     static final int MAX_ORCPT = 500;
@@ -48,6 +49,7 @@ final class EsmtpParameters {
         boolean utf8 = false;
         Ret ret = null;
         String envid = null;
+        boolean requireTls = false;
         for (var e : params.entrySet()) {
             String key = e.getKey();
             String v = e.getValue();
@@ -82,6 +84,11 @@ final class EsmtpParameters {
                     if (v == null || v.length() > 100 || !isXtext(v)) throw bad(key);
                     envid = v;
                 }
+                case "REQUIRETLS" -> {
+                    // RFC 8689 §2: "There is no esmtp-value associated with requiretls-param"
+                    if (v != null) throw bad(key);
+                    requireTls = true;
+                }
                 case "AUTH" -> {
                     // RFC 4954 §5: who submitted the message first, as a relay passes it on; Facteur
                     // trusts its own logins only, so the value is checked and not kept (as "<>")
@@ -90,7 +97,7 @@ final class EsmtpParameters {
                 default -> throw unsupported(key);
             }
         }
-        return new MailParams(size, body, utf8, ret, envid);
+        return new MailParams(size, body, utf8, ret, envid, requireTls);
     }
 
     static RcptParams rcpt(Map<String, String> params, boolean smtpUtf8) throws Refused {

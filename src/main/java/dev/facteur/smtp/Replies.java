@@ -60,4 +60,9 @@ final class Replies {
     static final Reply ENCRYPTION_REQUIRED = new Reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
     static final Reply AUTH_CANCELLED = new Reply(501, "5.0.0", "Authentication cancelled");
     static final Reply AUTH_NOT_BASE64 = new Reply(501, "5.5.2", "Cannot decode response");
+
+    // RFC 8689 §2: REQUIRETLS "MUST only be specified in the context of an SMTP session meeting the
+    // security requirements of REQUIRETLS", the first of which is TLS; 5.7.10 is its code for a
+    // session without TLS (§4.2.1), and 530 is RFC 3207's "Must issue a STARTTLS command first"
+    static final Reply REQUIRETLS_NEEDS_TLS = new Reply(530, "5.7.10", "REQUIRETLS needs a TLS session: issue STARTTLS first");
 }

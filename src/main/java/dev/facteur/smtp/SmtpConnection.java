@@ -2,6 +2,7 @@ package dev.facteur.smtp;
 
 import dev.facteur.io.Deadlines;
 import dev.facteur.io.Deadlines.Deadline;
+import dev.facteur.metrics.SmtpMetrics;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,6 +35,7 @@ final class SmtpConnection implements Runnable {
     private final SmtpSession session;
     private final Tarpit tarpit;
     private final Runnable releaseSlot;
+    private final SmtpMetrics metrics;
     private final Object writeLock = new Object();
     private final String peer;
 
@@ -58,7 +60,8 @@ final class SmtpConnection implements Runnable {
      * @param releaseSlot gives back the connection's place in the server's limits; run once, at
      *                    the latest when the connection ends
      */
-    SmtpConnection(Socket socket, SmtpSettings settings, SmtpSession session, Tarpit tarpit, Runnable releaseSlot) {
+    SmtpConnection(Socket socket, SmtpSettings settings, SmtpSession session, Tarpit tarpit, SmtpMetrics metrics, Runnable releaseSlot) {
+        this.metrics = metrics;
         this.plainSocket = socket;
         this.socket = socket;
         this.settings = settings;
@@ -71,6 +74,7 @@ final class SmtpConnection implements Runnable {
     @Override
     public void run() {
         log.debug("connect from [{}]", peer);
+        metrics.sessionStarted();
         try {
             socket.setTcpNoDelay(true);
             in = new SmtpInput(socket.getInputStream(), this::flush, deadline);
@@ -97,6 +101,7 @@ final class SmtpConnection implements Runnable {
             session.close();
             closeQuietly();
             releaseSlot();
+            metrics.sessionEnded();
             log.debug("disconnect from [{}]", peer);
         }
     }
@@ -145,6 +150,7 @@ final class SmtpConnection implements Runnable {
                 case Command.Invalid c -> c.reply();
             };
             if (reply == NOTHING) continue;
+            count(cmd, reply);
             if (closesChannel(reply)) {
                 if (reply.code() != 221) log.info("hang up on [{}] after: {}", peer, reply);
                 hangUp(reply);
@@ -160,6 +166,13 @@ final class SmtpConnection implements Runnable {
                 return;
             }
         }
+    }
+
+    /** A message taken, or a transaction's command refused, for the listener's metrics. */
+    private void count(Command cmd, Reply reply) {
+        if (isAcceptedMessage(cmd, reply)) metrics.accepted();
+        else if (reply.code() >= 400 && (cmd instanceof Command.Mail || cmd instanceof Command.Rcpt || cmd instanceof Command.Data
+                || cmd instanceof Command.Bdat)) metrics.refused(reply.code(), reply.enhanced(), reply.lines().getFirst());
     }
 
     /** RFC 5321 §3.8, §4.2.2: these replies announce the end of the channel; the server then closes it. */
@@ -254,6 +267,7 @@ final class SmtpConnection implements Runnable {
             out = new BufferedOutputStream(tlsSocket.getOutputStream());
         }
         var s = tlsSocket.getSession();
+        metrics.tlsStarted(s.getProtocol());
         session.tlsStarted(s.getProtocol() + " with cipher " + s.getCipherSuite());
     }
 
@@ -274,6 +288,7 @@ final class SmtpConnection implements Runnable {
         synchronized (writeLock) {
             out.write(r.encode());
         }
+        metrics.replied(r.code());
     }
 
     private void flush() throws IOException {
@@ -294,6 +309,7 @@ final class SmtpConnection implements Runnable {
                 out.write(last.encode());
                 out.flush();
             }
+            metrics.replied(last.code());
         } catch (IOException ignored) {
             // the peer is gone; nothing more to tell it
         }
@@ -316,6 +332,7 @@ final class SmtpConnection implements Runnable {
                 try {
                     out.write(Replies.SHUTTING_DOWN.encode());
                     out.flush();
+                    metrics.replied(Replies.SHUTTING_DOWN.code());
                 } catch (IOException ignored) {
                     // closing anyway
                 }

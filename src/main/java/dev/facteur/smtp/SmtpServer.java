@@ -1,6 +1,8 @@
 package dev.facteur.smtp;
 
 import dev.facteur.message.QueueId;
+import dev.facteur.metrics.Metrics;
+import dev.facteur.metrics.SmtpMetrics;
 import dev.facteur.net.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,6 +61,8 @@ public final class SmtpServer implements AutoCloseable {
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private volatile boolean closing;
+    /** This listener's meters, and those of its local submission socket. */
+    private volatile SmtpMetrics metrics = Metrics.NONE.smtp("smtp"), localMetrics = Metrics.NONE.smtp("local");
 
     public SmtpServer(SmtpSettings settings, MessageSink sink, QueueId.Generator ids, Clock clock) {
         this(settings, sink, Gate.OPEN, ids, clock);
@@ -79,6 +83,16 @@ public final class SmtpServer implements AutoCloseable {
         this.ids = ids;
         this.clock = clock;
         this.tarpit = tarpit;
+    }
+
+    /**
+     * Counts this listener's connections, replies and messages in {@code metrics} under the name
+     * {@code listener}, and those of its local submission socket ({@link #startLocal}) under
+     * {@code local}; called before {@link #start}.
+     */
+    public void measuredBy(Metrics metrics, String listener) {
+        this.metrics = metrics.smtp(listener);
+        this.localMetrics = metrics.smtp("local");
     }
 
     /** Binds every listen address; fails without leaving any bound if one cannot be. */
@@ -212,6 +226,8 @@ public final class SmtpServer implements AutoCloseable {
         }
         if (!authorized.test(user)) {
             log.warn("local submission refused for user {}: not in the authorized users", user);
+            localMetrics.connected();
+            localMetrics.replied(554);
             try (ch) {
                 ch.write(java.nio.ByteBuffer.wrap(new Reply(554, "5.7.1", "User " + user + " may not submit mail here").encode()));
             } catch (IOException ignored) {
@@ -259,6 +275,8 @@ public final class SmtpServer implements AutoCloseable {
         Setup now = setup; // this session's, to its end
         SmtpSettings settings = now.settings();
         InetAddress client = s.getInetAddress();
+        SmtpMetrics meters = localUser == null ? metrics : localMetrics;
+        meters.connected();
         // compute() keeps count and removal atomic: a client's entry disappears with its last connection
         int fromClient = perClient.merge(client, 1, Integer::sum);
         int all = total.incrementAndGet();
@@ -274,6 +292,7 @@ public final class SmtpServer implements AutoCloseable {
                 : null;
         if (refusal != null) {
             log.info("refusing connection from [{}]: {}", client.getHostAddress(), refusal);
+            meters.replied(refusal.code());
             try (s) {
                 s.getOutputStream().write(refusal.encode());
             } catch (IOException ignored) {
@@ -286,7 +305,7 @@ public final class SmtpServer implements AutoCloseable {
         SmtpSession session = new SmtpSession(settings, sink, ids, clock, client, now.gate().open(client));
         if (localUser != null) session.localUser(localUser);
         SmtpConnection[] self = new SmtpConnection[1];
-        self[0] = new SmtpConnection(s, settings, session, tarpit, () -> {
+        self[0] = new SmtpConnection(s, settings, session, tarpit, meters, () -> {
             connections.remove(self[0]);
             release.run();
         });

@@ -8,6 +8,7 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
+import dev.facteur.message.Schedule;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -159,6 +160,8 @@ final class SmtpSession {
         lines.add("DSN");
         lines.add("ENHANCEDSTATUSCODES");
         if (settings.tls() != null && !tlsActive()) lines.add("STARTTLS");
+        // RFC 8689 §2: offered in "the subsequent EHLO response" after STARTTLS, never in clear
+        if (tlsActive()) lines.add("REQUIRETLS");
         SmtpSettings.Access access = settings.access();
         // RFC 4954 §4, RFC 8314 §3.1: no password mechanism before TLS where TLS is required
         if (access.auth() != null && login == null && (tlsActive() || !access.requireTls())) {
@@ -211,6 +214,7 @@ final class SmtpSession {
         } catch (EsmtpParameters.Refused r) {
             return r.reply;
         }
+        if (params.requireTls() && !tlsActive()) return Replies.REQUIRETLS_NEEDS_TLS;
         ReversePath sender;
         try {
             sender = AddressSyntax.parseReversePath(cmd.path(), params.smtpUtf8());
@@ -509,7 +513,7 @@ final class SmtpSession {
     private Reply stored(Transaction t, Commit commit, long size) {
         Envelope env = new Envelope(t.id, Instant.now(clock), t.sender, t.recipients, t.params.size(), t.params.body(),
                 t.params.smtpUtf8(), t.params.ret(), t.params.envid(),
-                new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls));
+                new ClientInfo(clientAddress.getHostAddress(), helo, protocol(t), tls), Schedule.NEW, t.params.requireTls());
         String hold = gate.hold();
         if (hold != null) env = env.withSchedule(env.schedule().withHeld(true));
         IOException failure = null;

@@ -26,8 +26,14 @@ import java.util.List;
 /** A compact binary form of {@link Envelope}, versioned so later fields can be added. */
 final class EnvelopeCodec {
 
-    /** Version 3 adds the recipient state EXPANDED; envelopes without it are still written as 2, so older readers keep reading them. */
-    private static final int VERSION = 3;
+    /**
+     * Version 3 adds the recipient state EXPANDED; version 4 adds, after the schedule, whether
+     * the message was sent with REQUIRETLS (RFC 8689). Each envelope is written with the lowest
+     * version that holds it: one with neither is still written as 2, so older readers keep
+     * reading it, and one they cannot read whole is refused as an unknown version rather than
+     * read without the part they do not know.
+     */
+    private static final int VERSION = 4;
 
     private EnvelopeCodec() {}
 
@@ -35,7 +41,8 @@ final class EnvelopeCodec {
         var bytes = new ByteArrayOutputStream(256);
         try (var out = new DataOutputStream(bytes)) {
             boolean expanded = e.recipients().stream().anyMatch(r -> r.state() == Recipient.State.EXPANDED);
-            out.writeByte(expanded ? VERSION : 2);
+            int version = e.requireTls() ? 4 : expanded ? 3 : 2;
+            out.writeByte(version);
             out.writeLong(e.id().value());
             out.writeLong(e.arrival().toEpochMilli());
             writeString(out, e.sender().mailbox().map(Mailbox::localPart).orElse(null));
@@ -68,6 +75,7 @@ final class EnvelopeCodec {
             out.writeLong(s.nextAttempt() == null ? Long.MIN_VALUE : s.nextAttempt().toEpochMilli());
             out.writeBoolean(s.held());
             out.writeBoolean(s.delayNotified());
+            if (version >= 4) out.writeBoolean(e.requireTls());
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -125,8 +133,9 @@ final class EnvelopeCodec {
             schedule = new Schedule(attempts, next == Long.MIN_VALUE ? null : Instant.ofEpochMilli(next),
                     in.readBoolean(), in.readBoolean());
         }
+        boolean requireTls = version >= 4 && in.readBoolean();
         return new Envelope(id, arrival, senderLocal == null ? ReversePath.NULL : ReversePath.of(new Mailbox(senderLocal, senderDomain)), rcpts,
-                size, body, utf8, ret, envid, client, schedule);
+                size, body, utf8, ret, envid, client, schedule, requireTls);
     }
 
     /** The queue id of an envelope, readable even when the rest is not; null when too short. */

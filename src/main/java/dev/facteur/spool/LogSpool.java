@@ -2,6 +2,8 @@ package dev.facteur.spool;
 
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
+import dev.facteur.metrics.Metrics;
+import dev.facteur.metrics.SpoolMetrics;
 import dev.facteur.spool.Recovery.Entry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +75,7 @@ public final class LogSpool implements Spool {
     /** The oldest segment file that may still exist; segments are numbered consecutively. */
     private long oldestSegment = 1;
     private final FileChannel lockChannel;
+    private volatile SpoolMetrics metrics = Metrics.NONE.spool();
 
     private LogSpool(Path dir, boolean writable, long segmentSize, Disk disk) throws IOException {
         this.dir = dir;
@@ -126,6 +129,13 @@ public final class LogSpool implements Spool {
     /** Opens a spool to look at it (queue tools), even while a server is running. */
     public static LogSpool openReadOnly(Path dir) throws IOException {
         return new LogSpool(dir, false, SEGMENT_SIZE, Disk.SYSTEM);
+    }
+
+    /** Measures the commits in {@code m} from now on (how long each waits, how many records a sync covers). */
+    public LogSpool measuredBy(SpoolMetrics m) {
+        metrics = m;
+        if (segmentLog != null) segmentLog.metrics = m;
+        return this;
     }
 
     /** Makes a directory the spool needs, its name on disk before anything goes in it. */
@@ -251,6 +261,7 @@ public final class LogSpool implements Spool {
      */
     @Override
     public void commit(List<Change> changes) throws IOException {
+        long start = System.nanoTime();
         requireWritable();
         List<LogDraft> drafts = new ArrayList<>();
         Map<LogDraft, Boolean> seen = new IdentityHashMap<>();
@@ -289,6 +300,7 @@ public final class LogSpool implements Spool {
             throw e;
         }
         for (LogDraft d : drafts) d.committed();
+        metrics.committed(System.nanoTime() - start);
         for (QueueId id : applied.largeFiles()) {
             try {
                 Files.deleteIfExists(large.resolve(id.toString()));

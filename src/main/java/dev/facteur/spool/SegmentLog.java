@@ -1,5 +1,7 @@
 package dev.facteur.spool;
 
+import dev.facteur.metrics.Metrics;
+import dev.facteur.metrics.SpoolMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,6 +60,8 @@ final class SegmentLog implements Closeable {
     private final BlockingQueue<Request> queue = new ArrayBlockingQueue<>(4096);
     private final Thread writer;
     private final Thread syncer;
+    /** Told how many records each sync covers. */
+    volatile SpoolMetrics metrics = Metrics.NONE.spool();
     private volatile boolean running = true;
 
     // Guarded by lock: shared by the writer and the syncer.
@@ -323,9 +327,12 @@ final class SegmentLog implements Closeable {
                 lock.unlock();
             }
             if (failure == null) {
+                int records = 0;
                 for (Written w : round) {
                     for (int i = 0; i < w.batch().size(); i++) w.batch().get(i).done.complete(w.where()[i]);
+                    records += w.batch().size();
                 }
+                metrics.synced(records);
             } else {
                 for (Written w : failed) for (Request r : w.batch()) r.done.completeExceptionally(failure);
             }

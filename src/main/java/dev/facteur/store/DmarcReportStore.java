@@ -1,22 +1,17 @@
 package dev.facteur.store;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The rows of the DMARC aggregate reports still to send (RFC 7489 §7.2), per Policy Domain and
  * reporting period, shared by every node that shares the store, so that each report covers the
  * mail of all of them and is sent once, by one node. Rows are kept counted: identical records
  * (the same text) add to one count. Records and policies are opaque text to the store; times
- * come in (clocks are injected). Failures are {@link StoreUnavailable}.
+ * come in (clocks are injected). Failures are {@link StoreUnavailable}. Listing the periods that
+ * ended and taking one are {@link ReportStore}'s.
  */
-public interface DmarcReportStore extends AutoCloseable {
-
-    /** A period ended this long ago and still not taken is forgotten: nobody sends reports any more. */
-    Duration KEEP = Duration.ofDays(3);
+public interface DmarcReportStore extends ReportStore<DmarcReportStore.Period, DmarcReportStore.Taken> {
 
     /**
      * One Policy Domain's reporting period.
@@ -25,7 +20,7 @@ public interface DmarcReportStore extends AutoCloseable {
      * @param begin        the period's first instant
      * @param end          the instant after its last (the next period's begin)
      */
-    record Period(String policyDomain, Instant begin, Instant end) {
+    record Period(String policyDomain, Instant begin, Instant end) implements ReportPeriod {
         public Period {
             if (policyDomain.isEmpty() || policyDomain.chars().anyMatch(c -> c <= ' ' || c == '|' || c >= 0x7f))
                 throw new IllegalArgumentException("not a domain name for a report: " + policyDomain);
@@ -62,17 +57,4 @@ public interface DmarcReportStore extends AutoCloseable {
      * out, so a domain's period never holds more than {@code maxRows} rows.
      */
     Added add(Period period, String policy, String record, int maxRows);
-
-    /** The periods that ended at or before {@code now} and are still to be taken, oldest first. */
-    List<Period> ended(Instant now);
-
-    /**
-     * Reads and removes {@code period}'s rows, at once for every node: of nodes that take the
-     * same period, one gets it and the others get nothing. Empty when nothing is there (taken,
-     * forgotten).
-     */
-    Optional<Taken> take(Period period);
-
-    @Override
-    void close();
 }

@@ -153,17 +153,7 @@ final class EmbeddedFile implements AutoCloseable {
                 if (!(e.getValue() instanceof String r) || AnswerRecord.expiry(r) == Long.MIN_VALUE)
                     throw new IllegalStateException("a DNS answer that does not read back: " + e.getKey());
             }
-            MVMap<String, Object> periods = mv.openMap("dmarc-periods");
-            for (Map.Entry<String, Object> e : periods.entrySet()) {
-                if (!(e.getValue() instanceof String v) || EmbeddedDmarcReportStore.end(e.getKey()) < 0
-                        || EmbeddedDmarcReportStore.PeriodValue.parse(v) == null)
-                    throw new IllegalStateException("a DMARC report period that does not read back: " + e.getKey());
-            }
-            MVMap<String, Object> rows = mv.openMap("dmarc-rows");
-            for (Map.Entry<String, Object> e : rows.entrySet()) {
-                if (!(e.getValue() instanceof Long) || EmbeddedDmarcReportStore.end(e.getKey()) < 0)
-                    throw new IllegalStateException("a DMARC report row that does not read back: " + e.getKey());
-            }
+            EmbeddedDmarcReportStore.check(mv.openMap("dmarc-periods"), mv.openMap("dmarc-rows"));
             EmbeddedSuppressionStore.check(mv.openMap("suppressions"), mv.openMap("suppression-expiry"),
                     mv.openMap("suppression-addresses"), mv.openMap("soft-bounces"));
             EmbeddedTlsReportStore.check(mv.openMap("tls-report-days"), mv.openMap("tls-report-rows"));

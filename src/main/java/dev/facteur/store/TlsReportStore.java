@@ -1,12 +1,9 @@
 package dev.facteur.store;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The session counts of the TLS reports still to send (RFC 8460 §4), per Policy Domain and UTC
@@ -14,12 +11,10 @@ import java.util.Optional;
  * all of them and is sent once, by one node. Sessions are kept counted: identical rows (the same
  * text) add to one count, and each row keeps the note it was last added with (a failure's reason,
  * which is not part of what makes two failures the same). Rows and notes are opaque text to the
- * store; times come in (clocks are injected). Failures are {@link StoreUnavailable}.
+ * store; times come in (clocks are injected). Failures are {@link StoreUnavailable}. Listing the
+ * days that ended and taking one are {@link ReportStore}'s.
  */
-public interface TlsReportStore extends AutoCloseable {
-
-    /** A day ended this long ago and still not taken is forgotten: nobody sends reports any more. */
-    Duration KEEP = Duration.ofDays(3);
+public interface TlsReportStore extends ReportStore<TlsReportStore.Day, TlsReportStore.Taken> {
 
     /**
      * One Policy Domain's report day: RFC 8460 §4.1 reports cover a UTC day.
@@ -27,7 +22,7 @@ public interface TlsReportStore extends AutoCloseable {
      * @param policyDomain the domain the sessions were for, lowercase
      * @param date         the UTC day
      */
-    record Day(String policyDomain, LocalDate date) {
+    record Day(String policyDomain, LocalDate date) implements ReportPeriod {
         public Day {
             if (policyDomain.isEmpty() || policyDomain.length() > 253
                     || policyDomain.chars().anyMatch(c -> c <= ' ' || c == '|' || c >= 0x7f))
@@ -42,11 +37,13 @@ public interface TlsReportStore extends AutoCloseable {
         }
 
         /** Its first instant, midnight UTC. */
+        @Override
         public Instant begin() {
             return date.atStartOfDay(ZoneOffset.UTC).toInstant();
         }
 
         /** The instant after its last: the next day's midnight. */
+        @Override
         public Instant end() {
             return date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         }
@@ -88,16 +85,4 @@ public interface TlsReportStore extends AutoCloseable {
      * never holds more than {@code maxRows} rows.
      */
     Added add(Day day, String row, String note, int maxRows);
-
-    /** The days that ended at or before {@code now} and are still to be taken, oldest first. */
-    List<Day> ended(Instant now);
-
-    /**
-     * Reads and removes {@code day}'s rows, at once for every node: of nodes that take the same
-     * day, one gets it and the others get nothing. Empty when nothing is there (taken, forgotten).
-     */
-    Optional<Taken> take(Day day);
-
-    @Override
-    void close();
 }

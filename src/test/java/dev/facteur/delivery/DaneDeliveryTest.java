@@ -17,23 +17,17 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
-import dev.facteur.routing.MxRouter;
-import dev.facteur.testing.FakeDnsResolver;
 import dev.facteur.testing.FakeSecureDns;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.ManualClock;
-import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -48,7 +42,6 @@ import org.junit.jupiter.api.Test;
  */
 class DaneDeliveryTest {
 
-    private static final Duration PATIENT = Patience.EVENT;
     private static final byte[] CONTENT = "Subject: dane\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final Tlsa DANE_EE = Tlsa.parse("3 1 1 " + "ab".repeat(32));
     private static final Tlsa PKIX_EE = Tlsa.parse("1 1 1 " + "cd".repeat(32)); // unusable for SMTP (RFC 7672 §3.1.3)
@@ -66,12 +59,7 @@ class DaneDeliveryTest {
     }
 
     private DeliveryAgent agent(ScriptedPeer peer, TlsPolicies tls) {
-        var dns = new FakeDnsResolver().withMx("example.test", new Mx(10, "mx1.example.test"), new Mx(20, "mx2.example.test"))
-                .withAddresses("mx1.example.test", peer.host()).withAddresses("mx2.example.test", peer.host());
-        var router = new MxRouter(dns, peer.port(), "mx.facteur.test", Set.of(), true);
-        var routes = new DeliveryAgent.Routes(rcpt -> null, null, null, Map.of(), null, tls.withSessions(heard));
-        var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, OpportunisticTls.context());
-        return new DeliveryAgent(router, settings, routes, 10, clock);
+        return TwoMxHosts.agent(peer, tls.withSessions(heard), clock);
     }
 
     private static TlsPolicies dane(FakeSecureDns dns) {

@@ -3,7 +3,6 @@ package dev.facteur.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.delivery.TlsPolicies.Decision;
-import dev.facteur.dns.Mx;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
@@ -12,21 +11,15 @@ import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
-import dev.facteur.routing.MxRouter;
-import dev.facteur.testing.FakeDnsResolver;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.Loopback;
 import dev.facteur.testing.ManualClock;
-import dev.facteur.testing.Patience;
 import dev.facteur.testing.ScriptedPeer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,19 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class PublishedTlsPolicyTest {
 
-    private static final Duration PATIENT = Patience.EVENT;
     private static final byte[] CONTENT = "Subject: sts\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ManualClock clock = ManualClock.at(Instant.parse("2026-12-01T00:00:00Z"));
 
     /** example.test: MX 10 mx1.example.test (the peer, not in the policy), MX 20 mx2.example.test (the peer too, in the policy). */
     private DeliveryAgent agent(ScriptedPeer peer, TlsPolicies tls) {
-        var dns = new FakeDnsResolver().withMx("example.test", new Mx(10, "mx1.example.test"), new Mx(20, "mx2.example.test"))
-                .withAddresses("mx1.example.test", peer.host()).withAddresses("mx2.example.test", peer.host());
-        var router = new MxRouter(dns, peer.port(), "mx.facteur.test", Set.of(), true);
-        var routes = new DeliveryAgent.Routes(rcpt -> null, null, null, Map.of(), null, tls);
-        var settings = new ClientSettings("mx.facteur.test", PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, PATIENT, OpportunisticTls.context());
-        return new DeliveryAgent(router, settings, routes, 10, clock);
+        return TwoMxHosts.agent(peer, tls, clock);
     }
 
     private static Envelope envelope() {

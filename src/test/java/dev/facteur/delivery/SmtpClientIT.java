@@ -169,6 +169,22 @@ class SmtpClientIT {
     }
 
     @Test
+    void aRequireTlsMessageArrivesTaggedAtAFacteurUnderTls() throws Exception { // RFC 8689 §2, §4.1
+        var pem = SelfSigned.generate(dir.resolve("tls"), "peer.example.test");
+        OutgoingMessage tagged = message(Body.SEVEN_BIT, false, BODY, rcpt("a@example.test"));
+        tagged = new OutgoingMessage(tagged.envelope().withRequireTls(true), tagged.recipients(), tagged.size(), tagged.content());
+        try (Facteur peer = receiver(TestConfig.in(dir.resolve("peer")).tls(pem))) {
+            try (SmtpClient c = SmtpClient.connect(peer.smtpAddresses().getFirst(), "peer.example.test",
+                    settings(OpportunisticTls.context()))) {
+                c.hello();
+                assertThat(c.offers("REQUIRETLS")).as("offered after STARTTLS").isTrue();
+                assertThat(c.send(tagged).outcomes().getFirst()).isInstanceOf(Outcome.Delivered.class);
+            }
+            assertThat(peer.spool().messages()).singleElement().satisfies(m -> assertThat(m.envelope().requireTls()).isTrue());
+        }
+    }
+
+    @Test
     void utf8AddressesGoOnlyToServersWithSmtpUtf8() throws Exception { // RFC 6531 §3.5
         Recipient utf8 = rcpt("élodie@example.test");
         try (Facteur peer = receiver()) {

@@ -3,7 +3,10 @@ package dev.facteur.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facteur.metrics.Metrics;
 import dev.facteur.net.HostPort;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.PrometheusText;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -37,6 +40,34 @@ import org.xbill.DNS.Type;
 
 /** DnsJavaResolver's own rules, against a DNS server faked in memory. DnsJavaResolverTest uses a real one. */
 class DnsJavaResolverTest {
+
+    @Test
+    void everyLookupIsCountedByTypeAndResultAndTimedCachedAnswersToo() {
+        var server = new FakeServer(q -> switch (question(q)) {
+            case "example.test. MX" -> reply(q, Rcode.NOERROR, mx("example.test.", 300, 10, "mx.example.test."));
+            case "mx.example.test. A" -> reply(q, Rcode.NOERROR, a("mx.example.test.", "192.0.2.25"));
+            case "mx.example.test. AAAA" -> withSoa(reply(q, Rcode.NOERROR), 60);
+            case "servfail.test. TXT" -> reply(q, Rcode.SERVFAIL);
+            default -> withSoa(reply(q, Rcode.NXDOMAIN), 60);
+        });
+        Metrics metrics = Metrics.prometheus(ManualClock.stopped());
+        var dns = resolver(server).measuredBy(metrics.dns());
+        dns.mx("example.test");
+        dns.mx("example.test"); // from the cache: still a lookup mail waited for
+        dns.addresses("mx.example.test");
+        dns.mx("nx.example.test");
+        dns.txt("servfail.test");
+
+        var text = PrometheusText.parse(metrics.scrape());
+        assertThat(text.value("facteur_dns_lookups_total", "type", "MX", "result", "found")).isEqualTo(2);
+        assertThat(text.value("facteur_dns_lookups_total", "type", "A", "result", "found")).isEqualTo(1);
+        assertThat(text.value("facteur_dns_lookups_total", "type", "AAAA", "result", "nodata")).isEqualTo(1);
+        assertThat(text.value("facteur_dns_lookups_total", "type", "MX", "result", "nxdomain")).isEqualTo(1);
+        assertThat(text.value("facteur_dns_lookups_total", "type", "TXT", "result", "tempfail")).isEqualTo(1);
+        assertThat(text.sum("facteur_dns_lookups_total")).isEqualTo(6);
+        assertThat(text.value("facteur_dns_lookup_duration_seconds_count", "type", "MX")).isEqualTo(3);
+        assertThat(server.questions).as("the metrics ask nothing themselves").hasSize(5);
+    }
 
     @Test
     void servfailAndRefusedAreTemporary() {

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.ReversePath;
+import dev.facteur.metrics.Metrics;
+import dev.facteur.testing.ManualClock;
+import dev.facteur.testing.PrometheusText;
 import dev.facteur.smtp.Gate;
 import dev.facteur.smtp.Reply;
 import java.io.IOException;
@@ -208,6 +211,24 @@ class PipelineTest {
         mail(s);
         s.rcpt(box("bob@example.test"));
         assertThat(seen).containsExactly("RCPT greylist Defer");
+    }
+
+    @Test
+    void everyVerdictOfASessionIsCountedByCheckAndAnExplanationCountsNone() throws Exception {
+        Metrics metrics = Metrics.prometheus(ManualClock.stopped());
+        var rdns = new Scripted("rdns", Set.of(Stage.CONNECT), (st, f) -> Verdict.DUNNO);
+        var grey = new Scripted("greylist", Set.of(Stage.RCPT), (st, f) -> new Verdict.Defer(DEFERRED, "first time"));
+        Pipeline p = pipeline(rdns, grey).measuredBy(metrics.policy());
+        var s = start(p, "192.0.2.1");
+        mail(s);
+        s.rcpt(box("bob@example.test"));
+        s.rcpt(box("carol@example.test"));
+        p.explain(InetAddress.getByName("192.0.2.1"), "client.example", ReversePath.NULL, List.of(box("bob@example.test")));
+
+        var text = PrometheusText.parse(metrics.scrape());
+        assertThat(text.value("facteur_policy_verdicts_total", "check", "rdns", "verdict", "dunno")).isEqualTo(1);
+        assertThat(text.value("facteur_policy_verdicts_total", "check", "greylist", "verdict", "defer")).isEqualTo(2);
+        assertThat(text.sum("facteur_policy_verdicts_total")).as("the explanation's verdicts are not counted").isEqualTo(3);
     }
 
 

@@ -12,6 +12,7 @@ import dev.facteur.message.Mailbox;
 import dev.facteur.message.Notify;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
+import dev.facteur.message.Ret;
 import dev.facteur.message.ReversePath;
 import dev.facteur.smtp.Reply;
 import dev.facteur.spool.LogSpool;
@@ -146,6 +147,28 @@ class QueueManagerTest {
                 .contains("Action: failed").contains("Status: 5.1.1").contains("Remote-MTA: dns; mx.example.org")
                 .contains("Diagnostic-Code: smtp; 550 5.1.1 no such user")
                 .contains("Content-Type: message/rfc822").contains("Subject: hello");
+    }
+
+    @Test
+    void aReportAboutARequireTlsMessageGoesWithRequireTlsAndReturnsOnlyTheHeader() throws IOException { // RFC 8689 §5
+        script.put("b@example.org", refused());
+        QueueId id = ids.next();
+        try (Spool.Draft d = spool.draft(id)) {
+            d.content().write("Subject: the merger\r\nFrom: s@example.test\r\n\r\nthe confidential body\r\n".getBytes(StandardCharsets.US_ASCII));
+            d.commit(new Envelope(id, clock.instant(), ReversePath.of(mailbox("s@example.test")),
+                    List.of(Recipient.pending(mailbox("b@example.org"), Notify.DEFAULT, null)), -1, Body.SEVEN_BIT, false, Ret.FULL, null,
+                    new ClientInfo("192.0.2.1", "c", "ESMTPS", "TLSv1.3")).withRequireTls(true));
+        }
+        QueueId untagged = enqueue("t@example.test", Notify.DEFAULT, "b@example.org");
+        queue.process(id);
+        queue.process(untagged);
+        StoredMessage dsn = dsnsTo("s@example.test").getFirst();
+        // "All non-delivery messages resulting from messages with the REQUIRETLS SMTP option ... MUST also specify" it
+        assertThat(dsn.envelope().requireTls()).isTrue();
+        // "the server MUST behave as if RET=HDRS was present"; "the RET=FULL MUST be disregarded"
+        assertThat(content(dsn)).contains("Content-Type: text/rfc822-headers").contains("Subject: the merger")
+                .doesNotContain("the confidential body");
+        assertThat(dsnsTo("t@example.test").getFirst().envelope().requireTls()).isFalse();
     }
 
     @Test

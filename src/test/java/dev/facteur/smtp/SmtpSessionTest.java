@@ -282,6 +282,63 @@ class SmtpSessionTest {
         assertThat(e.recipients().getFirst().orcpt()).isEqualTo("rfc822;b+40example.test");
     }
 
+    /** A session whose client has completed STARTTLS (the handshake itself is SmtpConnection's). */
+    private SmtpSession overTls(String client) throws IOException {
+        var s = session(client);
+        s.tlsStarted("TLSv1.3 with cipher TLS_AES_256_GCM_SHA384");
+        return s;
+    }
+
+    @Test
+    void requireTlsIsOfferedOnlyOnceTheSessionIsUnderTls() throws IOException { // RFC 8689 §2: in "the subsequent EHLO response"
+        assertThat(session("127.0.0.1").ehlo("c").lines()).doesNotContain("REQUIRETLS");
+        assertThat(overTls("127.0.0.1").ehlo("c").lines()).contains("REQUIRETLS");
+    }
+
+    @Test
+    void requireTlsInAPlainSessionIsRefused() throws IOException { // RFC 8689 §2: "The session itself MUST employ TLS"
+        var s = session("127.0.0.1");
+        s.ehlo("c");
+        assertThat(s.mail(mail("<a@example.org> REQUIRETLS"))).isEqualTo(new Reply(530, "5.7.10",
+                "REQUIRETLS needs a TLS session: issue STARTTLS first"));
+        assertThat(s.inTransaction()).isFalse();
+    }
+
+    /** The reply to a MAIL line as the connection gives it: the parser's refusal, or the session's. */
+    private static Reply mailLine(SmtpSession s, String line) {
+        return switch (CommandParser.parse("MAIL FROM:" + line)) {
+            case Command.Invalid invalid -> invalid.reply();
+            case Command.Mail m -> s.mail(m);
+            case Command other -> throw new AssertionError("not a MAIL: " + other);
+        };
+    }
+
+    @Test
+    void requireTlsTakesNoValueAndComesOnce() throws IOException { // RFC 8689 §2: no esmtp-value; RFC 5321 §4.1.2
+        var s = overTls("127.0.0.1");
+        s.ehlo("c");
+        assertThat(codes(mailLine(s, "<a@example.org> REQUIRETLS=YES"))).isEqualTo("501 5.5.4");
+        assertThat(codes(mailLine(s, "<a@example.org> REQUIRETLS="))).isEqualTo("501 5.5.4");
+        assertThat(codes(mailLine(s, "<a@example.org> REQUIRETLS SIZE=10 REQUIRETLS"))).isEqualTo("501 5.5.4");
+        assertThat(s.inTransaction()).isFalse();
+        assertThat(codes(mailLine(s, "<a@example.org> REQUIRETLS"))).isEqualTo("250 2.1.0");
+    }
+
+    @Test
+    void aMessageSentWithRequireTlsIsTaggedSo() throws IOException { // RFC 8689 §4.1: the server "MUST tag that message"
+        var s = overTls("127.0.0.1");
+        s.ehlo("c");
+        assertThat(codes(s.mail(mail("<a@example.org> requiretls BODY=8BITMIME")))).isEqualTo("250 2.1.0");
+        s.rcpt(rcpt("<b@example.test>"));
+        s.data();
+        s.receiveData(wire("x\r\n.\r\n"));
+        s.mail(mail("<a@example.org>"));
+        s.rcpt(rcpt("<b@example.test>"));
+        s.data();
+        s.receiveData(wire("y\r\n.\r\n"));
+        assertThat(sink.stored).extracting(m -> m.envelope().requireTls()).containsExactly(true, false);
+    }
+
     @Test
     void utf8AddressesNeedTheSmtpUtf8Parameter() throws IOException { // RFC 6531 §3.5
         var s = session("127.0.0.1");

@@ -11,14 +11,13 @@ import dev.facteur.shaping.SiteLimits;
 import dev.facteur.shaping.Sites;
 import dev.facteur.shaping.Wait;
 import dev.facteur.testing.ManualClock;
-import dev.facteur.testing.RedisServer;
+import dev.facteur.testing.SharedRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -28,18 +27,9 @@ import redis.clients.jedis.Jedis;
  */
 class RedisShapingStoreIT extends ShapingStoreContract {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
     private static final AtomicInteger TESTS = new AtomicInteger();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(null);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @Override
     protected ShapingStore open() {

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.store.SuppressionStore.Entry;
 import dev.facteur.store.SuppressionStore.Reason;
-import dev.facteur.testing.RedisServer;
+import dev.facteur.testing.SharedRedis;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -20,19 +19,10 @@ import redis.clients.jedis.Jedis;
  */
 class RedisSuppressionStoreIT extends SuppressionStoreContract {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
     private static final AtomicInteger TESTS = new AtomicInteger();
     private String prefix;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(null);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @Override
     protected SuppressionStore open() {

@@ -1,26 +1,16 @@
 package dev.facteur.store;
 
-import dev.facteur.testing.RedisServer;
+import dev.facteur.testing.SharedRedis;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis store of TLS report rows holds to the contract, on a real redis-server; each test has a key prefix of its own. */
 class RedisTlsReportStoreIT extends TlsReportStoreContract {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
     private static final AtomicInteger TESTS = new AtomicInteger();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start(null);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @Override
     protected TlsReportStore open() {

@@ -71,7 +71,7 @@ public final class Daemon implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         Daemon d = new Daemon(name, p, log);
         RUNNING.add(d);
-        long deadline = System.nanoTime() + Patience.EVENT.toNanos();
+        long deadline = System.nanoTime() + Patience.DAEMON_START.toNanos();
         long pause = 5;
         try {
             while (!ready.check(d)) {
@@ -85,7 +85,7 @@ public final class Daemon implements AutoCloseable {
                 }
                 if (System.nanoTime() > deadline) {
                     d.close();
-                    throw new IOException(name + " not ready after " + Patience.EVENT.toSeconds() + " s:\n" + d.log());
+                    throw new IOException(name + " not ready after " + Patience.DAEMON_START.toSeconds() + " s:\n" + d.log());
                 }
                 Thread.sleep(pause); // a poll of the daemon's readiness, not a wait for time to pass
                 pause = Math.min(pause * 2, 100);

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An SMTP server that misbehaves on purpose, for what no real MTA does (250 to DATA, a reply
@@ -107,6 +109,18 @@ public final class ScriptedPeer implements AutoCloseable {
     /** The script of a server that answers as {@code answers} says: greeting, then command after command. */
     public static Script smtp(Answers answers) {
         return s -> {
+            if (!s.answer(answers, "CONNECT")) return;
+            s.serve(answers);
+        };
+    }
+
+    /**
+     * As {@link #smtp(Answers)}, and a 2xx to STARTTLS is followed by the handshake, as a server
+     * with {@code tls}'s certificate; the answers go on under TLS ({@link Session#secured}).
+     */
+    public static Script smtp(SSLContext tls, Answers answers) {
+        return s -> {
+            s.tls = tls;
             if (!s.answer(answers, "CONNECT")) return;
             s.serve(answers);
         };
@@ -202,11 +216,14 @@ public final class ScriptedPeer implements AutoCloseable {
 
     /** One connection as the script sees it. */
     public static final class Session {
-        private final Socket socket;
+        private Socket socket;
         private final Closeable connection;
-        private final InputStream in;
-        private final OutputStream out;
+        private InputStream in;
+        private OutputStream out;
         private final List<String> lines;
+        /** The context to answer STARTTLS with; null: no handshake follows a 2xx to it. */
+        private SSLContext tls;
+        private boolean secured;
 
         Session(Socket socket, Closeable connection, InputStream in, OutputStream out, List<String> lines) {
             this.socket = socket;
@@ -252,12 +269,29 @@ public final class ScriptedPeer implements AutoCloseable {
             connection.close();
         }
 
+        /** Whether the connection is under TLS now. */
+        public boolean secured() {
+            return secured;
+        }
+
+        /** The server's side of the TLS handshake, after its 2xx to STARTTLS; what the client said before it is forgotten. */
+        private void startTls() throws IOException {
+            SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), false);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            socket = ssl;
+            in = new BufferedInputStream(ssl.getInputStream());
+            out = ssl.getOutputStream();
+            secured = true;
+        }
+
         /** Answers commands until QUIT, a hang-up or the client's close. */
         public void serve(Answers answers) throws Exception {
             for (String command; (command = readLine()) != null; ) {
                 if (!answer(answers, command)) return;
                 String verb = command.toUpperCase(Locale.ROOT);
                 if (verb.startsWith("QUIT")) return;
+                if (verb.equals("STARTTLS") && tls != null && !secured && lastReply.startsWith("2")) startTls();
                 if (verb.equals("DATA") && lastReply.startsWith("354")) {
                     for (String line; (line = readLine()) != null && !line.equals("."); ) {
                         // content, kept in the transcript

@@ -1,5 +1,6 @@
 package dev.facteur.reports.tls;
 
+import dev.facteur.reports.Dropped;
 import dev.facteur.reports.tls.SessionRow.Failure;
 import dev.facteur.store.TlsReportStore;
 import dev.facteur.store.TlsReportStore.Added;
@@ -8,10 +9,8 @@ import java.net.IDN;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +32,10 @@ public final class StoredTlsReportRecorder implements TlsReportRecorder {
     /** {@code failure-reason-code} is a code or a short message; a longer one is cut. */
     static final int MAX_DETAIL = 200;
     private static final Logger log = LoggerFactory.getLogger("facteur.tlsrpt");
-    private static final Duration QUIET = Duration.ofMinutes(1);
 
     private final TlsReportStore store;
     private final Clock clock;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE);
+    private final Dropped dropped = new Dropped(log, "tls report", "session");
 
     public StoredTlsReportRecorder(TlsReportStore store, Clock clock) {
         this.store = store;
@@ -64,12 +61,7 @@ public final class StoredTlsReportRecorder implements TlsReportRecorder {
             if (added == Added.LEFT_OUT)
                 log.debug("tls report for {}: more than {} distinct rows today; this session is counted as left out", domain, MAX_ROWS);
         } catch (RuntimeException e) {
-            long n = dropped.incrementAndGet();
-            long now = System.nanoTime(), last = lastWarning.get();
-            if ((last == Long.MIN_VALUE || now - last >= QUIET.toNanos()) && lastWarning.compareAndSet(last, now)) {
-                dropped.set(0);
-                log.warn("tls report: {} session{} dropped (reports are best effort): {}", n, n == 1 ? "" : "s", e.toString());
-            }
+            dropped.add(e);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.facteur.reports.tls;
 
 import dev.facteur.message.Mailbox;
+import dev.facteur.reports.PeriodicReports;
+import dev.facteur.reports.PeriodicReports.Schedule;
 import dev.facteur.reports.tls.ReportPoster.Result;
 import dev.facteur.reports.tls.SessionRow.Failure;
 import dev.facteur.reports.tls.TlsReport.FailureDetail;
@@ -16,8 +18,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -34,21 +34,17 @@ import org.slf4j.LoggerFactory;
  * {@code mailto:} (§5.3; the queue signs and delivers it as any other), a POST to each
  * {@code https:} (§5.4). One log line on {@code facteur.tlsrpt} per report says what became of it.
  *
- * <p>It runs once a day, {@code grace} after midnight UTC, so that a node whose clock is a little
- * behind has counted its last sessions; and once at start, for days that ended while Facteur was
- * down. When the TLSRPT lookup fails for now (DNS), or a POST gets no answer or a 5xx, that part
- * is tried again every ten minutes for a day, from this node's memory.
- *
- * <p>Taking a day removes it from the store before the report goes: a crash in between loses that
- * report rather than sending it twice (reports are best effort).
+ * <p>It runs as {@link PeriodicReports} says: once a day, {@code grace} after midnight UTC, and once
+ * at start. When the TLSRPT lookup fails for now (DNS), or a POST gets no answer or a 5xx, that
+ * part is tried again every ten minutes for a day, from this node's memory.
  */
 public final class TlsReportSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.tlsrpt");
     static final Duration RETRY_EVERY = Duration.ofMinutes(10);
     private static final Duration RETRY_FOR = Duration.ofDays(1);
-    private static final int MAX_PENDING = 1000;
-    private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
+    /** RFC 8460 §4.1: a report covers a UTC day. */
+    private static final Duration DAY = Duration.ofDays(1);
 
     /** Where emailed reports go out: the queue ({@code QueueManager.submit}) in production. */
     @FunctionalInterface
@@ -81,10 +77,7 @@ public final class TlsReportSender implements AutoCloseable {
     private final Clock clock;
     private final TlsReportMessage.Sender sender;
     private final Mailbox from;
-    private final List<Pending> pending = new ArrayList<>();
-    private final Object wake = new Object();
-    private volatile boolean closed;
-    private Thread thread;
+    private final PeriodicReports<Day, Pending> reports;
 
     public TlsReportSender(TlsReportStore store, DnsResolver dns, Outbox outbox, ReportPoster poster, TlsReportSettings settings,
             Clock clock) {
@@ -96,23 +89,13 @@ public final class TlsReportSender implements AutoCloseable {
         this.clock = clock;
         this.sender = new TlsReportMessage.Sender(settings.from(), settings.submitter());
         this.from = mailbox(settings.from());
+        this.reports = new PeriodicReports<>("tls", log, new Schedule(DAY, settings.grace(), RETRY_EVERY), clock,
+                TlsReportSender::describe);
     }
 
     /** Runs now (days that ended while Facteur was down), then each day after midnight UTC, on a virtual thread. */
-    public synchronized void start() {
-        thread = Thread.ofVirtual().name("tls-reports").start(() -> {
-            while (!closed) {
-                runOnce();
-                Instant now = clock.instant();
-                // the next midnight UTC, and the grace: days end at midnight, and each is sent a grace later
-                Instant next = LocalDate.ofInstant(now.minus(settings.grace()), ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC)
-                        .toInstant().plus(settings.grace());
-                synchronized (this) {
-                    if (!pending.isEmpty() && now.plus(RETRY_EVERY).isBefore(next)) next = now.plus(RETRY_EVERY);
-                }
-                if (!sleepUntil(next)) return;
-            }
-        });
+    public void start() {
+        reports.start(this::runOnce);
     }
 
     /**
@@ -120,24 +103,7 @@ public final class TlsReportSender implements AutoCloseable {
      * failed for now before. What became of each report, as also logged.
      */
     public List<Report> runOnce() {
-        Instant now = clock.instant();
-        List<Report> out = new ArrayList<>(retry(now));
-        List<Day> ended;
-        try {
-            ended = store.ended(now.minus(settings.grace()));
-        } catch (RuntimeException e) {
-            log.warn("tls reports: cannot read the store now, trying again at the next run: {}", e.toString());
-            return out;
-        }
-        for (Day day : ended) {
-            if (closed) break;
-            try {
-                store.take(day).map(t -> send(t, now)).ifPresent(out::add);
-            } catch (RuntimeException e) {
-                log.warn("tls report for {} ({}) failed: {}", day.policyDomain(), day.date(), e.toString());
-            }
-        }
-        return out;
+        return reports.runOnce(store, this::retry, this::send);
     }
 
     private Report send(Taken taken, Instant now) {
@@ -241,26 +207,15 @@ public final class TlsReportSender implements AutoCloseable {
 
     /** Keeps {@code p} for the next runs; what to say about it. */
     private String later(Pending p) {
-        synchronized (this) {
-            if (pending.size() >= MAX_PENDING) return "too many reports wait already";
-            pending.add(p);
-        }
-        return "trying again later";
+        return reports.keep(p) ? "trying again later" : "too many reports wait already";
     }
 
     /** Tries again what failed for now; a report is given up a day after it first failed. */
     private List<Report> retry(Instant now) {
-        List<Pending> due;
-        synchronized (this) {
-            due = List.copyOf(pending);
-            pending.clear();
-        }
         List<Report> out = new ArrayList<>();
-        for (Pending p : due) {
-            if (closed) {
-                synchronized (this) {
-                    pending.add(p);
-                }
+        for (Pending p : reports.takeWaiting()) {
+            if (reports.closed()) {
+                reports.keep(p);
                 continue;
             }
             List<String> sentTo = new ArrayList<>(), notSent = new ArrayList<>();
@@ -281,7 +236,7 @@ public final class TlsReportSender implements AutoCloseable {
     }
 
     private static Report logged(Report r, long leftOut) {
-        var line = new StringBuilder("tls report for ").append(r.day().policyDomain()).append(" (").append(r.day().date()).append("): ")
+        var line = new StringBuilder("tls report for ").append(describe(r.day())).append(": ")
                 .append(r.sessions()).append(r.sessions() == 1 ? " session" : " sessions");
         if (leftOut > 0) line.append(" (").append(leftOut).append(" more left out)");
         if (!r.sentTo().isEmpty()) line.append(", sent to ").append(String.join(", ", r.sentTo()));
@@ -294,22 +249,9 @@ public final class TlsReportSender implements AutoCloseable {
         return r;
     }
 
-    /**
-     * Waits until the clock says {@code at}, looking at it again each second: the wall clock may
-     * jump (NTP, a host resumed, a test moving it), and a report is due by the clock, not by time
-     * elapsed. False when closed meanwhile.
-     */
-    private boolean sleepUntil(Instant at) {
-        synchronized (wake) {
-            for (Duration left; !closed && (left = Duration.between(clock.instant(), at)).isPositive(); ) {
-                try {
-                    wake.wait(Math.clamp(left.toMillis(), 1, LOOK_AGAIN.toMillis()));
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            }
-        }
-        return !closed;
+    /** {@code example.com (2026-11-28)}: a day in the log lines. */
+    private static String describe(Day day) {
+        return day.policyDomain() + " (" + day.date() + ")";
     }
 
     private static Mailbox mailbox(String address) {
@@ -320,20 +262,6 @@ public final class TlsReportSender implements AutoCloseable {
     /** Stops; a run under way finishes first (it is never interrupted in the middle of writing to the spool). */
     @Override
     public void close() {
-        closed = true;
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        reports.close();
     }
 }

@@ -9,6 +9,7 @@ import dev.facteur.dns.Tlsa;
 import dev.facteur.message.Recipient;
 import dev.facteur.server.Facteur;
 import dev.facteur.testing.Knot;
+import dev.facteur.testing.Closer;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.Patience;
 import dev.facteur.testing.PrivateCa;
@@ -21,10 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,12 +47,8 @@ class DaneDeliveryIT {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : running.reversed()) c.close();
-    }
+    @RegisterExtension
+    final Closer running = new Closer();
 
     private Facteur receiver(String host, String name, CertificateFiles.Pair cert, List<String> domains) throws Exception {
         Facteur f = TestConfig.in(dir.resolve("peer-" + name)).listen(host + ":" + REMOTE_PORT)
@@ -69,15 +65,20 @@ class DaneDeliveryIT {
         }
     }
 
-    @Test
-    void mailGoesOnlyOverTlsTheTlsaRecordsAuthenticateAndDnssecTroubleHoldsIt() throws Exception {
+    private Facteur good;
+    private Facteur impostor;
+    private StartTlsStripper middle;
+    private TestConfig config;
+
+    /** The receivers, the man in the middle, Knot's zones, and the sending Facteur's configuration. */
+    private void startWorld() throws Exception {
         PrivateCa ca = PrivateCa.create("Receiver Test CA");
         String goodHost = newHost(), impostorHost = newHost(), middleHost = newHost();
         CertificateFiles.Pair goodCert = ca.issue(dir.resolve("tls-good"), "mx.dane.test");
-        Facteur good = receiver(goodHost, "good", goodCert, GOOD_DOMAINS);
-        Facteur impostor = receiver(impostorHost, "impostor", ca.issue(dir.resolve("tls-impostor"), "mx.mismatch.dane.test"),
+        good = receiver(goodHost, "good", goodCert, GOOD_DOMAINS);
+        impostor = receiver(impostorHost, "impostor", ca.issue(dir.resolve("tls-impostor"), "mx.mismatch.dane.test"),
                 List.of("mismatch.dane.test"));
-        StartTlsStripper middle = StartTlsStripper.start(middleHost, REMOTE_PORT, new InetSocketAddress(goodHost, REMOTE_PORT));
+        middle = StartTlsStripper.start(middleHost, REMOTE_PORT, new InetSocketAddress(goodHost, REMOTE_PORT));
         running.add(middle);
         String tlsa = "TLSA " + Tlsa.forCertificate(leaf(goodCert)); // the good receiver's key, and only it
         String port = "_" + REMOTE_PORT + "._tcp";
@@ -102,8 +103,13 @@ class DaneDeliveryIT {
                         "mx A " + middleHost));
         running.add(knot);
         Path anchors = knot.trustAnchors("dane.test");
-        var config = MailWorld.config(dir.resolve("sender"), "[local]\ndomains = [\"facteur.test\"]\n", knot.hostPort())
+        config = MailWorld.config(dir.resolve("sender"), "[local]\ndomains = [\"facteur.test\"]\n", knot.hostPort())
                 .dnsKeys("dnssec = \"validate\"\ntrust_anchors = '%s'".formatted(anchors));
+    }
+
+    @Test
+    void mailGoesOnlyOverTlsTheTlsaRecordsAuthenticateAndDnssecTroubleHoldsIt() throws Exception {
+        startWorld();
         try (var log = LogCapture.attach("facteur.delivery"); Facteur sender = config.start()) {
             String id = MailWorld.submit(sender, SENDER, List.of("bob@dane.test", "bob@mismatch.dane.test", "bob@stripped.dane.test",
                     "bob@plain.test", "bob@bogus.dane.test"), "dane");
@@ -129,5 +135,46 @@ class DaneDeliveryIT {
 
     private static String diagnostic(dev.facteur.message.Envelope env, String domain) {
         return env.recipients().stream().filter(r -> r.address().domainKey().equals(domain)).findFirst().orElseThrow().diagnostic();
+    }
+
+    /**
+     * REQUIRETLS (RFC 8689) from a client (Python's smtplib, over STARTTLS) to the receiver: the
+     * signed domain's MX host, authenticated by DANE and offering REQUIRETLS, gets the message
+     * with the parameter; the unsigned domain's host is not proven, so its copy fails with 5.7.10
+     * and nothing is sent there.
+     */
+    @Test
+    void requireTlsMailGoesOnlyToAHostDnssecAndDaneProve() throws Exception {
+        startWorld();
+        CertificateFiles.Pair ours = PrivateCa.selfSigned(dir.resolve("tls-sender"), "mx.facteur.test");
+        config.tables("[tls]\ncertificate = '%s'\nprivate_key = '%s'\n".formatted(ours.certificate(), ours.privateKey()));
+        try (var log = LogCapture.attach("facteur.delivery"); Facteur sender = config.start()) {
+            var at = sender.smtpAddresses().getFirst();
+            String script = """
+                    import smtplib, ssl, sys
+                    s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]))
+                    s.starttls(context=ssl._create_unverified_context())
+                    s.ehlo()
+                    assert s.has_extn("requiretls"), s.esmtp_features
+                    s.sendmail("alice@sender.test", ["bob@dane.test", "bob@plain.test"],
+                               "From: alice@sender.test\\r\\nSubject: payslip\\r\\n\\r\\nconfidential\\r\\n", mail_options=["REQUIRETLS"])
+                    s.quit()
+                    """;
+            Process p = new ProcessBuilder("python3", "-c", script, at.getHostString(), String.valueOf(at.getPort()))
+                    .redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(said).isZero();
+
+            Patience.await("the signed domain's copy, with REQUIRETLS").until(() -> good.spool().messages().size() == 1);
+            assertThat(good.spool().messages().getFirst().envelope().requireTls()).isTrue();
+            Patience.await("the DSN for the unsigned domain's copy").until(() -> !MailWorld.queuedBounces(sender).isEmpty());
+            assertThat(MailWorld.queuedBounces(sender)).as("the DSN itself goes with REQUIRETLS (RFC 8689 §5)")
+                    .allSatisfy(e -> assertThat(e.requireTls()).isTrue());
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("to=<bob@plain.test>", "status=bounced", "5.7.10",
+                    "not signed (DNSSEC) and it has no MTA-STS policy"));
+            assertThat(log.messages()).anySatisfy(l -> assertThat(l).contains("to=<bob@dane.test>", "(policy dane, certificate verified)",
+                    "status=sent"));
+            assertThat(middle.stripped()).as("nothing was sent towards the unsigned domain's host").isZero();
+        }
     }
 }

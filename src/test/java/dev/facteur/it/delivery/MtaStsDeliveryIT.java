@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.message.Recipient;
 import dev.facteur.server.Facteur;
+import dev.facteur.testing.Closer;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.ManualClock;
 import dev.facteur.testing.Patience;
@@ -19,8 +20,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,12 +39,8 @@ class MtaStsDeliveryIT {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : running.reversed()) c.close();
-    }
+    @RegisterExtension
+    final Closer running = new Closer();
 
     private Facteur receiver(String host, String name, CertificateFiles.Pair cert, String more) throws Exception {
         Facteur f = TestConfig.in(dir.resolve("peer-" + name)).listen(host + ":" + REMOTE_PORT)

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facteur.message.Recipient;
 import dev.facteur.server.Facteur;
+import dev.facteur.testing.Closer;
 import dev.facteur.testing.LogCapture;
 import dev.facteur.testing.ManualClock;
 import dev.facteur.testing.Patience;
@@ -17,8 +18,8 @@ import dev.facteur.tls.SelfSigned;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,12 +34,8 @@ class TlsPolicyIT {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : running.reversed()) c.close();
-    }
+    @RegisterExtension
+    final Closer running = new Closer();
 
     /** A receiving MTA with STARTTLS on {@code host}, for {@code domain}, with a certificate for {@code mx.domain}; it keeps what it takes. */
     private Facteur receiver(String host, String domain, SelfSigned.PemFiles pem) throws Exception {
