@@ -5,6 +5,7 @@ import dev.facteur.auth.dkim.Signers;
 import dev.facteur.bounce.SuppressionSettings;
 import dev.facteur.doctor.DoctorSettings;
 import dev.facteur.dns.TrustAnchors;
+import dev.facteur.history.HistorySettings;
 import dev.facteur.message.Mailbox;
 import dev.facteur.net.Cidr;
 import dev.facteur.net.HostPort;
@@ -60,6 +61,7 @@ public record Config(
         DoctorSettings doctor,
         TlsReportSettings tlsReports,
         Dnssec dnssec,
+        HistorySettings history,
         Log log) {
 
     /**

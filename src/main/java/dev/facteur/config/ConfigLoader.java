@@ -299,6 +299,7 @@ public final class ConfigLoader {
         var mtaSts = MtaStsSection.read(top.table("mta_sts"), dataDir, hostname, tls);
         var doctor = DoctorSection.read(top.table("doctor"));
         var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
+        var history = HistorySection.read(top.table("history"), dataDir);
         Table logT = top.table("log");
         var log = new Config.Log(logT.convert("format", "text", v -> switch (v) {
             case "text" -> Config.Log.Format.TEXT;
@@ -309,7 +310,7 @@ public final class ConfigLoader {
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
                 sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports, dnssec,
-                log);
+                history, log);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

@@ -1,5 +1,7 @@
 package dev.facteur.delivery;
 
+import dev.facteur.history.HistoryEvent;
+import dev.facteur.history.HistorySink;
 import dev.facteur.message.Body;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
@@ -94,6 +96,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private final ClientSettings settings;
     private final Routes routes;
     private final Clock clock;
+    /** Where each attempt's outcome per recipient goes besides the log, for {@code facteur trace}. */
+    private final HistorySink history;
     private final ConnectionCache cache;
     /** Where each attempt and each TLS session with a server is counted. */
     private volatile DeliveryMetrics metrics = Metrics.NONE.delivery();
@@ -120,6 +124,13 @@ public final class DeliveryAgent implements AutoCloseable {
     /** @param sources the local addresses mail leaving by SMTP goes from, by sender */
     public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
             SenderRewrite senders, Shaper shaper, SourceAddresses sources) {
+        this(router, settings, routes, maxPerDestination, clock, senders, shaper, sources, HistorySink.NONE);
+    }
+
+    /** @param history where each attempt is recorded, as it is logged (the delivery history) */
+    public DeliveryAgent(MxRouter router, ClientSettings settings, Routes routes, int maxPerDestination, Clock clock,
+            SenderRewrite senders, Shaper shaper, SourceAddresses sources, HistorySink history) {
+        this.history = history;
         this.senders = senders;
         this.shaper = shaper;
         this.sources = sources;
@@ -974,6 +985,15 @@ public final class DeliveryAgent implements AutoCloseable {
         log.info("{}: to=<{}>, relay={}, delay={}, tls={}, dsn={}, status={} ({})", env.id(), r.address(), relay,
                 String.format("%.1f", delay), tls.isEmpty() ? "none" : tls, o.reply().enhanced().isEmpty() ? "-" : o.reply().enhanced(),
                 status, diagnostic(o.reply()));
+        HistoryEvent.Result result = switch (o) {
+            case Outcome.Delivered d -> HistoryEvent.Result.DELIVERED;
+            case Outcome.Deferred d -> HistoryEvent.Result.DEFERRED;
+            case Outcome.Failed f -> HistoryEvent.Result.BOUNCED;
+            case Outcome.Held h -> HistoryEvent.Result.HELD;
+            case Outcome.Postponed p -> null; // not an attempt: traffic shaping kept it back, and may many times
+        };
+        if (result != null) history.record(new HistoryEvent.Attempt(clock.instant(), env.id(), r.address().toString(),
+                env.schedule().attempts() + 1, result, relay.equals("none") ? "" : relay, tls, diagnostic(o.reply())));
     }
 
     /** A reply as one line, for logs and DSNs: {@code 550 5.1.1 text}. */

@@ -6,6 +6,7 @@ import dev.facteur.delivery.OutgoingMessage;
 import dev.facteur.delivery.Outcome;
 import dev.facteur.dsn.DsnWriter;
 import dev.facteur.events.EventSink;
+import dev.facteur.history.HistorySink;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
@@ -61,6 +62,7 @@ public final class QueueManager implements AutoCloseable {
     private final RetryPolicy policy;
     private final Clock clock;
     private final OutcomeEvents events;
+    private final QueueHistory history;
     private final DueQueue due = new DueQueue();
     private final Object lock = new Object();
     // guarded by lock
@@ -86,7 +88,15 @@ public final class QueueManager implements AutoCloseable {
     /** @param events where each attempt's outcomes go as events for the application */
     public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, OwnMailSigner signer, String hostname,
             QueueId.Generator ids, RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination, EventSink events) {
+        this(spool, deliverer, dsnWriter, signer, hostname, ids, policy, clock, maxParallel, maxPerDestination, events, HistorySink.NONE);
+    }
+
+    /** @param history where the DSNs queued, the messages removed and the recipients given up on go, for {@code facteur trace} */
+    public QueueManager(Spool spool, Deliverer deliverer, DsnWriter dsnWriter, OwnMailSigner signer, String hostname,
+            QueueId.Generator ids, RetryPolicy policy, Clock clock, int maxParallel, int maxPerDestination, EventSink events,
+            HistorySink history) {
         this.events = new OutcomeEvents(events);
+        this.history = new QueueHistory(history, clock);
         this.spool = spool;
         this.deliverer = deliverer;
         this.recorder = new Recorder(spool, new Notifier(spool, dsnWriter, signer, hostname, ids, clock), clock, this::recorded);
@@ -125,6 +135,7 @@ public final class QueueManager implements AutoCloseable {
      */
     public QueueId submit(Mailbox sender, Mailbox recipient, byte[] content) throws IOException {
         Envelope e = ownMail.write(sender, recipient, content);
+        history.ownMail(e, spool.find(e.id()).map(StoredMessage::size).orElse((long) content.length), content);
         log.info("{}: from=<{}> to=<{}> size={} queued (mail of our own)", e.id(), sender, recipient, content.length);
         startNow(e.id());
         return e.id();
@@ -388,11 +399,13 @@ public final class QueueManager implements AutoCloseable {
         round.apply(attempts, now);
         NewState state = last ? round.end(now, policy) : round.interim(now);
         if (last) events.expired(round.envelope(), round.expired(), now);
+        if (last) history.gaveUp(round.envelope(), round.expired(), now);
         if (state != null) recorder.record(state);
     }
 
     /** A new state is durable: its DSNs go out, the message's next attempt is scheduled. */
     private void recorded(NewState state, List<QueueId> dsns) {
+        history.recorded(state, dsns); // before the DSNs start: a DSN's own attempts come after the DSN event
         for (int i = 0; i < dsns.size(); i++) {
             var report = state.dsns().get(i);
             log.info("{}: sender notification {} queued (action={}, recipients={})", state.id(), dsns.get(i),
@@ -539,6 +552,7 @@ public final class QueueManager implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             due.cancel(id);
+            history.deleted(id);
             return id + ": deleted (no notification sent)";
         });
     }
@@ -548,7 +562,9 @@ public final class QueueManager implements AutoCloseable {
         return withMessage(id, "bounced", m -> {
             Round round = new Round(m, Map.of());
             long pending = m.envelope().recipients().stream().filter(Recipient::isPending).count();
-            round.failPending("550 5.0.0 Message returned to sender by the mail administrator");
+            String reason = "550 5.0.0 Message returned to sender by the mail administrator";
+            round.failPending(reason);
+            history.returned(m.envelope(), reason);
             recorder.record(round.end(clock.instant(), policy));
             if (recorder.keeps(id)) throw new UncheckedIOException(new IOException("the spool cannot write; the bounce is kept and recorded later"));
             due.cancel(id);

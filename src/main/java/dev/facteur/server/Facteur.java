@@ -51,6 +51,10 @@ import dev.facteur.shaping.Shaper;
 import dev.facteur.shaping.SourceAddresses;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
+import dev.facteur.history.DeliveryHistory;
+import dev.facteur.history.HistoryEvent;
+import dev.facteur.history.HistorySink;
+import dev.facteur.history.MessageIdScanner;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
@@ -113,10 +117,13 @@ public final class Facteur implements AutoCloseable {
     private final Events events; // null: events off
     private final UnsubscribeServer unsubscribe; // null: [unsubscribe] off, or delivery off
     private final StsServer mtaSts; // null: [mta_sts] listens nowhere
+    private final DeliveryHistory history; // null: [history] off
 
     private Facteur(AtomicReference<Generation> current, Lasting lasting, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
             List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryHandover delivery, AdminServer admin, Stores stores,
-            DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts) {
+            DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts,
+            DeliveryHistory history) {
+        this.history = history;
         this.current = current;
         this.lasting = lasting;
         this.mtaSts = mtaSts;
@@ -147,6 +154,9 @@ public final class Facteur implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         List<AutoconfigServer> autoconfigs = new ArrayList<>();
         try {
+            DeliveryHistory history = config.history().enabled() ? DeliveryHistory.open(config.history(), clock) : null;
+            if (history != null) opened.add(history);
+            HistorySink trail = history == null ? HistorySink.NONE : history;
             // ids go on from the newest queued one: a clock set back across a restart must not reuse one
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
@@ -188,7 +198,7 @@ public final class Facteur implements AutoCloseable {
                 log.info("delivery is disabled: messages stay in the queue");
             }
             Suppressions listed = config.suppression().enabled() ? suppressions : null;
-            Lasting lasting = new Lasting(clock, metrics, d.enabled(), events, listed, tlsSessions, published, shaper, sources);
+            Lasting lasting = new Lasting(clock, metrics, d.enabled(), events, listed, tlsSessions, published, shaper, sources, trail);
             Generation g = Generation.build(config, lasting, stores);
             AtomicReference<Generation> now = new AtomicReference<>(g);
             DeliveryHandover delivery = null;
@@ -200,7 +210,7 @@ public final class Facteur implements AutoCloseable {
                 OwnMailSigner ownMail = (message, eightBit) -> now.get().ownMail().sign(message, eightBit);
                 queue = new QueueManager(spool, delivery, new DsnWriter(config.hostname(), ZoneId.systemDefault()),
                         ownMail, config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel(), d.maxPerDestination(), listed == null ? events : new SuppressionFeed(listed, events));
+                        clock, d.maxParallel(), d.maxPerDestination(), listed == null ? events : new SuppressionFeed(listed, events), trail);
                 opened.add(queue);
                 queue.start();
             }
@@ -224,7 +234,7 @@ public final class Facteur implements AutoCloseable {
             }
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            MessageSink sink = sinkFor(spool, queue, room);
+            MessageSink sink = sinkFor(spool, queue, room, trail);
             SmtpServer smtp = new SmtpServer(g.mx().settings(), sink, g.mx().gate(), ids, clock);
             smtp.measuredBy(metrics, "smtp");
             smtp.start();
@@ -260,8 +270,10 @@ public final class Facteur implements AutoCloseable {
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
             g.describe(stores);
+            if (history != null) log.info("delivery history: {} (kept {} days; facteur trace reads it)", config.history().directory(),
+                    config.history().keep().toDays());
             var facteur = new Facteur(now, lasting, spool, smtp, submission, submissions, autoconfigs, queue, delivery, admin, stores,
-                    dmarcReports, tlsReports, eventLog, unsubscribe, mtaSts);
+                    dmarcReports, tlsReports, eventLog, unsubscribe, mtaSts, history);
             if (admin != null) admin.reloadWith(facteur::reloadForAdmin);
             return facteur;
         } catch (IOException | RuntimeException e) {
@@ -485,11 +497,11 @@ public final class Facteur implements AutoCloseable {
      * {@link MessageSink.InsufficientStorage} (452 4.3.1), whether it shows while the content
      * streams in (big messages spill to disk) or at commit.
      */
-    private static MessageSink sinkFor(Spool spool, QueueManager queue, FreeSpace room) {
+    private static MessageSink sinkFor(Spool spool, QueueManager queue, FreeSpace room, HistorySink history) {
         return new MessageSink() {
             @Override
             public Draft open(QueueId id) throws IOException {
-                return draft(spool, queue, id);
+                return draft(spool, queue, id, history);
             }
 
             @Override
@@ -499,9 +511,11 @@ public final class Facteur implements AutoCloseable {
         };
     }
 
-    private static MessageSink.Draft draft(Spool spool, QueueManager queue, QueueId id) throws IOException {
+    /** A draft of the spool; its Message-ID is read as the content goes in, for the delivery history. */
+    private static MessageSink.Draft draft(Spool spool, QueueManager queue, QueueId id, HistorySink history) throws IOException {
         Spool.Draft d = storing(() -> spool.draft(id));
-        OutputStream content = new FilterOutputStream(d.content()) {
+        MessageIdScanner messageId = new MessageIdScanner(d.content());
+        OutputStream content = new FilterOutputStream(messageId) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 storing(() -> {
@@ -531,7 +545,17 @@ public final class Facteur implements AutoCloseable {
 
             @Override
             public void commit(Envelope envelope) throws IOException {
-                storing(() -> d.commit(envelope));
+                commit(envelope, new MessageSink.Origin(null, null));
+            }
+
+            @Override
+            public void commit(Envelope envelope, MessageSink.Origin origin) throws IOException {
+                long size = storing(() -> d.commit(envelope)).size();
+                var client = envelope.client();
+                history.record(new HistoryEvent.Received(envelope.arrival(), envelope.id(), messageId.messageId(),
+                        envelope.sender().mailbox().map(Object::toString).orElse(""),
+                        envelope.recipients().stream().map(r -> r.address().toString()).toList(), size, client.address(),
+                        origin.clientName(), client.helo(), client.protocol(), client.tls(), origin.login()));
                 if (queue != null) queue.submitted(envelope.id());
             }
 
@@ -619,6 +643,7 @@ public final class Facteur implements AutoCloseable {
         if (tlsReports != null) tlsReports.close();
         if (queue != null) queue.close();
         if (events != null) events.close(); // after the queue: its last outcomes are written and synced
+        if (history != null) history.close(); // after the queue and SMTP, whose last events it writes
         if (delivery != null) delivery.close();
         if (stores != null) stores.close();
         spool.close();

@@ -137,7 +137,7 @@ record Generation(Config config, AddressResolver addresses, DnsJavaResolver dns,
         if (lasting.tlsSessions() != TlsReportRecorder.NONE)
             outboundTls = outboundTls.withSessions(SecureTransport.reported(lasting.tlsSessions()));
         var agent = new DeliveryAgent(router, client, Facteur.routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock,
-                senders, lasting.shaper(), lasting.sources());
+                senders, lasting.shaper(), lasting.sources(), lasting.history());
         agent.measuredBy(lasting.metrics().delivery());
         return agent;
     }

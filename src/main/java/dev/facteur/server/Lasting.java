@@ -3,6 +3,7 @@ package dev.facteur.server;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.events.EventSink;
+import dev.facteur.history.HistorySink;
 import dev.facteur.metrics.Metrics;
 import dev.facteur.reports.tls.TlsReportRecorder;
 import dev.facteur.shaping.Shaper;
@@ -23,6 +24,7 @@ import java.time.Clock;
  * @param published    the MTA-STS policies receivers publish, as fetched and cached; null when not looked up
  * @param shaper       traffic shaping, whose leases the agents of successive generations share; null when off
  * @param sources      the local addresses mail leaves from, with their warm-up budgets
+ * @param history      the delivery history ({@code facteur trace}), or NONE
  */
 record Lasting(Clock clock, Metrics metrics, boolean delivering, EventSink events, Suppressions suppressions, TlsReportRecorder tlsSessions,
-        TlsPolicies.Published published, Shaper shaper, SourceAddresses sources) {}
+        TlsPolicies.Published published, Shaper shaper, SourceAddresses sources, HistorySink history) {}

@@ -9,7 +9,8 @@ import java.util.Objects;
  * The settings a reload cannot apply, because what they shape is built once and lives across
  * configurations: the spool and the queue with its schedule, the listeners other than SMTP's
  * (admin, sendmail socket, autoconfig, MTA-STS, unsubscribe), the event log, the suppression
- * list, the policy store, the reports' senders, traffic shaping and its source addresses.
+ * list, the delivery history, the policy store, the reports' senders, traffic shaping and its
+ * source addresses.
  */
 final class Restart {
 
@@ -45,6 +46,7 @@ final class Restart {
             out.add("[policy] store");
         differs(out, "[policy.dmarc.reports]", p.authentication().reports(), q.authentication().reports());
         differs(out, "[tls_reports]", running.tlsReports(), next.tlsReports());
+        differs(out, "[history]", running.history(), next.history());
         differs(out, "[log]", running.log(), next.log());
         return List.copyOf(out);
     }

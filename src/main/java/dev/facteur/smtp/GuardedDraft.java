@@ -48,10 +48,10 @@ final class GuardedDraft implements AutoCloseable {
     }
 
     /** Commits unless storing has failed already; returns the failure, or null when the message is stored. */
-    IOException commit(Envelope envelope) {
+    IOException commit(Envelope envelope, MessageSink.Origin origin) {
         if (failure == null) {
             try {
-                draft.commit(envelope);
+                draft.commit(envelope, origin);
             } catch (IOException e) {
                 failure = e;
             }

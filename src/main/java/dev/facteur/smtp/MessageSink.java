@@ -39,10 +39,26 @@ public interface MessageSink {
         /** Stores the message; when this returns, it survives a crash (the 250 may be sent). */
         void commit(Envelope envelope) throws IOException;
 
+        /**
+         * Stores the message as {@link #commit(Envelope)} does, told who handed it over beyond
+         * what the envelope keeps: for the delivery history. By default that is not kept.
+         */
+        default void commit(Envelope envelope, Origin origin) throws IOException {
+            commit(envelope);
+        }
+
         /** Forgets an uncommitted draft; no effect after commit. */
         @Override
         void close();
     }
+
+    /**
+     * Who handed a message over, beyond the envelope's {@link dev.facteur.message.ClientInfo}.
+     *
+     * @param clientName the client's name confirmed by reverse DNS, or null when it was not looked up or not confirmed
+     * @param login      the name it logged in with (AUTH, or the local user), or null
+     */
+    record Origin(String clientName, String login) {}
 
     /** RFC 3463 X.3.1 "mail system full": the disk (or a quota on it) has no room for the message now. */
     class InsufficientStorage extends IOException {

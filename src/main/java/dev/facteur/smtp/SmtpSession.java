@@ -403,13 +403,18 @@ final class SmtpSession {
             try (DraftContent content = new DraftContent(sink, t.id, draft.draft(), t.traceLength)) {
                 Reply r = endOfData(t, content, check.size());
                 if (r != null) return r;
-                if (content.rewritten()) return stored(t, content.draft()::commit, check.size());
+                if (content.rewritten()) return stored(t, env -> content.draft().commit(env, origin()), check.size());
             }
         }
         return stored(t, env -> {
-            IOException failure = draft.commit(env);
+            IOException failure = draft.commit(env, origin());
             if (failure != null) throw failure;
         }, check.size());
+    }
+
+    /** Who hands the message over, for the delivery history. */
+    private MessageSink.Origin origin() {
+        return new MessageSink.Origin(gate.clientName(), login);
     }
 
     /** Stores the message with its envelope: durable when it returns. */

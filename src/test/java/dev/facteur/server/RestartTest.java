@@ -107,6 +107,6 @@ class RestartTest {
         String next = RUNNING.replace("/var/lib/facteur", "/srv/facteur");
 
         assertThat(Restart.needed(parse(RUNNING), parse(next))).containsExactly("data_dir", "[admin]", "[sendmail]", "[mta_sts]", "[unsubscribe]",
-                "[events]");
+                "[events]", "[history]");
     }
 }

@@ -103,6 +103,22 @@ class AuthTest {
     }
 
     @Test
+    void theLoginIsHandedOverWithTheMessageForTheDeliveryHistory() throws Exception {
+        var s = session(SUBMISSION, true);
+        s.ehlo("c");
+        auth(s, "AUTH PLAIN " + plain("alice", "pw"));
+        s.mail(mail("<alice@example.test>"));
+        s.rcpt(rcpt("<bob@example.test>"));
+        s.data();
+        s.receiveData(new SmtpInput(new ByteArrayInputStream("Subject: t\r\n\r\nhi\r\n.\r\n".getBytes(StandardCharsets.US_ASCII))));
+        s.mail(mail("<alice@example.test>"));
+        s.rcpt(rcpt("<bob@example.test>"));
+        s.bdat((Command.Bdat) CommandParser.parse("BDAT 18 LAST"), new SmtpInput(new ByteArrayInputStream(
+                "Subject: t\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(sink.stored).hasSize(2).allSatisfy(m -> assertThat(m.origin()).isEqualTo(new MessageSink.Origin(null, "alice")));
+    }
+
+    @Test
     void theLoginGoesIntoReceivedWhenConfigured() throws Exception {
         var s = session(new SmtpSettings.Access(ALICE, true, true, false, true), true);
         s.ehlo("c");

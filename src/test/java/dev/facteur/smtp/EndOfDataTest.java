@@ -51,6 +51,14 @@ class EndOfDataTest {
         public List<String> headers() {
             return List.of("X-Checked: yes\r\n");
         }
+
+        /** The client's name as reverse DNS confirmed it; null: not looked up. */
+        String name;
+
+        @Override
+        public String clientName() {
+            return name;
+        }
     }
 
     private final SmtpSessionTest.MemorySink sink = new SmtpSessionTest.MemorySink();
@@ -111,6 +119,14 @@ class EndOfDataTest {
         assertThat(stored).startsWith("Received: from client.example ([192.0.2.1])\r\n")
                 .endsWith("; " + stored.split("; ")[1].split("\r\n")[0] + "\r\nDKIM-Signature: v=1\r\nX-Checked: yes\r\nSubject: t\r\n\r\nhi\r\n");
         assertThat(sink.stored).hasSize(1);
+    }
+
+    @Test
+    void aRewrittenMessageIsHandedOverWithWhoSentIt() throws Exception { // for the delivery history
+        gate.decide = c -> rewritten(c, "DKIM-Signature: v=1\r\n");
+        gate.name = "client.example";
+        deliver(session(), "b@example.test");
+        assertThat(sink.stored).singleElement().satisfies(m -> assertThat(m.origin()).isEqualTo(new MessageSink.Origin("client.example", null)));
     }
 
     @Test

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 /** The dialogue of RFC 5321 §4.1 and its extensions, one rule per test. */
 class SmtpSessionTest {
 
-    /** Keeps committed messages in memory. */
+    /** Keeps committed messages in memory, with who handed them over. */
     static final class MemorySink implements MessageSink {
-        record Stored(Envelope envelope, String content) {}
+        record Stored(Envelope envelope, String content, Origin origin) {}
 
         final List<Stored> stored = new ArrayList<>();
 
@@ -45,7 +45,11 @@ class SmtpSessionTest {
                 }
 
                 public void commit(Envelope e) {
-                    stored.add(new Stored(e, buf.toString(StandardCharsets.UTF_8)));
+                    commit(e, null);
+                }
+
+                public void commit(Envelope e, Origin origin) {
+                    stored.add(new Stored(e, buf.toString(StandardCharsets.UTF_8), origin));
                 }
 
                 public void close() {}
