@@ -32,11 +32,12 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code domain=}, or nothing for everything), {@code GET /policy/explain} (what the checks would
  * decide, changing nothing), the suppression list under {@code /suppression/}
  * ({@link SuppressionEndpoints}), {@code POST /messages} for applications that send mail
- * ({@link MessagesEndpoint}), {@code GET /metrics} for Prometheus ({@link MetricsEndpoint}) and
+ * ({@link MessagesEndpoint}), {@code GET /metrics} for Prometheus ({@link MetricsEndpoint}),
+ * {@code POST /reload} once the server gives its reload ({@link ReloadEndpoint}) and
  * {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/} and {@code /messages} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/}, {@code /messages} and {@code /reload} request needs {@code Authorization: Bearer TOKEN} with a token from
  * the token file ({@link TokenFile}), since any local user can reach a loopback port.
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does. {@code /metrics} needs the token too unless
@@ -47,6 +48,8 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer http;
     private final BearerAuth auth;
+    /** What {@code /policy/explain} asks: a reload replaces it (null: no checks). */
+    private volatile Pipeline policy;
     private static final JsonMapper JSON = new JsonMapper();
 
     /**
@@ -83,6 +86,7 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates,
             Injection injection) throws IOException {
         auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
+        this.policy = policy;
         try {
             http = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 50);
         } catch (IOException e) {
@@ -125,7 +129,7 @@ public final class AdminServer implements AutoCloseable {
             reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
         });
         commands.getFilters().add(auth);
-        http.createContext("/policy/explain", ex -> explain(ex, policy)).getFilters().add(auth);
+        http.createContext("/policy/explain", ex -> explain(ex, this.policy)).getFilters().add(auth);
         http.createContext("/suppression/", new SuppressionEndpoints(suppressions, rates)).getFilters().add(auth);
         http.createContext("/messages", new MessagesEndpoint(injection)).getFilters().add(auth);
     }
@@ -172,6 +176,16 @@ public final class AdminServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** Answers {@code POST /reload} (with the token) by {@code reloader}. */
+    public void reloadWith(ReloadEndpoint.Reloader reloader) {
+        http.createContext("/reload", new ReloadEndpoint(reloader)).getFilters().add(auth);
+    }
+
+    /** {@code /policy/explain} asks {@code checks} from now on (a reload built them; null: none configured). */
+    public void explainWith(Pipeline checks) {
+        this.policy = checks;
     }
 
     public InetSocketAddress address() {

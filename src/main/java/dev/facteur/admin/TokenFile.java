@@ -57,6 +57,18 @@ public final class TokenFile {
         return tokens;
     }
 
+    /**
+     * What the server's start would say of an existing token file, without creating one
+     * ({@code facteur check-config}): a file or folder others could read or change, or no token.
+     */
+    public static void check(Path file) throws IOException {
+        if (Files.notExists(file)) return; // the start writes it
+        checkFolder(file.toAbsolutePath().getParent(), file);
+        checkMode(file);
+        if (parse(Files.readString(file, StandardCharsets.UTF_8), file).isEmpty())
+            throw new IOException(file + ": no token in the admin token file; delete it and Facteur writes a new one at start-up");
+    }
+
     /** The token a client sends: the first in the file. */
     public static String clientToken(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the server until it is stopped (Ctrl-C or SIGTERM: a graceful shutdown).",
+                "SIGHUP (or facteur reload) has it read its configuration file again.",
                 "Without --config it uses the embedded defaults: SMTP on 127.0.0.1:2525, data under ./data."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -28,6 +29,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("facteur: configuration error: " + e.getMessage());
             return 2;
         }
+        LogFormat.use(c.log().format());
         Facteur f;
         try {
             f = Facteur.start(c);
@@ -35,6 +37,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("facteur: cannot start: " + e.getMessage());
             return 1;
         }
+        Hangup.onSignal(f::reload); // the outcome is logged; facteur reload also gets it over the admin interface
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -61,7 +61,18 @@ public record Config(
         DoctorSettings doctor,
         TlsReportSettings tlsReports,
         Dnssec dnssec,
-        HistorySettings history) {
+        HistorySettings history,
+        Log log) {
+
+    /**
+     * {@code [log]}: how the server's log lines are written.
+     *
+     * @param format {@code TEXT}, a line for people and grep; {@code JSON}, one JSON object a line for
+     *               log shippers (timestamp, level, logger, thread, message)
+     */
+    public record Log(Format format) {
+        public enum Format { TEXT, JSON }
+    }
 
     /**
      * {@code [suppression]}: whether the suppression list is used, and its rules.

@@ -56,22 +56,56 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
+    /** What stands for the file in the messages about the embedded defaults. */
+    static final String EMBEDDED = "(embedded defaults)";
+
     public static Config load(Path file) throws ConfigException {
-        String text;
+        return parse(read(file), file.toString());
+    }
+
+    private static String read(Path file) throws ConfigException {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            throw new ConfigException(new ConfigProblem(file.toString(), 0, null, "cannot read: " + e.getMessage()));
         }
-        return parse(text, file.toString());
     }
 
     public static Config defaults() {
         try {
-            return parse(DEFAULTS, "(embedded defaults)");
+            return parse(DEFAULTS, EMBEDDED);
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The file judged as a start would judge it, without starting: parsed (up to its first error),
+     * then the files it names read ({@link NamedFiles}), every problem of theirs reported.
+     */
+    public static CheckedConfig check(Path file) {
+        try {
+            return check(read(file), file.toString());
+        } catch (ConfigException e) {
+            return new CheckedConfig.Invalid(List.of(e.problem()));
+        }
+    }
+
+    /** As {@link #check(Path)}, for the embedded defaults. */
+    public static CheckedConfig checkDefaults() {
+        return check(DEFAULTS, EMBEDDED);
+    }
+
+    /** As {@link #check(Path)}, for a configuration's text; {@code source} names it in the problems. */
+    public static CheckedConfig check(String text, String source) {
+        Config config;
+        try {
+            config = parse(text, source);
+        } catch (ConfigException e) {
+            return new CheckedConfig.Invalid(List.of(e.problem()));
+        }
+        List<ConfigProblem> problems = NamedFiles.check(config, source, new KeyLines(text));
+        return problems.isEmpty() ? new CheckedConfig.Valid(config) : new CheckedConfig.Invalid(problems);
     }
 
     public static Config parse(String text, String source) throws ConfigException {
@@ -80,8 +114,8 @@ public final class ConfigLoader {
             root = new TomlMapper().readTree(text);
         } catch (JacksonException e) {
             var loc = e.getLocation();
-            String where = loc != null && loc.getLineNr() > 0 ? source + ":" + loc.getLineNr() : source;
-            throw new ConfigException(where + ": TOML syntax error: " + e.getOriginalMessage());
+            int line = loc != null && loc.getLineNr() > 0 ? loc.getLineNr() : 0;
+            throw new ConfigException(new ConfigProblem(source, line, null, "TOML syntax error: " + e.getOriginalMessage()));
         }
         if (root == null || root.isMissingNode()) root = new TomlMapper().createObjectNode();
         var lines = new KeyLines(text);
@@ -266,10 +300,17 @@ public final class ConfigLoader {
         var doctor = DoctorSection.read(top.table("doctor"));
         var tlsReports = TlsReportsSection.read(top.table("tls_reports"), hostname);
         var history = HistorySection.read(top.table("history"), dataDir);
+        Table logT = top.table("log");
+        var log = new Config.Log(logT.convert("format", "text", v -> switch (v) {
+            case "text" -> Config.Log.Format.TEXT;
+            case "json" -> Config.Log.Format.JSON;
+            default -> throw new IllegalArgumentException("must be \"text\" or \"json\"");
+        }));
+        logT.finish();
         top.finish();
         return new Config(source, hostname, dataDir, smtp, relay, local, routing, dns, delivery, admin, tls, spool, policy, submission,
                 sendmail, autoconfig, dkim, srs, arc, shaping, events, suppression, bounces, unsubscribe, mtaSts, doctor, tlsReports, dnssec,
-                history);
+                history, log);
     }
 
     /** {@code [bounces]}: a bounce domain of its own, not one mail is otherwise received for. */

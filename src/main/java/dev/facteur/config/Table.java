@@ -14,13 +14,20 @@ import tools.jackson.dataformat.toml.TomlMapper;
 final class Table {
     private final ObjectNode node;
     private final String path;
+    /** The path by which {@link KeyLines} knows this table: an array entry's has its index ({@code dkim.keys[1]}). */
+    private final String linePath;
     private final String source;
     private final KeyLines lines;
     private final Set<String> known = new HashSet<>();
 
     Table(ObjectNode node, String path, String source, KeyLines lines) {
+        this(node, path, path, source, lines);
+    }
+
+    private Table(ObjectNode node, String path, String linePath, String source, KeyLines lines) {
         this.node = node;
         this.path = path;
+        this.linePath = linePath;
         this.source = source;
         this.lines = lines;
     }
@@ -33,9 +40,10 @@ final class Table {
         known.add(key);
         JsonNode n = node.get(key);
         String p = qualify(key);
-        if (n == null) return new Table(new TomlMapper().createObjectNode(), p, source, lines);
+        String lp = linePath.isEmpty() ? key : linePath + "." + key;
+        if (n == null) return new Table(new TomlMapper().createObjectNode(), p, lp, source, lines);
         if (!n.isObject()) throw error(key, "must be a table [" + p + "]");
-        return new Table((ObjectNode) n, p, source, lines);
+        return new Table((ObjectNode) n, p, lp, source, lines);
     }
 
     /** An {@code [[array]]} of tables; none is an empty list. */
@@ -45,9 +53,10 @@ final class Table {
         if (n == null) return List.of();
         if (!n.isArray()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
         List<Table> out = new ArrayList<>();
+        String lp = linePath.isEmpty() ? key : linePath + "." + key;
         for (JsonNode e : n) {
             if (!e.isObject()) throw error(key, "must be an array of tables [[" + qualify(key) + "]]");
-            out.add(new Table((ObjectNode) e, qualify(key), source, lines));
+            out.add(new Table((ObjectNode) e, qualify(key), lp + "[" + out.size() + "]", source, lines));
         }
         return out;
     }
@@ -167,8 +176,15 @@ final class Table {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /**
+     * The error, at the key's line; a key that is missing (required, or implied by another) is
+     * placed at its table's header, the place to add it.
+     */
     ConfigException error(String key, String message) {
-        int line = lines.lineOf(path, key);
-        return new ConfigException(source + (line > 0 ? ":" + line : "") + ": " + qualify(key) + ": " + message);
+        int line = lines.lineOf(linePath, key);
+        if (line == 0) line = lines.lineOfTable(linePath);
+        if (line == 0) line = lines.lineOf(path, key); // [x.y] below an [[x]] entry: known without the index
+        if (line == 0) line = lines.lineOfTable(path);
+        return new ConfigException(new ConfigProblem(source, line, qualify(key), message));
     }
 }

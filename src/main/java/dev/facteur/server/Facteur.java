@@ -1,23 +1,29 @@
 package dev.facteur.server;
 
 import dev.facteur.admin.AdminServer;
+import dev.facteur.admin.ReloadEndpoint;
+import dev.facteur.auth.srs.Srs;
+import dev.facteur.auth.srs.SrsSecrets;
 import dev.facteur.autoconfig.AutoconfigServer;
-import dev.facteur.bounce.BounceProcessor;
 import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.SuppressionFeed;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.bounce.Verp;
-import dev.facteur.routing.BounceDomain;
+import dev.facteur.config.CheckedConfig;
 import dev.facteur.config.Config;
+import dev.facteur.config.ConfigLoader;
+import dev.facteur.config.ConfigProblem;
 import dev.facteur.delivery.Attempt;
-import dev.facteur.delivery.ClientSettings;
 import dev.facteur.delivery.Credentials;
 import dev.facteur.delivery.DeliveryAgent;
-import dev.facteur.delivery.OpportunisticTls;
 import dev.facteur.delivery.OutgoingMessage;
-import dev.facteur.dane.DaneLookup;
+import dev.facteur.delivery.TlsPolicies;
 import dev.facteur.dns.DnsJavaResolver;
 import dev.facteur.dsn.DsnWriter;
+import dev.facteur.events.EventLogSettings;
+import dev.facteur.events.EventSink;
+import dev.facteur.events.Events;
+import dev.facteur.events.WebhookSettings;
 import dev.facteur.inject.Injection;
 import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
@@ -25,41 +31,26 @@ import dev.facteur.message.Envelope;
 import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.metrics.Metrics;
+import dev.facteur.queue.OwnMailSigner;
 import dev.facteur.queue.QueueManager;
 import dev.facteur.queue.RetryPolicy;
+import dev.facteur.reports.DmarcReportSender;
+import dev.facteur.reports.tls.TlsReportRecorder;
+import dev.facteur.reports.tls.TlsReportSender;
 import dev.facteur.routing.AddressResolver;
 import dev.facteur.routing.Aliases;
+import dev.facteur.routing.BounceDomain;
 import dev.facteur.routing.CanonicalMap;
 import dev.facteur.routing.LocalUsers;
 import dev.facteur.routing.MapFile;
-import dev.facteur.routing.MxRouter;
 import dev.facteur.routing.ReloadingFile;
 import dev.facteur.routing.Tables;
 import dev.facteur.routing.Transport;
 import dev.facteur.routing.TransportMap;
-import dev.facteur.sasl.DovecotAuth;
-import dev.facteur.sasl.FailedLogins;
-import dev.facteur.sasl.Logins;
-import dev.facteur.sasl.Throttled;
-import dev.facteur.smtp.Authenticator;
-import dev.facteur.auth.dkim.SignatureWriter;
-import dev.facteur.auth.srs.Srs;
-import dev.facteur.auth.srs.SrsSecrets;
-import dev.facteur.delivery.SenderRewrite;
-import dev.facteur.delivery.TlsPolicies;
-import dev.facteur.smtp.Gate;
+import dev.facteur.shaping.Shaper;
+import dev.facteur.shaping.SourceAddresses;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
-import dev.facteur.smtp.SmtpSettings;
-import dev.facteur.policy.Pipeline;
-import dev.facteur.reports.DmarcReportSender;
-import dev.facteur.reports.tls.TlsReportRecorder;
-import dev.facteur.reports.tls.TlsReportSender;
-import dev.facteur.store.Stores;
-import dev.facteur.events.EventLogSettings;
-import dev.facteur.events.EventSink;
-import dev.facteur.events.Events;
-import dev.facteur.events.WebhookSettings;
 import dev.facteur.history.DeliveryHistory;
 import dev.facteur.history.HistoryEvent;
 import dev.facteur.history.HistorySink;
@@ -68,22 +59,21 @@ import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.SpoolFullException;
+import dev.facteur.store.Stores;
 import dev.facteur.sts.MtaSts;
 import dev.facteur.sts.PolicyFetcher;
 import dev.facteur.sts.StsServer;
-import dev.facteur.tls.CertificateFiles;
-import dev.facteur.tls.PemTls;
 import dev.facteur.tls.VerifiedTls;
 import dev.facteur.unsubscribe.UnsubscribeServer;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -94,26 +84,34 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running Facteur: the spool and the SMTP listeners built from a {@link Config}. */
+/**
+ * One running Facteur: the spool and the SMTP listeners built from a {@link Config}. A reload
+ * ({@link #reload()}: SIGHUP, {@code facteur reload}) builds what a configuration shapes again
+ * ({@link Generation}) and hands it to the sessions and delivery attempts that start after it;
+ * the spool, the queue and what else lives across configurations ({@link Lasting}) stay.
+ */
 public final class Facteur implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur");
 
-    private final Config config;
     private final Spool spool;
     private final SmtpServer smtp;
-    /** Port 587 (STARTTLS) and port 465 (implicit TLS) when [submission] opens them; null otherwise. */
+    /** Port 587 (STARTTLS) and port 465 (implicit TLS): listening on nothing when [submission] opens none. */
     private final SmtpServer submission, submissions;
     private final List<AutoconfigServer> autoconfigs;
     private final QueueManager queue;
-    private final DeliveryAgent agent;
+    private final DeliveryHandover delivery; // null: delivery off
     private final AdminServer admin;
-    private final Stores stores;
+    private final Lasting lasting;
+    private volatile Stores stores; // null until a configuration needs the policy store
+    /** What the configuration in force built: a reload replaces it. */
+    private final AtomicReference<Generation> current;
     private final DmarcReportSender dmarcReports; // null: reports off
     private final TlsReportSender tlsReports; // null: reports off
     private final Events events; // null: events off
@@ -121,22 +119,23 @@ public final class Facteur implements AutoCloseable {
     private final StsServer mtaSts; // null: [mta_sts] listens nowhere
     private final DeliveryHistory history; // null: [history] off
 
-    private Facteur(Config config, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
-            List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryAgent agent, AdminServer admin, Stores stores,
+    private Facteur(AtomicReference<Generation> current, Lasting lasting, Spool spool, SmtpServer smtp, SmtpServer submission, SmtpServer submissions,
+            List<AutoconfigServer> autoconfigs, QueueManager queue, DeliveryHandover delivery, AdminServer admin, Stores stores,
             DmarcReportSender dmarcReports, TlsReportSender tlsReports, Events events, UnsubscribeServer unsubscribe, StsServer mtaSts,
             DeliveryHistory history) {
         this.history = history;
+        this.current = current;
+        this.lasting = lasting;
         this.mtaSts = mtaSts;
         this.events = events;
         this.unsubscribe = unsubscribe;
         this.autoconfigs = List.copyOf(autoconfigs);
         this.submission = submission;
         this.submissions = submissions;
-        this.config = config;
         this.spool = spool;
         this.smtp = smtp;
         this.queue = queue;
-        this.agent = agent;
+        this.delivery = delivery;
         this.admin = admin;
         this.stores = stores;
         this.dmarcReports = dmarcReports;
@@ -150,14 +149,6 @@ public final class Facteur implements AutoCloseable {
 
     /** As {@link #start(Config)}, with the time the queue, the SMTP server and delivery go by (tests move it). */
     public static Facteur start(Config config, Clock clock) throws IOException {
-        SSLContext tls = null;
-        if (config.tls().isPresent()) {
-            var t = config.tls().get();
-            List<CertificateFiles.Pair> pairs = new ArrayList<>();
-            pairs.add(new CertificateFiles.Pair(t.certificate(), t.privateKey()));
-            for (var more : t.sni()) pairs.add(new CertificateFiles.Pair(more.certificate(), more.privateKey()));
-            tls = PemTls.serverContext(CertificateFiles.open(pairs));
-        }
         Metrics metrics = config.admin().metrics() ? Metrics.prometheus(clock) : Metrics.NONE; // served at the admin interface's /metrics
         Spool spool = LogSpool.open(config.spoolDir()).measuredBy(metrics.spool());
         List<AutoCloseable> opened = new ArrayList<>();
@@ -169,25 +160,18 @@ public final class Facteur implements AutoCloseable {
             // ids go on from the newest queued one: a clock set back across a restart must not reuse one
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
-            Srs srs = srs(config, true);
-            Verp verp = Bounces.verp(config, true); // null: no bounce domain
-            AddressResolver addresses = addressResolver(config, srs, verp == null ? null : Bounces.domain(config, verp));
             var d = config.delivery();
-            DeliveryAgent agent = null;
-            QueueManager queue = null;
             Events eventLog = null;
             EventSink events = EventSink.NONE;
-            var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(metrics.dns());
             // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
-            Stores stores = Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
-                    || d.enabled() ? Defences.openStores(config) : null;
+            Stores stores = needsStores(config) ? Defences.openStores(config) : null;
             if (stores != null) opened.add(stores);
-            Pipeline policy = config.policy().checks().isEmpty() && !config.submission().authOnPort25() ? null
-                    : Defences.pipeline(config, dns, stores, addresses, List.copyOf(ourAddresses(config)), clock);
-            if (policy != null) policy.measuredBy(metrics.policy());
             Suppressions suppressions = null; // kept only with delivery: the list is about the mail we send
             TlsReportRecorder tlsSessions = TlsReporting.recorder(config, stores, clock); // how TLS went, for TLS reports (RFC 8460)
             SenderRates rates = null;
+            TlsPolicies.Published published = null;
+            Shaper shaper = null;
+            SourceAddresses sources = SourceAddresses.NONE;
             if (d.enabled()) {
                 suppressions = new Suppressions(stores.suppressions(), config.suppression().settings(), clock);
                 if (config.events().enabled()) {
@@ -201,52 +185,43 @@ public final class Facteur implements AutoCloseable {
                 rates = new SenderRates(stores.rates(), events, clock);
                 events = rates; // the reputation counts see every outcome on its way to the log
                 events = Metering.outcomes(metrics, events); // and so do the metrics, by destination
-                Suppressions learning = config.suppression().enabled() ? suppressions : null;
-                var router = new MxRouter(dns, d.remotePort(), config.hostname(), ourAddresses(config), d.allowAddressLiterals());
-                var client = new ClientSettings(config.hostname(), d.connectTimeout(), d.commandTimeout(), d.commandTimeout(),
-                        d.commandTimeout(), d.dataTimeout(), d.dataTimeout(), d.startTls() ? OpportunisticTls.context() : null);
-                SenderRewrite senders = srs == null ? SenderRewrite.NONE : new SrsForwarding(srs, Defences.served(config), config.relay().networks());
-                DeliveryAgent.Mailboxes reports = null;
-                if (verp != null) {
-                    String bounceDomain = config.bounces().domain().orElseThrow();
-                    if (config.bounces().verp()) senders = Bounces.returnPaths(verp, bounceDomain, senders, config.relay().networks(),
-                            config.bounces().verpSenders());
-                    reports = Bounces.reader(new BounceProcessor(verp, learning, events, bounceDomain, clock));
-                    log.info("bounce domain: {} (VERP {}; reports to {}@ too)", bounceDomain, config.bounces().verp() ? "on" : "off",
-                            String.join("@, ", config.bounces().reportAddresses()));
-                }
-                TlsPolicies outboundTls = TlsPolicies.of(config.delivery().tlsPolicy());
                 if (config.mtaSts().policies()) {
                     var s = config.mtaSts();
+                    var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(metrics.dns());
                     var sts = new MtaSts(dns, PolicyFetcher.Settings.of(s.policyPort(), s.caFile()), s.cacheDir(), clock);
                     opened.add(sts.refreshEvery(Duration.ofHours(1)));
-                    outboundTls = outboundTls.withPublished(SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile()), tlsSessions));
+                    published = SecureTransport.mtaSts(sts, VerifiedTls.context(s.caFile()), tlsSessions);
                 }
-                // REQUIRETLS mail (RFC 8689) to a host no policy names is verified as MTA-STS verifies
-                outboundTls = outboundTls.withVerifying(VerifiedTls.context(config.mtaSts().caFile()));
-                DaneLookup dane = SecureTransport.dane(config.dns().servers(), config.dnssec());
-                if (dane != null) outboundTls = outboundTls.withDane(dane);
-                if (tlsSessions != TlsReportRecorder.NONE) outboundTls = outboundTls.withSessions(SecureTransport.reported(tlsSessions));
-                agent = new DeliveryAgent(router, client, routes(config, addresses, reports, outboundTls), d.maxPerDestination(), clock, senders,
-                        Shaping.shaper(config, stores, clock), Shaping.sources(config, stores, clock), trail);
-                agent.measuredBy(metrics.delivery());
-                opened.add(agent);
-                queue = new QueueManager(spool, deliverer(agent), new DsnWriter(config.hostname(), ZoneId.systemDefault()),
-                        new OwnMailSigning(config.dkim().signers(), new SignatureWriter(config.dkim().settings()), clock), config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
-                        clock, d.maxParallel(), d.maxPerDestination(), learning == null ? events : new SuppressionFeed(learning, events), trail);
-                opened.add(queue);
-                queue.start();
+                shaper = Shaping.shaper(config, stores, clock);
+                sources = Shaping.sources(config, stores, clock);
             } else {
                 log.info("delivery is disabled: messages stay in the queue");
             }
-            DmarcReportSender dmarcReports = DmarcReporting.start(config, dns, stores, queue, clock); // null: reports off
+            Suppressions listed = config.suppression().enabled() ? suppressions : null;
+            Lasting lasting = new Lasting(clock, metrics, d.enabled(), events, listed, tlsSessions, published, shaper, sources, trail);
+            Generation g = Generation.build(config, lasting, stores);
+            AtomicReference<Generation> now = new AtomicReference<>(g);
+            DeliveryHandover delivery = null;
+            QueueManager queue = null;
+            if (d.enabled()) {
+                delivery = new DeliveryHandover(g.agent());
+                opened.add(delivery);
+                // the DSNs we write are signed with the keys in force
+                OwnMailSigner ownMail = (message, eightBit) -> now.get().ownMail().sign(message, eightBit);
+                queue = new QueueManager(spool, delivery, new DsnWriter(config.hostname(), ZoneId.systemDefault()),
+                        ownMail, config.hostname(), ids, new RetryPolicy(d.retryInitial(), d.retryMax(), d.maxLifetime(), d.delayWarning()),
+                        clock, d.maxParallel(), d.maxPerDestination(), listed == null ? events : new SuppressionFeed(listed, events), trail);
+                opened.add(queue);
+                queue.start();
+            }
+            DmarcReportSender dmarcReports = DmarcReporting.start(config, g.dns(), stores, queue, clock); // null: reports off
             if (dmarcReports != null) opened.add(dmarcReports);
-            TlsReportSender tlsReports = TlsReporting.start(config, dns, stores, queue, clock); // null: reports off
+            TlsReportSender tlsReports = TlsReporting.start(config, g.dns(), stores, queue, clock); // null: reports off
             if (tlsReports != null) opened.add(tlsReports);
             AdminServer admin = null;
             UnsubscribeServer unsubscribe = null;
             if (queue != null) {
-                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, policy, suppressions, rates,
+                admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, g.policy(), suppressions, rates,
                         new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
                 admin.serveMetrics(metrics, config.admin().metricsPublic());
                 admin.start();
@@ -257,30 +232,10 @@ public final class Facteur implements AutoCloseable {
                 unsubscribe = Unsubscribes.listen(config, suppressions, events, clock);
                 if (unsubscribe != null) opened.add(unsubscribe);
             }
-            Suppressions checked = config.suppression().enabled() ? suppressions : null;
-            EventSink refusals = events;
-            var settings = new SmtpSettings(config.hostname(), config.smtp().listen(), config.smtp().maxMessageSize(),
-                    config.smtp().maxRecipients(), config.smtp().maxErrors(), config.smtp().maxConnections(),
-                    config.smtp().maxConnectionsPerIp(), config.smtp().commandTimeout(), config.smtp().dataTimeout(),
-                    addresses, tls, new SmtpSettings.Defences(config.smtp().softErrorLimit(), config.smtp().errorSleep(),
-                            config.smtp().junkCommandLimit(), config.smtp().commandTimeoutBeforeMail(),
-                            config.smtp().reservedConnections()));
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
             MessageSink sink = sinkFor(spool, queue, room, trail);
-            var sub = config.submission();
-            Authenticator logins = null;
-            if (sub.enabled() || sub.authOnPort25()) {
-                Authenticator source = sub.dovecotAuth().isPresent() ? new DovecotAuth(sub.dovecotAuth().get(), Duration.ofSeconds(30))
-                        : new Logins(Submission.users(sub.usersFile())::get, sub.passwordChecks(), sub.verifiedLogins());
-                logins = new Throttled(source, new FailedLogins(stores.rates(), clock, sub.failures()), Thread::sleep);
-            }
-            // port 25 offers AUTH (after STARTTLS) only when configured: a client that logs in there relays
-            SmtpSettings mx = sub.authOnPort25()
-                    ? settings.withAccess(settings.listen(), new SmtpSettings.Access(logins, false, false, false, sub.loginInReceived()))
-                    : settings;
-            SmtpServer smtp = new SmtpServer(mx, sink, Defences.suppressing(config, checked, refusals,
-                    Defences.signing(config, Defences.sealing(config, Defences.gate(config, policy), addresses, dns, clock), clock), clock), ids, clock);
+            SmtpServer smtp = new SmtpServer(g.mx().settings(), sink, g.mx().gate(), ids, clock);
             smtp.measuredBy(metrics, "smtp");
             smtp.start();
             opened.add(smtp);
@@ -291,24 +246,15 @@ public final class Facteur implements AutoCloseable {
                 log.error("local submission is off: cannot listen on {}: {} (facteur sendmail cannot reach this server)", local.socket(),
                         e.toString());
             }
-            SmtpServer submission = null, submissions = null;
-            if (sub.enabled()) {
-                Gate gate = Defences.suppressing(config, checked, refusals,
-                        Defences.signing(config, Defences.submissionGate(config, stores, addresses, clock), clock), clock);
-                if (!sub.listen().isEmpty()) {
-                    submission = new SmtpServer(settings.withAccess(sub.listen(),
-                            new SmtpSettings.Access(logins, true, true, false, sub.loginInReceived())), sink, gate, ids, clock);
-                    submission.measuredBy(metrics, "submission");
-                    submission.start();
-                    opened.add(submission::close);
-                }
-                if (!sub.listenTls().isEmpty()) {
-                    submissions = new SmtpServer(settings.withAccess(sub.listenTls(),
-                            new SmtpSettings.Access(logins, true, true, true, sub.loginInReceived())), sink, gate, ids, clock);
-                    submissions.measuredBy(metrics, "submissions");
-                    submissions.start();
-                    opened.add(submissions::close);
-                }
+            // the submission servers always exist, listening nowhere when not configured: a reload may open them
+            SmtpServer submission = new SmtpServer(g.submission().settings(), sink, g.submission().gate(), ids, clock);
+            SmtpServer submissions = new SmtpServer(g.submissions().settings(), sink, g.submissions().gate(), ids, clock);
+            measure(metrics, g, submission, submissions);
+            submission.start();
+            opened.add(submission::close);
+            submissions.start();
+            opened.add(submissions::close);
+            if (config.submission().enabled()) {
                 for (var at : config.autoconfig().listen()) {
                     var server = new AutoconfigServer(at, ClientSetups.of(config, boundPort(submission), boundPort(submissions)),
                             domain -> config.local().domains().stream().anyMatch(ours -> ours.equalsIgnoreCase(domain)));
@@ -316,22 +262,20 @@ public final class Facteur implements AutoCloseable {
                     opened.add(server);
                     autoconfigs.add(server);
                 }
-                log.info("submission: logins checked by {}", sub.dovecotAuth().isPresent() ? logins : "the users in " + sub.usersFile());
             }
+            Metering.watch(metrics, config, spool);
             Metering.watch(metrics, config, spool);
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),
                     config.dataDir().toAbsolutePath());
-            if (policy != null) log.info("policy checks: {} (store: {})", String.join(", ", config.policy().checks()),
-                    stores == null ? "none needed" : stores);
-            if (!config.policy().milters().isEmpty())
-                log.info("mail filters: {}", config.policy().milters().stream().map(f -> f.address() + " (on failure: "
-                        + f.onFailure().name().toLowerCase(java.util.Locale.ROOT) + ")").toList());
+            g.describe(stores);
             if (history != null) log.info("delivery history: {} (kept {} days; facteur trace reads it)", config.history().directory(),
                     config.history().keep().toDays());
-            return new Facteur(config, spool, smtp, submission, submissions, autoconfigs, queue, agent, admin, stores, dmarcReports, tlsReports,
-                    eventLog, unsubscribe, mtaSts, history);
+            var facteur = new Facteur(now, lasting, spool, smtp, submission, submissions, autoconfigs, queue, delivery, admin, stores,
+                    dmarcReports, tlsReports, eventLog, unsubscribe, mtaSts, history);
+            if (admin != null) admin.reloadWith(facteur::reloadForAdmin);
+            return facteur;
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -343,6 +287,87 @@ public final class Facteur implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    /** The policy checks' state, the submission ports' failed logins, and delivery's suppression list and rates live there. */
+    private static boolean needsStores(Config config) {
+        return Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
+                || config.delivery().enabled();
+    }
+
+    /**
+     * Reads the configuration file again ({@link Config#source()}) and applies it when it is
+     * valid ({@link #reload(Config)}); one that is not, or whose files do not read, is refused
+     * with its problems, each with file and line, and the running configuration stays.
+     */
+    public ReloadOutcome reload() {
+        String source = current.get().config().source();
+        Path file = Path.of(source);
+        if (!Files.isRegularFile(file))
+            return refused(new ReloadOutcome.Refused(source, List.of(source + ": not a file to read again (was the server started with --config?)")));
+        return switch (ConfigLoader.check(file)) {
+            case CheckedConfig.Invalid invalid -> refused(new ReloadOutcome.Refused(source,
+                    invalid.problems().stream().map(ConfigProblem::toString).toList()));
+            case CheckedConfig.Valid valid -> reload(valid.config());
+        };
+    }
+
+    /**
+     * Applies {@code next} to the sessions and delivery attempts that start from now on: the SMTP
+     * limits, TLS certificates, relay networks and domains, users, aliases and routing, policy
+     * checks and filters, logins, DKIM signing; listen addresses added are opened and those
+     * removed closed (their sessions under way go on to their end). What lives across
+     * configurations keeps its settings until a restart, and the outcome names what changed there.
+     * Refused, with nothing changed, when what it names cannot be built or bound.
+     */
+    public synchronized ReloadOutcome reload(Config next) {
+        String source = next.source();
+        List<String> restart = Restart.needed(current.get().config(), next);
+        Generation g;
+        try {
+            if (stores == null && needsStores(next)) stores = Defences.openStores(next);
+            g = Generation.build(next, lasting, stores);
+        } catch (IOException | RuntimeException e) {
+            return refused(new ReloadOutcome.Refused(source, List.of(source + ": " + e.getMessage())));
+        }
+        List<SmtpServer.Change> changes = new ArrayList<>();
+        try {
+            changes.add(smtp.reconfigure(g.mx().settings(), g.mx().gate()));
+            changes.add(submission.reconfigure(g.submission().settings(), g.submission().gate()));
+            changes.add(submissions.reconfigure(g.submissions().settings(), g.submissions().gate()));
+        } catch (IOException e) {
+            changes.forEach(SmtpServer.Change::abandon);
+            if (g.agent() != null) g.agent().close();
+            return refused(new ReloadOutcome.Refused(source, List.of(source + ": " + e.getMessage())));
+        }
+        measure(lasting.metrics(), g, submission, submissions);
+        changes.forEach(SmtpServer.Change::commit);
+        current.set(g);
+        if (delivery != null) delivery.handOver(g.agent());
+        if (admin != null) admin.explainWith(g.policy());
+        var applied = new ReloadOutcome.Applied(source, restart);
+        log.info("reload: {}", applied.message());
+        g.describe(stores);
+        return applied;
+    }
+
+    /** The submission listeners are counted once they listen somewhere: a port never opened shows no series. */
+    private static void measure(Metrics metrics, Generation g, SmtpServer submission, SmtpServer submissions) {
+        if (!g.submission().settings().listen().isEmpty()) submission.measuredBy(metrics, "submission");
+        if (!g.submissions().settings().listen().isEmpty()) submissions.measuredBy(metrics, "submissions");
+    }
+
+    private static ReloadOutcome refused(ReloadOutcome.Refused r) {
+        for (String problem : r.problems()) log.error("reload refused, the running configuration stays: {}", problem);
+        return r;
+    }
+
+    /** {@code POST /reload}, as the admin interface reports it. */
+    private ReloadEndpoint.Result reloadForAdmin() {
+        return switch (reload()) {
+            case ReloadOutcome.Applied a -> new ReloadEndpoint.Result(true, a.message(), List.of());
+            case ReloadOutcome.Refused r -> new ReloadEndpoint.Result(false, r.message(), r.problems());
+        };
     }
 
     /**
@@ -416,7 +441,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** Where mail goes once routed: transport map, our mailboxes (Maildir or LMTP), smarthost, MX. */
-    private static DeliveryAgent.Routes routes(Config config, AddressResolver addresses, DeliveryAgent.Mailboxes reports, TlsPolicies tls)
+    static DeliveryAgent.Routes routes(Config config, AddressResolver addresses, DeliveryAgent.Mailboxes reports, TlsPolicies tls)
             throws IOException {
         var l = config.local();
         Transport remote = config.delivery().smarthost().orElse(null); // null: MX routing of the recipient's domain
@@ -451,7 +476,7 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** The queue schedules by the agent's destinations and has the agent deliver. */
-    private static QueueManager.Deliverer deliverer(DeliveryAgent agent) {
+    static QueueManager.Deliverer deliverer(DeliveryAgent agent) {
         return new QueueManager.Deliverer() {
             @Override
             public String destination(Mailbox recipient) {
@@ -553,8 +578,9 @@ public final class Facteur implements AutoCloseable {
         }
     }
 
+    /** The configuration in force: the last one a reload applied. */
     public Config config() {
-        return config;
+        return current.get().config();
     }
 
     public Spool spool() {
@@ -576,11 +602,11 @@ public final class Facteur implements AutoCloseable {
 
     /** The submission listeners' addresses (port 587 style, STARTTLS), empty when there are none. */
     public List<InetSocketAddress> submissionAddresses() {
-        return submission == null ? List.of() : submission.boundAddresses();
+        return submission.boundAddresses();
     }
 
     private static int boundPort(SmtpServer server) {
-        return server == null ? 0 : server.boundAddresses().getFirst().getPort();
+        return server.boundAddresses().isEmpty() ? 0 : server.boundAddresses().getFirst().getPort();
     }
 
     /** The one-click unsubscribe listeners' addresses; empty when none runs here. */
@@ -600,15 +626,15 @@ public final class Facteur implements AutoCloseable {
 
     /** The implicit-TLS submission listeners' addresses (port 465 style), empty when there are none. */
     public List<InetSocketAddress> submissionsAddresses() {
-        return submissions == null ? List.of() : submissions.boundAddresses();
+        return submissions.boundAddresses();
     }
 
     @Override
     public void close() throws IOException {
         log.info("shutting down");
         smtp.shutdown(Duration.ofSeconds(10));
-        if (submission != null) submission.shutdown(Duration.ofSeconds(10));
-        if (submissions != null) submissions.shutdown(Duration.ofSeconds(10));
+        submission.shutdown(Duration.ofSeconds(10));
+        submissions.shutdown(Duration.ofSeconds(10));
         for (AutoconfigServer a : autoconfigs) a.close();
         if (mtaSts != null) mtaSts.close();
         if (admin != null) admin.close();
@@ -618,7 +644,7 @@ public final class Facteur implements AutoCloseable {
         if (queue != null) queue.close();
         if (events != null) events.close(); // after the queue: its last outcomes are written and synced
         if (history != null) history.close(); // after the queue and SMTP, whose last events it writes
-        if (agent != null) agent.close();
+        if (delivery != null) delivery.close();
         if (stores != null) stores.close();
         spool.close();
         log.info("stopped");

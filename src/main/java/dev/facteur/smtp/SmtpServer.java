@@ -21,7 +21,10 @@ import jdk.net.ExtendedSocketOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,18 +37,25 @@ import org.slf4j.LoggerFactory;
  * slots go only to addresses that hold no connection yet: a few addresses that open many idle
  * connections cannot lock everyone else out (postscreen's concern), while each of them is cut by
  * the short timeout before MAIL.
+ *
+ * <p>A session takes the settings and the gate in force when it is admitted and keeps them to its
+ * end; {@link #reconfigure} (a reload) changes them for the sessions after it, and opens and
+ * closes listen addresses, without touching a session under way.
  */
 public final class SmtpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("facteur.smtpd");
 
-    private final SmtpSettings settings;
+    /** What a session is given when it starts: one reference, so that settings and gate change together. */
+    private record Setup(SmtpSettings settings, Gate gate) {}
+
+    private volatile Setup setup;
     private final MessageSink sink;
-    private final Gate gate;
     private final QueueId.Generator ids;
     private final Clock clock;
     private final SmtpConnection.Tarpit tarpit;
-    private final List<ServerSocket> listeners = new ArrayList<>();
+    /** The sockets by listen address as configured (port 0 stays 0, so an unchanged setting keeps its socket). */
+    private final Map<HostPort, ServerSocket> listeners = new LinkedHashMap<>(); // guarded by this
     private final List<ServerSocketChannel> localListeners = new ArrayList<>();
     private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
@@ -68,9 +78,8 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     SmtpServer(SmtpSettings settings, MessageSink sink, Gate gate, QueueId.Generator ids, Clock clock, SmtpConnection.Tarpit tarpit) {
-        this.settings = settings;
+        this.setup = new Setup(settings, gate);
         this.sink = sink;
-        this.gate = gate;
         this.ids = ids;
         this.clock = clock;
         this.tarpit = tarpit;
@@ -88,26 +97,92 @@ public final class SmtpServer implements AutoCloseable {
 
     /** Binds every listen address; fails without leaving any bound if one cannot be. */
     public void start() throws IOException {
+        reconfigure(setup.settings(), setup.gate()).commit();
+    }
+
+    /**
+     * Settings and a gate for the sessions admitted from now on, and the listen addresses they
+     * name. The addresses that are new are bound here: if one cannot be, none stays bound and
+     * nothing changed. {@link Change#commit} then puts them to work and closes the addresses no
+     * longer named; the sessions they hold go on to their end, as every session under way does
+     * with the settings it started with.
+     */
+    public Change reconfigure(SmtpSettings settings, Gate gate) throws IOException {
+        Map<HostPort, ServerSocket> added = new LinkedHashMap<>();
         try {
             for (HostPort hp : settings.listen()) {
-                ServerSocket ss = new ServerSocket();
-                ss.setReuseAddress(true);
-                try {
-                    ss.bind(hp.toSocketAddress(), 1024);
-                } catch (IOException e) {
-                    ss.close();
-                    throw new IOException("cannot listen on " + hp + ": " + e.getMessage(), e);
+                synchronized (this) {
+                    if (listeners.containsKey(hp) || added.containsKey(hp)) continue;
                 }
-                listeners.add(ss);
+                added.put(hp, bind(hp));
             }
         } catch (IOException e) {
-            for (ServerSocket ss : listeners) ss.close();
-            listeners.clear();
+            closeAll(added.values());
             throw e;
         }
-        for (ServerSocket ss : listeners) {
-            Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss));
-            log.info("SMTP listening on {}", new HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
+        return new Change(new Setup(settings, gate), added);
+    }
+
+    /** A reconfiguration whose new addresses are bound, not yet accepting: commit it, or abandon it. */
+    public final class Change {
+        private final Setup next;
+        private final Map<HostPort, ServerSocket> added;
+
+        private Change(Setup next, Map<HostPort, ServerSocket> added) {
+            this.next = next;
+            this.added = added;
+        }
+
+        /** New sessions get the new settings; the new addresses accept; the dropped ones stop accepting. */
+        public void commit() {
+            List<ServerSocket> dropped = new ArrayList<>();
+            synchronized (SmtpServer.this) {
+                setup = next; // before the new addresses accept: their first session has the new settings
+                for (var e : added.entrySet()) {
+                    listeners.put(e.getKey(), e.getValue());
+                    ServerSocket ss = e.getValue();
+                    Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss));
+                    log.info("SMTP listening on {}", new HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
+                }
+                for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (next.settings().listen().contains(e.getKey())) continue;
+                    dropped.add(e.getValue());
+                    it.remove();
+                }
+            }
+            for (ServerSocket ss : dropped) {
+                log.info("SMTP no longer listening on {} (its sessions under way go on to their end)",
+                        new HostPort(ss.getInetAddress().getHostAddress(), ss.getLocalPort()));
+            }
+            closeAll(dropped);
+        }
+
+        /** Nothing changes: the addresses bound for it are closed. */
+        public void abandon() {
+            closeAll(added.values());
+        }
+    }
+
+    private static ServerSocket bind(HostPort hp) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        try {
+            ss.bind(hp.toSocketAddress(), 1024);
+        } catch (IOException e) {
+            ss.close();
+            throw new IOException("cannot listen on " + hp + ": " + e.getMessage(), e);
+        }
+        return ss;
+    }
+
+    private static void closeAll(Collection<ServerSocket> sockets) {
+        for (ServerSocket ss : sockets) {
+            try {
+                ss.close();
+            } catch (IOException ignored) {
+                // closing
+            }
         }
     }
 
@@ -172,8 +247,8 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /** The addresses actually bound (port 0 in the config means any free port). */
-    public List<InetSocketAddress> boundAddresses() {
-        return listeners.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        return listeners.values().stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
     }
 
     private void acceptLoop(ServerSocket ss) {
@@ -182,6 +257,7 @@ public final class SmtpServer implements AutoCloseable {
             try {
                 s = ss.accept();
             } catch (IOException | RuntimeException e) {
+                if (ss.isClosed()) return; // shut down, or a reload dropped this address
                 // Keep listening whatever happened to one accept: a dead acceptor would stop all mail.
                 if (!closing) log.error("accept failed on {}: {}", ss.getLocalSocketAddress(), e.toString());
                 continue;
@@ -196,6 +272,8 @@ public final class SmtpServer implements AutoCloseable {
 
     /** {@code localUser}: the local user of a unix-socket connection, logged in as such; null for TCP. */
     private void admit(Socket s, String localUser) {
+        Setup now = setup; // this session's, to its end
+        SmtpSettings settings = now.settings();
         InetAddress client = s.getInetAddress();
         SmtpMetrics meters = localUser == null ? metrics : localMetrics;
         meters.connected();
@@ -224,7 +302,7 @@ public final class SmtpServer implements AutoCloseable {
             }
             return;
         }
-        SmtpSession session = new SmtpSession(settings, sink, ids, clock, client, gate.open(client));
+        SmtpSession session = new SmtpSession(settings, sink, ids, clock, client, now.gate().open(client));
         if (localUser != null) session.localUser(localUser);
         SmtpConnection[] self = new SmtpConnection[1];
         self[0] = new SmtpConnection(s, settings, session, tarpit, meters, () -> {
@@ -253,12 +331,8 @@ public final class SmtpServer implements AutoCloseable {
                 // closing
             }
         }
-        for (ServerSocket ss : listeners) {
-            try {
-                ss.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+        synchronized (this) {
+            closeAll(listeners.values());
         }
         connections.forEach(SmtpConnection::shutdown);
         long deadline = System.nanoTime() + grace.toNanos();

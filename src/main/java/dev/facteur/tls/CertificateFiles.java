@@ -2,11 +2,17 @@ package dev.facteur.tls;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.Principal;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -67,6 +73,14 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
         return new CertificateFiles(pairs, ticker, first);
     }
 
+    /**
+     * Reads a pair as a server start does, without keeping it ({@code facteur check-config}): the
+     * error names the file at fault.
+     */
+    public static void check(Pair p) throws IOException {
+        read(p);
+    }
+
     private static Loaded read(Pair p) throws IOException {
         String stamp = stamp(p);
         X509Certificate[] chain = PemTls.readChain(p.certificate());
@@ -75,7 +89,39 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
                 && chain[0].getPublicKey().getAlgorithm().equals("EC")))
             throw new IOException(p.privateKey() + ": a " + key.getAlgorithm() + " key for a " + chain[0].getPublicKey().getAlgorithm()
                     + " certificate (" + p.certificate() + ")");
+        // A renewal that wrote the certificate but not yet its key (or the key of another pair) would
+        // otherwise fail every handshake: caught here, the pair in use stays until both files agree.
+        if (!belongTogether(chain[0].getPublicKey(), key))
+            throw new IOException(p.privateKey() + ": not the key of the certificate " + p.certificate()
+                    + " (its public key is another): a key and certificate of different pairs?");
         return new Loaded(p, chain, key, names(chain[0]), stamp);
+    }
+
+    /** Whether {@code key} signs what {@code certified} verifies: the test that holds for every key type. */
+    static boolean belongTogether(PublicKey certified, PrivateKey key) throws IOException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> null;
+        };
+        if (algorithm == null) return true; // a type JSSE may still take; the handshake will tell
+        byte[] probe = "facteur: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certified);
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (InvalidKeyException | SignatureException e) {
+            return false; // an EC key on another curve, say
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("cannot check the key: " + e.getMessage(), e);
+        }
     }
 
     /** The files' modification times and sizes: a change in either is a new version. */

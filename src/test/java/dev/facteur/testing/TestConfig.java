@@ -164,6 +164,20 @@ public final class TestConfig {
         return start(Clock.systemDefaultZone());
     }
 
+    /**
+     * Writes the configuration to {@code file} and starts a whole Facteur from it, as
+     * {@code facteur serve --config FILE} does: a reload reads the file again.
+     */
+    public Facteur startFrom(Path file) throws IOException {
+        TestKind.integrationOnly("a whole Facteur");
+        writeTo(file);
+        try {
+            return Facteur.start(ConfigLoader.load(file));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage() + "\n" + toml(), e);
+        }
+    }
+
     /** Starts a whole Facteur on this configuration, going by {@code clock} (a {@link ManualClock}). */
     public Facteur start(Clock clock) throws IOException {
         TestKind.integrationOnly("a whole Facteur");

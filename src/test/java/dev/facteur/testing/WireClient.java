@@ -156,6 +156,12 @@ public final class WireClient implements AutoCloseable {
         out = tls.getOutputStream();
     }
 
+    /** The certificate the server presented, or null on a plain connection. */
+    public java.security.cert.X509Certificate peerCertificate() throws IOException {
+        if (!(socket instanceof SSLSocket s)) return null;
+        return (java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+
     /** The negotiated protocol, e.g. "TLSv1.3", or null on a plain connection. */
     public String tlsProtocol() {
         return socket instanceof SSLSocket s ? s.getSession().getProtocol() : null;
