@@ -7,9 +7,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.facteur.delivery.Attempt;
-import dev.facteur.delivery.OutgoingMessage;
-import dev.facteur.dsn.DsnWriter;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
@@ -20,7 +17,6 @@ import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
 import dev.facteur.net.HostPort;
 import dev.facteur.queue.QueueManager;
-import dev.facteur.queue.RetryPolicy;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import java.io.IOException;
@@ -32,10 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,25 +53,11 @@ class AdminServerTest {
     private Path tokenFile;
     private ListAppender<ILoggingEvent> log;
 
-    /** The queue is not what these tests look at: nothing is ever delivered. */
-    private static final QueueManager.Deliverer NOTHING_DELIVERED = new QueueManager.Deliverer() {
-        @Override
-        public String destination(Mailbox recipient) {
-            return recipient.domainKey();
-        }
-
-        @Override
-        public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
-            return List.of();
-        }
-    };
 
     @BeforeEach
     void start() throws IOException {
         spool = LogSpool.open(dir.resolve("spool"));
-        queue = new QueueManager(spool, NOTHING_DELIVERED, new DsnWriter("mx.facteur.test", ZoneOffset.UTC),
-                "mx.facteur.test", ids, new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ZERO),
-                Clock.systemUTC(), 1, 1);
+        queue = IdleQueue.over(spool, ids);
         tokenFile = dir.resolve("admin.token");
         admin = new AdminServer(new HostPort("127.0.0.1", 0), tokenFile, queue);
         admin.start();

@@ -2,16 +2,10 @@ package dev.facteur.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facteur.delivery.Attempt;
-import dev.facteur.delivery.OutgoingMessage;
-import dev.facteur.dsn.DsnWriter;
-import dev.facteur.message.Envelope;
-import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.metrics.Metrics;
 import dev.facteur.net.HostPort;
 import dev.facteur.queue.QueueManager;
-import dev.facteur.queue.RetryPolicy;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.testing.ManualClock;
@@ -22,10 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.ZoneOffset;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,24 +35,11 @@ class MetricsEndpointTest {
     private AdminServer admin;
     private final Metrics metrics = Metrics.prometheus(ManualClock.stopped());
 
-    private static final QueueManager.Deliverer NOTHING_DELIVERED = new QueueManager.Deliverer() {
-        @Override
-        public String destination(Mailbox recipient) {
-            return recipient.domainKey();
-        }
-
-        @Override
-        public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
-            return List.of();
-        }
-    };
 
     @BeforeEach
     void start() throws IOException {
         spool = LogSpool.open(dir.resolve("spool"));
-        queue = new QueueManager(spool, NOTHING_DELIVERED, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test",
-                new QueueId.Generator(), new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ZERO),
-                Clock.systemUTC(), 1, 1);
+        queue = IdleQueue.over(spool, new QueueId.Generator());
         metrics.smtp("smtp").accepted();
     }
 

@@ -2,15 +2,9 @@ package dev.facteur.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facteur.delivery.Attempt;
-import dev.facteur.delivery.OutgoingMessage;
-import dev.facteur.dsn.DsnWriter;
-import dev.facteur.message.Envelope;
-import dev.facteur.message.Mailbox;
 import dev.facteur.message.QueueId;
 import dev.facteur.net.HostPort;
 import dev.facteur.queue.QueueManager;
-import dev.facteur.queue.RetryPolicy;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import java.net.URI;
@@ -18,9 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -45,18 +36,7 @@ class ReloadEndpointTest {
     @BeforeEach
     void start() throws Exception {
         spool = LogSpool.open(dir.resolve("spool"));
-        queue = new QueueManager(spool, new QueueManager.Deliverer() {
-            @Override
-            public String destination(Mailbox recipient) {
-                return recipient.domainKey();
-            }
-
-            @Override
-            public List<Attempt> deliver(Envelope envelope, long size, OutgoingMessage.Content content, List<Integer> recipients) {
-                return List.of();
-            }
-        }, new DsnWriter("mx.facteur.test", ZoneOffset.UTC), "mx.facteur.test", new QueueId.Generator(),
-                new RetryPolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(5), Duration.ZERO), Clock.systemUTC(), 1, 1);
+        queue = IdleQueue.over(spool, new QueueId.Generator());
         admin = new AdminServer(new HostPort("127.0.0.1", 0), dir.resolve("admin.token"), queue);
         admin.reloadWith(() -> {
             reloads.incrementAndGet();
