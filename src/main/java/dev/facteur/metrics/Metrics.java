@@ -68,6 +68,8 @@ public final class Metrics {
     }
 
     /** Meters kept for Prometheus, with the JVM's own (memory, garbage collection, threads, CPU, uptime). */
+    private boolean queueWatched;
+
     public static Metrics prometheus(Clock clock) {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         return new Metrics(registry, registry, clock);
@@ -104,8 +106,12 @@ public final class Metrics {
      * by state): {@code census} counts every queued message into the tally it is given, once per
      * scrape. Each state has its series from the start, at zero while no message is in it.
      */
-    public void queue(Consumer<QueueTally> census) {
+    public synchronized void queue(Consumer<QueueTally> census) {
         if (!enabled()) return;
+        // A second census would be counted at every scrape and its gauges never read (the registry
+        // keeps the first): a wiring mistake, said where it is made rather than as a warning at start.
+        if (queueWatched) throw new IllegalStateException("the queue's gauges are registered already");
+        queueWatched = true;
         var now = new QueueTally[] {new QueueTally()};
         for (QueueState s : QueueState.values()) {
             Gauge.builder("facteur.queue.messages", now, t -> t[0].messages(s)).tags("state", s.label()).strongReference(true)

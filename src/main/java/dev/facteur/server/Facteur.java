@@ -264,7 +264,6 @@ public final class Facteur implements AutoCloseable {
                 }
             }
             Metering.watch(metrics, config, spool);
-            Metering.watch(metrics, config, spool);
             StsServer mtaSts = StsServer.start(config.mtaSts(), config.local().domains()); // null: no listener
             if (mtaSts != null) opened.add(mtaSts);
             log.info("Facteur started as {} (config: {}, data: {})", config.hostname(), config.source(),

@@ -176,6 +176,14 @@ class MetricsTest {
     }
 
     @Test
+    void theQueueIsCountedByOneCensusOnly() {
+        Metrics m = Metrics.prometheus(clock);
+        m.queue(tally -> {});
+        assertThatThrownBy(() -> m.queue(tally -> {})).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("registered already");
+    }
+
+    @Test
     void theQueueIsCountedAtEachScrapeAndEveryStateStartsAtZero() {
         Metrics m = Metrics.prometheus(clock);
         List<Instant> deferred = new ArrayList<>();
