@@ -5,6 +5,7 @@ import dev.facteur.dns.AddressAnswer;
 import dev.facteur.dns.DnsResolver;
 import dev.facteur.dns.Mx;
 import dev.facteur.dns.MxAnswer;
+import dev.facteur.tls.CertificateIdentity;
 import dev.facteur.tls.PemTls;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,11 +65,11 @@ final class CertificateChecks implements ServerChecks {
         }
         List<Check> out = new ArrayList<>();
         X509Certificate leaf = chain.getFirst();
-        if (!Certificates.pairs(key, leaf.getPublicKey()))
+        if (!CertificateIdentity.belongTogether(leaf.getPublicKey(), key))
             out.add(Check.fail("The private key " + keyFile + " is not the key of " + (main ? "the certificate" : certificate.toString()),
                     "every TLS handshake fails",
                     "[tls] private_key = the key the certificate was made for"));
-        List<String> names = Certificates.names(leaf);
+        List<String> names = CertificateIdentity.names(leaf);
         if (main) out.addAll(names(server, names));
         out.add(validity(which, leaf));
         out.add(order(which, main ? "The certificate chain" : "The chain of " + certificate, certificate, chain));
@@ -78,12 +79,12 @@ final class CertificateChecks implements ServerChecks {
     private List<Check> names(Installation server, List<String> names) {
         List<Check> out = new ArrayList<>();
         String h = server.hostname();
-        if (Certificates.covers(names, h)) out.add(Check.pass("The certificate names the hostname " + h, "names: " + String.join(", ", names)));
+        if (CertificateIdentity.covers(names, h)) out.add(Check.pass("The certificate names the hostname " + h, "names: " + String.join(", ", names)));
         else out.add(Check.fail("The certificate does not name the hostname " + h, "it names " + String.join(", ", names)
                         + "; senders that verify the name refuse it",
                 "a certificate whose names include " + h + ", e.g. certbot certonly --standalone -d " + h));
         List<String> missing = new ArrayList<>();
-        for (String mx : mxHostsHere(server)) if (!Certificates.covers(names, mx)) missing.add(mx);
+        for (String mx : mxHostsHere(server)) if (!CertificateIdentity.covers(names, mx)) missing.add(mx);
         if (!missing.isEmpty())
             out.add(Check.warn("The certificate does not name the MX host" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing),
                     "senders that verify (MTA-STS) check the MX name, not the hostname",

@@ -10,6 +10,7 @@ import dev.facteur.dns.MxAnswer;
 import dev.facteur.dns.SecureDns;
 import dev.facteur.dns.Tlsa;
 import dev.facteur.dns.Validated;
+import dev.facteur.tls.CertificateIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -198,7 +199,7 @@ final class TlsaChecks implements DomainChecks {
         tls.sni().forEach(s -> files.add(s.certificate()));
         List<Served> all = new ArrayList<>();
         for (Path f : files) all.add(new Served(f, Certificates.read(f)));
-        List<Served> named = all.stream().filter(s -> Certificates.covers(Certificates.names(s.leaf()), host)).toList();
+        List<Served> named = all.stream().filter(s -> CertificateIdentity.covers(CertificateIdentity.names(s.leaf()), host)).toList();
         return named.isEmpty() ? List.of(all.getFirst()) : named;
     }
 }

@@ -7,6 +7,7 @@ import dev.facteur.dns.MxAnswer;
 import dev.facteur.dns.TxtAnswer;
 import dev.facteur.sts.PolicyFetcher;
 import dev.facteur.sts.StsPolicy;
+import dev.facteur.tls.CertificateIdentity;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -130,12 +131,12 @@ final class TransportSecurityChecks implements DomainChecks {
         } catch (IOException e) {
             return Check.fail("The certificate cannot be read, while " + d + " publishes MTA-STS", e.getMessage());
         }
-        List<String> names = Certificates.names(chain.getFirst());
+        List<String> names = CertificateIdentity.names(chain.getFirst());
         List<String> unnamed = new ArrayList<>();
         if (dns.mx(d) instanceof MxAnswer.Records(var mxs))
             for (Mx mx : mxs)
                 if (dns.addresses(mx.host()) instanceof AddressAnswer.Found(var a) && a.stream().anyMatch(server.ours()::contains)
-                        && !Certificates.covers(names, mx.host())) unnamed.add(mx.host());
+                        && !CertificateIdentity.covers(names, mx.host())) unnamed.add(mx.host());
         String distrust = Certificates.distrust(chain);
         if (distrust != null)
             return Check.fail("The certificate would not satisfy MTA-STS senders of " + d,

@@ -2,24 +2,16 @@ package dev.facteur.tls;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.Principal;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -91,37 +83,10 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
                     + " certificate (" + p.certificate() + ")");
         // A renewal that wrote the certificate but not yet its key (or the key of another pair) would
         // otherwise fail every handshake: caught here, the pair in use stays until both files agree.
-        if (!belongTogether(chain[0].getPublicKey(), key))
+        if (!CertificateIdentity.belongTogether(chain[0].getPublicKey(), key))
             throw new IOException(p.privateKey() + ": not the key of the certificate " + p.certificate()
                     + " (its public key is another): a key and certificate of different pairs?");
-        return new Loaded(p, chain, key, names(chain[0]), stamp);
-    }
-
-    /** Whether {@code key} signs what {@code certified} verifies: the test that holds for every key type. */
-    static boolean belongTogether(PublicKey certified, PrivateKey key) throws IOException {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            case "Ed448" -> "Ed448";
-            default -> null;
-        };
-        if (algorithm == null) return true; // a type JSSE may still take; the handshake will tell
-        byte[] probe = "facteur: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certified);
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (InvalidKeyException | SignatureException e) {
-            return false; // an EC key on another curve, say
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("cannot check the key: " + e.getMessage(), e);
-        }
+        return new Loaded(p, chain, key, CertificateIdentity.names(chain[0]), stamp);
     }
 
     /** The files' modification times and sizes: a change in either is a new version. */
@@ -129,23 +94,6 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
         var c = Files.readAttributes(p.certificate(), BasicFileAttributes.class);
         var k = Files.readAttributes(p.privateKey(), BasicFileAttributes.class);
         return c.lastModifiedTime() + "/" + c.size() + "/" + k.lastModifiedTime() + "/" + k.size();
-    }
-
-    /** The DNS names of the certificate (subjectAltName), lower case; the CN when there are none. */
-    private static List<String> names(X509Certificate cert) {
-        List<String> names = new ArrayList<>();
-        try {
-            if (cert.getSubjectAlternativeNames() != null)
-                for (List<?> san : cert.getSubjectAlternativeNames())
-                    if (Objects.equals(san.get(0), 2)) names.add(san.get(1).toString().toLowerCase(Locale.ROOT));
-        } catch (CertificateParsingException e) {
-            // no names then
-        }
-        if (names.isEmpty()) {
-            String dn = cert.getSubjectX500Principal().getName();
-            for (String part : dn.split(",")) if (part.startsWith("CN=")) names.add(part.substring(3).toLowerCase(Locale.ROOT));
-        }
-        return names;
     }
 
     /** The certificates now, after reading again those whose files changed. */
@@ -192,7 +140,7 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
         List<Integer> named = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             int index = i;
-            if (asked != null && all.get(i).names().stream().anyMatch(n -> matches(n, asked))) named.add(index);
+            if (asked != null && all.get(i).names().stream().anyMatch(n -> CertificateIdentity.matches(n, asked))) named.add(index);
         }
         if (named.isEmpty()) named.add(0);
         for (int i : named) if (fits(keyType, all.get(i).key())) return Integer.toString(i);
@@ -215,14 +163,6 @@ public final class CertificateFiles extends X509ExtendedKeyManager {
             case "EC" -> k.equals("EC") || k.startsWith("EC_");
             default -> k.equalsIgnoreCase(key.getAlgorithm());
         };
-    }
-
-    /** RFC 6125 §6.4.3: a wildcard stands for one whole leftmost label. */
-    static boolean matches(String pattern, String name) {
-        if (pattern.equals(name)) return true;
-        if (!pattern.startsWith("*.")) return false;
-        int dot = name.indexOf('.');
-        return dot > 0 && name.substring(dot).equals(pattern.substring(1));
     }
 
     private Loaded byAlias(String alias) {

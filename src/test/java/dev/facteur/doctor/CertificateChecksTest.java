@@ -78,14 +78,6 @@ class CertificateChecksTest {
     }
 
     @Test
-    void aWildcardNamesOneLabel() { // RFC 6125 §6.4.3
-        assertThat(Certificates.covers(List.of("*.example.org"), "mx.example.org")).isTrue();
-        assertThat(Certificates.covers(List.of("*.example.org"), "a.mx.example.org")).isFalse();
-        assertThat(Certificates.covers(List.of("*.example.org"), "example.org")).isFalse();
-        assertThat(Certificates.covers(List.of("mx.example.org"), "MX.Example.org")).isTrue();
-    }
-
-    @Test
     void mxNamesThatPointHereShouldBeNamedToo() throws Exception { // what MTA-STS senders check
         var dns = World.dns().withMx(DOMAIN, new Mx(10, "mail.example.org")).withAddresses("mail.example.org", World.ADDRESS);
         var checks = check(tls(TestCertificates.selfSigned(List.of(HOST), YEAR_AGO, YEAR_ON)), dns, NOW);
