@@ -2,6 +2,7 @@ package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.facteur.activity.Activity;
 import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.inject.Injection;
@@ -172,6 +173,16 @@ public final class AdminServer implements AutoCloseable {
         if (!metrics.enabled()) return;
         var context = http.createContext("/metrics", new MetricsEndpoint(metrics));
         if (!open) context.getFilters().add(auth);
+    }
+
+    /**
+     * The dashboard for people ({@code docs/dashboard.md}): its files at {@code /dashboard/}, open
+     * since they hold no data ({@link DashboardFiles}), and {@code GET /api/activity} from
+     * {@code activity}, behind the token ({@link ActivityEndpoint}).
+     */
+    public void serveDashboard(Activity activity) {
+        http.createContext("/dashboard", new DashboardFiles());
+        http.createContext("/api/activity", new ActivityEndpoint(activity)).getFilters().add(auth);
     }
 
     public void start() {
