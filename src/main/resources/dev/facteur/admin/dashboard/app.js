@@ -42,6 +42,7 @@
   }
 
   function report(e) {
+    if (!token) return; // signed out already: the other requests' answers say nothing new
     if (e instanceof ApiError && e.status === 401) {
       signOut('The server refused this token (401: ' + e.message + '). Enter a token from [admin] token_file.');
     } else if (e instanceof ApiError && e.status === 403) {
