@@ -1,10 +1,12 @@
 package dev.facteur.admin;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.facteur.activity.Activity;
 import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
+import dev.facteur.history.HistoryReader;
 import dev.facteur.inject.Injection;
 import dev.facteur.message.AddressSyntax;
 import dev.facteur.message.Mailbox;
@@ -14,16 +16,19 @@ import dev.facteur.message.ReversePath;
 import dev.facteur.net.HostPort;
 import dev.facteur.policy.Pipeline;
 import dev.facteur.queue.QueueManager;
+import dev.facteur.spool.Spool;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,8 +43,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code GET /health}. Answers
  * {@code {"ok": true|false, "message": "..."}}.
  *
- * <p>Every {@code /queue/}, {@code /policy/}, {@code /suppression/}, {@code /messages} and {@code /reload} request needs {@code Authorization: Bearer TOKEN} with a token from
- * the token file ({@link TokenFile}), since any local user can reach a loopback port.
+ * The queue's JSON API is under {@code /api/} ({@link #serveQueueApi}).
+ *
+ * <p>Every {@code /api/}, {@code /queue/}, {@code /policy/}, {@code /suppression/}, {@code /messages} and {@code /reload} request needs {@code Authorization: Bearer TOKEN} with a token from
+ * the token file ({@link TokenFile}), since any local user can reach a loopback port; a
+ * {@code read} token may GET, an {@code operate} token may also change things ({@link BearerAuth}).
  * {@code /health} stays open: supervisors and monitors probe it without a secret, and it says
  * no more than the open port does. {@code /metrics} needs the token too unless
  * {@code [admin] metrics_public} opens it: Prometheus sends a bearer token as easily, and the
@@ -49,6 +57,11 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer http;
     private final BearerAuth auth;
+    private final Path tokenFile;
+    /** The paths given to {@link HttpServer#createContext}, in order: what the OpenAPI test checks is described. */
+    private final List<String> contexts = new CopyOnWriteArrayList<>();
+    /** What answers under {@code /api/}; null until {@link #serveQueueApi}. */
+    private volatile ApiHandler api;
     /** What {@code /policy/explain} asks: a reload replaces it (null: no checks). */
     private volatile Pipeline policy;
     private static final JsonMapper JSON = new JsonMapper();
@@ -86,6 +99,7 @@ public final class AdminServer implements AutoCloseable {
     /** Everything: the suppression list with its rates, and the injection API. */
     public AdminServer(HostPort listen, Path tokenFile, QueueManager queue, Pipeline policy, Suppressions suppressions, SenderRates rates,
             Injection injection) throws IOException {
+        this.tokenFile = tokenFile;
         auth = new BearerAuth(TokenFile.loadOrCreate(tokenFile));
         this.policy = policy;
         try {
@@ -94,8 +108,8 @@ public final class AdminServer implements AutoCloseable {
             throw new IOException("cannot listen on " + listen + " for the admin interface ([admin] listen): " + e.getMessage(), e);
         }
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        http.createContext("/health", ex -> reply(ex, 200, true, "ok"));
-        var commands = http.createContext("/queue/", ex -> {
+        context("/health", ex -> reply(ex, 200, true, "ok"), false);
+        context("/queue/", ex -> {
             if (!ex.getRequestMethod().equals("POST")) {
                 reply(ex, 405, false, "use POST");
                 return;
@@ -128,11 +142,53 @@ public final class AdminServer implements AutoCloseable {
                 r = byId.apply(id);
             }
             reply(ex, r.ok() ? 200 : 409, r.ok(), r.message());
-        });
-        commands.getFilters().add(auth);
-        http.createContext("/policy/explain", ex -> explain(ex, this.policy)).getFilters().add(auth);
-        http.createContext("/suppression/", new SuppressionEndpoints(suppressions, rates)).getFilters().add(auth);
-        http.createContext("/messages", new MessagesEndpoint(injection)).getFilters().add(auth);
+        }, true);
+        context("/policy/explain", ex -> explain(ex, this.policy), true);
+        context("/suppression/", new SuppressionEndpoints(suppressions, rates), true);
+        context("/messages", new MessagesEndpoint(injection), true);
+    }
+
+    /** Serves {@code path} by {@code handler}, behind the token when {@code guarded}. */
+    private void context(String path, HttpHandler handler, boolean guarded) {
+        var c = http.createContext(path, handler);
+        if (guarded) c.getFilters().add(auth);
+        contexts.add(path);
+    }
+
+    /**
+     * The queue's JSON API under {@code /api/} ({@link QueueEndpoints}) and its description,
+     * {@code GET /api/openapi.yaml}: every request with a token, a read token for GET.
+     *
+     * @param history     the delivery history's folder, read as {@code facteur trace} reads it
+     * @param historyKept whether {@code [history]} is on: a message's events are shown only then
+     * @param clock       what the ages in filters count from
+     */
+    public void serveQueueApi(QueueManager queue, Spool spool, HistoryReader history, boolean historyKept, Clock clock) {
+        List<ApiHandler.Route> routes = new ArrayList<>(new QueueEndpoints(queue, spool, history, historyKept, clock).routes());
+        routes.add(new ApiHandler.Route("GET", "/api/openapi.yaml", r -> OpenApi.document()));
+        api = new ApiHandler(routes);
+        context("/api/", api, true);
+    }
+
+    /**
+     * Reads the token file again, for a reload (so that {@code facteur admin add-token} needs no
+     * restart), and returns the step that puts its tokens in force, in place of all others: the
+     * reload runs it once nothing else can refuse. A file that would stop the start throws.
+     */
+    public Runnable tokensReadAgain() throws IOException {
+        List<Token> next = TokenFile.load(tokenFile);
+        return () -> auth.replace(next);
+    }
+
+    /** The context paths served, in the order created. */
+    List<String> contexts() {
+        return List.copyOf(contexts);
+    }
+
+    /** The routes under {@code /api/}; none before {@link #serveQueueApi}. */
+    List<ApiHandler.Route> apiRoutes() {
+        ApiHandler a = api;
+        return a == null ? List.of() : a.routes();
     }
 
     /** {@code GET /policy/explain?client=IP&helo=NAME&from=ADDR&to=ADDR&to=...}: what the checks would decide. */
@@ -171,8 +227,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public void serveMetrics(Metrics metrics, boolean open) {
         if (!metrics.enabled()) return;
-        var context = http.createContext("/metrics", new MetricsEndpoint(metrics));
-        if (!open) context.getFilters().add(auth);
+        context("/metrics", new MetricsEndpoint(metrics), !open);
     }
 
     /**
@@ -181,8 +236,8 @@ public final class AdminServer implements AutoCloseable {
      * {@code activity}, behind the token ({@link ActivityEndpoint}).
      */
     public void serveDashboard(Activity activity) {
-        http.createContext("/dashboard", new DashboardFiles());
-        http.createContext("/api/activity", new ActivityEndpoint(activity)).getFilters().add(auth);
+        context("/dashboard", new DashboardFiles(), false);
+        context("/api/activity", new ActivityEndpoint(activity), true);
     }
 
     public void start() {
@@ -191,7 +246,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** Answers {@code POST /reload} (with the token) by {@code reloader}. */
     public void reloadWith(ReloadEndpoint.Reloader reloader) {
-        http.createContext("/reload", new ReloadEndpoint(reloader)).getFilters().add(auth);
+        context("/reload", new ReloadEndpoint(reloader), true);
     }
 
     /** {@code /policy/explain} asks {@code checks} from now on (a reload built them; null: none configured). */

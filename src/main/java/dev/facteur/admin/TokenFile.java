@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -23,11 +24,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The file of admin tokens ({@code [admin] token_file}), readable by Facteur's user alone:
  * whoever can read it may operate the queue, as only the superuser may run Postfix's
- * {@code postsuper}. One token per line; {@code #} starts a comment line.
+ * {@code postsuper}. One token per line, {@code TOKEN [read|operate] [# note]}; {@code #} starts
+ * a comment, on a line of its own or after the token.
  *
- * <p>A line holds only the token today. Words after it are reserved for scopes (a read-only
- * token for a dashboard, say) and refused until they mean something, so that no one believes
- * a token is restricted when it is not.
+ * <p>A token without a scope is {@code operate}, as every token was before scopes existed. Any
+ * other word after the token is refused, with its line: a misspelt {@code raed} must not leave a
+ * dashboard's token able to delete mail while its owner believes it read-only.
  */
 public final class TokenFile {
 
@@ -48,7 +50,13 @@ public final class TokenFile {
      */
     static List<Token> loadOrCreate(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (Files.notExists(file)) create(file, dir);
+        if (Files.notExists(file)) create(file, dir, newToken() + "\n");
+        return load(file);
+    }
+
+    /** The tokens of an existing file, checked as at start-up: a reload reads them again with this. */
+    static List<Token> load(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
         checkFolder(dir, file);
         checkMode(file);
         List<Token> tokens = parse(Files.readString(file, StandardCharsets.UTF_8), file);
@@ -69,30 +77,75 @@ public final class TokenFile {
             throw new IOException(file + ": no token in the admin token file; delete it and Facteur writes a new one at start-up");
     }
 
-    /** The token a client sends: the first in the file. */
+    /**
+     * The token a client sends ({@code facteur queue hold}, ...): the first that may operate, since
+     * those commands change the queue; the first of all when every token is read-only (the server
+     * then says why it refuses).
+     */
     public static String clientToken(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        for (String line : text.split("\n", -1)) {
-            String t = line.strip();
-            if (!t.isEmpty() && !t.startsWith("#")) return t.split("\\s+", 2)[0];
+        String first = null;
+        for (String line : Files.readString(file, StandardCharsets.UTF_8).split("\n", -1)) {
+            String[] words = words(line);
+            if (words.length == 0) continue;
+            if (words.length == 1 || Scope.of(words[1]) != Scope.READ) return words[0];
+            if (first == null) first = words[0];
         }
+        if (first != null) return first;
         throw new IOException(file + ": no token in the admin token file");
+    }
+
+    /**
+     * Adds a new random token to the file, creating the file when it does not exist, and returns
+     * it. The file is written whole under another name and renamed over the old one, so that a
+     * server reading it meanwhile sees the old tokens or the new ones, never half a line; the new
+     * file keeps the old one's owner and group (root adding a token for Facteur's user must not
+     * leave a file that user cannot read) and mode 0600.
+     *
+     * @param note said after the token, {@code # note}, to tell what it is for; null for none
+     */
+    public static String add(Path file, boolean readOnly, String note) throws IOException {
+        if (note != null && (note.contains("\n") || note.contains("\r")))
+            throw new IllegalArgumentException("a note is one line");
+        String token = newToken();
+        String line = token + (readOnly ? " " + Scope.READ.word() : "") + (note == null || note.isBlank() ? "" : "  # " + note.strip()) + "\n";
+        Path dir = file.toAbsolutePath().getParent();
+        if (Files.notExists(file) && create(file, dir, line)) return token;
+        // refuses a file others may read, or one with a line the server would refuse
+        checkFolder(dir, file);
+        checkMode(file);
+        parse(Files.readString(file, StandardCharsets.UTF_8), file);
+        String old = Files.readString(file, StandardCharsets.UTF_8);
+        String text = old + (old.isEmpty() || old.endsWith("\n") ? "" : "\n") + line;
+        Path tmp = writeAside(dir, file, text);
+        var owner = Files.getFileAttributeView(file, PosixFileAttributeView.class).readAttributes();
+        var view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+        if (!view.readAttributes().owner().equals(owner.owner())) view.setOwner(owner.owner());
+        if (!view.readAttributes().group().equals(owner.group())) view.setGroup(owner.group());
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncFolder(dir);
+        return token;
+    }
+
+    /** The words of a line before its comment; none for a blank or comment line. */
+    private static String[] words(String line) {
+        int hash = line.indexOf('#'); // no token holds a '#': what follows it is a note
+        String t = (hash < 0 ? line : line.substring(0, hash)).strip();
+        return t.isEmpty() ? new String[0] : t.split("\\s+");
     }
 
     static List<Token> parse(String text, Path file) throws IOException {
         List<Token> out = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) continue;
-            String[] words = line.split("\\s+");
+            String[] words = words(lines[i]);
+            if (words.length == 0) continue;
             // Never echo the line: it is a secret, and error messages end up in logs.
             if (!TOKEN.matcher(words[0]).matches())
                 throw new IOException(file + ":" + (i + 1) + ": not a token (at least 32 of A-Z a-z 0-9 - . _ ~ + /)");
-            if (words.length > 1)
-                throw new IOException(file + ":" + (i + 1) + ": scopes after a token are not supported yet; "
-                        + "write the token alone on its line (it may do everything)");
-            out.add(Token.of(words[0], i + 1));
+            Scope scope = words.length == 1 ? Scope.OPERATE : Scope.of(words[1]);
+            if (scope == null || words.length > 2)
+                throw new IOException(file + ":" + (i + 1) + ": after the token, only its scope (read or operate) and a # note");
+            out.add(Token.of(words[0], i + 1, scope));
         }
         return List.copyOf(out);
     }
@@ -104,15 +157,33 @@ public final class TokenFile {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static void create(Path file, Path dir) throws IOException {
+    /** A new token file whose token lines are {@code lines}; false when another process created one first. */
+    private static boolean create(Path file, Path dir, String lines) throws IOException {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String text = """
-                # Facteur's admin tokens: `facteur queue flush|hold|...` sends the first as
-                # "Authorization: Bearer TOKEN" to [admin] listen. One per line; readable by Facteur's user only.
-                %s
-                """.formatted(newToken());
-        // Written whole under another name, then renamed: the token file is never seen half written,
-        // and it has mode 0600 from its first byte (a mode given at creation can only lose bits to the umask).
+                # Facteur's admin tokens, sent as "Authorization: Bearer TOKEN" to [admin] listen.
+                # One per line: TOKEN [read|operate] [# note]; no scope is operate. `facteur queue hold|...`
+                # sends the first operate token. Readable by Facteur's user only.
+                """ + lines;
+        Path tmp = writeAside(dir, file, text);
+        try {
+            // no REPLACE_EXISTING: where rename would replace, the JDK's move refuses instead
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(tmp); // another start created it first: use theirs
+            return false;
+        }
+        syncFolder(dir);
+        log.info("admin: created the token file {} (mode 0600)", file);
+        return true;
+    }
+
+    /**
+     * {@code text} in a file beside {@code file}, synced, to be renamed over it: the token file is
+     * never seen half written, and the copy has mode 0600 from its first byte (a mode given at
+     * creation can only lose bits to the umask).
+     */
+    private static Path writeAside(Path dir, Path file, String text) throws IOException {
         Path tmp = dir.resolve(file.getFileName() + ".new");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -120,16 +191,14 @@ public final class TokenFile {
             ch.write(StandardCharsets.UTF_8.encode(text));
             ch.force(true);
         }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(tmp); // another start created it first: use theirs
-            return;
-        }
+        return tmp;
+    }
+
+    /** The rename is durable once the folder is synced. */
+    private static void syncFolder(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
-        log.info("admin: created the token file {} (mode 0600)", file);
     }
 
     private static void checkMode(Path file) throws IOException {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "facteur", mixinStandardHelpOptions = true, version = "Facteur 0.1.0",
         description = "Facteur, a mail transfer agent: receives mail over SMTP, keeps it in a durable spool, and delivers it to mailboxes or other servers.",
         subcommands = {ServeCommand.class, QueueCommand.class, SuppressionCommand.class, AddressCommand.class, PolicyCommand.class, TlsCommand.class, UserCommand.class, SendmailCommand.class, AutoconfigCommand.class, DkimCommand.class, DoctorCommand.class,
-                TraceCommand.class, CheckConfigCommand.class, ReloadCommand.class,
+                TraceCommand.class, CheckConfigCommand.class, ReloadCommand.class, AdminCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -20,17 +20,28 @@ public final class TraceJson {
     private TraceJson() {}
 
     public static String format(List<MessageTrace> traces) {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(traces));
+    }
+
+    /** The same array as a tree, for an answer that carries it ({@code GET /api/history}). */
+    public static ArrayNode tree(List<MessageTrace> traces) {
         ArrayNode all = JSON.createArrayNode();
         for (MessageTrace t : traces) all.add(message(t));
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all);
+        return all;
+    }
+
+    /** Events as a trace shows them: each the history's line, as a tree. */
+    public static ArrayNode events(List<HistoryEvent> events) {
+        ArrayNode out = JSON.createArrayNode();
+        for (HistoryEvent e : events) out.add(HistoryLine.tree(e));
+        return out;
     }
 
     static ObjectNode message(MessageTrace t) {
         ObjectNode o = JSON.createObjectNode();
         o.put("queue_id", t.id().toString());
         o.put("message_id", t.messageId());
-        ArrayNode events = o.putArray("events");
-        for (HistoryEvent e : t.events()) events.add(HistoryLine.tree(e));
+        o.set("events", events(t.events()));
         if (t.queued().isPresent()) o.set("queued", queued(t.queued().get()));
         else o.putNull("queued");
         return o;

@@ -13,6 +13,11 @@ public enum QueueState {
 
     private final String label = name().toLowerCase(Locale.ROOT);
 
+    /** Held by an operator or the transport map; else tried before or not. The gauges and the admin API go by this alone. */
+    public static QueueState of(boolean held, int attempts) {
+        return held ? HELD : attempts == 0 ? ACTIVE : DEFERRED;
+    }
+
     public String label() {
         return label;
     }

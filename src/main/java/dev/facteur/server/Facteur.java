@@ -54,6 +54,7 @@ import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
 import dev.facteur.history.DeliveryHistory;
 import dev.facteur.history.HistoryEvent;
+import dev.facteur.history.HistoryReader;
 import dev.facteur.history.HistorySink;
 import dev.facteur.history.MessageIdScanner;
 import dev.facteur.spool.FreeSpace;
@@ -227,6 +228,7 @@ public final class Facteur implements AutoCloseable {
                 admin = new AdminServer(config.admin().listen(), config.admin().tokenFile(), queue, g.policy(), suppressions, rates,
                         new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
                 admin.serveMetrics(metrics, config.admin().metricsPublic());
+                admin.serveQueueApi(queue, spool, new HistoryReader(config.history().directory()), history != null, clock);
                 admin.serveDashboard(activity);
                 admin.start();
                 opened.add(admin);
@@ -327,7 +329,10 @@ public final class Facteur implements AutoCloseable {
         String source = next.source();
         List<String> restart = Restart.needed(current.get().config(), next);
         Generation g;
+        Runnable tokens;
         try {
+            // first: a token file the start would refuse refuses the reload before anything is built
+            tokens = admin == null ? () -> {} : admin.tokensReadAgain();
             if (stores == null && needsStores(next)) stores = Defences.openStores(next);
             g = Generation.build(next, lasting, stores);
         } catch (IOException | RuntimeException e) {
@@ -348,6 +353,7 @@ public final class Facteur implements AutoCloseable {
         current.set(g);
         if (delivery != null) delivery.handOver(g.agent());
         if (admin != null) admin.explainWith(g.policy());
+        tokens.run();
         var applied = new ReloadOutcome.Applied(source, restart);
         log.info("reload: {}", applied.message());
         g.describe(stores);

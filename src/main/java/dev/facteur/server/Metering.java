@@ -43,7 +43,7 @@ final class Metering {
 
     /** Held by an operator or the transport map; else tried before or not. */
     static QueueState state(Schedule s) {
-        return s.held() ? QueueState.HELD : s.attempts() == 0 ? QueueState.ACTIVE : QueueState.DEFERRED;
+        return QueueState.of(s.held(), s.attempts());
     }
 
     /**

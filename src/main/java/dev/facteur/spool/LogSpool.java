@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,6 +219,13 @@ public final class LogSpool implements Spool {
     @Override
     public List<StoredMessage> messages() {
         return index.values().stream().map(e -> new StoredMessage(e.envelope(), e.size())).toList();
+    }
+
+    /** The index's own order and weakly consistent view: nothing is copied but what is read. */
+    @Override
+    public Stream<StoredMessage> messagesAfter(QueueId after) {
+        var from = after == null ? index : index.tailMap(after, false);
+        return from.values().stream().map(e -> new StoredMessage(e.envelope(), e.size()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Durable storage of queued messages. Implementations: {@link LogSpool} on local disk; a
@@ -23,6 +24,15 @@ public interface Spool extends AutoCloseable {
 
     /** Every message in the spool, oldest first. */
     List<StoredMessage> messages();
+
+    /**
+     * The messages after {@code after} (null: from the first), oldest first, read as the stream is
+     * consumed: a page of the queue costs what the page holds, not what the queue holds. Messages
+     * added or removed while it is read may or may not be seen; none is seen twice.
+     */
+    default Stream<StoredMessage> messagesAfter(QueueId after) {
+        return messages().stream().filter(m -> after == null || m.envelope().id().compareTo(after) > 0);
+    }
 
     Optional<StoredMessage> find(QueueId id);
 

@@ -184,7 +184,7 @@ class AdminServerTest {
                 .hasMessage(tokenFile + ":3: not a token (at least 32 of A-Z a-z 0-9 - . _ ~ + /)");
         Files.writeString(tokenFile, token() + " queue:read\n");
         assertThatThrownBy(() -> new AdminServer(new HostPort("127.0.0.1", 0), tokenFile, queue))
-                .hasMessageStartingWith(tokenFile + ":1: scopes after a token are not supported yet")
+                .hasMessage(tokenFile + ":1: after the token, only its scope (read or operate) and a # note")
                 .message().doesNotContain(token().substring(0, 20));
     }
 
