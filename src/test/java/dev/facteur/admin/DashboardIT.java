@@ -51,8 +51,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * which {@code bin/test} installs), against a whole Facteur whose messages wait in the queue: its
  * relay refuses connections, so each message is tried once, deferred, and stays an hour. The page
  * takes the token, shows the queue, holds and releases a message through its own confirmation,
- * draws the activity, finds a message's path, refuses a wrong token, loads nothing from elsewhere,
- * and fits a phone's width.
+ * draws the activity, finds a message's path, refuses a wrong token, tells a read-only token that
+ * it cannot act, loads nothing from elsewhere, and fits a phone's width.
  */
 class DashboardIT {
 
@@ -64,6 +64,7 @@ class DashboardIT {
     private static Facteur facteur;
     private static String base;
     private static String token;
+    private static String readOnly;
     private static final List<String> queued = new ArrayList<>();
 
     private WebDriver browser;
@@ -77,11 +78,13 @@ class DashboardIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort(); // closed again below: the relay refuses every connection
         }
+        Path tokens = Files.createDirectories(dir.resolve("data")).resolve("admin.token");
+        token = TokenFile.add(tokens, false, "operator");
+        readOnly = TokenFile.add(tokens, true, "a dashboard that only looks");
         facteur = TestConfig.in(dir.resolve("data")).dns(new HostPort("127.0.0.1", 9))
                 .delivery(Map.of("smarthost", "[127.0.0.1]:" + closed, "retry_initial", "1h", "retry_max", "2h")).start();
         var admin = facteur.adminAddress().orElseThrow();
         base = "http://127.0.0.1:" + admin.getPort();
-        token = TokenFile.clientToken(facteur.config().admin().tokenFile());
         for (String rcpt : List.of("bob@example.net", "carol@example.net")) {
             queued.add(WireClient.submit(facteur.smtpAddresses().getFirst(), "<alice@example.org>", List.of("<" + rcpt + ">"),
                     ("From: <alice@example.org>\r\nSubject: to " + rcpt + "\r\nMessage-ID: <" + rcpt.replace('@', '.')
@@ -229,6 +232,21 @@ class DashboardIT {
         assertThat(error.getText()).contains("refused this token", "401");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
         assertThat(browser.findElement(By.id("app")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aReadOnlyTokenSeesTheQueueButItsActionsAreRefusedWithAClearMessage() {
+        open(1280, 1800);
+        signIn(readOnly);
+        String id = queued.getFirst();
+        openMessage(id);
+
+        act("hold", "ok");
+
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        assertThat(error.getText()).contains("may only read (403)");
+        assertThat(held(id)).isFalse();
+        assertThat(browser.findElement(By.id("app")).isDisplayed()).as("still signed in: reading is allowed").isTrue();
     }
 
     @Test

@@ -41,27 +41,37 @@
     return body;
   }
 
-  function report(e) {
+  /**
+   * Shows what went wrong. What the user asked for (an action, a search) stays until the
+   * next thing they ask (sticky); a refresh's trouble goes with the next refresh that works.
+   */
+  function report(e, sticky = false) {
     if (!token) return; // signed out already: the other requests' answers say nothing new
     if (e instanceof ApiError && e.status === 401) {
       signOut('The server refused this token (401: ' + e.message + '). Enter a token from [admin] token_file.');
     } else if (e instanceof ApiError && e.status === 403) {
-      showError('This token may only read (403): the actions on messages need a token with the operate scope. ' + e.message);
+      showError('This token may only read (403): the actions on messages need a token with the operate scope. ' + e.message, sticky);
     } else if (e instanceof ApiError) {
-      showError(e.status + ': ' + e.message);
+      showError(e.status + ': ' + e.message, sticky);
     } else {
-      showError('The server does not answer: ' + e.message);
+      showError('The server does not answer: ' + e.message, sticky);
     }
   }
 
-  function showError(text) {
+  let errorSticky = false;
+
+  function showError(text, sticky = false) {
     const p = $('error');
     p.textContent = text;
     p.hidden = false;
+    errorSticky = sticky;
   }
 
-  function clearError() {
+  /** Hides the error; a sticky one only when {@code asked} (the user did something new). */
+  function clearError(asked = false) {
+    if (errorSticky && !asked) return;
     $('error').hidden = true;
+    errorSticky = false;
   }
 
   function notice(text) {
@@ -384,12 +394,13 @@
     if (!shown) return;
     const id = shown.id;
     if (!(await confirmed(WHAT[verb].replace('%s', id), verb))) return;
+    notice('');
+    clearError(true);
     try {
       const r = await api('/api/queue/' + encodeURIComponent(id) + '/' + verb, 'POST');
       notice(id + ': ' + (r && r.message ? r.message : verb + ' done'));
-      clearError();
     } catch (e) {
-      report(e);
+      report(e, true);
     }
     try {
       if (verb === 'delete' || verb === 'bounce') closeMessage();
@@ -437,8 +448,8 @@
     $('login').hidden = false;
     $('token').value = '';
     $('token').focus();
-    if (why) showError(why);
-    else clearError();
+    if (why) showError(why, true);
+    else clearError(true);
   }
 
   function signIn() {
@@ -456,7 +467,7 @@
       token = $('token').value.trim();
       if (!token) return;
       sessionStorage.setItem(TOKEN_KEY, token);
-      clearError();
+      clearError(true);
       signIn();
     });
     $('change-token').addEventListener('click', () => signOut());
@@ -468,7 +479,7 @@
     $('more').addEventListener('click', () => moreList());
     document.addEventListener('click', (e) => {
       const open = e.target.closest('[data-open]');
-      if (open) openMessage(open.dataset.open).then(() => $('detail').scrollIntoView({ block: 'start' }), report);
+      if (open) openMessage(open.dataset.open).then(() => $('detail').scrollIntoView({ block: 'start' }), (err) => report(err, true));
     });
     $('detail-close').addEventListener('click', closeMessage);
     for (const b of $('actions').querySelectorAll('button[data-action]')) {
@@ -477,7 +488,8 @@
     $('search-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const q = $('q').value.trim();
-      if (q) search(q).catch(report);
+      clearError(true);
+      if (q) search(q).catch((err) => report(err, true));
     });
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && token) refreshSummary();
