@@ -132,11 +132,11 @@ class ActivityTest {
 
     @Test
     void aFloodOfDistinctFailingDomainsKeepsTheMemoryBoundedAndTheDestinationThatFailsMost() {
-        var small = new Activity(clock, 10);
+        var small = new Activity(clock, 100);
         for (int i = 0; i < 5; i++) small.outcome(Outcome.DEFERRED, "big.example", "421 4.7.0 too many connections");
         for (int i = 0; i < 100_000; i++) small.outcome(Outcome.BOUNCED, "spam" + i + ".example", "550 no such domain");
 
-        assertThat(small.failingKept()).isEqualTo(10);
+        assertThat(small.failingKept()).as("a tenth is forgotten at a time").isBetween(90, 100);
         assertThat(small.last(1).failing().getFirst()).extracting(FailingDestination::domain, FailingDestination::failures)
                 .containsExactly("big.example", 5L);
         assertThat(small.last(1).buckets().getLast().bounced()).as("the counts are exact all the same").isEqualTo(100_000);

@@ -7,6 +7,7 @@
   const TOKEN_KEY = 'facteur.token';
   const SUMMARY_EVERY_MS = 5000;
   const ACTIVITY_EVERY_MS = 30000;
+  const MAX_PERIOD_MS = 60000; // however slow the server, the page is never more than a minute behind
   const PAGE = 50; // messages per page of the list: never the whole queue
 
   const $ = (id) => document.getElementById(id);
@@ -139,7 +140,9 @@
   /**
    * A load that runs once at a time: asked again while it runs, it runs once more after;
    * with a period, it comes back that long after it ends (not after it starts), so a slow
-   * server gets one request at a time. Skipped while the tab is hidden.
+   * server gets one request at a time, and ten times as long as the load took when that is
+   * longer (a summary of a huge queue reads every message: the page must not keep the server
+   * busy). Skipped while the tab is hidden.
    */
   function refresher(load, periodMs) {
     let running = false;
@@ -153,6 +156,7 @@
       }
       running = true;
       clearTimeout(timer);
+      const started = performance.now();
       try {
         if (!document.hidden) await load();
       } catch (e) {
@@ -164,7 +168,7 @@
         again = false;
         run();
       } else if (periodMs && token) {
-        timer = setTimeout(run, periodMs);
+        timer = setTimeout(run, Math.min(MAX_PERIOD_MS, Math.max(periodMs, 10 * (performance.now() - started))));
       }
     }
     run.stop = () => clearTimeout(timer);
