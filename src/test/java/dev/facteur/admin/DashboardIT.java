@@ -169,7 +169,7 @@ class DashboardIT {
         Patience.await(id + " held in the spool").until(() -> held(id));
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#detail-fields dd[data-field=State]"), "held"));
         wait.until(d -> state(id).equals("held"));
-        assertThat(browser.findElement(By.id("notice")).getText()).startsWith(id + ": ");
+        assertThat(browser.findElement(By.id("notice")).getText()).as("the server's answer").contains(id);
 
         act("release", "ok");
         Patience.await(id + " released in the spool").until(() -> !held(id));

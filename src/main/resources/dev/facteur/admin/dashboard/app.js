@@ -218,7 +218,8 @@
     for (let i = 0; i <= ticks; i++) {
       const b = Math.min(buckets.length - 1, Math.round((i * (buckets.length - 1)) / ticks));
       const x = LEFT + step * (b + 0.5);
-      chart.append(svg('text', { x, y: H - 6, class: 'label middle' }, clock(buckets[b].start)));
+      const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle'; // the ends stay inside the frame
+      chart.append(svg('text', { x: i === 0 ? LEFT : i === ticks ? W - RIGHT : x, y: H - 6, class: 'label ' + anchor }, clock(buckets[b].start)));
     }
     return { step, scale: (v) => (v / top) * plotH };
   }
@@ -402,7 +403,7 @@
     clearError(true);
     try {
       const r = await api('/api/queue/' + encodeURIComponent(id) + '/' + verb, 'POST');
-      notice(id + ': ' + (r && r.message ? r.message : verb + ' done'));
+      notice(r && r.message ? r.message : id + ': ' + verb + ' done'); // the server's message names the message
     } catch (e) {
       report(e, true);
     }
