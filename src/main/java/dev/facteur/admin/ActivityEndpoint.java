@@ -13,8 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /api/activity?hours=6}: the last hours of {@link Activity}, for the dashboard's charts
- * and its failing destinations (the shape is in {@code /work/notes/contract.md}, and
- * {@code docs/dashboard.md}). {@code hours} from 1 to 24, 6 when not given.
+ * and its failing destinations (the shape is in {@code docs/dashboard.md} and
+ * {@code docs/openapi.yaml}). {@code hours} from 1 to 24, 6 when not given.
  */
 final class ActivityEndpoint implements HttpHandler {
 
