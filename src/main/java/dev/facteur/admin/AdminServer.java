@@ -3,6 +3,7 @@ package dev.facteur.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.facteur.activity.Activity;
 import dev.facteur.bounce.SenderRates;
 import dev.facteur.bounce.Suppressions;
 import dev.facteur.history.HistoryReader;
@@ -227,6 +228,16 @@ public final class AdminServer implements AutoCloseable {
     public void serveMetrics(Metrics metrics, boolean open) {
         if (!metrics.enabled()) return;
         context("/metrics", new MetricsEndpoint(metrics), !open);
+    }
+
+    /**
+     * The dashboard for people ({@code docs/dashboard.md}): its files at {@code /dashboard/}, open
+     * since they hold no data ({@link DashboardFiles}), and {@code GET /api/activity} from
+     * {@code activity}, behind the token ({@link ActivityEndpoint}).
+     */
+    public void serveDashboard(Activity activity) {
+        context("/dashboard", new DashboardFiles(), false);
+        context("/api/activity", new ActivityEndpoint(activity), true);
     }
 
     public void start() {

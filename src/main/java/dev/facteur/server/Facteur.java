@@ -1,5 +1,6 @@
 package dev.facteur.server;
 
+import dev.facteur.activity.Activity;
 import dev.facteur.admin.AdminServer;
 import dev.facteur.admin.ReloadEndpoint;
 import dev.facteur.auth.srs.Srs;
@@ -162,6 +163,7 @@ public final class Facteur implements AutoCloseable {
             QueueId.Generator ids = spool.messages().stream().map(m -> m.envelope().id()).max(QueueId::compareTo)
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
             var d = config.delivery();
+            Activity activity = new Activity(clock); // the last day, for the dashboard (/api/activity)
             Events eventLog = null;
             EventSink events = EventSink.NONE;
             // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
@@ -186,6 +188,7 @@ public final class Facteur implements AutoCloseable {
                 rates = new SenderRates(stores.rates(), events, clock);
                 events = rates; // the reputation counts see every outcome on its way to the log
                 events = Metering.outcomes(metrics, events); // and so do the metrics, by destination
+                events = activity.hearing(events); // and the dashboard's activity
                 if (config.mtaSts().policies()) {
                     var s = config.mtaSts();
                     var dns = new DnsJavaResolver(config.dns().servers(), Duration.ofSeconds(5), 2).measuredBy(metrics.dns());
@@ -226,6 +229,7 @@ public final class Facteur implements AutoCloseable {
                         new Injection(config.sendmail().socket(), config.hostname(), config.smtp().maxMessageSize()));
                 admin.serveMetrics(metrics, config.admin().metricsPublic());
                 admin.serveQueueApi(queue, spool, new HistoryReader(config.history().directory()), history != null, clock);
+                admin.serveDashboard(activity);
                 admin.start();
                 opened.add(admin);
                 log.info("admin interface on http://{}", new dev.facteur.net.HostPort(admin.address().getHostString(), admin.address().getPort()));
@@ -236,7 +240,7 @@ public final class Facteur implements AutoCloseable {
             }
             long reserve = config.spool().minFreeSpace();
             FreeSpace room = reserve > 0 ? FreeSpace.of(config.spoolDir(), reserve) : null;
-            MessageSink sink = sinkFor(spool, queue, room, trail);
+            MessageSink sink = sinkFor(spool, queue, room, activity.countingArrivals(trail)); // each message received counted as accepted
             SmtpServer smtp = new SmtpServer(g.mx().settings(), sink, g.mx().gate(), ids, clock);
             smtp.measuredBy(metrics, "smtp");
             smtp.start();

@@ -2,6 +2,7 @@ package dev.facteur.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facteur.activity.Activity;
 import dev.facteur.history.HistoryReader;
 import dev.facteur.message.QueueId;
 import dev.facteur.metrics.Metrics;
@@ -52,6 +53,7 @@ class OpenApiTest {
         admin.serveMetrics(Metrics.prometheus(Clock.systemUTC()), false);
         admin.reloadWith(() -> new ReloadEndpoint.Result(true, "reloaded", List.of()));
         admin.serveQueueApi(queue, spool, new HistoryReader(dir.resolve("history")), true, Clock.systemUTC());
+        admin.serveDashboard(new Activity(Clock.systemUTC()));
         admin.start();
         spec = new YAMLMapper().readTree(Files.readString(DOCUMENT));
     }
