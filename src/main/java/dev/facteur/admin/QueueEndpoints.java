@@ -45,6 +45,7 @@ final class QueueEndpoints {
     private final HistoryReader history;
     private final boolean historyKept;
     private final Clock clock;
+    private final SummaryCache summaries;
 
     /**
      * @param history     the delivery history's folder, searched by {@code /api/history} as
@@ -57,6 +58,7 @@ final class QueueEndpoints {
         this.history = history;
         this.historyKept = historyKept;
         this.clock = clock;
+        this.summaries = new SummaryCache(this::readSummary, clock);
     }
 
     /** Fixed paths before the templates they also fit. */
@@ -82,8 +84,12 @@ final class QueueEndpoints {
 
     private Answer summary(Request r) {
         r.query().only(Set.of());
+        return new Answer.Json(200, summaries.get().json());
+    }
+
+    private QueueSummary readSummary() {
         try (Stream<StoredMessage> all = spool.messagesAfter(null)) {
-            return new Answer.Json(200, QueueSummary.of(all).json());
+            return QueueSummary.of(all);
         }
     }
 
@@ -127,6 +133,7 @@ final class QueueEndpoints {
         String refusal = c.refusal(m.get().envelope());
         if (refusal != null) return Answer.refused(409, refusal);
         CommandResult done = c.apply(queue, id);
+        summaries.forget();
         if (!done.ok() && spool.find(id).isEmpty()) return notQueued(id); // delivered or deleted meanwhile
         return done.ok() ? Answer.done(done.message()) : Answer.refused(409, done.message());
     }
@@ -162,6 +169,7 @@ final class QueueEndpoints {
         for (StoredMessage m : matched) {
             if (c.refusal(m.envelope()) == null && c.apply(queue, m.envelope().id()).ok()) done++;
         }
+        summaries.forget();
         ObjectNode o = JSON.createObjectNode().put("ok", true).put("matched", n).put("done", done)
                 .put("message", c.word() + ": done to " + done + " of " + n + " matching message" + (n == 1 ? "" : "s"));
         return new Answer.Json(200, o);

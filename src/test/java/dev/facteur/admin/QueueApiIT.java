@@ -214,10 +214,13 @@ class QueueApiIT {
 
     @Test
     void holdReleaseAndDeleteOneMessage() throws Exception {
+        assertThat(get("/api/queue/summary").json().get("states").get("held").intValue()).isEqualTo(1);
         Answer hold = post("/api/queue/" + fourth + "/hold");
         assertThat(hold.status()).as(hold.body()).isEqualTo(200);
         assertThat(hold.json().get("ok").booleanValue()).isTrue();
         assertThat(get("/api/queue/" + fourth).json().get("state").stringValue()).isEqualTo("held");
+        assertThat(get("/api/queue/summary").json().get("states").get("held").intValue())
+                .as("the summary kept for watchers is read again after a command").isEqualTo(2);
         assertThat(post("/api/queue/" + fourth + "/hold").status()).as("held already").isEqualTo(409);
         assertThat(post("/api/queue/" + fourth + "/flush").status()).as("a held message is released, not flushed").isEqualTo(409);
 
