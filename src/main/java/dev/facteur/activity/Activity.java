@@ -59,9 +59,37 @@ public final class Activity {
      * {@code domain}, whose last reply becomes {@code reply} when there is one.
      */
     public synchronized void outcome(Outcome outcome, String domain, String reply) {
-        Instant now = clock.instant();
-        count(now, 1 + outcome.ordinal());
-        if (outcome.failed()) failing.failed(domain.toLowerCase(Locale.ROOT), reply, now);
+        outcome(outcome, domain, reply, clock.instant());
+    }
+
+    private void outcome(Outcome outcome, String domain, String reply, Instant at) {
+        count(at, 1 + outcome.ordinal());
+        if (outcome.failed()) failing.failed(domain.toLowerCase(Locale.ROOT), reply, at);
+    }
+
+    /**
+     * Counts what the delivery history recorded before this started, so that a restart does not
+     * empty the charts: a message received, an attempt's outcome, a recipient given up on. Events
+     * older than the last {@value #MAX_HOURS} hours, or not yet come, are passed over.
+     */
+    public synchronized void recall(HistoryEvent e) {
+        long b = Math.floorDiv(e.time().toEpochMilli(), bucketMillis);
+        long current = Math.floorDiv(clock.instant().toEpochMilli(), bucketMillis);
+        if (b <= current - BUCKETS || b > current) return;
+        switch (e) {
+            case HistoryEvent.Received r -> count(r.time(), ACCEPTED);
+            case HistoryEvent.Attempt a -> {
+                Outcome o = switch (a.result()) {
+                    case DELIVERED -> Outcome.DELIVERED;
+                    case DEFERRED -> Outcome.DEFERRED;
+                    case BOUNCED -> Outcome.BOUNCED;
+                    case HELD -> null; // the transport map held it: no attempt was made
+                };
+                if (o != null) outcome(o, domainOf(a.recipient()), a.reply().isEmpty() ? null : a.reply(), a.time());
+            }
+            case HistoryEvent.GaveUp g -> outcome(Outcome.EXPIRED, domainOf(g.recipient()), g.reason().isEmpty() ? null : g.reason(), g.time());
+            default -> { } // DSNs and removals are no outcome of their own
+        }
     }
 
     /** The last {@code hours} hours (1 to {@value #MAX_HOURS}) up to now, the current bucket included. */
@@ -110,6 +138,7 @@ public final class Activity {
     private void count(Instant at, int column) {
         long b = Math.floorDiv(at.toEpochMilli(), bucketMillis);
         int slot = slot(b);
+        if (bucketOf[slot] > b) return; // a day older than what the slot counts now: recalled history
         if (bucketOf[slot] != b) {
             bucketOf[slot] = b;
             Arrays.fill(counts[slot], 0);
@@ -122,7 +151,10 @@ public final class Activity {
     }
 
     private static String domain(Event e) {
-        String r = e.recipient();
-        return r.substring(r.lastIndexOf('@') + 1);
+        return domainOf(e.recipient());
+    }
+
+    private static String domainOf(String address) {
+        return address.substring(address.lastIndexOf('@') + 1);
     }
 }

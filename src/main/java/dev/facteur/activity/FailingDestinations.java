@@ -45,6 +45,7 @@ final class FailingDestinations {
 
         void add(long hour) {
             int slot = (int) Math.floorMod(hour, (long) HOURS);
+            if (hourOf[slot] > hour) return; // a day older than what the slot counts now: recalled history
             if (hourOf[slot] != hour) {
                 hourOf[slot] = hour;
                 count[slot] = 0;
@@ -68,6 +69,7 @@ final class FailingDestinations {
             byDomain.put(domain, d);
         }
         d.add(hour(at));
+        if (d.lastAt != null && at.isBefore(d.lastAt)) return; // recalled history older than what was heard live
         if (reply != null) d.lastReply = reply.length() > MAX_REPLY ? reply.substring(0, MAX_REPLY) : reply;
         d.lastAt = at;
     }

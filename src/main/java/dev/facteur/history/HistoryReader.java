@@ -1,10 +1,14 @@
 package dev.facteur.history;
 
 import dev.facteur.message.QueueId;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Finds messages in the history. No index: the day files are scanned, oldest first, and a line
@@ -54,6 +59,31 @@ public final class HistoryReader {
             if (!d.isBefore(first) && !search.done()) search.scan(files.of(d));
         }
         return search.result();
+    }
+
+    /**
+     * Every event from {@code from} (inclusive) to {@code until} (exclusive), in the order the
+     * files hold them, to {@code each}: what was recorded before a restart, for what counts again
+     * from it. Lines that do not read (cut short by a crash, written by a newer version) are passed over.
+     */
+    public void replay(Instant from, Instant until, Consumer<HistoryEvent> each) throws IOException {
+        LocalDate first = HistoryFiles.dayOf(from);
+        LocalDate last = HistoryFiles.dayOf(until);
+        for (LocalDate d : files.days()) {
+            if (d.isBefore(first) || d.isAfter(last)) continue;
+            InputStream in;
+            try {
+                in = Files.newInputStream(files.of(d));
+            } catch (NoSuchFileException e) {
+                continue; // removed meanwhile: it was old enough
+            }
+            try (var lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    var e = HistoryLine.read(line);
+                    if (e.isPresent() && !e.get().time().isBefore(from) && e.get().time().isBefore(until)) each.accept(e.get());
+                }
+            }
+        }
     }
 
     /** One look through the files: what is found so far. */

@@ -25,6 +25,11 @@ import dev.facteur.events.EventLogSettings;
 import dev.facteur.events.EventSink;
 import dev.facteur.events.Events;
 import dev.facteur.events.WebhookSettings;
+import dev.facteur.history.DeliveryHistory;
+import dev.facteur.history.HistoryEvent;
+import dev.facteur.history.HistoryReader;
+import dev.facteur.history.HistorySink;
+import dev.facteur.history.MessageIdScanner;
 import dev.facteur.inject.Injection;
 import dev.facteur.io.SecretLines;
 import dev.facteur.local.MaildirDelivery;
@@ -52,11 +57,6 @@ import dev.facteur.shaping.Shaper;
 import dev.facteur.shaping.SourceAddresses;
 import dev.facteur.smtp.MessageSink;
 import dev.facteur.smtp.SmtpServer;
-import dev.facteur.history.DeliveryHistory;
-import dev.facteur.history.HistoryEvent;
-import dev.facteur.history.HistoryReader;
-import dev.facteur.history.HistorySink;
-import dev.facteur.history.MessageIdScanner;
 import dev.facteur.spool.FreeSpace;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
@@ -71,6 +71,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -78,6 +79,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -164,6 +166,7 @@ public final class Facteur implements AutoCloseable {
                     .map(QueueId.Generator::new).orElseGet(QueueId.Generator::new);
             var d = config.delivery();
             Activity activity = new Activity(clock); // the last day, for the dashboard (/api/activity)
+            if (history != null) recall(activity, config.history().directory(), clock);
             Events eventLog = null;
             EventSink events = EventSink.NONE;
             // the policy checks' state, the submission ports' failed logins, and the suppression list of delivery
@@ -295,6 +298,22 @@ public final class Facteur implements AutoCloseable {
     }
 
     /** The policy checks' state, the submission ports' failed logins, and delivery's suppression list and rates live there. */
+    /**
+     * Counts into {@code activity} what the delivery history holds of the last day before now,
+     * off the start's path: after a restart the dashboard's charts go on rather than start empty.
+     * What happens from now on is counted as it happens, so the history is read up to now only.
+     */
+    private static void recall(Activity activity, Path historyDir, Clock clock) {
+        Instant until = clock.instant();
+        Thread.ofVirtual().name("activity-recall").start(() -> {
+            try {
+                new HistoryReader(historyDir).replay(until.minus(Duration.ofHours(Activity.MAX_HOURS)), until, activity::recall);
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("dashboard activity: cannot read the delivery history in {}: {} (the charts start from now)", historyDir, e.toString());
+            }
+        });
+    }
+
     private static boolean needsStores(Config config) {
         return Defences.needsStore(config) || config.submission().enabled() || config.submission().authOnPort25()
                 || config.delivery().enabled();

@@ -199,4 +199,40 @@ class ActivityTest {
         assertThatThrownBy(() -> activity.last(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> activity.last(25)).isInstanceOf(IllegalArgumentException.class);
     }
+    @Test
+    void theHistoryOfTheLastDayIsCountedAgainAfterARestart() {
+        QueueId id = QueueId.parse("1M8TZ25410000");
+        Instant earlier = Instant.parse("2026-12-02T08:01:00Z");
+        activity.recall(new HistoryEvent.Received(earlier, id, "<m@x>", "a@sender.example", List.of("b@example.org"), 100,
+                "192.0.2.1", "client.example", "client.example", "ESMTP", "", ""));
+        activity.recall(new HistoryEvent.Attempt(earlier.plusSeconds(5), id, "b@example.org", 1, HistoryEvent.Result.DEFERRED,
+                "mx.example.org[192.0.2.25]:25", "", "451 4.7.1 try later"));
+        activity.recall(new HistoryEvent.Attempt(earlier.plusSeconds(9), id, "c@example.org", 1, HistoryEvent.Result.DELIVERED,
+                "mx.example.org[192.0.2.25]:25", "", "250 ok"));
+        activity.recall(new HistoryEvent.GaveUp(earlier.plusSeconds(20), id, "d@gone.example", "too old"));
+        activity.recall(new HistoryEvent.Removed(earlier.plusSeconds(30), id, "delivered"));
+
+        Report r = activity.last(3);
+        Bucket at8 = r.buckets().stream().filter(b -> b.start().equals(Instant.parse("2026-12-02T08:00:00Z"))).findFirst().orElseThrow();
+        assertThat(at8).isEqualTo(new Bucket(at8.start(), 1, 1, 1, 0, 1));
+        assertThat(r.failing()).extracting(FailingDestination::domain, FailingDestination::failures, FailingDestination::lastReply)
+                .containsExactly(tuple("example.org", 1L, "451 4.7.1 try later"), tuple("gone.example", 1L, "too old"));
+    }
+
+    @Test
+    void recalledHistoryOlderThanADayDoesNotWipeWhatTheSlotCountsNow() {
+        activity.accepted();
+        activity.outcome(Outcome.DEFERRED, "example.org", "451 now");
+        QueueId id = QueueId.parse("1M8TZ25410000");
+        Instant dayAgo = clock.instant().minus(Duration.ofHours(24)); // the same slot, a day before
+        activity.recall(new HistoryEvent.Received(dayAgo, id, "<m@x>", "a@sender.example", List.of("b@example.org"), 100,
+                "192.0.2.1", "", "", "ESMTP", "", ""));
+        activity.recall(new HistoryEvent.Attempt(dayAgo, id, "b@example.org", 1, HistoryEvent.Result.BOUNCED, "", "", "550 a day ago"));
+        activity.recall(new HistoryEvent.Attempt(clock.instant().minus(Duration.ofMinutes(1)), id, "b@example.org", 1,
+                HistoryEvent.Result.DEFERRED, "", "", "451 a minute ago"));
+
+        assertThat(newest(activity.last(1))).isEqualTo(new Bucket(Instant.parse("2026-12-02T10:00:00Z"), 1, 0, 2, 0, 0));
+        assertThat(activity.last(24).failing()).singleElement()
+                .satisfies(f -> assertThat(f.lastReply()).as("the reply heard live is newer than the one recalled").isEqualTo("451 now"));
+    }
 }

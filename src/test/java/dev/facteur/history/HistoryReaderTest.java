@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +157,28 @@ class HistoryReaderTest {
                 .extracting(MessageTrace::id).containsExactly(SECOND);
         assertThat(reader.find(Lookup.parse(FIRST.toString()), T.plusSeconds(2), 20)).singleElement()
                 .satisfies(t -> assertThat(types(t)).containsExactly("dsn", "removed"));
+    }
+
+    @Test
+    void replayGivesEveryEventOfTheSpanInOrderAcrossDays() throws Exception {
+        story();
+        List<HistoryEvent> seen = new ArrayList<>();
+        new HistoryReader(dir).replay(T.plusSeconds(1), Instant.parse("2026-12-02T08:00:01Z"), seen::add);
+        assertThat(seen).extracting(HistoryLine::type)
+                .as("from the first outcome, up to but not including the last second")
+                .containsExactly("attempt", "attempt", "dsn", "removed", "attempt", "removed", "received");
+    }
+
+    @Test
+    void replayPassesOverDamagedLines() throws Exception {
+        story();
+        Path day = dir.resolve("2026-12-01.log");
+        List<String> lines = Files.readAllLines(day);
+        lines.set(1, lines.get(1).substring(0, 50));
+        Files.writeString(day, String.join("\n", lines) + "\n" + lines.get(2).substring(0, 70));
+        List<HistoryEvent> seen = new ArrayList<>();
+        new HistoryReader(dir).replay(T, T.plus(Duration.ofDays(2)), seen::add);
+        assertThat(seen).as("ten events but the damaged one; the half line written last is none").hasSize(9);
     }
 
     @Test
