@@ -5,8 +5,10 @@ import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
+import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,9 +25,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "Looks at the queue (list, show read the spool) and operates the running server's queue.",
@@ -69,31 +68,12 @@ final class QueueCommand implements Runnable {
             try (LogSpool spool = open(config)) {
                 all = spool.messages();
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                JsonMapper mapper = new JsonMapper();
-                ArrayNode arr = mapper.createArrayNode();
-                for (StoredMessage m : all) arr.add(toJson(mapper, m));
-                out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
-                return 0;
-            }
-            if (all.isEmpty()) {
-                out.println("Mail queue is empty");
-                return 0;
-            }
-            out.printf("%-13s  %9s  %-19s  %s%n", "QUEUE ID", "SIZE", "ARRIVAL", "SENDER / RECIPIENTS");
-            long bytes = 0;
-            for (StoredMessage m : all) {
-                Envelope e = m.envelope();
-                bytes += m.size();
-                out.printf("%-13s  %9d  %-19s  <%s>%s%n", e.id(), m.size(), TIME.format(e.arrival()), e.sender(), scheduleText(e));
-                for (Recipient r : e.recipients()) {
-                    out.printf("%-13s  %9s  %-19s    %s (%s)%n", "", "", "", r.address(), state(r));
-                    if (r.diagnostic() != null && r.isPending())
-                        out.printf("%-13s  %9s  %-19s      last error: %s%n", "", "", "", r.diagnostic());
-                }
-            }
-            out.printf("-- %d message%s, %d bytes%n", all.size(), all.size() == 1 ? "" : "s", bytes);
+            // picocli's writer flushes at every line; a million messages want one buffer
+            Writer out = new BufferedWriter(spec.commandLine().getOut(), 1 << 16);
+            QueueListing listing = new QueueListing(out);
+            if (json) listing.json(all);
+            else listing.text(all);
+            out.flush();
             return 0;
         }
     }
@@ -138,7 +118,7 @@ final class QueueCommand implements Runnable {
                         + (e.schedule().nextAttempt() == null ? "" : ", next " + TIME.format(e.schedule().nextAttempt())));
                 for (Recipient r : e.recipients()) {
                     String notify = r.dsnNotify().toParameter();
-                    out.println("Recipient: <" + r.address() + "> " + state(r)
+                    out.println("Recipient: <" + r.address() + "> " + QueueListing.state(r)
                             + (notify == null ? "" : " NOTIFY=" + notify) + (r.orcpt() == null ? "" : " ORCPT=" + r.orcpt()));
                     if (r.diagnostic() != null)
                         out.println("  " + (r.remoteMta() == null ? "" : r.remoteMta() + " said: ") + r.diagnostic());
@@ -155,41 +135,6 @@ final class QueueCommand implements Runnable {
             }
             return 0;
         }
-    }
-
-    /** pending (never tried), deferred (tried, will retry), delivered, failed. */
-    private static String state(Recipient r) {
-        if (r.isPending() && r.diagnostic() != null) return "deferred";
-        return r.state().name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String scheduleText(Envelope e) {
-        var s = e.schedule();
-        StringBuilder b = new StringBuilder();
-        if (s.held()) b.append("  HELD");
-        if (s.attempts() > 0) b.append("  attempts=").append(s.attempts());
-        if (s.nextAttempt() != null && !s.held()) b.append("  next=").append(TIME.format(s.nextAttempt()));
-        return b.toString();
-    }
-
-    private static ObjectNode toJson(JsonMapper mapper, StoredMessage m) {
-        Envelope e = m.envelope();
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", e.id().toString());
-        o.put("sender", e.sender().toString());
-        ArrayNode rs = o.putArray("recipients");
-        for (Recipient r : e.recipients()) {
-            ObjectNode rn = rs.addObject().put("address", r.address().toString()).put("state", state(r));
-            if (r.diagnostic() != null) rn.put("last_reply", r.diagnostic());
-            if (r.remoteMta() != null) rn.put("remote_mta", r.remoteMta());
-        }
-        var s = e.schedule();
-        o.put("attempts", s.attempts());
-        o.put("held", s.held());
-        if (s.nextAttempt() != null) o.put("next_attempt", s.nextAttempt().toString());
-        o.put("size", m.size());
-        o.put("arrival", e.arrival().toString());
-        return o;
     }
 
     /**

@@ -18,8 +18,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -61,10 +63,7 @@ final class EnvelopeCodec {
             for (Recipient r : e.recipients()) {
                 writeString(out, r.address().localPart());
                 writeString(out, r.address().domain());
-                Notify n = r.dsnNotify();
-                int mask = n.explicit() ? 1 : 0;
-                for (Notify.Condition cond : n.conditions()) mask |= 2 << cond.ordinal();
-                out.writeByte(mask);
+                out.writeByte(mask(r.dsnNotify()));
                 writeString(out, r.orcpt());
                 out.writeByte(r.state().ordinal());
                 writeString(out, r.diagnostic());
@@ -94,13 +93,13 @@ final class EnvelopeCodec {
     }
 
     private static Envelope read(byte[] data) throws IOException {
-        var in = new DataInputStream(new ByteArrayInputStream(data));
+        var in = new Input(data);
         int version = in.readUnsignedByte();
         QueueId id = new QueueId(in.readLong());
         if (version < 1 || version > VERSION) throw new IOException(id + ": unknown envelope version " + version);
         Instant arrival = Instant.ofEpochMilli(in.readLong());
         String senderLocal = readString(in);
-        String senderDomain = shared(readString(in));
+        String senderDomain = readShared(in);
         long size = in.readLong();
         Body body = ordinal(Body.values(), in.readUnsignedByte(), "BODY", id);
         boolean utf8 = in.readBoolean();
@@ -108,23 +107,20 @@ final class EnvelopeCodec {
         Ret ret = retOrdinal == -1 ? null : ordinal(Ret.values(), retOrdinal, "RET", id);
         String envid = readString(in);
         // A large queue holds many envelopes in memory; their repeated strings are shared.
-        ClientInfo client = new ClientInfo(shared(readString(in)), shared(readString(in)), shared(readString(in)),
-                shared(readString(in)));
+        ClientInfo client = new ClientInfo(readShared(in), readShared(in), readShared(in),
+                readShared(in));
         int n = in.readInt();
         if (n < 0 || n > 1_000_000) throw new IOException(id + ": bad recipient count " + n);
         List<Recipient> rcpts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String local = readString(in);
-            String domain = shared(readString(in));
-            int mask = in.readUnsignedByte();
-            EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
-            for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
+            String domain = readShared(in);
+            Notify notify = notify(in.readUnsignedByte());
             String orcpt = readString(in);
             Recipient.State state = ordinal(Recipient.State.values(), in.readUnsignedByte(), "recipient state", id);
-            String diagnostic = version >= 2 ? shared(readString(in)) : null;
-            String remoteMta = version >= 2 ? shared(readString(in)) : null;
-            rcpts.add(new Recipient(new Mailbox(local, domain), notify(conds, (mask & 1) != 0), orcpt, state,
-                    diagnostic, remoteMta));
+            String diagnostic = version >= 2 ? readShared(in) : null;
+            String remoteMta = version >= 2 ? readShared(in) : null;
+            rcpts.add(new Recipient(new Mailbox(local, domain), notify, orcpt, state, diagnostic, remoteMta));
         }
         Schedule schedule = Schedule.NEW;
         if (version >= 2) {
@@ -153,9 +149,20 @@ final class EnvelopeCodec {
         return s == null ? null : s.intern();
     }
 
-    private static Notify notify(EnumSet<Notify.Condition> conds, boolean explicit) {
-        if (!explicit && conds.equals(Notify.DEFAULT.conditions())) return Notify.DEFAULT;
-        return new Notify(conds, explicit);
+    /** The NOTIFY of most recipients, as written: no bit 0 (not explicit), one bit per condition. */
+    private static final int DEFAULT_NOTIFY = mask(Notify.DEFAULT);
+
+    private static int mask(Notify n) {
+        int mask = n.explicit() ? 1 : 0;
+        for (Notify.Condition cond : n.conditions()) mask |= 2 << cond.ordinal();
+        return mask;
+    }
+
+    private static Notify notify(int mask) {
+        if (mask == DEFAULT_NOTIFY) return Notify.DEFAULT;
+        EnumSet<Notify.Condition> conds = EnumSet.noneOf(Notify.Condition.class);
+        for (Notify.Condition cond : Notify.Condition.values()) if ((mask & (2 << cond.ordinal())) != 0) conds.add(cond);
+        return new Notify(conds, (mask & 1) != 0);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
@@ -163,7 +170,89 @@ final class EnvelopeCodec {
         if (s != null) out.writeUTF(s);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    private static String readString(Input in) throws IOException {
         return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    /** As {@code shared(readString(in))}, without making a new string when the same bytes were read lately. */
+    private static String readShared(Input in) throws IOException {
+        return in.readBoolean() ? in.readSharedUTF() : null;
+    }
+
+    /** An interned string and its bytes as written (ASCII), for {@link Input#readSharedUTF}. */
+    private record Shared(byte[] bytes, String value) {}
+
+    /**
+     * Recently read shared strings by a hash of their bytes: domains, client names, diagnostics
+     * repeat across a queue. Threads may overwrite each other's entries; an entry is immutable,
+     * so a reader sees either one whole or another, and a miss only costs the intern.
+     */
+    private static final Shared[] SHARED = new Shared[4096];
+
+    /**
+     * Reads what {@link DataOutputStream} wrote, as {@link DataInputStream} does, without its
+     * buffers: recovery reads a million envelopes at a start. A string of ASCII characters (the
+     * usual) is one copy; any other goes through {@link DataInputStream#readUTF} itself.
+     */
+    private static final class Input {
+        private final byte[] data;
+        private int at;
+
+        Input(byte[] data) {
+            this.data = data;
+        }
+
+        private int take(int n) throws EOFException {
+            if (n > data.length - at) throw new EOFException();
+            int from = at;
+            at += n;
+            return from;
+        }
+
+        int readUnsignedByte() throws EOFException {
+            return data[take(1)] & 0xff;
+        }
+
+        byte readByte() throws EOFException {
+            return data[take(1)];
+        }
+
+        boolean readBoolean() throws EOFException {
+            return data[take(1)] != 0;
+        }
+
+        int readInt() throws EOFException {
+            int from = take(4);
+            return (data[from] & 0xff) << 24 | (data[from + 1] & 0xff) << 16 | (data[from + 2] & 0xff) << 8 | (data[from + 3] & 0xff);
+        }
+
+        long readLong() throws EOFException {
+            return (long) readInt() << 32 | (readInt() & 0xffffffffL);
+        }
+
+        String readSharedUTF() throws IOException {
+            int length = (data[take(2)] & 0xff) << 8 | (data[at - 1] & 0xff);
+            int from = take(length);
+            int hash = 1;
+            for (int i = from; i < from + length; i++) {
+                if (data[i] <= 0) return shared(new DataInputStream(new ByteArrayInputStream(data, from - 2, length + 2)).readUTF());
+                hash = 31 * hash + data[i];
+            }
+            int slot = (hash ^ (hash >>> 12)) & (SHARED.length - 1);
+            Shared seen = SHARED[slot];
+            if (seen != null && Arrays.equals(seen.bytes, 0, seen.bytes.length, data, from, from + length)) return seen.value;
+            String value = new String(data, from, length, StandardCharsets.ISO_8859_1).intern();
+            SHARED[slot] = new Shared(Arrays.copyOfRange(data, from, from + length), value);
+            return value;
+        }
+
+        String readUTF() throws IOException {
+            int length = (data[take(2)] & 0xff) << 8 | (data[at - 1] & 0xff);
+            int from = take(length);
+            for (int i = from; i < from + length; i++) {
+                if (data[i] <= 0) return new DataInputStream(new ByteArrayInputStream(data, from - 2, length + 2)).readUTF();
+            }
+            return new String(data, from, length, StandardCharsets.ISO_8859_1);
+        }
     }
 }

@@ -59,7 +59,7 @@ public final class LogSpool implements Spool {
     private final Path incoming;
     private final Path quarantine;
     private final Disk disk;
-    private final ConcurrentSkipListMap<QueueId, Entry> index = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<QueueId, Entry> index;
     private final Map<Long, AtomicInteger> livePerSegment = new ConcurrentHashMap<>();
     private final Map<Long, FileChannel> readers = new ConcurrentHashMap<>();
     /** Segments recovery could not read whole: moved to quarantine/ when their turn to go comes, never deleted. */
@@ -95,11 +95,13 @@ public final class LogSpool implements Spool {
         Recovery recovered = null;
         if (Files.isDirectory(segments)) {
             recovered = Recovery.replay(segments, dir.toString());
-            index.putAll(recovered.index);
+            index = new ConcurrentSkipListMap<>(recovered.index); // from a sorted map: built in one pass, not put by put
             recovered.live.forEach((seg, n) -> livePerSegment.put(seg, new AtomicInteger(n)));
             damaged.addAll(recovered.damaged);
             List<Long> existing = SegmentLog.segments(segments);
             if (!existing.isEmpty()) oldestSegment = existing.getFirst();
+        } else {
+            index = new ConcurrentSkipListMap<>();
         }
         if (writable) {
             boolean anyDamage = recovered != null && (!recovered.damaged.isEmpty() || !recovered.lost.isEmpty());

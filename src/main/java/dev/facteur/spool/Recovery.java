@@ -3,16 +3,24 @@ package dev.facteur.spool;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +54,9 @@ final class Recovery {
     /** A record whose checksum matched but whose content this code cannot read. */
     private record Unreadable(long offset, byte type, List<QueueId> ids, String why) {}
 
+    /** A decoded record, and where its payload starts in the segment. */
+    private record Read(long payloadAt, Records.Decoded record) {}
+
     /** What the replay of one segment found. */
     private static final class Segment {
         final long number;
@@ -53,6 +64,8 @@ final class Recovery {
         int records;
         final List<Unreadable> unreadable = new ArrayList<>();
         SegmentScanner.Report report;
+        /** Its intact, readable records in order, until they are applied. */
+        List<Read> read = new ArrayList<>();
 
         Segment(long number) {
             this.number = number;
@@ -72,14 +85,32 @@ final class Recovery {
         this.name = name;
     }
 
-    /** Replays the segments under {@code dir}; {@code name} says which spool in log lines. */
+    /**
+     * Replays the segments under {@code dir}; {@code name} says which spool in log lines. Reading
+     * and decoding a segment is most of the work and needs nothing from the others: segments are
+     * read on a few threads, a few ahead of the one being applied; their changes are applied on
+     * this thread, one segment after the other, in log order.
+     */
     static Recovery replay(Path dir, String name) throws IOException {
         var r = new Recovery(name);
         List<Segment> segments = new ArrayList<>();
-        for (long n : SegmentLog.segments(dir)) {
-            Segment s = new Segment(n);
-            s.report = SegmentScanner.scan(SegmentLog.file(dir, n), (offset, type, payload) -> r.record(s, offset, type, payload));
-            segments.add(s);
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        ExecutorService readers = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("spool-recovery-", 1).factory());
+        try {
+            Deque<Future<Segment>> ahead = new ArrayDeque<>();
+            Iterator<Long> numbers = SegmentLog.segments(dir).iterator();
+            while (numbers.hasNext() || !ahead.isEmpty()) {
+                while (numbers.hasNext() && ahead.size() <= threads) {
+                    long n = numbers.next();
+                    ahead.add(readers.submit(() -> r.read(dir, n)));
+                }
+                Segment s = result(ahead.removeFirst());
+                for (Read read : s.read) r.apply(s.number, read.payloadAt(), read.record());
+                s.read = null;
+                segments.add(s);
+            }
+        } finally {
+            readers.shutdownNow();
         }
         for (int i = 0; i < segments.size(); i++) r.judge(segments.get(i), i + 1 < segments.size() ? segments.get(i + 1) : null);
         if (!r.lost.isEmpty()) {
@@ -87,6 +118,27 @@ final class Recovery {
                     name, r.lost.size(), r.lost);
         }
         return r;
+    }
+
+    private static Segment result(Future<Segment> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the spool");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** Scans and decodes segment {@code n}; applies nothing (any thread). */
+    private Segment read(Path dir, long n) throws IOException {
+        Segment s = new Segment(n);
+        s.report = SegmentScanner.scan(SegmentLog.file(dir, n), (offset, type, payload) -> record(s, offset, type, payload));
+        return s;
     }
 
     private void record(Segment s, long offset, byte type, ByteBuffer payload) {
@@ -107,9 +159,9 @@ final class Recovery {
                 if (offset == 0) s.marker = m;
             }
             case Records.Commit c -> {
-                for (Records.Decoded change : c.changes()) apply(s.number, payloadAt, change);
+                for (Records.Decoded change : c.changes()) s.read.add(new Read(payloadAt, change));
             }
-            default -> apply(s.number, payloadAt, d);
+            default -> s.read.add(new Read(payloadAt, d));
         }
     }
 

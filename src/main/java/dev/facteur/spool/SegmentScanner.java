@@ -49,6 +49,8 @@ final class SegmentScanner {
 
     private static final int SEARCH_CHUNK = 64 * 1024;
     private static final int PEEK = 4096;
+    /** Records are read through a window of this size: one read for many small records, not two each. */
+    private static final int WINDOW = 1024 * 1024;
 
     private record Header(long offset, int magic, byte type, int length, int crc) {
         boolean plausible(long size) {
@@ -62,10 +64,15 @@ final class SegmentScanner {
 
     private final FileChannel ch;
     private final long size;
+    /** Bytes of the file from {@link #windowAt}, reused; a record longer than it gets a buffer of its own. */
+    private final ByteBuffer window;
+    private long windowAt;
 
     private SegmentScanner(FileChannel ch) throws IOException {
         this.ch = ch;
         this.size = ch.size();
+        this.window = ByteBuffer.allocate((int) Math.min(WINDOW, Math.max(size, SegmentLog.HEADER)));
+        this.window.limit(0);
     }
 
     /** Hands every intact record of {@code file} to {@code v}, in order, and says what it skipped. */
@@ -128,30 +135,44 @@ final class SegmentScanner {
     private List<Suspect> suspects(long from, long to) throws IOException {
         List<Suspect> out = new ArrayList<>();
         for (Header h; from < to && (h = header(from)) != null && h.plausible(to); from = h.next()) {
-            ByteBuffer start = ByteBuffer.allocate(Math.min(h.length, PEEK));
-            readFully(start, from + SegmentLog.HEADER);
-            out.add(new Suspect(from, h.type, Records.peekIds(h.type, start.flip())));
+            ByteBuffer start = bytes(from + SegmentLog.HEADER, Math.min(h.length, PEEK));
+            out.add(new Suspect(from, h.type, Records.peekIds(h.type, start)));
         }
         return out;
     }
 
     private Header header(long offset) throws IOException {
         if (offset + SegmentLog.HEADER > size) return null;
-        ByteBuffer head = ByteBuffer.allocate(SegmentLog.HEADER);
-        readFully(head, offset);
-        head.flip();
-        return new Header(offset, head.getInt(), head.get(), head.getInt(), head.getInt());
+        ByteBuffer head = bytes(offset, SegmentLog.HEADER);
+        return new Header(offset, head.getInt(0), head.get(4), head.getInt(5), head.getInt(9));
     }
 
     private ByteBuffer payloadIfValid(Header h) throws IOException {
         if (!h.plausible(size) || h.length > SegmentLog.MAX_PAYLOAD) return null;
-        ByteBuffer payload = ByteBuffer.allocate(h.length);
-        readFully(payload, h.offset + SegmentLog.HEADER);
-        payload.flip();
+        ByteBuffer payload = bytes(h.offset + SegmentLog.HEADER, h.length);
         CRC32C crc = new CRC32C();
         crc.update(h.type);
         crc.update(payload.duplicate());
         return (int) crc.getValue() == h.crc ? payload : null;
+    }
+
+    /**
+     * {@code length} bytes of the file from {@code at} (which the caller knows to be there), as a
+     * buffer whose index 0 is the byte at {@code at}: a slice of the window, refilled from
+     * {@code at} when it does not hold them; valid until the next call.
+     */
+    private ByteBuffer bytes(long at, int length) throws IOException {
+        if (length > window.capacity()) {
+            ByteBuffer own = ByteBuffer.allocate(length);
+            readFully(own, at);
+            return own.flip();
+        }
+        if (at < windowAt || at + length > windowAt + window.limit()) {
+            window.clear().limit((int) Math.min(window.capacity(), size - at));
+            readFully(window, at);
+            windowAt = at;
+        }
+        return window.slice((int) (at - windowAt), length);
     }
 
     private void readFully(ByteBuffer b, long at) throws IOException {
