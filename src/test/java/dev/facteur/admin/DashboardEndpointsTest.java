@@ -11,9 +11,6 @@ import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.testing.ManualClock;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -60,12 +57,7 @@ class DashboardEndpointsTest {
     }
 
     private HttpResponse<String> request(String method, String path, String authorization) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (authorization != null) b.header("Authorization", authorization);
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        }
+        return AdminHttp.request(admin, method, path, authorization);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

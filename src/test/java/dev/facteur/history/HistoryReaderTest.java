@@ -59,6 +59,15 @@ class HistoryReaderTest {
                 removed(SECOND, Instant.parse("2026-12-02T08:00:01Z")));
     }
 
+    /** The story, with a line damaged in the middle of its first day and a last line still being written (no line feed yet). */
+    private void damagedStory() throws Exception {
+        story();
+        Path day = dir.resolve("2026-12-01.log");
+        List<String> lines = Files.readAllLines(day);
+        lines.set(1, lines.get(1).substring(0, 50));
+        Files.writeString(day, String.join("\n", lines) + "\n" + lines.get(2).substring(0, 70));
+    }
+
     private List<MessageTrace> find(String key) throws IOException {
         return new HistoryReader(dir).find(Lookup.parse(key), null, 20);
     }
@@ -171,11 +180,7 @@ class HistoryReaderTest {
 
     @Test
     void replayPassesOverDamagedLines() throws Exception {
-        story();
-        Path day = dir.resolve("2026-12-01.log");
-        List<String> lines = Files.readAllLines(day);
-        lines.set(1, lines.get(1).substring(0, 50));
-        Files.writeString(day, String.join("\n", lines) + "\n" + lines.get(2).substring(0, 70));
+        damagedStory();
         List<HistoryEvent> seen = new ArrayList<>();
         new HistoryReader(dir).replay(T, T.plus(Duration.ofDays(2)), seen::add);
         assertThat(seen).as("ten events but the damaged one; the half line written last is none").hasSize(9);
@@ -183,12 +188,7 @@ class HistoryReaderTest {
 
     @Test
     void linesThatAreNotWholeAreSkipped() throws Exception {
-        story();
-        Path day = dir.resolve("2026-12-01.log");
-        List<String> lines = Files.readAllLines(day);
-        // a line damaged in the middle of the file, and a last line still being written (no line feed yet)
-        lines.set(1, lines.get(1).substring(0, 50));
-        Files.writeString(day, String.join("\n", lines) + "\n" + lines.get(2).substring(0, 70));
+        damagedStory();
         assertThat(find(FIRST.toString())).singleElement().satisfies(t -> assertThat(types(t)).containsExactly("received", "attempt", "dsn", "removed"));
     }
 
