@@ -3,6 +3,7 @@ package dev.facteur.admin;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,6 +18,14 @@ sealed interface Answer {
 
     /** Bytes streamed as they are read, of a known type: a stored message, the OpenAPI description. */
     record Stream(String contentType, InputStream body) implements Answer {}
+
+    /** Text written as it is made, of a known type: a listing of the whole queue. */
+    record Written(String contentType, Body body) implements Answer {}
+
+    /** What writes a {@link Written} answer to the response. */
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
 
     /** {@code {"ok": false, "message": ...}} with an error status. */
     static Answer refused(int status, String message) {
@@ -36,6 +45,13 @@ sealed interface Answer {
                 ex.sendResponseHeaders(status, bytes.length);
                 try (var out = ex.getResponseBody()) {
                     out.write(bytes);
+                }
+            }
+            case Written(String type, Body body) -> {
+                try (var out = ex.getResponseBody()) {
+                    ex.getResponseHeaders().set("Content-Type", type);
+                    ex.sendResponseHeaders(200, 0); // chunked, written as it is made
+                    body.writeTo(out);
                 }
             }
             case Stream(String type, InputStream body) -> {

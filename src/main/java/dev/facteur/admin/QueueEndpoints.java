@@ -9,12 +9,15 @@ import dev.facteur.history.MessageTrace;
 import dev.facteur.history.TraceJson;
 import dev.facteur.history.Tracer;
 import dev.facteur.message.QueueId;
-import dev.facteur.queue.QueueManager;
 import dev.facteur.queue.QueueManager.CommandResult;
+import dev.facteur.queue.QueueManager;
 import dev.facteur.spool.Spool;
 import dev.facteur.spool.StoredMessage;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.util.List;
@@ -66,6 +69,7 @@ final class QueueEndpoints {
         return List.of(
                 new Route("GET", "/api/queue", this::list),
                 new Route("GET", "/api/queue/summary", this::summary),
+                new Route("GET", "/api/queue/export", this::export),
                 new Route("GET", "/api/queue/{id}", this::one),
                 new Route("GET", "/api/queue/{id}/content", this::content),
                 new Route("POST", "/api/queue/{id}/{command}", this::command),
@@ -85,6 +89,26 @@ final class QueueEndpoints {
     private Answer summary(Request r) {
         r.query().only(Set.of());
         return new Answer.Json(200, summaries.get().json());
+    }
+
+    /**
+     * The whole queue as {@code facteur queue list} prints it ({@code format=text}, the default)
+     * or as its {@code --json}: the command asks for this when the server runs, since the index
+     * is here in memory and reading the spool again would rebuild it.
+     */
+    private Answer export(Request r) {
+        String format = r.query().only(Set.of("format")).get("format").orElse("text");
+        if (!format.equals("text") && !format.equals("json")) throw new IllegalArgumentException("format: text or json, not " + format);
+        return new Answer.Written(format.equals("json") ? "application/json" : "text/plain; charset=utf-8", out -> {
+            var writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            var listing = new QueueListing(writer);
+            try (Stream<StoredMessage> all = spool.messagesAfter(null)) {
+                Iterable<StoredMessage> messages = all::iterator;
+                if (format.equals("json")) listing.json(messages);
+                else listing.text(messages);
+            }
+            writer.flush();
+        });
     }
 
     private QueueSummary readSummary() {

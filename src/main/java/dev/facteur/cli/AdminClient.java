@@ -3,6 +3,7 @@ package dev.facteur.cli;
 import dev.facteur.admin.TokenFile;
 import dev.facteur.config.Config;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
@@ -53,6 +54,33 @@ final class AdminClient {
             return null;
         }
         return new JsonMapper().readTree(resp.body());
+    }
+
+    /**
+     * The body of {@code GET path?query} as the running server streams it, or null, saying
+     * nothing, when there is no answer to have: no token to read, no server at the configured
+     * address, or any answer but 200. For commands that can do without the server.
+     */
+    static InputStream streamIfRunning(ConfigOption config, String path, String query) throws Exception {
+        Config.Admin settings = config.load().admin();
+        String token;
+        try {
+            token = TokenFile.clientToken(settings.tokenFile());
+        } catch (IOException e) {
+            return null;
+        }
+        URI uri = URI.create("http://" + settings.listen() + path + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest req = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (resp.statusCode() == 200) return resp.body();
+            resp.body().close();
+        } catch (IOException | IllegalArgumentException e) {
+            // no server there (or an address no client can reach): the caller reads the spool
+        }
+        http.close();
+        return null;
     }
 
     /** The admin token, or null after saying on stderr why it cannot be read. */

@@ -1,12 +1,15 @@
 package dev.facteur.cli;
 
+import dev.facteur.admin.QueueListing;
 import dev.facteur.message.Envelope;
 import dev.facteur.message.QueueId;
 import dev.facteur.message.Recipient;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.StoredMessage;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.URLEncoder;
@@ -19,8 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -62,8 +65,20 @@ final class QueueCommand implements Runnable {
         @Option(names = "--json", description = "An array of messages, for scripts.")
         boolean json;
 
+        @Option(names = "--spool", description = "Read the spool even when the server runs (by default the running server lists "
+                + "its queue from memory, which is faster; the spool is read when no server answers).")
+        boolean spoolOnly;
+
         @Override
         public Integer call() throws Exception {
+            if (!spoolOnly) {
+                try (InputStream fromServer = AdminClient.streamIfRunning(config, "/api/queue/export", json ? "format=json" : "")) {
+                    if (fromServer != null) {
+                        copy(fromServer, spec.commandLine().getOut());
+                        return 0;
+                    }
+                }
+            }
             List<StoredMessage> all;
             try (LogSpool spool = open(config)) {
                 all = spool.messages();
@@ -76,6 +91,14 @@ final class QueueCommand implements Runnable {
             out.flush();
             return 0;
         }
+    }
+
+    /** The server's listing, as it comes: UTF-8 text, to the command's output. */
+    private static void copy(InputStream in, PrintWriter out) throws IOException {
+        var reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+        char[] buf = new char[1 << 16];
+        for (int n; (n = reader.read(buf)) >= 0; ) out.write(buf, 0, n);
+        out.flush();
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,

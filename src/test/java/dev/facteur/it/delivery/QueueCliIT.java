@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,42 @@ class QueueCliIT {
         assertThat(hold.exitCode()).as(hold.toString()).isEqualTo(1);
         assertThat(hold.stderr()).startsWith("facteur: no admin token at " + guess + " ([admin] token_file)");
         assertThat(world.envelope(id).orElseThrow().schedule().held()).isFalse();
+    }
+
+    @Test
+    void queueListAsksTheRunningServerWhoseListingIsTheSpoolsOwn() throws Exception {
+        String id = deferred("bob@down.test", "list me");
+        for (String format : List.of("", "--json")) {
+            var fromServer = format.isEmpty() ? facteur("queue", "list") : facteur("queue", "list", format);
+            var fromSpool = format.isEmpty() ? facteur("queue", "list", "--spool") : facteur("queue", "list", format, "--spool");
+            assertThat(fromServer.exitCode()).as(fromServer.toString()).isZero();
+            assertThat(block(fromServer.stdout(), id)).as(format).isNotEmpty().isEqualTo(block(fromSpool.stdout(), id));
+        }
+
+        // The same server and token, but a data_dir with no spool: only the server can have answered.
+        String text = Files.readString(world.configFile());
+        Matcher dataDir = Pattern.compile("(?m)^data_dir = '([^']*)'$").matcher(text);
+        assertThat(dataDir.find()).isTrue();
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path config = dir.resolve("elsewhere.toml");
+        Files.writeString(config, dataDir.replaceFirst(Matcher.quoteReplacement("data_dir = '" + elsewhere + "'"))
+                + "token_file = '" + Path.of(dataDir.group(1)).resolve("admin.token") + "'\n"); // in [admin]
+        var list = facteurWith(config, "queue", "list");
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout()).contains(id, "bob@down.test");
+        var spoolOnly = facteurWith(config, "queue", "list", "--spool");
+        assertThat(spoolOnly.exitCode()).as(spoolOnly.toString()).isNotZero();
+        assertThat(spoolOnly.stdout()).doesNotContain(id);
+    }
+
+    /** The lines of a listing from the one that names {@code id} to the next message's (text), or its JSON object. */
+    private static String block(String listing, String id) {
+        int at = listing.indexOf(id);
+        if (at < 0) return "";
+        int start = listing.lastIndexOf('\n', at) + 1;
+        Matcher next = Pattern.compile("(?m)^(\\S|  \\},?$)").matcher(listing);
+        int end = next.find(listing.indexOf('\n', at) + 1) ? next.end() : listing.length();
+        return listing.substring(start, end);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.facteur.cli;
+package dev.facteur.admin;
 
 import dev.facteur.message.Envelope;
 import dev.facteur.message.Recipient;
@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.io.Writer;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Locale;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
@@ -18,9 +18,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What {@code facteur queue list} prints, one message after the other, as a person reads it or
  * as JSON: written straight to the output, a line or an object at a time, since a queue can hold
- * a million messages. The caller buffers the writer and flushes it.
+ * a million messages. The caller buffers the writer and flushes it. The command writes it from the
+ * spool it reads, or has the running server write it ({@code GET /api/queue/export}) from the
+ * index it keeps in memory, which spares reading the whole spool again.
  */
-final class QueueListing {
+public final class QueueListing {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -35,7 +37,7 @@ final class QueueListing {
     private long formattedSecond = Long.MIN_VALUE;
     private String formatted;
 
-    QueueListing(Writer out) {
+    public QueueListing(Writer out) {
         this.out = out;
     }
 
@@ -44,18 +46,16 @@ final class QueueListing {
      * attempt when there are any), a line per recipient with its state, and one for the last
      * error of those that wait for another attempt; then the count and the bytes.
      */
-    void text(List<StoredMessage> messages) throws IOException {
-        if (messages.isEmpty()) {
-            out.write("Mail queue is empty" + NL);
-            return;
-        }
+    public void text(Iterable<StoredMessage> messages) throws IOException {
         line.setLength(0);
-        left("QUEUE ID", 13).append("  ");
-        right("SIZE", 9).append("  ");
-        left("ARRIVAL", 19).append("  SENDER / RECIPIENTS").append(NL);
-        flushLine();
         long bytes = 0;
+        long count = 0;
         for (StoredMessage m : messages) {
+            if (count++ == 0) {
+                left("QUEUE ID", 13).append("  ");
+                right("SIZE", 9).append("  ");
+                left("ARRIVAL", 19).append("  SENDER / RECIPIENTS").append(NL);
+            }
             Envelope e = m.envelope();
             bytes += m.size();
             left(e.id().toString(), 13).append("  ");
@@ -69,7 +69,11 @@ final class QueueListing {
             }
             flushLine();
         }
-        line.append("-- ").append(messages.size()).append(" message").append(messages.size() == 1 ? "" : "s")
+        if (count == 0) {
+            out.write("Mail queue is empty" + NL);
+            return;
+        }
+        line.append("-- ").append(count).append(" message").append(count == 1 ? "" : "s")
                 .append(", ").append(bytes).append(" bytes").append(NL);
         flushLine();
     }
@@ -78,7 +82,7 @@ final class QueueListing {
      * An array with an object per message: id, sender, recipients (address, state, last_reply and
      * remote_mta when known), attempts, held, next_attempt when set, size and arrival.
      */
-    void json(List<StoredMessage> messages) throws IOException {
+    public void json(Iterable<StoredMessage> messages) throws IOException {
         try (JsonGenerator g = JSON.writerWithDefaultPrettyPrinter().createGenerator(out)) {
             g.writeStartArray();
             for (StoredMessage m : messages) {
@@ -99,9 +103,9 @@ final class QueueListing {
                 Schedule s = e.schedule();
                 g.writeNumberProperty("attempts", s.attempts());
                 g.writeBooleanProperty("held", s.held());
-                if (s.nextAttempt() != null) g.writeStringProperty("next_attempt", s.nextAttempt().toString());
+                if (s.nextAttempt() != null) g.writeStringProperty("next_attempt", millis(s.nextAttempt()));
                 g.writeNumberProperty("size", m.size());
-                g.writeStringProperty("arrival", e.arrival().toString());
+                g.writeStringProperty("arrival", millis(e.arrival()));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -109,8 +113,13 @@ final class QueueListing {
         out.write(NL);
     }
 
+    /** To the millisecond, as the spool keeps times: the server's copy in memory may hold finer ones. */
+    private static String millis(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
     /** pending (never tried), deferred (tried, will retry), delivered, failed. */
-    static String state(Recipient r) {
+    public static String state(Recipient r) {
         if (r.isPending() && r.diagnostic() != null) return "deferred";
         return switch (r.state()) {
             case PENDING -> "pending";
