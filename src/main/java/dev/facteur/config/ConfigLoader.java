@@ -57,7 +57,7 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     /** What stands for the file in the messages about the embedded defaults. */
-    static final String EMBEDDED = "(embedded defaults)";
+    public static final String EMBEDDED = "(embedded defaults)";
 
     public static Config load(Path file) throws ConfigException {
         return parse(read(file), file.toString());

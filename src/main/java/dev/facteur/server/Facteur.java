@@ -326,6 +326,9 @@ public final class Facteur implements AutoCloseable {
      */
     public ReloadOutcome reload() {
         String source = current.get().config().source();
+        // No file to read again: the same settings applied again still read again what they name
+        // (the admin token file a new token was added to, renewed certificates).
+        if (source.equals(ConfigLoader.EMBEDDED)) return reload(current.get().config());
         Path file = Path.of(source);
         if (!Files.isRegularFile(file))
             return refused(new ReloadOutcome.Refused(source, List.of(source + ": not a file to read again (was the server started with --config?)")));

@@ -2,6 +2,8 @@ package dev.facteur.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facteur.config.Config;
+import dev.facteur.config.ConfigLoader;
 import dev.facteur.message.Body;
 import dev.facteur.message.ClientInfo;
 import dev.facteur.message.Envelope;
@@ -12,6 +14,7 @@ import dev.facteur.message.Recipient;
 import dev.facteur.message.ReversePath;
 import dev.facteur.message.Schedule;
 import dev.facteur.server.Facteur;
+import dev.facteur.server.ReloadOutcome;
 import dev.facteur.spool.LogSpool;
 import dev.facteur.spool.Spool;
 import dev.facteur.testing.BlackHole;
@@ -303,5 +306,18 @@ class QueueApiIT {
         facteur.reload(facteur.config());
         assertThat(send("GET", "/api/queue", added).status()).isEqualTo(200);
         assertThat(send("GET", "/api/queue", read).status()).isEqualTo(200);
+    }
+    @Test
+    void onTheEmbeddedDefaultsAReloadStillReadsTheTokensAgain() throws Exception {
+        facteur.close();
+        Path data = dir.resolve("data");
+        Config embedded = ConfigLoader.parse(TestConfig.in(data).dns(dns.hostPort()).delivery(Map.of()).toml(), ConfigLoader.EMBEDDED);
+        facteur = Facteur.start(embedded); // as bin/facteur serve without --config: no file to read again
+        var admin = facteur.adminAddress().orElseThrow();
+        base = "http://" + admin.getHostString() + ":" + admin.getPort();
+        String added = TokenFile.add(data.resolve("admin.token"), true, "added later");
+        assertThat(send("GET", "/api/queue", added).status()).isEqualTo(401);
+        assertThat(facteur.reload()).isInstanceOf(ReloadOutcome.Applied.class);
+        assertThat(send("GET", "/api/queue", added).status()).isEqualTo(200);
     }
 }
