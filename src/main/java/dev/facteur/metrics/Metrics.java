@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ public final class Metrics {
 
     /** Meters kept for Prometheus, with the JVM's own (memory, garbage collection, threads, CPU, uptime). */
     private boolean queueWatched;
+    private volatile Watched watchedCertificates;
+    private MultiGauge certificateExpiry; // null until certificates are first named
 
     public static Metrics prometheus(Clock clock) {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -148,22 +151,34 @@ public final class Metrics {
      * are read again when they change, as the server does; one that cannot be read is left out
      * (and logged).
      */
-    public void certificates(List<Path> files) {
-        if (!enabled() || files.isEmpty()) return;
+    public synchronized void certificates(List<Path> files) {
+        if (!enabled()) return;
+        // A reload names the files again: the rows follow the files named last, those of files no
+        // longer named are dropped at the next scrape.
+        watchedCertificates = new Watched(files.stream().map(CertificateExpiry::new).toList());
+        if (certificateExpiry != null) return;
         MultiGauge gauge = MultiGauge.builder("facteur.tls.certificate.expiry").baseUnit("seconds")
                 .description("Seconds until the server certificate expires (notAfter); negative once it has").register(registry);
-        List<CertificateExpiry> watched = files.stream().map(CertificateExpiry::new).toList();
+        certificateExpiry = gauge;
         beforeScrape.add(() -> {
-            boolean changed = false;
-            for (CertificateExpiry c : watched) changed |= c.refresh();
+            Watched w = watchedCertificates;
+            boolean changed = w.fresh.getAndSet(false);
+            for (CertificateExpiry c : w.files) changed |= c.refresh();
             if (!changed) return;
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            for (CertificateExpiry c : watched) {
+            for (CertificateExpiry c : w.files) {
                 c.current().ifPresent(cert -> rows.add(MultiGauge.Row.of(Tags.of("name", cert.name()),
                         () -> Duration.between(clock.instant(), cert.notAfter()).toSeconds())));
             }
             gauge.register(rows, true);
         });
+    }
+
+    /** The certificate files named last, and whether the gauge's rows are still to be made from them. */
+    private record Watched(List<CertificateExpiry> files, AtomicBoolean fresh) {
+        Watched(List<CertificateExpiry> files) {
+            this(files, new AtomicBoolean(true));
+        }
     }
 
     /** Everything in Prometheus's text format ({@link #CONTENT_TYPE}); empty for {@link #NONE}. */

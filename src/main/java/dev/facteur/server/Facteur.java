@@ -371,6 +371,7 @@ public final class Facteur implements AutoCloseable {
             return refused(new ReloadOutcome.Refused(source, List.of(source + ": " + e.getMessage())));
         }
         measure(lasting.metrics(), g, submission, submissions);
+        Metering.certificates(lasting.metrics(), next);
         changes.forEach(SmtpServer.Change::commit);
         current.set(g);
         if (delivery != null) delivery.handOver(g.agent());

@@ -33,6 +33,11 @@ final class Metering {
             }
         });
         metrics.dataDirectory(config.dataDir());
+        certificates(metrics, config);
+    }
+
+    /** The expiry of the certificates {@code config} names: at start, and again at each reload. */
+    static void certificates(Metrics metrics, Config config) {
         List<Path> certificates = new ArrayList<>();
         config.tls().ifPresent(t -> {
             certificates.add(t.certificate());

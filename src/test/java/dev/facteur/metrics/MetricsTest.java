@@ -229,6 +229,29 @@ class MetricsTest {
     }
 
     @Test
+    void certificatesNamedAgainReplaceTheOnesBefore() throws Exception { // a reload naming other files
+        Metrics m = Metrics.prometheus(clock);
+        Path old = dir.resolve("old.pem");
+        Path next = dir.resolve("new.pem");
+        TestCertificates.writeChain(old, TestCertificates.selfSigned(List.of("old.facteur.test"), clock.instant(),
+                clock.instant().plus(Duration.ofDays(5))).certificate());
+        TestCertificates.writeChain(next, TestCertificates.selfSigned(List.of("new.facteur.test"), clock.instant(),
+                clock.instant().plus(Duration.ofDays(90))).certificate());
+        m.certificates(List.of(old));
+        assertThat(scrape(m).find("facteur_tls_certificate_expiry_seconds")).singleElement()
+                .satisfies(s -> assertThat(s.labels()).containsEntry("name", "old.facteur.test"));
+
+        m.certificates(List.of(next));
+        var text = scrape(m);
+        assertThat(text.find("facteur_tls_certificate_expiry_seconds")).singleElement()
+                .satisfies(s -> assertThat(s.labels()).containsEntry("name", "new.facteur.test"));
+        assertThat(text.value("facteur_tls_certificate_expiry_seconds")).isEqualTo(Duration.ofDays(90).toSeconds());
+
+        m.certificates(List.of());
+        assertThat(scrape(m).find("facteur_tls_certificate_expiry_seconds")).as("TLS taken out of the configuration").isEmpty();
+    }
+
+    @Test
     void anUnreadableCertificateIsLeftOutAndTheScrapeGoesOn() throws Exception {
         Metrics m = Metrics.prometheus(clock);
         Path file = Files.writeString(dir.resolve("cert.pem"), "not a certificate");
